@@ -1,0 +1,160 @@
+"""People: sign-in accounts, the department tree and the HR system's employees."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A sign-in account. The e-mail address is the login name and links it to an Employee."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Department(models.Model):
+    """A node of the organization's department tree, keyed by the HR system's code.
+
+    ``path`` materializes the ancestry ("/3/17/42/") so that "this department and all its
+    sub-departments" is one indexed prefix match, not a recursive walk.
+    """
+
+    code = models.CharField(max_length=64, unique=True, help_text="The HR system's id.")
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=1024, db_index=True, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["path"], name="department_path_prefix", opclasses=["varchar_pattern_ops"])]
+        constraints = [models.CheckConstraint(condition=~Q(parent=models.F("id")), name="department_not_own_parent")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The path needs the id, so a new row is saved twice; moves go through
+        # governance.services.move_department, which rewrites the subtree in one UPDATE.
+        super().save(*args, **kwargs)
+        expected = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+        if self.path != expected:
+            self.path = expected
+            Department.objects.filter(pk=self.pk).update(path=expected)
+
+    @property
+    def depth(self):
+        return self.path.count("/") - 1
+
+
+class Employee(models.Model):
+    """A person as the HR system knows them; obligations and attestations hang off this."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ON_LEAVE = "on_leave", "On leave"
+        TERMINATED = "terminated", "Terminated"
+
+    external_id = models.CharField(max_length=64, unique=True, help_text="The HR system's id.")
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="employees"
+    )
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    # Ancestry in the reporting line ("/12/40/"), so that a manager's direct and indirect
+    # reports are one indexed prefix match. Maintained by governance.services.
+    reporting_path = models.CharField(max_length=1024, default="/", editable=False)
+    job_title = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
+    handles_customer_data = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    hired_on = models.DateField(null=True, blank=True)
+    terminated_on = models.DateField(null=True, blank=True)
+    user = models.OneToOneField(
+        "governance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        indexes = [
+            models.Index(
+                fields=["reporting_path"], name="employee_reporting_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["department", "status"], name="employee_department_status"),
+            models.Index(fields=["country"], name="employee_country"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(manager=models.F("id")), name="employee_not_own_manager"),
+            models.CheckConstraint(
+                condition=Q(status="terminated") | Q(terminated_on__isnull=True),
+                name="employee_termination_date_only_when_terminated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def is_active(self):
+        return self.status != self.Status.TERMINATED
+
+    @property
+    def subtree_prefix(self):
+        """Prefix of ``reporting_path`` shared by every direct and indirect report."""
+        return f"{self.reporting_path}{self.pk}/"

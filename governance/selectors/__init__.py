@@ -1,0 +1,5 @@
+"""Functions that read, one module per concern; views, API, reports and jobs share them."""
+
+from governance.selectors.people import reports_of
+
+__all__ = ["reports_of"]

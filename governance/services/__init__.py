@@ -1,0 +1,10 @@
+"""Functions that change state, one module per concern; import them from here."""
+
+from governance.services.people import (
+    move_department,
+    recompute_department_paths,
+    recompute_reporting_paths,
+    set_manager,
+)
+
+__all__ = ["move_department", "recompute_department_paths", "recompute_reporting_paths", "set_manager"]

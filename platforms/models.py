@@ -1,0 +1,127 @@
+"""The catalog: AI tools and social platforms, and the privacy controls that decide whether
+what people type or post is used for training."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# Fields whose change alters what a person must check; a change to any bumps the revision.
+MEANINGFUL_SETTING_FIELDS = ("label", "navigation_steps", "values", "safe_value")
+
+
+class Category(models.TextChoices):
+    CHATBOT = "chatbot", "Chatbot"
+    SOCIAL = "social", "Social platform"
+    PRODUCTIVITY = "productivity", "Productivity"
+    DEVELOPER = "developer", "Developer tool"
+    CREATIVE = "creative", "Creative tool"
+    WEBSITE_BUILDER = "website_builder", "Website builder"
+
+
+class Tier(models.TextChoices):
+    FREE = "free", "Free"
+    CONSUMER_PAID = "consumer_paid", "Consumer paid"
+    TEAM = "team", "Team / business"
+    ENTERPRISE = "enterprise", "Enterprise"
+    EDUCATION = "education", "Education"
+    API = "api", "API"
+
+
+class Protects(models.TextChoices):
+    TRAINING = "training", "Model training"
+    RETENTION = "retention", "Retention"
+    HUMAN_REVIEW = "human_review", "Human review"
+    ADS = "ads", "Ads personalization"
+    PUBLIC_VISIBILITY = "public_visibility", "Public visibility"
+    THIRD_PARTY_SHARING = "third_party_sharing", "Sharing with third parties"
+
+
+class ControlType(models.TextChoices):
+    TOGGLE = "toggle", "Toggle"
+    CHECKBOX = "checkbox", "Checkbox"
+    CHOICE = "choice", "Choice"
+    ACCOUNT_VISIBILITY = "account_visibility", "Account visibility"
+    ACTION = "action", "Action (form or request)"
+
+
+class CatalogEntry(models.Model):
+    """What platforms and settings share: provenance and freshness."""
+
+    sources = models.JSONField(default=list, blank=True, help_text="Seed file names or public URLs.")
+    last_verified_on = models.DateField(null=True, blank=True)
+    verified = models.BooleanField(
+        default=True, help_text="False for facts from secondary sources until an admin confirms them."
+    )
+    is_builtin = models.BooleanField(default=False, help_text="Shipped with the product (load_catalog).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_stale(self):
+        if self.last_verified_on is None:
+            return True
+        limit = timezone.localdate() - timedelta(days=settings.CATALOG_STALE_AFTER_DAYS)
+        return self.last_verified_on < limit
+
+
+class Platform(CatalogEntry):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    vendor = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=32, choices=Category.choices)
+    description = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    privacy_url = models.URLField(blank=True, help_text="Deep link to the privacy settings, where one exists.")
+    consumer_trains_by_default = models.BooleanField(
+        null=True, blank=True, help_text="Consumer accounts are used for training unless changed (empty: not stated)."
+    )
+    business_trains_by_default = models.BooleanField(null=True, blank=True)
+    retention_notes = models.TextField(blank=True)
+    regional_notes = models.TextField(blank=True)
+    no_opt_out = models.BooleanField(default=False, help_text="The platform offers no switch at all.")
+    no_opt_out_outside = models.CharField(
+        max_length=64, blank=True, help_text="Region outside which no switch exists (e.g. EU)."
+    )
+    no_opt_out_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PlatformSetting(CatalogEntry):
+    """One privacy control of a platform. ``revision`` goes up whenever its meaning changes."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="settings")
+    key = models.SlugField(max_length=64)
+    label = models.CharField(max_length=300, help_text="The exact text in the platform's UI.")
+    navigation_steps = models.JSONField(default=list, help_text="Ordered steps to reach the control.")
+    control_type = models.CharField(max_length=32, choices=ControlType.choices, default=ControlType.TOGGLE)
+    values = models.JSONField(default=list, help_text='Possible values, e.g. ["on", "off"].')
+    safe_value = models.CharField(max_length=64, help_text="The value that opts out / protects the person.")
+    protects = models.JSONField(default=list, help_text="What it protects: training, retention, ...")
+    applies_to_tiers = models.JSONField(default=list, help_text="Account tiers this control exists on.")
+    deep_link = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["platform__name", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "key"], name="setting_key_unique_per_platform"),
+            models.CheckConstraint(condition=models.Q(revision__gte=1), name="setting_revision_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.platform.name}: {self.label}"
+
+    @property
+    def settings_url(self):
+        return self.deep_link or self.platform.privacy_url or self.platform.website

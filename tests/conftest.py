@@ -1,0 +1,130 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+
+from governance.roles import Role
+
+# Playwright's sync API runs an event loop in the test thread; Django would then refuse
+# ORM calls from test code. Tests only: the server itself never sets this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on SQLite, saying why; CI (REQUIRE_POSTGRES=1) never skips."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if on_postgres:
+        return
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL.")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def roles_groups(db):
+    return {name: Group.objects.get_or_create(name=name)[0] for name in Role.GROUPS}
+
+
+@pytest.fixture
+def make_user(db, roles_groups):
+    """A sign-in account with the given role groups, linked to an employee record."""
+    from tests.factories import EmployeeFactory, UserFactory
+
+    def make(*groups, employee=True, **kwargs):
+        user = UserFactory(**kwargs)
+        user.groups.add(roles_groups[Role.EMPLOYEE], *(roles_groups[g] for g in groups))
+        if employee:
+            EmployeeFactory(email=user.email, user=user, full_name=user.full_name)
+            user.refresh_from_db()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user(Role.COMPLIANCE_OFFICER)
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(Role.GOVERNANCE_ADMIN)
+
+
+@pytest.fixture
+def employee_user(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo organization exactly as `make run` loads it."""
+    call_command("load_catalog", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+# --- Browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page):
+    def sign_in_as(email, password="demo"):
+        page.goto("/accounts/login/")
+        page.get_by_label("E-mail address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        return page
+
+    return sign_in_as
+
+
+@pytest.fixture
+def artifacts_dir():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,137 @@
+"""factory_boy factories for every model the tests build by hand."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from governance.models import Department, Employee, Obligation, ObligationStatus, User
+from platforms.models import Category, Platform, PlatformSetting
+from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    code = factory.Sequence(lambda n: f"D{n:04d}")
+    name = factory.Sequence(lambda n: f"Department {n}")
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employee
+
+    external_id = factory.Sequence(lambda n: f"HR{n:06d}")
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    full_name = factory.Faker("name")
+    department = factory.SubFactory(DepartmentFactory)
+    country = "DE"
+    job_title = "Engineer"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        manager = kwargs.get("manager")
+        if manager is not None:
+            kwargs.setdefault("reporting_path", manager.subtree_prefix)
+        return super()._create(model_class, *args, **kwargs)
+
+
+class PlatformFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Platform
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"tool-{n}")
+    name = factory.Sequence(lambda n: f"Tool {n}")
+    vendor = "Vendor"
+    category = Category.CHATBOT
+    consumer_trains_by_default = True
+    last_verified_on = factory.LazyFunction(timezone.localdate)
+
+
+class PlatformSettingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlatformSetting
+
+    platform = factory.SubFactory(PlatformFactory)
+    key = factory.Sequence(lambda n: f"setting-{n}")
+    label = factory.Sequence(lambda n: f"Improve the model {n}")
+    navigation_steps = factory.LazyFunction(lambda: ["Open Settings", "Open Data controls"])
+    values = factory.LazyFunction(lambda: ["on", "off"])
+    safe_value = "off"
+    protects = factory.LazyFunction(lambda: ["training"])
+    applies_to_tiers = factory.LazyFunction(lambda: ["free", "consumer_paid"])
+    sources = factory.LazyFunction(lambda: ["https://example.test/help"])
+    last_verified_on = factory.LazyFunction(timezone.localdate)
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Policy
+        django_get_or_create = ("slug",)
+
+    name = "AI acceptable use"
+    slug = "ai-acceptable-use"
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    """A draft version; publish it through policies.services to get obligations."""
+
+    class Meta:
+        model = PolicyVersion
+
+    policy = factory.SubFactory(PolicyFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = "AI acceptable use"
+    body_markdown = "Use only approved AI tools, with training switched off."
+    effective_on = factory.LazyFunction(timezone.localdate)
+
+
+class ToolRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ToolRule
+
+    version = factory.SubFactory(PolicyVersionFactory)
+    platform = factory.SubFactory(PlatformFactory)
+    stance = ToolRule.Stance.APPROVED
+
+
+class RequiredSettingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequiredSetting
+
+    rule = factory.SubFactory(ToolRuleFactory)
+    setting = factory.SubFactory(PlatformSettingFactory, platform=factory.SelfAttribute("..rule.platform"))
+    required_value = factory.SelfAttribute("setting.safe_value")
+
+
+class ObligationFactory(factory.django.DjangoModelFactory):
+    """An obligation made directly, for tests of what reads obligations (not of publishing)."""
+
+    class Meta:
+        model = Obligation
+
+    employee = factory.SubFactory(EmployeeFactory)
+    rule = factory.SubFactory(ToolRuleFactory)
+    policy_version = factory.SelfAttribute("rule.version")
+    platform = factory.SelfAttribute("rule.platform")
+    department = factory.SelfAttribute("employee.department")
+    status = ObligationStatus.PENDING
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    opened_at = factory.LazyFunction(timezone.now)
