@@ -1,5 +1,5 @@
 from governance.models.audit import AuditEvent
-from governance.models.ledger import Attestation, Evidence, LedgerAppendOnlyError
+from governance.models.ledger import Attestation, AttestationAnswer, Evidence, LedgerAppendOnlyError
 from governance.models.obligations import (
     OPEN_ACTION_STATUSES,
     SATISFIED_STATUSES,
@@ -13,6 +13,7 @@ __all__ = [
     "OPEN_ACTION_STATUSES",
     "SATISFIED_STATUSES",
     "Attestation",
+    "AttestationAnswer",
     "AuditEvent",
     "Department",
     "Employee",

@@ -94,3 +94,33 @@ class Attestation(models.Model):
 
     def delete(self, *args, **kwargs):
         raise LedgerAppendOnlyError("Attestations are append-only; they cannot be deleted.")
+
+
+class AttestationAnswer(models.Model):
+    """One setting's answer inside an attestation: a relational copy of ``Attestation.answers``
+    written in the same transaction, so that "which required settings are most often not at
+    the required value" is a GROUP BY instead of JSON parsing. Append-only like its record."""
+
+    attestation = models.ForeignKey(Attestation, on_delete=models.PROTECT, related_name="answer_rows")
+    setting = models.ForeignKey("platforms.PlatformSetting", on_delete=models.PROTECT, related_name="+")
+    revision = models.PositiveIntegerField()
+    required_value = models.CharField(max_length=64)
+    value = models.CharField(max_length=64)
+    compliant = models.BooleanField()
+
+    objects = AttestationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attestation", "setting"], name="one_answer_per_setting")]
+        indexes = [models.Index(fields=["setting", "compliant"], name="answer_setting_compliant")]
+
+    def __str__(self):
+        return f"{self.setting_id}={self.value}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerAppendOnlyError("Attestation answers are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerAppendOnlyError("Attestation answers are append-only.")

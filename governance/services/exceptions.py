@@ -1,0 +1,107 @@
+"""Exceptions: an employee asks not to follow a rule for a while; an officer decides."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from governance.models import AuditEvent, Obligation, ObligationStatus, PolicyException
+
+MAX_EXCEPTION_DAYS = 365
+
+
+def _audit(*, actor, action, exception, before=None):
+    AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        object_type="exception",
+        object_id=str(exception.pk),
+        before=before,
+        after={
+            "status": exception.status,
+            "expires_on": exception.expires_on.isoformat() if exception.expires_on else None,
+            "rule": exception.rule_id,
+            "employee": exception.employee_id,
+        },
+    )
+
+
+@transaction.atomic
+def request_exception(*, employee, obligation, reason, requested_days, actor):
+    """Record an employee's request for an exception to the rule behind ``obligation``."""
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Say why you need an exception."
+    if not 1 <= int(requested_days) <= MAX_EXCEPTION_DAYS:
+        errors["requested_days"] = f"Ask for between 1 and {MAX_EXCEPTION_DAYS} days."
+    if obligation.employee_id != employee.pk:
+        errors["obligation"] = "This obligation is not yours."
+    if PolicyException.objects.filter(
+        employee=employee, rule=obligation.rule_id, status=PolicyException.Status.REQUESTED
+    ).exists():
+        errors["obligation"] = "You already have an open request for this tool."
+    if errors:
+        raise ValidationError(errors)
+    exception = PolicyException.objects.create(
+        employee=employee,
+        rule_id=obligation.rule_id,
+        obligation=obligation,
+        reason=reason,
+        requested_days=requested_days,
+    )
+    _audit(actor=actor, action="exception.requested", exception=exception)
+    return exception
+
+
+def _lock_open(exception):
+    locked = PolicyException.objects.select_for_update().get(pk=exception.pk)
+    if locked.status != PolicyException.Status.REQUESTED:
+        raise ValidationError("This request has already been decided.")
+    return locked
+
+
+@transaction.atomic
+def approve_exception(*, exception, expires_on, actor, note=""):
+    """Approve until ``expires_on``; the employee's open obligation for the rule becomes excepted."""
+    exception = _lock_open(exception)
+    today = timezone.localdate()
+    if expires_on <= today:
+        raise ValidationError({"expires_on": "The expiry must be in the future."})
+    if expires_on > today + datetime.timedelta(days=MAX_EXCEPTION_DAYS):
+        raise ValidationError({"expires_on": f"An exception lasts at most {MAX_EXCEPTION_DAYS} days."})
+    exception.status = PolicyException.Status.APPROVED
+    exception.expires_on = expires_on
+    exception.decided_by = actor
+    exception.decided_at = timezone.now()
+    exception.decision_note = note
+    exception.save()
+    Obligation.objects.open().filter(employee=exception.employee_id, rule__platform=exception.rule.platform_id).update(
+        status=ObligationStatus.EXCEPTED, valid_until=expires_on, due_on=expires_on
+    )
+    _audit(actor=actor, action="exception.approved", exception=exception, before={"status": "requested"})
+    return exception
+
+
+@transaction.atomic
+def deny_exception(*, exception, actor, note=""):
+    exception = _lock_open(exception)
+    exception.status = PolicyException.Status.DENIED
+    exception.decided_by = actor
+    exception.decided_at = timezone.now()
+    exception.decision_note = note
+    exception.save()
+    _audit(actor=actor, action="exception.denied", exception=exception, before={"status": "requested"})
+    return exception
+
+
+@transaction.atomic
+def expire_exceptions(*, today=None):
+    """Set obligations whose exception ran out back to pending, due today. Set-based; safe to re-run."""
+    today = today or timezone.localdate()
+    return (
+        Obligation.objects.open()
+        .filter(status=ObligationStatus.EXCEPTED, valid_until__lt=today)
+        .update(status=ObligationStatus.PENDING, valid_until=None, due_on=today)
+    )
