@@ -98,7 +98,10 @@ class ComplianceReport(models.Model):
 
 
 class ComplianceSnapshot(models.Model):
-    """Daily counts per department and tool over open obligations; the dashboard's trend."""
+    """Daily counts per department and tool over open obligations; the dashboard's trend.
+
+    Built by replacing the day's rows in one transaction, so a re-run is idempotent even for
+    obligations without a department (NULL is distinct in the unique constraint)."""
 
     day = models.DateField()
     department = models.ForeignKey(
@@ -119,7 +122,6 @@ class ComplianceSnapshot(models.Model):
             models.UniqueConstraint(
                 fields=["day", "department", "platform"],
                 name="one_snapshot_per_day_department_platform",
-                nulls_distinct=False,
             )
         ]
         indexes = [models.Index(fields=["day"], name="snapshot_day")]
