@@ -179,9 +179,9 @@ def test_query_counts_do_not_grow_with_people(org, django_assert_num_queries):
         compliance.customer_data_coverage(filters, today=TODAY)
         compliance.by_platform(filters, today=TODAY)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         run()
     for _ in range(20):
         ObligationFactory(employee=EmployeeFactory(department=org["sub_a"]), rule=org["y"])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         run()
