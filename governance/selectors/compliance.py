@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When, Window
 
 from governance.models import (
     OPEN_ACTION_STATUSES,
@@ -337,6 +337,28 @@ def open_exception_counts(filters, *, today, then):
     return {"now": row["now"] or 0, "then": row["then"] or 0}
 
 
+def open_exceptions_overview(filters, *, today, then, limit=10):
+    """The open exceptions to show first (requests awaiting a decision, then approvals by
+    expiry) with the counts of :func:`open_exception_counts`, in ONE query: the counts are
+    window sums over every matching row, computed before the LIMIT."""
+    now_q, then_q = _open_exceptions_q(today), _open_exceptions_then_q(then)
+    is_open = Case(When(now_q, then=Value(1)), default=Value(0), output_field=IntegerField())
+    was_open = Case(When(then_q, then=Value(1)), default=Value(0), output_field=IntegerField())
+    rows = list(
+        exceptions_for(filters)
+        .filter(now_q | then_q)
+        .select_related("employee", "rule__platform")
+        .annotate(
+            is_open=is_open,
+            open_now=Window(Sum(is_open)),
+            open_then=Window(Sum(was_open)),
+        )
+        .order_by("-is_open", "-status", "expires_on", "requested_at", "id")[:limit]
+    )
+    counts = {"now": rows[0].open_now, "then": rows[0].open_then} if rows else {"now": 0, "then": 0}
+    return {**counts, "rows": [row for row in rows if row.is_open]}
+
+
 # --- Catalog freshness --------------------------------------------------------------------
 
 
@@ -408,12 +430,12 @@ class Overview:
     focus: dict | None  # the department whose sub-departments are shown
 
 
-def _shown_departments(filters, tree, *, include_direct):
+def _shown_departments(filters, tree, *, include_direct, used_ids=()):
     """The department rows a breakdown shows, and a function mapping a department id to the
     key of the row it rolls up into (None: not shown).
 
     Rows are the children of the focus department (the filtered department; with no filter,
-    the top level, or the single root's children when the organization has one root), each
+    the top level, or the root's children when every obligation sits under one root), each
     with its own sub-departments rolled up. With ``include_direct``, people sitting in the
     focus department itself and people without a department get rows too, so that the rows
     add up to the summary."""
@@ -437,9 +459,11 @@ def _shown_departments(filters, tree, *, include_direct):
                 lambda department_id: "direct" if department_id == focus["id"] else None,
             )
     else:
-        roots = [r for r in tree if r["parent_id"] is None]
-        if len(roots) == 1:
-            focus = roots[0]
+        # Top level: when all obligations sit under one root department, show its children.
+        used_roots = {by_id[i]["path"].strip("/").split("/")[0] for i in used_ids if i in by_id}
+        none_used = None in used_ids
+        if len(used_roots) == 1 and not none_used:
+            focus = by_id.get(int(used_roots.pop()))
     parent_id = focus["id"] if focus else None
     rows = {r["id"]: row(r) for r in tree if r["parent_id"] == parent_id}
     depth = focus["path"].count("/") - 1 if focus else 0
@@ -497,7 +521,8 @@ def overview(filters, *, today, tree=None, include_direct=True):
         .annotate(**figure_aggregates(today))
         .order_by()
     )
-    focus, rows, row_for = _shown_departments(filters, tree, include_direct=include_direct)
+    used_ids = {group["department_id"] for group in groups}
+    focus, rows, row_for = _shown_departments(filters, tree, include_direct=include_direct, used_ids=used_ids)
     total = Figures()
     per_platform = {}
     per_department = {key: Figures() for key in rows}
