@@ -37,7 +37,7 @@ class BarChart:
     bars: list
 
 
-def stacked_bars(rows, *, label_width=190, bar_width=420, row_height=30):
+def stacked_bars(rows, *, label_width=170, bar_width=300, row_height=30):
     """Horizontal 100 % stacked bars, one per Figures row (``extra["name"]``, ``extra["params"]``).
 
     Each segment's width is its share of the row's open obligations."""
@@ -62,7 +62,7 @@ def stacked_bars(rows, *, label_width=190, bar_width=420, row_height=30):
             x += width
         bars.append(bar)
     return BarChart(
-        width=label_width + bar_width + 70,
+        width=label_width + bar_width + 62,
         height=max(len(bars), 1) * row_height,
         label_width=label_width,
         bar_width=bar_width,
@@ -86,7 +86,7 @@ class LineChart:
     x_ticks: list  # dicts: x, label
 
 
-def line_chart(values, *, y_max=None, suffix="", width=560, height=220, left=48, right=16, top=12, bottom=30):
+def line_chart(values, *, y_max=None, suffix="", width=560, height=220, left=48, right=28, top=12, bottom=30):
     """A line over ``values`` (a list of (day, number or None)); gaps where a value is None.
 
     The y axis starts at 0 and ends at ``y_max`` (or a round number above the largest value)."""

@@ -454,4 +454,3 @@ def test_team_dashboard_query_count_does_not_grow(client, org, today):
         ObligationFactory(employee=EmployeeFactory(manager=org["boss"], department=org["eng"]), rule=org["x"])
     assert dashboard_queries(client, url) == small
     assert small <= 15
-
