@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
 
 from governance.models import (
     OPEN_ACTION_STATUSES,
@@ -597,15 +597,27 @@ def noncompliant_settings(filters, *, limit=10):
     )
 
 
-def overdue_people(filters, *, today):
+def overdue_people(filters, *, today, limit=None):
     """Employees with at least one overdue obligation, most overdue tools first (a queryset).
 
-    ``overdue_count`` and ``oldest_due_on`` count only the overdue obligations inside the filters."""
+    ``overdue_count`` and ``oldest_due_on`` count only the overdue obligations inside the
+    filters. With ``limit``, the top people are picked by one GROUP BY over the overdue
+    obligations inside the same query, so the per-person counts run for those few only."""
     overdue = obligations_in_bucket(filters, bucket="overdue", today=today)
     mine = overdue.filter(employee_id=OuterRef("pk")).order_by()
+    if limit is None:
+        people = Employee.objects.filter(pk__in=overdue.values("employee_id"))
+    else:
+        top = (
+            overdue.order_by()
+            .values("employee_id")
+            .annotate(n=Count("id"), oldest=Min("due_on"))
+            .order_by("-n", "oldest", "employee_id")
+            .values("employee_id")[:limit]
+        )
+        people = Employee.objects.filter(pk__in=top)
     return (
-        Employee.objects.filter(pk__in=overdue.values("employee_id"))
-        .annotate(
+        people.annotate(
             overdue_count=Subquery(mine.values("employee_id").annotate(n=Count("id")).values("n")),
             oldest_due_on=Subquery(mine.order_by("due_on").values("due_on")[:1]),
         )

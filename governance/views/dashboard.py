@@ -127,7 +127,7 @@ def _dashboard(request, scope):
                 {**row, "url": _people_url(params, "noncompliant", setting=row["setting_id"])}
                 for row in compliance.noncompliant_settings(filters, limit=LIST_LIMIT)
             ],
-            "overdue_people": list(compliance.overdue_people(filters, today=today)[:LIST_LIMIT]),
+            "overdue_people": list(compliance.overdue_people(filters, today=today, limit=LIST_LIMIT)),
             "overdue_url": _people_url(params, "overdue"),
             "open_exceptions": exceptions["rows"],
             "exceptions_url": _people_url(params, "exceptions"),
