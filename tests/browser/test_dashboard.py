@@ -168,3 +168,9 @@ def test_officer_filters_drills_into_a_heat_map_cell_and_exports_csv(page, sign_
         lines = exported.read().strip().splitlines()
     assert lines[0].startswith("Employee ID,Name")
     assert len(lines) - 1 == count
+
+    page.locator("table.people-list tbody tr").first.get_by_role("link").first.click()
+    page.wait_for_load_state()
+    assert "/dashboard/people/" in page.url
+    assert page.get_by_role("heading", name="Timeline").is_visible()
+    page.screenshot(path=str(artifacts_dir / "dashboard-person.png"), full_page=True)
