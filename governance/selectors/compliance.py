@@ -253,21 +253,26 @@ def summary(filters, *, today):
 
 
 def _customer_data_handlers(filters):
-    """Per customer-data handler (with open obligations): how many of them still need action."""
-    return (
-        open_obligations(filters)
-        .filter(employee__handles_customer_data=True)
-        .values("employee")
-        .annotate(unsatisfied=Count("id", filter=Q(status__in=OPEN_ACTION_STATUSES)))
-        .order_by()
+    """Customer-data handlers with at least one open obligation inside the filters, annotated
+    with ``to_do``: whether any of those obligations still needs action. Per-person EXISTS
+    probes (indexed) rather than grouping every handler's obligations."""
+    filters = filters or ComplianceFilters()
+    people = Employee.objects.filter(handles_customer_data=True)
+    if filters.country:
+        people = people.filter(country=filters.country)
+    if filters.manager is not None:
+        people = people.filter(reporting_path__startswith=filters.manager.subtree_prefix)
+    theirs = open_obligations(replace(filters, country="", customer_data_only=False, manager=None)).filter(
+        employee_id=OuterRef("pk")
     )
+    return people.filter(Exists(theirs)).annotate(to_do=Exists(theirs.filter(status__in=OPEN_ACTION_STATUSES)))
 
 
 def customer_data_coverage(filters, *, today):
     """The customer-trust figure: customer-data handlers (with at least one open obligation)
     and how many of them have every open obligation satisfied. One query."""
     row = _customer_data_handlers(filters).aggregate(
-        handlers=Count("employee"), fully_compliant=Count("employee", filter=Q(unsatisfied=0))
+        handlers=Count("id"), fully_compliant=Count("id", filter=Q(to_do=False))
     )
     handlers = row["handlers"] or 0
     fully = row["fully_compliant"] or 0
@@ -280,9 +285,7 @@ def customer_data_coverage(filters, *, today):
 
 def customer_data_handlers(filters, *, fully_compliant):
     """The people behind :func:`customer_data_coverage` (a queryset of employees)."""
-    per_handler = _customer_data_handlers(filters)
-    per_handler = per_handler.filter(unsatisfied=0) if fully_compliant else per_handler.filter(unsatisfied__gt=0)
-    return Employee.objects.filter(pk__in=per_handler.values("employee")).select_related("department", "manager")
+    return _customer_data_handlers(filters).filter(to_do=not fully_compliant).select_related("department", "manager")
 
 
 # --- Exceptions ---------------------------------------------------------------------------
@@ -507,20 +510,33 @@ def _row_params(filters, row):
     return narrowed.as_params()
 
 
-def overview(filters, *, today, tree=None, include_direct=True):
+def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
     """Summary, per tool, per department (rolled up) and tool x department heat map.
 
     One GROUP BY (department, platform) query over the filtered open obligations, plus the
-    department tree when ``tree`` (from :func:`department_tree`) is not passed in."""
+    department tree when ``tree`` (from :func:`department_tree`) is not passed in. Tool names
+    come from ``platforms`` ({id, name, slug} rows, e.g. catalog_freshness()["platforms"])
+    when given, else from a join in the same query."""
     filters = filters or ComplianceFilters()
     if tree is None:
         tree = department_tree()
-    groups = list(
-        open_obligations(filters)
-        .values("department_id", "platform_id", "platform__name", "platform__slug")
-        .annotate(**figure_aggregates(today))
-        .order_by()
+    columns = (
+        ["department_id", "platform_id"]
+        if platforms is not None
+        else [
+            "department_id",
+            "platform_id",
+            "platform__name",
+            "platform__slug",
+        ]
     )
+    groups = list(open_obligations(filters).values(*columns).annotate(**figure_aggregates(today)).order_by())
+    if platforms is not None:
+        names = {p["id"]: p for p in platforms}
+        for group in groups:
+            platform = names.get(group["platform_id"], {})
+            group["platform__name"] = platform.get("name", f"Tool {group['platform_id']}")
+            group["platform__slug"] = platform.get("slug", "")
     used_ids = {group["department_id"] for group in groups}
     focus, rows, row_for = _shown_departments(filters, tree, include_direct=include_direct, used_ids=used_ids)
     total = Figures()

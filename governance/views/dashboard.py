@@ -105,7 +105,7 @@ def _dashboard(request, scope):
         return render(request, "governance/dashboard/dashboard.html", context, status=400)
 
     params = {**filters.as_params(), **scope.params}
-    overview = compliance.overview(filters, today=today, tree=tree)
+    overview = compliance.overview(filters, today=today, tree=tree, platforms=freshness["platforms"])
     coverage = compliance.customer_data_coverage(filters, today=today)
     exceptions = compliance.open_exceptions_overview(filters, today=today, then=then, limit=LIST_LIMIT)
     points = compliance.trend(filters, days=days, today=today)
