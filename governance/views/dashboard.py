@@ -28,7 +28,7 @@ from governance.models import Attestation, Employee, NotificationLog, Obligation
 from governance.selectors import compliance
 
 TREND_RANGES = (30, 90, 365)
-DEFAULT_TREND_DAYS = 90
+DEFAULT_TREND_DAYS = 30
 CHANGE_DAYS = 30
 PAGE_SIZE = 50
 CSV_CHUNK = 2000
