@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q, Subquery, Sum
 
 from governance.models import (
     OPEN_ACTION_STATUSES,
@@ -340,26 +340,28 @@ def open_exception_counts(filters, *, today, then):
     return {"now": row["now"] or 0, "then": row["then"] or 0}
 
 
+def _count(queryset):
+    """``queryset``'s row count as a scalar subquery (COUNT without GROUP BY)."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")[:1])
+
+
 def open_exceptions_overview(filters, *, today, then, limit=10):
     """The open exceptions to show first (requests awaiting a decision, then approvals by
-    expiry) with the counts of :func:`open_exception_counts`, in ONE query: the counts are
-    window sums over every matching row, computed before the LIMIT."""
-    now_q, then_q = _open_exceptions_q(today), _open_exceptions_then_q(then)
-    is_open = Case(When(now_q, then=Value(1)), default=Value(0), output_field=IntegerField())
-    was_open = Case(When(then_q, then=Value(1)), default=Value(0), output_field=IntegerField())
+    expiry) with the counts of :func:`open_exception_counts`, in one query: the rows are
+    picked from the exception table alone and only they are joined to people and tools; the
+    counts are scalar subqueries. When nothing is open today, the counts take a second query."""
+    base = exceptions_for(filters)
+    now_q = _open_exceptions_q(today)
+    top = base.filter(now_q).order_by("-status", "expires_on", "requested_at", "id").values("id")[:limit]
     rows = list(
-        exceptions_for(filters)
-        .filter(now_q | then_q)
+        PolicyException.objects.filter(pk__in=top)
         .select_related("employee", "rule__platform")
-        .annotate(
-            is_open=is_open,
-            open_now=Window(Sum(is_open)),
-            open_then=Window(Sum(was_open)),
-        )
-        .order_by("-is_open", "-status", "expires_on", "requested_at", "id")[:limit]
+        .annotate(open_now=_count(base.filter(now_q)), open_then=_count(base.filter(_open_exceptions_then_q(then))))
+        .order_by("-status", "expires_on", "requested_at", "id")
     )
-    counts = {"now": rows[0].open_now, "then": rows[0].open_then} if rows else {"now": 0, "then": 0}
-    return {**counts, "rows": [row for row in rows if row.is_open]}
+    if rows:
+        return {"now": rows[0].open_now, "then": rows[0].open_then, "rows": rows}
+    return {**open_exception_counts(filters, today=today, then=then), "rows": []}
 
 
 # --- Catalog freshness --------------------------------------------------------------------
