@@ -322,3 +322,16 @@ def test_verify_ignores_an_offsite_next(client, admin_user, chatbot):
         reverse("platforms:verify", args=["acme-chat"]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("platforms:detail", args=["acme-chat"])
+
+
+def test_officers_see_the_change_history_employees_do_not(client, officer, employee_user, admin_user, chatbot):
+    from platforms.services import update_setting
+
+    update_setting(setting=chatbot.settings.get(), changes={"label": "Renamed"}, actor=admin_user)
+
+    officer_html = client_for(client, officer).get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
+    assert "catalog.setting.revised" in officer_html and admin_user.email in officer_html
+    employee_html = (
+        client_for(client, employee_user).get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
+    )
+    assert "catalog.setting.revised" not in employee_html
