@@ -1,16 +1,28 @@
 """Builders for the attestation tests: a published policy version with tools, rules, required
 settings and obligations, made with the factories (publishing itself is another feature's)."""
 
+import itertools
+
 from django.utils import timezone
 
 from policies.models import PolicyVersion
 from tests.factories import (
     ObligationFactory,
     PlatformSettingFactory,
+    PolicyFactory,
     PolicyVersionFactory,
     RequiredSettingFactory,
     ToolRuleFactory,
 )
+
+_policies = itertools.count(1)
+
+
+def new_version(**kwargs):
+    """A draft version of a policy of its own (only one version per policy may be published)."""
+    number = next(_policies)
+    kwargs.setdefault("policy", PolicyFactory(slug=f"ai-use-{number}", name=f"AI acceptable use {number}"))
+    return PolicyVersionFactory(**kwargs)
 
 
 def publish(version):
@@ -21,7 +33,7 @@ def publish(version):
 
 def tool_rules(*, tools=2, settings_per_tool=1, allowed_tiers=None, version=None, **rule_kwargs):
     """Draft rules with required settings on a (new) version; call publish() afterwards."""
-    version = version or PolicyVersionFactory()
+    version = version or new_version()
     rules = []
     for _ in range(tools):
         rule = ToolRuleFactory(version=version, allowed_tiers=list(allowed_tiers or []), **rule_kwargs)
