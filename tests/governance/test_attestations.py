@@ -244,3 +244,35 @@ def test_a_retired_version_cannot_be_acknowledged(employee, obligation):
     obligation.policy_version.refresh_from_db()
     with pytest.raises(VersionNoLongerCurrent):
         acknowledge_policy(employee=employee, version=obligation.policy_version, actor=None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submits_of_the_same_form_store_one_record():
+    import threading
+
+    from django.db import connections
+
+    employee = EmployeeFactory(full_name="Ada Lovelace")
+    _, (obligation,) = published_obligations(employee, tools=1)
+    state = form_state(obligation)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def worker():
+        try:
+            barrier.wait()
+            submit(obligation, state=state)
+            outcomes.append("stored")
+        except DuplicateSubmission:
+            outcomes.append("duplicate")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["duplicate", "stored"]
+    assert Attestation.objects.filter(obligation=obligation).count() == 1
