@@ -64,6 +64,12 @@ def read_token(token):
     return LinkPayload(employee_id=data["e"], nonce=data["n"])
 
 
+def belongs_to(token, user):
+    """True when the (valid, unexpired) link was made for ``user``'s employee record."""
+    payload = read_token(token)
+    return Employee.objects.filter(pk=payload.employee_id, user=user).exists()
+
+
 def redeem(token):
     """Use the link: returns the User to sign in, creating the account for an employee who has
     none yet (unusable password). Raises LinkRefused for an expired, tampered or reused link,

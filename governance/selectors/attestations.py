@@ -97,7 +97,7 @@ def describe(obligation, *, today):
     if status == ObligationStatus.NOT_USED:
         until = obligation.valid_until or obligation.due_on
         return CardStatus(
-            f"Not used · confirm again by {until:%d %b %Y}",
+            f"Not used · valid until {until:%d %b %Y}",
             "badge-muted",
             "Nothing to do unless you start using it.",
             True,

@@ -311,8 +311,11 @@ def request_tool_exception(request, pk):
 @never_cache
 @require_GET
 def magic_login(request, token):
-    """Sign in with a link from a reminder e-mail, once; else the sign-in form with the reason."""
+    """Sign in with a link from a reminder e-mail, once; else the sign-in form with the reason.
+    Someone already signed in as the link's employee just goes on to /me/ (the link stays unused)."""
     try:
+        if request.user.is_authenticated and magic_links.belongs_to(token, request.user):
+            return redirect("me")
         user = magic_links.redeem(token)
     except magic_links.LinkRefused as refused:
         form = EmailAuthenticationForm(request)

@@ -110,3 +110,21 @@ def test_link_still_signs_in_when_password_sign_in_is_locked_out_by_axes(client,
     response = client.get(path_of(magic_links.make_login_link(employee_user.employee)))
     assert response.status_code == 302
     assert signed_in_user_id(client) == str(employee_user.pk)
+
+
+def test_following_the_link_again_while_signed_in_as_its_employee_just_opens_my_tools(client, employee_user):
+    link = path_of(magic_links.make_login_link(employee_user.employee))
+    client.get(link)
+    response = client.get(link)
+    assert response.status_code == 302 and response.url == reverse("me")
+    assert signed_in_user_id(client) == str(employee_user.pk)
+
+
+def test_someone_else_signed_in_cannot_reuse_a_used_link(client, make_user):
+    owner, other = make_user(), make_user()
+    link = path_of(magic_links.make_login_link(owner.employee))
+    client.get(link)
+    client.force_login(other)
+    response = client.get(link)
+    assert response.status_code == 400
+    assert signed_in_user_id(client) == str(other.pk)
