@@ -6,7 +6,7 @@ the number of obligations, records or reports.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch
 
 from governance.models import (
     SATISFIED_STATUSES,
@@ -160,18 +160,3 @@ def team_overview(*, manager, page_number=1):
         by_platform = {obligation.platform_id: obligation for obligation in person.open_obligations}
         rows.append(TeamRow(employee=person, cells=[by_platform.get(platform.pk) for platform in columns]))
     return page, columns, rows
-
-
-def team_counts(*, manager, today):
-    """Open obligations of the whole team by state, aggregated in the database."""
-    return (
-        Obligation.objects.open()
-        .filter(employee__in=reports_of(manager=manager).exclude(status=Employee.Status.TERMINATED))
-        .aggregate(
-            total=Count("id"),
-            done=Count("id", filter=Q(status__in=SATISFIED_STATUSES)),
-            overdue=Count(
-                "id", filter=Q(status__in=(ObligationStatus.PENDING, ObligationStatus.NONCOMPLIANT), due_on__lt=today)
-            ),
-        )
-    )

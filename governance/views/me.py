@@ -20,6 +20,7 @@ from governance import magic_links, roles
 from governance.forms import DOES_NOT_USE, USES, AttestationForm, ExceptionRequestForm, value_label
 from governance.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
 from governance.selectors import attestations as selectors
+from governance.selectors import compliance
 from governance.services import attestations as services
 from governance.services.exceptions import request_exception
 from governance.views.accounts import EmailAuthenticationForm
@@ -352,6 +353,8 @@ def team(request):
                 )
                 for row in rows
             ],
-            counts=selectors.team_counts(manager=manager, today=today) if page.paginator.count else None,
+            counts=compliance.summary(compliance.ComplianceFilters(manager=manager), today=today)
+            if page.paginator.count
+            else None,
         )
     return render(request, "governance/me/team.html", context)

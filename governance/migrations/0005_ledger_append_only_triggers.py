@@ -38,7 +38,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0003_ledger_evidence_hash_and_login_links"),
+        ("governance", "0004_ledger_evidence_hash_and_login_links"),
     ]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]
