@@ -64,7 +64,8 @@ class AttestationForm(forms.Form):
             )
         allowed = obligation.rule.allowed_tiers or []
         if allowed:
-            self.fields["tier"].choices = [("", "Choose your account tier")] + list(TIER_LABELS.items())
+            extra = [(tier, tier) for tier in allowed if tier not in TIER_LABELS]
+            self.fields["tier"].choices = [("", "Choose your account tier"), *TIER_LABELS.items(), *extra]
             allowed_labels = ", ".join(TIER_LABELS.get(tier, tier) for tier in allowed)
             self.fields["tier"].help_text = f"The policy allows: {allowed_labels}."
         else:

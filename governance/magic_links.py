@@ -54,7 +54,10 @@ def read_token(token):
     try:
         data = signing.loads(token, salt=SALT, max_age=_max_age_seconds())
     except signing.SignatureExpired as error:
-        raise LinkRefused("This sign-in link has expired (links are valid for 7 days). Sign in below.") from error
+        days = max(1, round(_max_age_seconds() / 86400))
+        raise LinkRefused(
+            f"This sign-in link has expired (links are valid for {days} day{'s' if days != 1 else ''}). Sign in below."
+        ) from error
     except signing.BadSignature as error:
         raise LinkRefused(
             "This sign-in link is not valid. It may have been cut off or changed. Sign in below."

@@ -162,7 +162,7 @@ def _validate(*, obligation, required, answers, tool_used, tier, statement, sign
         if obligation.rule.allowed_tiers:
             if not tier:
                 errors["tier"] = "Say which account tier you use."
-            elif tier not in TIER_LABELS:
+            elif tier not in TIER_LABELS and tier not in obligation.rule.allowed_tiers:
                 errors["tier"] = "Choose one of the listed account tiers."
     elif has_evidence:
         errors["evidence"] = (

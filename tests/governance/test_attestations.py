@@ -276,3 +276,8 @@ def test_two_simultaneous_submits_of_the_same_form_store_one_record():
         thread.join()
     assert sorted(outcomes) == ["duplicate", "stored"]
     assert Attestation.objects.filter(obligation=obligation).count() == 1
+
+
+def test_a_tier_named_only_by_the_rule_is_accepted(employee):
+    _, (obligation,) = published_obligations(employee, tools=1, allowed_tiers=["business"])
+    assert submit(obligation, tier="business").compliant is True
