@@ -13,7 +13,6 @@ so the page's query count does not depend on the size of the organization.
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q, Subquery, Sum
 
@@ -371,17 +370,16 @@ def catalog_freshness(*, today):
     """Every platform with whether it is stale and how many of its settings are, plus the
     totals (one query). Stale: not verified within settings.CATALOG_STALE_AFTER_DAYS.
 
-    The catalog feature owns platforms.selectors.stale_catalog_count(); this is the same
-    rule, read together with the platform list the dashboard's tool filter needs anyway."""
+    Same rule as platforms.selectors.stale_catalog_count() (its stale_q), read in the one
+    query that also gives the platform list the dashboard's tool filter needs."""
     from platforms.models import Platform
+    from platforms.selectors import stale_cutoff, stale_q
 
-    limit = today - timedelta(days=settings.CATALOG_STALE_AFTER_DAYS)
+    limit = stale_cutoff(today)
     soon = limit + timedelta(days=30)
     rows = list(
         Platform.objects.annotate(
-            stale_settings=Count(
-                "settings", filter=Q(settings__last_verified_on__isnull=True) | Q(settings__last_verified_on__lt=limit)
-            ),
+            stale_settings=Count("settings", filter=stale_q("settings__", today=today)),
             stale_soon_settings=Count(
                 "settings", filter=Q(settings__last_verified_on__gte=limit, settings__last_verified_on__lt=soon)
             ),

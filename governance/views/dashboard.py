@@ -204,7 +204,7 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope):
                 "title": "Stale catalog entries",
                 "value": freshness["stale"],
                 "detail": "tools and settings not verified recently",
-                "url": reverse("platforms:list"),
+                "url": reverse("platforms:stale"),
                 "change": {
                     "text": f"{freshness['stale_within_30_days']} more go stale within 30 days",
                     "tone": "bad" if freshness["stale_within_30_days"] else "none",

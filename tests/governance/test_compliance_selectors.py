@@ -319,6 +319,9 @@ def test_catalog_freshness_counts_stale_platforms_and_settings(org, settings):
     assert freshness["stale"] == 2
     assert freshness["stale_within_30_days"] == 1
     assert compliance.stale_catalog_count(today=TODAY) == 2
+    from platforms.selectors import stale_catalog_count
+
+    assert stale_catalog_count(TODAY) == 2  # the catalog's own figure agrees
 
 
 def test_customer_data_handlers_lists_the_people_behind_the_coverage(org):

@@ -37,6 +37,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0003_jobs")]
+    dependencies = [("governance", "0005_ledger_append_only_triggers")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
