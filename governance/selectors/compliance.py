@@ -331,6 +331,11 @@ def open_exception_count(filters, *, today):
     return open_exceptions(filters, today=today).count()
 
 
+def expired_exception_count(filters, *, today):
+    """Approved exceptions whose expiry has passed, for the filtered people."""
+    return exceptions_for(filters).filter(status=PolicyException.Status.APPROVED, expires_on__lt=today).count()
+
+
 def open_exception_counts(filters, *, today, then):
     """Open exceptions today and on the earlier day ``then`` (one query)."""
     row = exceptions_for(filters).aggregate(
