@@ -3,6 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from governance.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, serializer_for
 from governance.models import (
     ApiKey,
     Attestation,
@@ -28,43 +29,11 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class CountryField(serializers.CharField):
-    def __init__(self, **kwargs):
-        super().__init__(max_length=2, allow_blank=True, **kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data).upper()
-        if value and (len(value) != 2 or not value.isalpha()):
-            raise serializers.ValidationError("Use a two-letter ISO 3166-1 country code.")
-        return value
-
-
-class LowercaseEmailField(serializers.EmailField):
-    def to_internal_value(self, data):
-        return super().to_internal_value(data).lower()
-
-
-class EmployeeWriteSerializer(StrictSerializer):
-    """One employee as the HR system sends it. ``department`` is a department code and
-    ``manager`` an employee id; both may name rows of the same bulk request."""
-
-    external_id = serializers.CharField(max_length=64, help_text="The HR system's id; the key of the record.")
-    email = LowercaseEmailField(max_length=254)
-    full_name = serializers.CharField(max_length=200)
-    department = serializers.CharField(max_length=64, allow_null=True, required=False, help_text="Department code.")
-    manager = serializers.CharField(max_length=64, allow_null=True, required=False, help_text="The manager's id.")
-    job_title = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    country = CountryField(required=False)
-    handles_customer_data = serializers.BooleanField(required=False)
-    status = serializers.ChoiceField(choices=Employee.Status.choices, required=False)
-    hired_on = serializers.DateField(allow_null=True, required=False)
-    terminated_on = serializers.DateField(allow_null=True, required=False)
-
-
-class EmployeeUpdateSerializer(EmployeeWriteSerializer):
-    """PUT / PATCH: the id comes from the URL; sending it in the body is allowed if equal."""
-
-    external_id = serializers.CharField(max_length=64, required=False)
+# Documentation of the row shapes; the rules themselves live in governance.api.rows.
+EmployeeWriteSerializer = serializer_for("EmployeeWrite", EMPLOYEE_FIELDS)
+EmployeeUpdateSerializer = serializer_for("EmployeeUpdate", EMPLOYEE_FIELDS, optional=("external_id",))
+DepartmentWriteSerializer = serializer_for("DepartmentWrite", DEPARTMENT_FIELDS)
+DepartmentUpsertSerializer = serializer_for("DepartmentUpsert", DEPARTMENT_FIELDS, optional=("code",))
 
 
 class EmployeeSerializer(serializers.ModelSerializer):
@@ -89,16 +58,6 @@ class EmployeeSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-
-class DepartmentWriteSerializer(StrictSerializer):
-    code = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=200)
-    parent = serializers.CharField(max_length=64, allow_null=True, required=False, help_text="Parent department code.")
-
-
-class DepartmentUpsertSerializer(DepartmentWriteSerializer):
-    code = serializers.CharField(max_length=64, required=False)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):

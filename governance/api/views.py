@@ -6,14 +6,13 @@ signed-in people are checked by role in governance.api.permissions.
 
 import secrets
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -26,6 +25,7 @@ from governance.api.filtersets import AttestationFilterSet, EmployeeFilterSet
 from governance.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from governance.api.idempotency import run_idempotent
 from governance.api.permissions import is_key_request
+from governance.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, validate_row
 from governance.models import (
     OPEN_ACTION_STATUSES,
     Attestation,
@@ -76,13 +76,6 @@ def actor_of(request):
     if is_key_request(request):
         return None, request.auth.label
     return request.user, ""
-
-
-def _field_errors(detail):
-    from governance.api.exceptions import _flatten
-
-    data = _flatten(detail)
-    return data if isinstance(data, dict) else {"non_field_errors": data}
 
 
 def _row_problem(outcome, section="employees"):
@@ -169,13 +162,10 @@ class EmployeeViewSet(viewsets.ModelViewSet):
         return s.EmployeeSerializer
 
     def _apply_one(self, request, data, *, replace=False, partial=False):
-        serializer_class = (
-            s.EmployeeUpdateSerializer if self.action in ("update", "partial_update") else s.EmployeeWriteSerializer
-        )
-        serializer = serializer_class(data=data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        row = dict(serializer.validated_data)
         url_id = self.kwargs.get("external_id")
+        row, errors = validate_row(data, EMPLOYEE_FIELDS, partial=partial, optional=("external_id",) if url_id else ())
+        if errors:
+            raise ProblemError(400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error")
         if url_id is not None:
             if row.get("external_id", url_id) != url_id:
                 raise ProblemError(
@@ -268,10 +258,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
                 type_slug="validation-error",
             )
         sections = {}
-        for name, serializer in (
-            ("employees", s.EmployeeWriteSerializer()),
-            ("departments", s.DepartmentWriteSerializer()),
-        ):
+        for name, spec in (("employees", EMPLOYEE_FIELDS), ("departments", DEPARTMENT_FIELDS)):
             rows = data.get(name, [] if name == "departments" else None)
             if not isinstance(rows, list):
                 raise ProblemError(
@@ -284,7 +271,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
                     errors={name: [f"At most {MAX_ROWS:,} rows."]},
                     type_slug="too-many-rows",
                 )
-            sections[name] = self._validate_rows(rows, serializer)
+            sections[name] = self._validate_rows(rows, spec)
         user, label = actor_of(request)
         (emp_rows, emp_errors, emp_keys), (dep_rows, dep_errors, dep_keys) = (
             sections["employees"],
@@ -318,20 +305,17 @@ class EmployeeViewSet(viewsets.ModelViewSet):
         return Response({**refused, **body}, status=422, content_type="application/problem+json")
 
     @staticmethod
-    def _validate_rows(rows, serializer):
+    def _validate_rows(rows, spec):
         valid, errors, keys = [], {}, {}
+        key_name = "external_id" if spec is EMPLOYEE_FIELDS else "code"
         for index, row in enumerate(rows):
-            if not isinstance(row, dict):
-                errors[index] = {"non_field_errors": ["Expected a JSON object."]}
-                continue
-            key = row.get("external_id", row.get("code"))
-            keys[index] = key if isinstance(key, str) else None
-            try:
-                valid.append((index, serializer.run_validation(row)))
-            except serializers.ValidationError as exc:
-                errors[index] = _field_errors(exc.detail)
-            except DjangoValidationError as exc:
-                errors[index] = {"non_field_errors": exc.messages}
+            cleaned, row_errors = validate_row(row, spec)
+            if isinstance(row, dict) and isinstance(row.get(key_name), str):
+                keys[index] = row[key_name]
+            if row_errors:
+                errors[index] = row_errors
+            else:
+                valid.append((index, cleaned))
         return valid, errors, keys
 
     @extend_schema(
@@ -400,9 +384,9 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def update(self, request, code=None):
         if not isinstance(request.data, dict):
             raise ProblemError(400, "Send the department as a JSON object.")
-        serializer = s.DepartmentUpsertSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        row = dict(serializer.validated_data)
+        row, errors = validate_row(request.data, DEPARTMENT_FIELDS, optional=("code",))
+        if errors:
+            raise ProblemError(400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error")
         if row.get("code", code) != code:
             raise ProblemError(
                 400,

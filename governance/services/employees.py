@@ -9,8 +9,7 @@ with the batch size divided by a chunk size, never with each row.
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models.functions import Lower
+from django.db import connection, transaction
 from django.utils import timezone
 
 from governance.models import AuditEvent, Department, Employee, User
@@ -233,12 +232,9 @@ def upsert_people(
             emails.setdefault(data["email"].lower(), []).append(index)
     email_owner = {}
     for chunk in _chunks(emails):
-        for email, ext in (
-            Employee.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk)
-            .values_list("email_lower", "external_id")
-        ):
-            email_owner[email] = ext
+        # E-mail addresses arrive lowercased; an indexed IN finds the owners.
+        for email, ext in Employee.objects.filter(email__in=chunk).values_list("email", "external_id"):
+            email_owner[email.lower()] = ext
 
     finals = {}  # index -> final field values (department/manager as codes / external ids)
     for index, data in sorted(emps.rows.items()):
@@ -366,67 +362,111 @@ def upsert_people(
         recompute_department_paths()
 
     valid = {i: d for i, d in emps.valid().items() if i in finals}
-    creates, updates, deferred_managers = [], [], []
+    creates, updates = [], []
+    target = {}  # external id -> Employee (new or existing) for every valid row
+    manager_ref = {}  # external id -> final manager as external id (str), pk (int) or None
     for index, data in sorted(valid.items()):
         final = finals[index]
         department = final["department"]
-        department_id = (
+        values = {name: final[name] for name in PLAIN_FIELDS}
+        values["department_id"] = (
             department if isinstance(department, int) else (department_pk[department] if department else None)
         )
-        manager = final["manager"]
-        manager_id = (
-            manager
-            if isinstance(manager, int) or manager is None
-            else (existing[manager].pk if manager in existing else None)
-        )
-        values = {name: final[name] for name in PLAIN_FIELDS}
-        values["department_id"] = department_id
         current = existing.get(data["external_id"])
-        if current is None:
-            employee = Employee(external_id=data["external_id"], manager_id=manager_id, **values)
-            creates.append(employee)
-            if manager is not None and manager_id is None:
-                deferred_managers.append((employee, manager))
-            continue
-        if manager is not None and manager_id is None:
-            deferred_managers.append((current, manager))
-            manager_id = current.manager_id  # set after the creates
-        values["manager_id"] = manager_id
-        if all(getattr(current, name) == value for name, value in values.items()) and not any(
-            e is current for e, _ in deferred_managers
-        ):
+        employee = current if current is not None else Employee(external_id=data["external_id"])
+        employee._values = values
+        target[data["external_id"]] = employee
+        manager_ref[data["external_id"]] = final["manager"]
+        (creates if current is None else updates).append(employee)
+
+    # New rows get their ids up front (PostgreSQL), so managers and reporting paths are
+    # written with the INSERT instead of being patched afterwards.
+    reserved = _reserve_ids(len(creates))
+    for employee, pk in zip(creates, reserved or [], strict=False):
+        employee.pk = employee.id = pk
+
+    def manager_pk(ext):
+        ref = manager_ref[ext]
+        if ref is None or isinstance(ref, int):
+            return ref
+        other = target.get(ref) or existing.get(ref)
+        return other.pk
+
+    paths = {}
+
+    def path_of(ext):
+        """The reporting path a row will have, or None when it depends on rows not loaded
+        (recompute_reporting_paths fills those in). Iterative: chains can be long."""
+        chain = []
+        node = ext
+        while node not in paths:
+            ref = manager_ref[node]
+            if isinstance(ref, str) and ref in target:
+                chain.append(node)
+                node = ref
+                continue
+            if ref is None:
+                paths[node] = "/"
+            else:
+                holder = existing.get(ref) if isinstance(ref, str) else None
+                mpk = manager_pk(node)
+                paths[node] = f"{holder.reporting_path}{mpk}/" if holder is not None and mpk else None
+            break
+        for child in reversed(chain):
+            parent = manager_ref[child]
+            base, parent_pk = paths[parent], target[parent].pk
+            paths[child] = f"{base}{parent_pk}/" if base is not None and parent_pk else None
+        return paths[ext]
+
+    final_updates = []
+    for employee in updates:
+        values = employee._values
+        values["manager_id"] = manager_pk(employee.external_id)
+        if all(getattr(employee, name) == value for name, value in values.items()):
             emp_outcome.unchanged += 1
-            emp_outcome.ids[data["external_id"]] = current.pk
+            emp_outcome.ids[employee.external_id] = employee.pk
             continue
         for name, value in values.items():
-            setattr(current, name, value)
-        current.updated_at = now
-        updates.append(current)
-
-    Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
-    created_by_ext = {e.external_id: e for e in creates}
-    for employee in creates:
-        emp_outcome.ids[employee.external_id] = employee.pk
-    for employee in updates:
-        emp_outcome.ids[employee.external_id] = employee.pk
-    manager_fixes = []
-    for employee, manager in deferred_managers:
-        target = created_by_ext.get(manager) or existing.get(manager)
-        employee.manager_id = target.pk
-        if employee.external_id in created_by_ext:
-            manager_fixes.append(employee)
-    emp_outcome.created = len(creates)
-    emp_outcome.updated = len(updates)
-    if manager_fixes:
-        Employee.objects.bulk_update(manager_fixes, ["manager_id"], batch_size=WRITE_BATCH)
-    if updates:
-        Employee.objects.bulk_update(
-            updates, [*PLAIN_FIELDS, "department_id", "manager_id", "updated_at"], batch_size=WRITE_BATCH
+            setattr(employee, name, value)
+        path = path_of(employee.external_id)
+        if path is not None:
+            employee.reporting_path = path
+        employee.updated_at = now
+        final_updates.append(employee)
+    if reserved is not None:
+        for employee in creates:
+            for name, value in employee._values.items():
+                setattr(employee, name, value)
+            employee.manager_id = manager_pk(employee.external_id)
+            employee.reporting_path = path_of(employee.external_id) or "/"
+        Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
+    else:  # SQLite: ids come back from the INSERT; managers among the new rows follow in an UPDATE
+        for employee in creates:
+            for name, value in employee._values.items():
+                setattr(employee, name, value)
+            ref = manager_ref[employee.external_id]
+            employee.manager_id = ref if isinstance(ref, int) else (existing[ref].pk if ref in existing else None)
+        Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
+        fixes = []
+        for employee in creates:
+            wanted = manager_pk(employee.external_id)
+            if employee.manager_id != wanted:
+                employee.manager_id = wanted
+                fixes.append(employee)
+        if fixes:
+            Employee.objects.bulk_update(fixes, ["manager_id"], batch_size=WRITE_BATCH)
+    if final_updates:
+        fast_bulk_update(
+            Employee, final_updates, [*PLAIN_FIELDS, "department_id", "manager_id", "reporting_path", "updated_at"]
         )
+    for employee in [*creates, *final_updates]:
+        emp_outcome.ids[employee.external_id] = employee.pk
+    emp_outcome.created = len(creates)
+    emp_outcome.updated = len(final_updates)
     if creates:
         _link_accounts(creates)
-    affected = [e.pk for e in creates] + [e.pk for e in updates]
-    if creates or updates:
+    affected = [e.pk for e in creates] + [e.pk for e in final_updates]
+    if creates or final_updates:
         recompute_reporting_paths()
         rescope_employees(employee_ids=affected, actor=actor)
     emp_outcome.errors = emps.error_list(raw_keys.get("employees", {}))
@@ -443,6 +483,43 @@ def upsert_people(
             after={"employees": emp_outcome.as_dict(), "departments": dep_outcome.as_dict()},
         )
     return BulkOutcome(employees=emp_outcome, departments=dep_outcome, affected_employee_ids=affected)
+
+
+def _reserve_ids(count):
+    """``count`` new employee ids from the table's sequence (PostgreSQL), else None."""
+    if not count or connection.vendor != "postgresql":
+        return None
+    table = Employee._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def fast_bulk_update(model, objects, fields, batch_size=WRITE_BATCH):
+    """Write ``fields`` of many rows: one ``UPDATE ... FROM (VALUES ...)`` per batch on
+    PostgreSQL (Django's bulk_update builds a CASE per field and row, which is slow at
+    thousands of rows); Django's bulk_update elsewhere."""
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_update(objects, fields, batch_size=batch_size)
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    pk = meta.pk
+    casts = [f"%s::{pk.db_type(connection)}"] + [f"%s::{f.db_type(connection)}" for f in columns]
+    assignments = ", ".join(f'"{f.column}" = v."{f.column}"' for f in columns)
+    names = ", ".join(f'"{c}"' for c in [pk.column, *(f.column for f in columns)])
+    with connection.cursor() as cursor:
+        for chunk in _chunks(objects, batch_size):
+            params = []
+            for obj in chunk:
+                params.append(obj.pk)
+                params.extend(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns)
+            values = ", ".join(f"({', '.join(casts)})" for _ in chunk)
+            cursor.execute(
+                f'UPDATE "{meta.db_table}" AS t SET {assignments} FROM (VALUES {values}) AS v({names}) '
+                f'WHERE t."{pk.column}" = v."{pk.column}"',
+                params,
+            )
+    return len(objects)
 
 
 def _link_accounts(employees):
