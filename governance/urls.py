@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("governance.routes.dashboard")),
     # Compliance reports.
     path("", include("governance.routes.reports")),
+    # Governance admins: API keys and webhooks for integrations.
+    path("", include("governance.routes.integrations")),
     path("catalog/", include("platforms.urls")),
     path("policies/", include("policies.urls")),
     path("api/v1/", include("governance.api.urls")),
