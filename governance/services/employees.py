@@ -134,7 +134,7 @@ def _find_cycles(parent_of, start_nodes):
 
 def _upsert_departments(section, *, today):
     """Validate department rows and compute writes; returns (creates, updates, unchanged_keys, all_by_code)."""
-    existing = {row["code"]: row for row in Department.objects.values("id", "code", "name", "parent_id")}
+    existing = {row["code"]: row for row in Department.objects.order_by().values("id", "code", "name", "parent_id")}
     code_by_id = {row["id"]: code for code, row in existing.items()}
     section.refuse_duplicates("Department code")
     while True:
@@ -218,7 +218,7 @@ def upsert_people(
     department_refs = {d["department"] for d in emps.rows.values() if d.get("department")}
     existing = {}
     for chunk in _chunks(ext_ids | manager_refs):
-        for employee in Employee.objects.filter(external_id__in=chunk):
+        for employee in Employee.objects.filter(external_id__in=chunk).order_by():
             existing[employee.external_id] = employee
     if not existing_departments and department_refs:
         existing_departments = {
@@ -233,9 +233,10 @@ def upsert_people(
     email_owner = {}
     for chunk in _chunks(emails):
         # E-mail addresses arrive lowercased; an indexed IN finds the owners.
-        for email, ext in Employee.objects.filter(email__in=chunk).values_list("email", "external_id"):
+        for email, ext in Employee.objects.filter(email__in=chunk).order_by().values_list("email", "external_id"):
             email_owner[email.lower()] = ext
 
+    refused_keys = {raw_keys.get("employees", {}).get(i) for i in emps.errors} - {None}
     finals = {}  # index -> final field values (department/manager as codes / external ids)
     for index, data in sorted(emps.rows.items()):
         if index in emps.errors:
@@ -278,7 +279,10 @@ def upsert_people(
         if data.get("manager") == data["external_id"]:
             emps.fail(index, "manager", "An employee cannot be their own manager.")
         elif data.get("manager") and data["manager"] not in existing and data["manager"] not in ext_ids:
-            emps.fail(index, "manager", f"Unknown employee id {data['manager']!r} for the manager.")
+            if data["manager"] in refused_keys:
+                emps.fail(index, "manager", f"The manager {data['manager']!r} is refused in this batch.")
+            else:
+                emps.fail(index, "manager", f"Unknown employee id {data['manager']!r} for the manager.")
         finals[index] = final
 
     # Managers that are refused rows of this batch, and cycles, refuse their reports in turn.
@@ -299,7 +303,7 @@ def upsert_people(
         if not touches_managers:
             break
         if pk_managers is None:
-            pk_managers = dict(Employee.objects.values_list("id", "manager_id"))
+            pk_managers = dict(Employee.objects.order_by().values_list("id", "manager_id"))
         ext_by_pk = {e.pk: ext for ext, e in existing.items()}
 
         def parent_of(node, batch_index=batch_index, ext_by_pk=ext_by_pk, pk_managers=pk_managers):

@@ -60,3 +60,45 @@ def _fresh_throttle_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def world(db, private_storage):
+    """One of everything the endpoints address: department D1, employee E1, a finished report,
+    a webhook endpoint with one delivery, a policy."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from governance.models import ComplianceReport, WebhookDelivery, WebhookEndpoint
+    from tests.factories import DepartmentFactory, EmployeeFactory, PolicyFactory
+
+    department = DepartmentFactory(code="D1", name="Engineering")
+    employee = EmployeeFactory(external_id="E1", email="e1@example.test", department=department)
+    report = ComplianceReport.objects.create(
+        title="Q1", status=ComplianceReport.Status.DONE, progress=100, finished_at=timezone.now()
+    )
+    report.csv_file.save("q1.csv", ContentFile(b"employee,platform,status\nE1,chatgpt,compliant\n"))
+    report.pdf_file.save("q1.pdf", ContentFile(b"%PDF-1.4 test"))
+    endpoint = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", secret="s" * 32, events=["report.ready"])
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type="report.ready", payload={"id": "x"})
+    policy = PolicyFactory()
+    return {
+        "department": department,
+        "employee": employee,
+        "report": report,
+        "webhook": endpoint,
+        "delivery": delivery,
+        "policy": policy,
+    }
