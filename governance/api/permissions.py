@@ -32,10 +32,12 @@ class ScopedPermission(BasePermission):
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
             return False
+        if not hasattr(view, request.method.lower()):
+            return True  # the view answers 405 Method Not Allowed
         scope = required_scope(view, request.method)
         if is_key_request(request):
             if scope is None or not request.auth.has_scope(scope):
-                self.message = f"This API key lacks the scope {scope!r}." if scope else self.message
+                self.message = f"This API key lacks the scope '{scope}'." if scope else self.message
                 return False
             return True
         person_check = getattr(view, "person_permission", None)
