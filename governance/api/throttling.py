@@ -23,5 +23,5 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:
-            ident = "anon:" + self.get_ident(request)
+            return None  # anonymous requests reach only the public schema and docs
         return self.cache_format % {"scope": self.scope, "ident": ident}

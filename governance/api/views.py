@@ -48,11 +48,16 @@ from governance.selectors.compliance import (
 from governance.services.employees import MAX_ROWS, terminate_employee, upsert_people
 from governance.services.webhooks import redeliver
 
-PROBLEM = OpenApiResponse(
-    response=examples.ProblemSerializer, description="Problem details (application/problem+json)."
-)
-ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 429: PROBLEM}
-ERRORS_WITH_404 = {**ERRORS, 404: PROBLEM}
+PROBLEM = OpenApiResponse(response=examples.ProblemSerializer, description="Problem details (RFC 9457).")
+
+
+def problems(*codes):
+    """Schema responses for error statuses, served as application/problem+json."""
+    return {(code, "application/problem+json"): PROBLEM for code in codes}
+
+
+ERRORS = problems(400, 401, 403, 429)
+ERRORS_WITH_404 = problems(400, 401, 403, 404, 429)
 IDEMPOTENCY = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     OpenApiTypes.STR,
@@ -113,7 +118,7 @@ def _row_problem(outcome, section="employees"):
         tags=["employees"],
         parameters=[IDEMPOTENCY],
         request=s.EmployeeWriteSerializer,
-        responses={201: s.EmployeeSerializer, 409: PROBLEM, 415: PROBLEM, **ERRORS},
+        responses={201: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS},
         examples=[examples.EMPLOYEE_IN, examples.EMPLOYEE_OUT],
     ),
     update=extend_schema(
@@ -122,7 +127,7 @@ def _row_problem(outcome, section="employees"):
         + " Fields left out take their defaults (replace semantics).",
         tags=["employees"],
         request=s.EmployeeUpdateSerializer,
-        responses={200: s.EmployeeSerializer, 201: s.EmployeeSerializer, 409: PROBLEM, 415: PROBLEM, **ERRORS},
+        responses={200: s.EmployeeSerializer, 201: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS},
         examples=[examples.EMPLOYEE_IN, examples.EMPLOYEE_OUT],
     ),
     partial_update=extend_schema(
@@ -130,7 +135,7 @@ def _row_problem(outcome, section="employees"):
         description=scopes_note(write="employees:write").capitalize(),
         tags=["employees"],
         request=s.EmployeeUpdateSerializer(partial=True),
-        responses={200: s.EmployeeSerializer, 409: PROBLEM, 415: PROBLEM, **ERRORS_WITH_404},
+        responses={200: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS_WITH_404},
         examples=[examples.EMPLOYEE_PATCH, examples.EMPLOYEE_OUT],
     ),
     destroy=extend_schema(
@@ -165,7 +170,9 @@ class EmployeeViewSet(viewsets.ModelViewSet):
         url_id = self.kwargs.get("external_id")
         row, errors = validate_row(data, EMPLOYEE_FIELDS, partial=partial, optional=("external_id",) if url_id else ())
         if errors:
-            raise ProblemError(400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error")
+            raise ProblemError(
+                400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error"
+            )
         if url_id is not None:
             if row.get("external_id", url_id) != url_id:
                 raise ProblemError(
@@ -230,8 +237,10 @@ class EmployeeViewSet(viewsets.ModelViewSet):
         request=s.BulkRequestSerializer,
         responses={
             200: s.BulkResponseSerializer,
-            422: OpenApiResponse(examples.BulkProblemSerializer, description="Some rows were refused."),
-            415: PROBLEM,
+            (422, "application/problem+json"): OpenApiResponse(
+                examples.BulkProblemSerializer, description="Some rows were refused; the others were applied."
+            ),
+            **problems(415),
             **ERRORS,
         },
         examples=[examples.BULK_IN, examples.BULK_OUT, examples.BULK_PARTIAL],
@@ -368,7 +377,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
         + " `parent` is a department code; the department tree's paths are kept up to date.",
         tags=["departments"],
         request=s.DepartmentUpsertSerializer,
-        responses={200: s.DepartmentSerializer, 201: s.DepartmentSerializer, 415: PROBLEM, **ERRORS},
+        responses={200: s.DepartmentSerializer, 201: s.DepartmentSerializer, **problems(415), **ERRORS},
         examples=[examples.DEPARTMENT_IN],
     ),
 )
@@ -386,7 +395,9 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise ProblemError(400, "Send the department as a JSON object.")
         row, errors = validate_row(request.data, DEPARTMENT_FIELDS, optional=("code",))
         if errors:
-            raise ProblemError(400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error")
+            raise ProblemError(
+                400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error"
+            )
         if row.get("code", code) != code:
             raise ProblemError(
                 400,
@@ -487,7 +498,7 @@ class AttestationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "report's URL (Location header and `url`), which shows its status and progress.",
         tags=["reports"],
         request=s.ReportCreateSerializer,
-        responses={202: s.ReportSerializer, 415: PROBLEM, 503: PROBLEM, **ERRORS},
+        responses={202: s.ReportSerializer, **problems(415), **problems(503), **ERRORS},
         examples=[examples.REPORT_IN, examples.REPORT_OUT],
     ),
 )
@@ -537,7 +548,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            409: PROBLEM,
+            **problems(409),
             **ERRORS_WITH_404,
         },
     )
@@ -586,14 +597,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         "`X-Governance-Signature: sha256=<hex>` with `X-Governance-Timestamp`.",
         tags=["webhooks"],
         request=s.WebhookEndpointSerializer,
-        responses={201: s.WebhookEndpointCreatedSerializer, 415: PROBLEM, **ERRORS},
+        responses={201: s.WebhookEndpointCreatedSerializer, **problems(415), **ERRORS},
         examples=[examples.WEBHOOK_IN],
     ),
     partial_update=extend_schema(
         summary="Change a webhook endpoint",
         tags=["webhooks"],
         request=s.WebhookEndpointSerializer(partial=True),
-        responses={200: s.WebhookEndpointSerializer, 415: PROBLEM, **ERRORS_WITH_404},
+        responses={200: s.WebhookEndpointSerializer, **problems(415), **ERRORS_WITH_404},
     ),
     destroy=extend_schema(
         summary="Remove a webhook endpoint", tags=["webhooks"], responses={204: None, **ERRORS_WITH_404}
