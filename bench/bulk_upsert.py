@@ -75,9 +75,10 @@ def main():
                 response = client.post("/api/v1/employees/bulk/", body, content_type="application/json")
                 elapsed = time.perf_counter() - started
             data = response.json()
+            sql_seconds = sum(float(q["time"]) for q in queries.captured_queries)
             counts = {k: data.get(k) for k in ("created", "updated", "unchanged", "failed")}
             print(
-                f"run {run}: HTTP {response.status_code} in {elapsed:.2f} s, {len(queries)} queries, employees {counts}, departments {data.get('departments')}"
+                f"run {run}: HTTP {response.status_code} in {elapsed:.2f} s, {len(queries)} queries ({sql_seconds:.2f} s in SQL), employees {counts}, departments {data.get('departments')}"
             )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -19,7 +19,6 @@ urlpatterns = [
     path("", include("governance.routes.dashboard")),
     # Compliance reports.
     path("", include("governance.routes.reports")),
-    # Governance admins: API keys and webhooks for integrations.
     path("", include("governance.routes.integrations")),
     path("catalog/", include("platforms.urls")),
     path("policies/", include("policies.urls")),

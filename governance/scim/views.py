@@ -156,7 +156,8 @@ def user(request, pk):
             raise ScimError(400, f"A PATCH body is a {schemas.PATCH_OP} message.", "invalidSyntax")
         resource = apply_patch(to_scim(employee), body.get("Operations"))
         row = to_row(resource, current=employee)
-    employee = _save(request, row, replace=request.method == "PUT")
+    # Attributes SCIM does not carry (customer-data handling, hire date...) stay as the HR sync set them.
+    employee = _save(request, row, replace=False)
     return scim_response(to_scim(employee), headers={"Location": location(employee)})
 
 

@@ -103,13 +103,21 @@ def test_unsupported_or_broken_filters_are_invalid_filter_errors(scim, expressio
     assert_scim_error(scim.get("/scim/v2/Users", {"filter": expression}), 400, "invalidFilter")
 
 
-def test_put_replaces_the_user(scim):
-    employee = EmployeeFactory(external_id="E1", email="old@example.test", job_title="Analyst")
+def test_put_replaces_the_scim_attributes_and_keeps_the_others(scim):
+    employee = EmployeeFactory(
+        external_id="E1",
+        email="old@example.test",
+        job_title="Analyst",
+        handles_customer_data=True,
+        manager=EmployeeFactory(),
+    )
     body = user("new@example.test", title="Lead")
     response = send(scim, "put", f"/scim/v2/Users/{employee.pk}", body)
     assert response.status_code == 200, response.json()
     employee.refresh_from_db()
     assert (employee.email, employee.job_title, employee.external_id) == ("new@example.test", "Lead", "E1")
+    assert employee.manager is None  # sent without a manager
+    assert employee.handles_customer_data is True  # not a SCIM attribute
 
 
 def test_patch_active_false_terminates_and_true_reactivates(scim):
