@@ -8,8 +8,10 @@ check that per object (governance.roles.can_view_employee).
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from governance.models import ApiKey
+from governance.models import ApiKey, Scope
 from governance.roles import is_compliance_officer, is_governance_admin
+
+DEFAULT_READ_SCOPE = Scope.COMPLIANCE_READ
 
 
 def required_scope(view, method):
@@ -34,6 +36,8 @@ class ScopedPermission(BasePermission):
             return False
         if not hasattr(view, request.method.lower()):
             return True  # the view answers 405 Method Not Allowed
+        if not hasattr(view, "read_scope"):
+            return self._undeclared(request)
         scope = required_scope(view, request.method)
         if is_key_request(request):
             if scope is None or not request.auth.has_scope(scope):
@@ -48,3 +52,13 @@ class ScopedPermission(BasePermission):
             return is_compliance_officer(request.user)
         self.message = "Only governance admins may change this."
         return is_governance_admin(request.user)
+
+    def _undeclared(self, request):
+        """Views that declare no scopes (the read-only catalog): every signed-in person reads
+        them, as in the browser; a key needs ``compliance:read``; a key never writes."""
+        if not is_key_request(request):
+            return True
+        if request.method not in SAFE_METHODS:
+            return False
+        self.message = f"This API key lacks the scope '{DEFAULT_READ_SCOPE}'."
+        return request.auth.has_scope(DEFAULT_READ_SCOPE)

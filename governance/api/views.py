@@ -24,6 +24,7 @@ from governance.api.exceptions import ProblemError
 from governance.api.filtersets import AttestationFilterSet, EmployeeFilterSet
 from governance.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from governance.api.idempotency import run_idempotent
+from governance.api.pagination import IdCursorPagination
 from governance.api.permissions import is_key_request
 from governance.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, validate_row
 from governance.models import (
@@ -147,6 +148,7 @@ def _row_problem(outcome, section="employees"):
     ),
 )
 class EmployeeViewSet(viewsets.ModelViewSet):
+    pagination_class = IdCursorPagination
     read_scope = Scope.EMPLOYEES_READ
     write_scope = Scope.EMPLOYEES_WRITE
     scopes_by_action = {"compliance": Scope.COMPLIANCE_READ, "bulk": Scope.EMPLOYEES_WRITE}
@@ -382,6 +384,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
     ),
 )
 class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    pagination_class = IdCursorPagination
     read_scope = Scope.EMPLOYEES_READ
     write_scope = Scope.EMPLOYEES_WRITE
     lookup_field = "code"
@@ -468,6 +471,7 @@ class ComplianceSummaryView(APIView):
     )
 )
 class AttestationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    pagination_class = IdCursorPagination
     read_scope = Scope.ATTESTATIONS_READ
     write_scope = None
     serializer_class = s.AttestationSerializer
@@ -503,6 +507,7 @@ class AttestationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ),
 )
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    pagination_class = IdCursorPagination
     read_scope = Scope.REPORTS_READ
     write_scope = Scope.REPORTS_WRITE
     serializer_class = s.ReportSerializer
@@ -612,6 +617,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 )
 class WebhookEndpointViewSet(viewsets.ModelViewSet):
     """Scope `webhooks:write` for every operation (reading too: endpoints are configuration)."""
+
+    pagination_class = IdCursorPagination
 
     read_scope = Scope.WEBHOOKS_WRITE
     write_scope = Scope.WEBHOOKS_WRITE

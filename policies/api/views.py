@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from governance.api.pagination import IdCursorPagination
 from governance.api.views import ERRORS, ERRORS_WITH_404
 from governance.models import Scope
 from policies.api.serializers import PolicySerializer
@@ -30,6 +31,7 @@ DESCRIPTION = (
 class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only: policies change only through the policy editor."""
 
+    pagination_class = IdCursorPagination
     read_scope = Scope.COMPLIANCE_READ
     write_scope = None
     serializer_class = PolicySerializer

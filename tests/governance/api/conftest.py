@@ -82,7 +82,7 @@ def world(db, private_storage):
     from django.utils import timezone
 
     from governance.models import ComplianceReport, WebhookDelivery, WebhookEndpoint
-    from tests.factories import DepartmentFactory, EmployeeFactory, PolicyFactory
+    from tests.factories import DepartmentFactory, EmployeeFactory, PlatformFactory, PolicyFactory
 
     department = DepartmentFactory(code="D1", name="Engineering")
     employee = EmployeeFactory(external_id="E1", email="e1@example.test", department=department)
@@ -94,6 +94,7 @@ def world(db, private_storage):
     endpoint = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", secret="s" * 32, events=["report.ready"])
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type="report.ready", payload={"id": "x"})
     policy = PolicyFactory()
+    PlatformFactory(slug="acme")
     return {
         "department": department,
         "employee": employee,
