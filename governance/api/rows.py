@@ -25,7 +25,7 @@ class FieldSpec:
     required: bool = False
     nullable: bool = False
     blank: bool = False
-    choices: tuple = ()
+    choices: tuple = ()  # (value, label) pairs
     help: str = ""
 
     def clean(self, value):
@@ -62,8 +62,8 @@ class FieldSpec:
             value = value.upper()
             if value and (len(value) != 2 or not value.isalpha()):
                 raise ValueError("Use a two-letter ISO 3166-1 country code.")
-        if self.kind == "choice" and value not in self.choices:
-            raise ValueError(f"Must be one of: {', '.join(self.choices)}.")
+        if self.kind == "choice" and value not in (values := [choice for choice, _ in self.choices]):
+            raise ValueError(f"Must be one of: {', '.join(values)}.")
         return value
 
     def drf_field(self, *, required=None):
@@ -76,7 +76,7 @@ class FieldSpec:
         if self.kind == "date":
             return serializers.DateField(**common)
         if self.kind == "choice":
-            return serializers.ChoiceField(choices=list(self.choices), **common)
+            return serializers.ChoiceField(choices=list(self.choices), **common)  # (value, label) pairs
         if self.kind == "email":
             return serializers.EmailField(max_length=self.max_length, **common)
         return serializers.CharField(max_length=self.max_length, allow_blank=self.blank, **common)
@@ -95,7 +95,7 @@ EMPLOYEE_FIELDS = {
     "job_title": FieldSpec("str", max_length=200, blank=True),
     "country": FieldSpec("country", max_length=2, blank=True, help="ISO 3166-1 alpha-2 code."),
     "handles_customer_data": FieldSpec("bool"),
-    "status": FieldSpec("choice", choices=tuple(Employee.Status.values)),
+    "status": FieldSpec("choice", choices=tuple(Employee.Status.choices)),
     "hired_on": FieldSpec("date", nullable=True),
     "terminated_on": FieldSpec("date", nullable=True, help="Only with status terminated; defaults to today."),
 }
