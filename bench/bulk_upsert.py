@@ -1,8 +1,9 @@
 """Benchmark: one bulk upsert of 10,000 employees over HTTP (test client + Bearer key).
 
 Runs against a throwaway copy of the configured PostgreSQL database (``test_<name>``, created
-and dropped here), sends the same payload twice and prints, for each request, the duration,
-the number of SQL queries and the counts. The second request must report every row unchanged.
+and dropped here), sends the payload three times (new, identical, every row changed) and prints,
+for each request, the duration, the number of SQL queries and the counts. The second request
+must report every row unchanged.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gov_api python bench/bulk_upsert.py [--rows 10000]
 """
