@@ -186,3 +186,16 @@ def test_errors_are_scim_errors(scim, client_for):
     assert_scim_error(scim.post("/scim/v2/Users", "{not json", content_type=SCIM), 400, "invalidSyntax")
     assert_scim_error(scim.post("/scim/v2/Users", "userName=x", content_type="text/plain"), 415)
     assert_scim_error(send(scim, "post", "/scim/v2/ServiceProviderConfig", {}), 405)
+
+
+def test_listing_users_takes_the_same_queries_for_more_users(scim, django_assert_max_num_queries):
+    boss = EmployeeFactory()
+    for _ in range(3):
+        EmployeeFactory(manager=boss)
+    with django_assert_max_num_queries(6) as few:
+        assert scim.get("/scim/v2/Users").json()["totalResults"] == 4
+    for _ in range(30):
+        EmployeeFactory(manager=boss)
+    with django_assert_max_num_queries(6) as many:
+        assert scim.get("/scim/v2/Users").json()["itemsPerPage"] == 34
+    assert len(many.captured_queries) <= len(few.captured_queries)  # the first also records the key's last use
