@@ -4,13 +4,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import ALL_SCOPES, ApiKey, AuditEvent
+from governance.models import ALL_SCOPES, ApiKey, AuditEvent, IdempotencyRecord
 
 KEY_PREFIX = "gov_"
 PREFIX_CHARS = 8
@@ -127,3 +129,19 @@ def ensure_demo_api_key():
     elif api_key.key_hash != hash_key(raw) or api_key.revoked_at is not None or set(api_key.scopes) != set(ALL_SCOPES):
         ApiKey.objects.filter(pk=api_key.pk).update(key_hash=hash_key(raw), revoked_at=None, scopes=list(ALL_SCOPES))
     return raw
+
+
+IDEMPOTENCY_RETENTION = timedelta(days=1)
+
+
+def purge_idempotency_records(*, now=None):
+    """Forget first responses older than a day: a client retries within minutes, and the table
+    must not grow without bound. Returns the number of records removed."""
+    cutoff = (now or timezone.now()) - IDEMPOTENCY_RETENTION
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="governance.integrations.purge_idempotency_records")
+def purge_idempotency_records_task():
+    return purge_idempotency_records()

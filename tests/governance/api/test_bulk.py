@@ -202,3 +202,16 @@ def test_the_query_count_does_not_grow_with_the_rows(api, django_assert_max_num_
     with django_assert_max_num_queries(40) as large:
         assert api.post(URL, payload(900, 1000), content_type="application/json").status_code == 200
     assert len(large.captured_queries) <= len(small.captured_queries) + 2
+
+
+def test_idempotency_records_are_forgotten_after_a_day(api):
+    import datetime
+
+    from django.utils import timezone
+
+    from governance.services.integrations import purge_idempotency_records
+
+    api.post_json(URL, {"employees": [row("E1")]}, headers={"Idempotency-Key": "old"})
+    assert purge_idempotency_records() == 0
+    assert purge_idempotency_records(now=timezone.now() + datetime.timedelta(days=2)) == 1
+    assert not IdempotencyRecord.objects.exists()
