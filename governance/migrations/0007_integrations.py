@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0005_ledger_append_only_triggers'),
+        ('governance', '0006_dashboard_indexes'),
     ]
 
     operations = [
