@@ -179,16 +179,32 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "governance.api.schema.ProblemAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Integrations send an API key; signed-in people use their session (and CSRF token).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "governance.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["governance.api.permissions.ScopedPermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "governance.api.exceptions.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["governance.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_THROTTLE_RATE", default="600/min")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Governance API",
-    "DESCRIPTION": "REST API for HR systems: employees, departments, compliance, attestations, reports.",
+    "DESCRIPTION": (
+        "REST API for HR systems: employees, departments, compliance, attestations, reports, webhooks.\n\n"
+        "Authenticate with `Authorization: Bearer <API key>`. Each operation names the scope it needs; "
+        "a key reaches nothing outside its scopes. Signed-in people reach the API by role: compliance "
+        "officers read, governance admins write. Errors are RFC 9457 problem details "
+        "(`application/problem+json`). SCIM 2.0 for identity providers is served at `/scim/v2/`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the drf-spectacular-sidecar package: no CDN at run time.
@@ -196,6 +212,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {
+        "EmployeeStatusEnum": "governance.models.people.Employee.Status",
+        "ReportStatusEnum": "governance.models.jobs.ComplianceReport.Status",
+        "WebhookEventEnum": "governance.models.integrations.WebhookEvent",
+    },
 }
 
 # Catalog entries not verified for longer than this are stale.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("governance.routes.dashboard")),
     # Compliance reports.
     path("", include("governance.routes.reports")),
+    path("", include("governance.routes.integrations")),
     path("catalog/", include("platforms.urls")),
     path("policies/", include("policies.urls")),
     path("api/v1/", include("governance.api.urls")),

@@ -1,4 +1,13 @@
 from governance.models.audit import AuditEvent
+from governance.models.integrations import (
+    ALL_SCOPES,
+    ApiKey,
+    IdempotencyRecord,
+    Scope,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from governance.models.jobs import ComplianceReport, ComplianceSnapshot, NotificationLog
 from governance.models.ledger import Attestation, AttestationAnswer, Evidence, LedgerAppendOnlyError
 from governance.models.obligations import (
@@ -11,6 +20,13 @@ from governance.models.obligations import (
 from governance.models.people import Department, Employee, User
 
 __all__ = [
+    "ALL_SCOPES",
+    "ApiKey",
+    "IdempotencyRecord",
+    "Scope",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "OPEN_ACTION_STATUSES",
     "SATISFIED_STATUSES",
     "Attestation",

@@ -1,4 +1,7 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from policies.api.views import PolicyViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("policies", PolicyViewSet, basename="api-policy")
 urlpatterns = router.urls

@@ -1,0 +1,209 @@
+"""SCIM 2.0 endpoints. Authentication: an API key with the ``employees:write`` scope."""
+
+import json
+from functools import wraps
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from governance.models import Employee, Scope
+from governance.scim import schemas
+from governance.scim.filters import InvalidFilter, filter_employees
+from governance.scim.resources import ScimError, apply_patch, location, to_row, to_scim
+from governance.services.employees import upsert_people
+from governance.services.integrations import authenticate_key
+
+CONTENT_TYPE = "application/scim+json"
+ACCEPTED_CONTENT_TYPES = ("application/scim+json", "application/json")
+
+
+def scim_response(data, status=200, headers=None):
+    response = HttpResponse(json.dumps(data), status=status, content_type=CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def error_response(status, detail, scim_type=None):
+    body = {"schemas": [schemas.ERROR], "status": str(status), "detail": detail}
+    if scim_type:
+        body["scimType"] = scim_type
+    headers = {"WWW-Authenticate": 'Bearer realm="scim"'} if status == 401 else None
+    return scim_response(body, status, headers)
+
+
+def scim_view(methods):
+    """Bearer key with employees:write, allowed methods, SCIM errors for anything raised."""
+
+    def decorator(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            keyword, _, raw = header.partition(" ")
+            if keyword.lower() != "bearer" or not raw.strip():
+                return error_response(401, "Send an API key: Authorization: Bearer <key>.")
+            api_key = authenticate_key(raw.strip())
+            if api_key is None:
+                return error_response(401, "Unknown or revoked API key.")
+            if not api_key.has_scope(Scope.EMPLOYEES_WRITE):
+                return error_response(403, "SCIM needs an API key with the employees:write scope.")
+            if request.method not in methods:
+                response = error_response(405, f"{request.method} is not allowed here.")
+                response["Allow"] = ", ".join(methods)
+                return response
+            request.api_key = api_key
+            try:
+                return view(request, *args, **kwargs)
+            except ScimError as exc:
+                return error_response(exc.status, exc.detail, exc.scim_type)
+
+        return wrapper
+
+    return decorator
+
+
+def _body(request):
+    content_type = request.content_type or ""
+    if content_type not in ACCEPTED_CONTENT_TYPES:
+        raise ScimError(415, f"Send {CONTENT_TYPE} (got {content_type or 'no content type'}).")
+    try:
+        return json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ScimError(400, "The body is not valid JSON.", "invalidSyntax") from None
+
+
+def _employees():
+    return Employee.objects.select_related("department", "manager")
+
+
+def _get(pk):
+    if not str(pk).isdigit():
+        raise ScimError(404, f"No User {pk}.")
+    employee = _employees().filter(pk=int(pk)).first()
+    if employee is None:
+        raise ScimError(404, f"No User {pk}.")
+    return employee
+
+
+def _save(request, row, *, replace):
+    outcome = upsert_people(employee_rows=[(0, row)], actor_label=request.api_key.label, replace=replace)
+    if outcome.employees.errors:
+        errors = outcome.employees.errors[0]["errors"]
+        messages = "; ".join(f"{field}: {' '.join(m)}" for field, m in errors.items())
+        conflict = any("already" in m for msgs in errors.values() for m in msgs)
+        raise ScimError(409 if conflict else 400, messages, "uniqueness" if conflict else "invalidValue")
+    return _employees().get(external_id=row["external_id"])
+
+
+def _int_param(request, name, default, minimum):
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return max(int(value), minimum)
+    except ValueError:
+        raise ScimError(400, f"{name} must be a number.", "invalidValue") from None
+
+
+@scim_view(("GET", "POST"))
+def users(request):
+    if request.method == "POST":
+        resource = _body(request)
+        row = to_row(resource)
+        if Employee.objects.filter(email__iexact=row["email"]).exists():
+            raise ScimError(409, f"A User with userName {row['email']!r} exists.", "uniqueness")
+        if Employee.objects.filter(external_id=row["external_id"]).exists():
+            raise ScimError(409, f"A User with employeeNumber {row['external_id']!r} exists.", "uniqueness")
+        employee = _save(request, row, replace=True)
+        return scim_response(to_scim(employee), 201, {"Location": location(employee)})
+    queryset = _employees().order_by("id")
+    expression = request.GET.get("filter")
+    if expression:
+        try:
+            queryset = filter_employees(queryset, expression)
+        except InvalidFilter as exc:
+            raise ScimError(400, str(exc), "invalidFilter") from None
+    start = _int_param(request, "startIndex", 1, 1)
+    count = min(_int_param(request, "count", 100, 0), schemas.MAX_RESULTS)
+    total = queryset.count()
+    page = list(queryset[start - 1 : start - 1 + count]) if count else []
+    return scim_response(
+        {
+            "schemas": [schemas.LIST_RESPONSE],
+            "totalResults": total,
+            "startIndex": start,
+            "itemsPerPage": len(page),
+            "Resources": [to_scim(e) for e in page],
+        }
+    )
+
+
+@scim_view(("GET", "PUT", "PATCH", "DELETE"))
+def user(request, pk):
+    employee = _get(pk)
+    if request.method == "GET":
+        return scim_response(to_scim(employee), headers={"Location": location(employee)})
+    if request.method == "DELETE":
+        # Termination, not erasure: obligations close and the ledger keeps its history.
+        _save(request, {"external_id": employee.external_id, "status": Employee.Status.TERMINATED}, replace=False)
+        return HttpResponse(status=204)
+    body = _body(request)
+    if request.method == "PUT":
+        row = to_row(body, current=employee)
+    else:
+        if not isinstance(body, dict) or schemas.PATCH_OP not in (body.get("schemas") or []):
+            raise ScimError(400, f"A PATCH body is a {schemas.PATCH_OP} message.", "invalidSyntax")
+        resource = apply_patch(to_scim(employee), body.get("Operations"))
+        row = to_row(resource, current=employee)
+    # Attributes SCIM does not carry (customer-data handling, hire date...) stay as the HR sync set them.
+    employee = _save(request, row, replace=False)
+    return scim_response(to_scim(employee), headers={"Location": location(employee)})
+
+
+@scim_view(("GET",))
+def service_provider_config(request):
+    return scim_response(schemas.service_provider_config())
+
+
+@scim_view(("GET",))
+def schema_list(request, schema_id=None):
+    items = [schemas.user_schema(), schemas.enterprise_schema()]
+    if schema_id is not None:
+        for item in items:
+            if item["id"] == schema_id:
+                return scim_response(item)
+        raise ScimError(404, f"No schema {schema_id}.")
+    return scim_response(
+        {
+            "schemas": [schemas.LIST_RESPONSE],
+            "totalResults": len(items),
+            "startIndex": 1,
+            "itemsPerPage": len(items),
+            "Resources": items,
+        }
+    )
+
+
+@scim_view(("GET",))
+def resource_type_list(request, type_id=None):
+    items = schemas.resource_types()
+    if type_id is not None:
+        for item in items:
+            if item["id"] == type_id:
+                return scim_response(item)
+        raise ScimError(404, f"No resource type {type_id}.")
+    return scim_response(
+        {
+            "schemas": [schemas.LIST_RESPONSE],
+            "totalResults": len(items),
+            "startIndex": 1,
+            "itemsPerPage": len(items),
+            "Resources": items,
+        }
+    )
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    return error_response(404, f"No SCIM endpoint at {request.path}.")

@@ -1,0 +1,201 @@
+"""SCIM 2.0 Users over the employees: each operation, filters, paging and errors."""
+
+import json
+
+import pytest
+
+from governance.models import Employee
+from governance.scim.schemas import CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP
+from tests.factories import DepartmentFactory, EmployeeFactory
+from tests.governance.api.conftest import ApiClient
+
+SCIM = "application/scim+json"
+
+
+@pytest.fixture
+def scim(client_for):
+    return client_for("employees:write")
+
+
+def send(client, method, path, body):
+    return getattr(client, method)(path, json.dumps(body), content_type=SCIM)
+
+
+def user(user_name="ada@example.test", number="E1", **extra):
+    body = {
+        "schemas": [CORE_USER, ENTERPRISE_USER],
+        "userName": user_name,
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "title": "Engineer",
+        ENTERPRISE_USER: {"employeeNumber": number},
+    }
+    body.update(extra)
+    return body
+
+
+def assert_scim_error(response, status, scim_type=None):
+    assert response.status_code == status
+    assert response["Content-Type"] == SCIM
+    body = response.json()
+    assert body["schemas"] == [ERROR] and body["status"] == str(status)
+    if scim_type:
+        assert body["scimType"] == scim_type
+    return body
+
+
+def test_create_a_user_with_the_enterprise_extension(scim):
+    DepartmentFactory(code="ENG", name="Engineering")
+    boss = EmployeeFactory(external_id="B1")
+    body = user(
+        **{ENTERPRISE_USER: {"employeeNumber": "E1", "department": "Engineering", "manager": {"value": str(boss.pk)}}}
+    )
+    response = send(scim, "post", "/scim/v2/Users", body)
+    assert response.status_code == 201, response.json()
+    assert response["Content-Type"] == SCIM
+    created = response.json()
+    assert response["Location"].endswith(f"/scim/v2/Users/{created['id']}")
+    assert created["userName"] == "ada@example.test" and created["active"] is True
+    assert created[ENTERPRISE_USER]["department"] == "ENG"
+    assert created[ENTERPRISE_USER]["manager"]["value"] == str(boss.pk)
+    employee = Employee.objects.get(external_id="E1")
+    assert (employee.full_name, employee.manager, employee.department.code) == ("Ada Lovelace", boss, "ENG")
+
+
+def test_creating_an_existing_user_name_is_a_uniqueness_conflict(scim):
+    EmployeeFactory(email="ada@example.test")
+    assert_scim_error(send(scim, "post", "/scim/v2/Users", user()), 409, "uniqueness")
+
+
+def test_create_without_an_hr_id_is_refused(scim):
+    body = user()
+    del body[ENTERPRISE_USER]
+    assert_scim_error(send(scim, "post", "/scim/v2/Users", body), 400, "invalidValue")
+
+
+def test_an_unknown_department_is_refused(scim):
+    body = user(**{ENTERPRISE_USER: {"employeeNumber": "E1", "department": "Nowhere"}})
+    assert_scim_error(send(scim, "post", "/scim/v2/Users", body), 400, "invalidValue")
+    assert not Employee.objects.exists()
+
+
+def test_get_one_and_list_with_a_user_name_filter_and_paging(scim):
+    people = [EmployeeFactory(email=f"p{i}@example.test") for i in range(5)]
+    one = scim.get(f"/scim/v2/Users/{people[0].pk}")
+    assert one.status_code == 200 and one.json()["userName"] == "p0@example.test"
+    found = scim.get("/scim/v2/Users", {"filter": 'userName eq "P3@example.test"'}).json()
+    assert found["totalResults"] == 1 and found["Resources"][0]["id"] == str(people[3].pk)
+    page = scim.get("/scim/v2/Users", {"startIndex": 2, "count": 2}).json()
+    assert (page["totalResults"], page["startIndex"], page["itemsPerPage"]) == (5, 2, 2)
+    assert [r["id"] for r in page["Resources"]] == [str(people[1].pk), str(people[2].pk)]
+
+
+def test_filters_combine_and_use_the_enterprise_employee_number(scim):
+    EmployeeFactory(external_id="HR-1", email="a@example.test")
+    EmployeeFactory(external_id="HR-2", email="b@example.test")
+    query = f'{ENTERPRISE_USER}:employeeNumber eq "HR-2" or userName sw "a@"'
+    assert scim.get("/scim/v2/Users", {"filter": query}).json()["totalResults"] == 2
+    query = 'externalId eq "HR-1" and userName eq "b@example.test"'
+    assert scim.get("/scim/v2/Users", {"filter": query}).json()["totalResults"] == 0
+
+
+@pytest.mark.parametrize("expression", ['nickName eq "x"', 'userName eq "a" and nickName eq "x"', "userName eq", "(("])
+def test_unsupported_or_broken_filters_are_invalid_filter_errors(scim, expression):
+    assert_scim_error(scim.get("/scim/v2/Users", {"filter": expression}), 400, "invalidFilter")
+
+
+def test_put_replaces_the_scim_attributes_and_keeps_the_others(scim):
+    employee = EmployeeFactory(
+        external_id="E1",
+        email="old@example.test",
+        job_title="Analyst",
+        handles_customer_data=True,
+        manager=EmployeeFactory(),
+    )
+    body = user("new@example.test", title="Lead")
+    response = send(scim, "put", f"/scim/v2/Users/{employee.pk}", body)
+    assert response.status_code == 200, response.json()
+    employee.refresh_from_db()
+    assert (employee.email, employee.job_title, employee.external_id) == ("new@example.test", "Lead", "E1")
+    assert employee.manager is None  # sent without a manager
+    assert employee.handles_customer_data is True  # not a SCIM attribute
+
+
+def test_patch_active_false_terminates_and_true_reactivates(scim):
+    employee = EmployeeFactory()
+    patch = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+    response = send(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch)
+    assert response.status_code == 200 and response.json()["active"] is False
+    employee.refresh_from_db()
+    assert employee.status == "terminated" and employee.terminated_on is not None
+    patch["Operations"][0]["value"] = True
+    send(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch)
+    employee.refresh_from_db()
+    assert employee.status == "active" and employee.terminated_on is None
+
+
+def test_patch_without_a_path_and_of_the_enterprise_extension(scim):
+    DepartmentFactory(code="OPS")
+    employee = EmployeeFactory()
+    patch = {
+        "schemas": [PATCH_OP],
+        "Operations": [
+            {"op": "replace", "value": {"title": "Head of Ops", "displayName": "Grace Hopper"}},
+            {"op": "add", "path": f"{ENTERPRISE_USER}:department", "value": "OPS"},
+        ],
+    }
+    response = send(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch)
+    assert response.status_code == 200, response.json()
+    employee.refresh_from_db()
+    assert (employee.job_title, employee.full_name, employee.department.code) == ("Head of Ops", "Grace Hopper", "OPS")
+
+
+def test_patch_errors(scim):
+    employee = EmployeeFactory()
+    url = f"/scim/v2/Users/{employee.pk}"
+    assert_scim_error(send(scim, "patch", url, {"Operations": []}), 400, "invalidSyntax")
+    bad_path = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "nickName", "value": "x"}]}
+    assert_scim_error(send(scim, "patch", url, bad_path), 400, "invalidPath")
+    bad_op = {"schemas": [PATCH_OP], "Operations": [{"op": "move", "path": "title", "value": "x"}]}
+    assert_scim_error(send(scim, "patch", url, bad_op), 400, "invalidSyntax")
+
+
+def test_delete_terminates_and_keeps_history(scim):
+    employee = EmployeeFactory()
+    response = scim.delete(f"/scim/v2/Users/{employee.pk}")
+    assert response.status_code == 204
+    employee.refresh_from_db()
+    assert employee.status == "terminated"
+
+
+def test_discovery_documents(scim):
+    config = scim.get("/scim/v2/ServiceProviderConfig").json()
+    assert config["patch"]["supported"] is True and config["filter"]["supported"] is True
+    schemas = scim.get("/scim/v2/Schemas").json()
+    assert {s["id"] for s in schemas["Resources"]} == {CORE_USER, ENTERPRISE_USER}
+    assert scim.get(f"/scim/v2/Schemas/{ENTERPRISE_USER}").json()["name"] == "EnterpriseUser"
+    types = scim.get("/scim/v2/ResourceTypes").json()
+    assert types["Resources"][0]["schemaExtensions"][0]["schema"] == ENTERPRISE_USER
+    assert scim.get("/scim/v2/ResourceTypes/User").json()["endpoint"] == "/Users"
+
+
+def test_errors_are_scim_errors(scim, client_for):
+    assert_scim_error(ApiClient().get("/scim/v2/Users"), 401)
+    assert_scim_error(client_for("employees:read").get("/scim/v2/Users"), 403)
+    assert_scim_error(scim.get("/scim/v2/Users/999999"), 404)
+    assert_scim_error(scim.get("/scim/v2/Groups"), 404)
+    assert_scim_error(scim.post("/scim/v2/Users", "{not json", content_type=SCIM), 400, "invalidSyntax")
+    assert_scim_error(scim.post("/scim/v2/Users", "userName=x", content_type="text/plain"), 415)
+    assert_scim_error(send(scim, "post", "/scim/v2/ServiceProviderConfig", {}), 405)
+
+
+def test_listing_users_takes_the_same_queries_for_more_users(scim, django_assert_max_num_queries):
+    boss = EmployeeFactory()
+    for _ in range(3):
+        EmployeeFactory(manager=boss)
+    with django_assert_max_num_queries(6) as few:
+        assert scim.get("/scim/v2/Users").json()["totalResults"] == 4
+    for _ in range(30):
+        EmployeeFactory(manager=boss)
+    with django_assert_max_num_queries(6) as many:
+        assert scim.get("/scim/v2/Users").json()["itemsPerPage"] == 34
+    assert len(many.captured_queries) <= len(few.captured_queries)  # the first also records the key's last use
