@@ -686,3 +686,12 @@ def change(current, earlier):
     if current is None or earlier is None:
         return None
     return round(current - earlier, 1)
+
+
+def employee_fully_compliant(employee_id):
+    """Whether every open obligation of the employee is satisfied (one EXISTS query).
+
+    The definition behind the ``employee.compliant`` / ``employee.noncompliant`` webhooks."""
+    return not Obligation.objects.filter(
+        employee_id=employee_id, closed_at__isnull=True, status__in=OPEN_ACTION_STATUSES
+    ).exists()

@@ -26,6 +26,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from governance import ledger
+from governance.events import compliance_change_watch
 from governance.models import Attestation, AuditEvent, Evidence, Obligation, ObligationStatus
 from platforms.models import Tier
 from policies.models import PolicyVersion
@@ -278,7 +279,8 @@ def submit_attestation(
                 user_agent=request_meta.get("user_agent", ""),
             )
             before = {"status": current.status, "due_on": current.due_on.isoformat()}
-            _apply_to_obligation(current, record)
+            with compliance_change_watch(current.employee):
+                _apply_to_obligation(current, record)
             AuditEvent.objects.create(
                 actor=actor,
                 action="attestation.submitted",

@@ -281,3 +281,27 @@ def test_two_simultaneous_submits_of_the_same_form_store_one_record():
 def test_a_tier_named_only_by_the_rule_is_accepted(employee):
     _, (obligation,) = published_obligations(employee, tools=1, allowed_tiers=["business"])
     assert submit(obligation, tier="business").compliant is True
+
+
+def test_completing_the_last_tool_announces_the_employee_compliant_once(employee, django_capture_on_commit_callbacks):
+    from governance.events import employee_compliance_changed
+
+    _version, (first, second) = published_obligations(employee, tools=2)
+    heard = []
+
+    def listener(sender, employee, compliant, **kwargs):
+        heard.append((employee.pk, compliant))
+
+    employee_compliance_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(first)
+        assert heard == []  # one tool still open: nothing changed overall
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(second)
+        assert heard == [(employee.pk, True)]
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(second, answers=unsafe_answers(second))
+        assert heard == [(employee.pk, True), (employee.pk, False)]
+    finally:
+        employee_compliance_changed.disconnect(listener)

@@ -5,7 +5,7 @@ import pytest
 
 from governance.demo import jobs
 from governance.models import ComplianceReport, ComplianceSnapshot, NotificationLog
-from governance.selectors.trend import compliance_trend
+from governance.selectors.compliance import trend as compliance_trend
 from tests.factories import ObligationFactory, ToolRuleFactory
 
 pytestmark = pytest.mark.django_db

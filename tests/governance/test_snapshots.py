@@ -5,7 +5,7 @@ from django.db.models import Count
 
 from governance.models import ComplianceSnapshot, Obligation, ObligationStatus
 from governance.selectors.compliance import ComplianceFilters
-from governance.selectors.trend import compliance_trend
+from governance.selectors.compliance import trend as compliance_trend
 from governance.services.snapshots import snapshot_compliance
 from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
 

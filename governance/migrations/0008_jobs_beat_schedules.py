@@ -25,6 +25,18 @@ SCHEDULES = [
         ("0", "6", "1"),
         "CSV and PDF report; officers get a link by e-mail.",
     ),
+    (
+        "Webhook deliveries due for a retry",
+        "governance.webhooks.retry_due",
+        ("*/5", "*", "*"),
+        "Catches deliveries whose retry message was lost.",
+    ),
+    (
+        "Purge old idempotency records",
+        "governance.integrations.purge_idempotency_records",
+        ("30", "2", "*"),
+        "Idempotency-Key replays are kept for a day.",
+    ),
 ]
 
 
@@ -52,7 +64,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0006_dashboard_indexes"),
+        ("governance", "0007_integrations"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
