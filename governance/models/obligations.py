@@ -42,6 +42,7 @@ class Obligation(models.Model):
         SUPERSEDED = "superseded", "Superseded by a newer policy version"
         OUT_OF_SCOPE = "out_of_scope", "No longer in the rule's scope"
         TERMINATED = "terminated", "Employee terminated"
+        RETIRED = "retired", "Policy version retired"
 
     employee = models.ForeignKey("governance.Employee", on_delete=models.PROTECT, related_name="obligations")
     policy_version = models.ForeignKey("policies.PolicyVersion", on_delete=models.PROTECT, related_name="obligations")
