@@ -118,7 +118,10 @@ def test_revision_bump_reopens_exactly_the_obligations_requiring_the_setting(adm
     setting_revised.send(sender=type(revised), setting=revised, old_revision=1, new_revision=2, actor=None)
 
     reopened = Obligation.objects.filter(status=ObligationStatus.PENDING)
-    assert set(reopened.values_list("employee_id", "platform_id")) == {(people[0].pk, chatgpt.pk), (people[1].pk, chatgpt.pk)}
+    assert set(reopened.values_list("employee_id", "platform_id")) == {
+        (people[0].pk, chatgpt.pk),
+        (people[1].pk, chatgpt.pk),
+    }
     assert set(reopened.values_list("due_on", flat=True)) == {TODAY + datetime.timedelta(days=14)}
     assert Obligation.objects.filter(platform=claude, status=ObligationStatus.COMPLIANT).count() == 3
     assert Obligation.objects.get(pk=excepted.pk).status == ObligationStatus.EXCEPTED

@@ -81,8 +81,8 @@ def test_drafts_can_change_freely():
 
 def test_body_markdown_is_rendered_and_sanitized():
     version = PolicyVersionFactory(
-        body_markdown='# Rules\n\n**Never** paste customer data.<script>alert(1)</script>\n\n[x](javascript:alert(1))'
-        '<img src=x onerror=alert(1)>'
+        body_markdown="# Rules\n\n**Never** paste customer data.<script>alert(1)</script>\n\n[x](javascript:alert(1))"
+        "<img src=x onerror=alert(1)>"
     )
     html = version.body_html()
     assert "<h1>Rules</h1>" in html and "<strong>Never</strong>" in html

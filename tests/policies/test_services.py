@@ -102,7 +102,12 @@ def test_approved_rule_without_settings_is_refused_and_nothing_is_written(chatgp
 def test_rule_marked_no_settings_needed_is_accepted(chatgpt):
     version = PolicyVersionFactory(number=1)
     rule = services.add_rule(
-        version=version, platform=chatgpt, stance="approved", no_settings_needed=True, allowed_tiers=["enterprise"], actor=None
+        version=version,
+        platform=chatgpt,
+        stance="approved",
+        no_settings_needed=True,
+        allowed_tiers=["enterprise"],
+        actor=None,
     )
     assert rule.no_settings_needed and rule.allowed_tiers == ["enterprise"]
 
@@ -125,7 +130,11 @@ def test_setting_of_another_platform_is_refused(chatgpt, claude):
     version = PolicyVersionFactory(number=1)
     with pytest.raises(ValidationError):
         services.add_rule(
-            version=version, platform=chatgpt, stance="approved", required=[(setting(claude, "help-improve"), None)], actor=None
+            version=version,
+            platform=chatgpt,
+            stance="approved",
+            required=[(setting(claude, "help-improve"), None)],
+            actor=None,
         )
 
 
@@ -236,7 +245,9 @@ def test_republish_carries_unchanged_rules_over_and_reopens_changed_ones(admin_u
         status=ObligationStatus.COMPLIANT, valid_until=attested_on + datetime.timedelta(days=90)
     )
     draft = services.create_draft(policy=v1.policy, actor=admin_user)
-    services.set_required_setting(rule=draft.rules.get(platform=chatgpt), setting=setting(chatgpt, "memory"), actor=admin_user)
+    services.set_required_setting(
+        rule=draft.rules.get(platform=chatgpt), setting=setting(chatgpt, "memory"), actor=admin_user
+    )
 
     counts = services.publish_policy_version(version=draft, actor=admin_user)
 
@@ -259,7 +270,9 @@ def test_diff_lists_added_removed_and_changed_rules_and_settings(admin_user, cha
     draft = services.create_draft(policy=v1.policy, actor=admin_user)
     chat_rule = draft.rules.get(platform=chatgpt)
     services.set_required_setting(rule=chat_rule, setting=setting(chatgpt, "memory"), actor=None)
-    services.set_required_setting(rule=chat_rule, setting=setting(chatgpt, "improve-model"), required_value="on", actor=None)
+    services.set_required_setting(
+        rule=chat_rule, setting=setting(chatgpt, "improve-model"), required_value="on", actor=None
+    )
     services.remove_rule(rule=draft.rules.get(platform=claude), actor=None)
     services.add_rule(version=draft, platform=gemini, stance="prohibited", actor=None)
 
@@ -328,7 +341,7 @@ def test_retire_closes_open_obligations_and_keeps_them(admin_user, chatgpt):
 
 def _publish_query_count(admin_user, people, name):
     platforms = []
-    for n in range(3):
+    for _ in range(3):
         platform = PlatformFactory()
         PlatformSettingFactory(platform=platform)
         platforms.append(platform)
