@@ -10,7 +10,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -445,6 +445,10 @@ def publish_policy_version(*, version, actor, today=None):
 
 def _publish(*, version, actor, today):
     Policy.objects.select_for_update().get(pk=version.policy_id)
+    if connection.vendor == "postgresql":
+        # Check foreign keys per statement instead of queueing millions of checks for COMMIT.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     rules = list(version.rules.select_related("platform").prefetch_related("departments", "required_settings"))
     version._prefetched_objects_cache = {"rules": rules}
