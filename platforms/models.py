@@ -36,6 +36,8 @@ class Protects(models.TextChoices):
     ADS = "ads", "Ads personalization"
     PUBLIC_VISIBILITY = "public_visibility", "Public visibility"
     THIRD_PARTY_SHARING = "third_party_sharing", "Sharing with third parties"
+    SCRAPING = "scraping", "Scraping by AI crawlers"
+    PERSONALIZATION = "personalization", "Personalization"
 
 
 class ControlType(models.TextChoices):
@@ -55,6 +57,12 @@ class CatalogEntry(models.Model):
         default=True, help_text="False for facts from secondary sources until an admin confirms them."
     )
     is_builtin = models.BooleanField(default=False, help_text="Shipped with the product (load_catalog).")
+    catalog_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Hash of the catalog-file entry last applied; an unchanged file leaves admin edits alone.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

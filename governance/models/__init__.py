@@ -1,4 +1,5 @@
 from governance.models.audit import AuditEvent
+from governance.models.jobs import ComplianceReport, ComplianceSnapshot, NotificationLog
 from governance.models.ledger import Attestation, AttestationAnswer, Evidence, LedgerAppendOnlyError
 from governance.models.obligations import (
     OPEN_ACTION_STATUSES,
@@ -15,10 +16,13 @@ __all__ = [
     "Attestation",
     "AttestationAnswer",
     "AuditEvent",
+    "ComplianceReport",
+    "ComplianceSnapshot",
     "Department",
     "Employee",
     "Evidence",
     "LedgerAppendOnlyError",
+    "NotificationLog",
     "Obligation",
     "ObligationStatus",
     "PolicyException",

@@ -1,0 +1,229 @@
+"""Django admin for the catalog. Saves go through platforms.services, so an edit here bumps
+revisions, writes audit events and sends `setting_revised` exactly like the catalog pages.
+
+Only governance admins may change anything (Django's admin also needs `is_staff`)."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from governance.roles import is_compliance_officer, is_governance_admin
+from platforms import services
+from platforms.models import Platform, PlatformSetting
+from platforms.selectors import stale_q
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = "freshness"
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Stale"), ("no", "Fresh"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(stale_q())
+        if self.value() == "no":
+            return queryset.exclude(stale_q())
+        return queryset
+
+
+class CatalogAdminMixin:
+    """Governance admins edit; officers may look; nobody deletes (attestations point here)."""
+
+    def has_view_permission(self, request, obj=None):
+        return is_compliance_officer(request.user)
+
+    def has_module_permission(self, request):
+        return is_compliance_officer(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_governance_admin(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_governance_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True, description="stale")
+    def stale(self, obj):
+        return obj.is_stale
+
+
+class PlatformSettingAdminForm(forms.ModelForm):
+    """Checks the same rules as the service, so a bad edit shows as a form error, not a crash."""
+
+    class Meta:
+        model = PlatformSetting
+        fields = ("platform", "key") + services.SETTING_EDITABLE_FIELDS
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.validate_setting_values(
+                values=data.get("values") or [],
+                safe_value=data.get("safe_value") or "",
+                protects=data.get("protects") or [],
+                applies_to_tiers=data.get("applies_to_tiers") or [],
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+
+def _changes(form, fields):
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+
+
+class PlatformSettingInline(CatalogAdminMixin, admin.StackedInline):
+    model = PlatformSetting
+    form = PlatformSettingAdminForm
+    extra = 0
+    show_change_link = True
+    fields = (
+        "key",
+        "label",
+        "navigation_steps",
+        "control_type",
+        "values",
+        "safe_value",
+        "protects",
+        "applies_to_tiers",
+        "deep_link",
+        "notes",
+        "sources",
+        "last_verified_on",
+        "verified",
+        "revision",
+        "is_builtin",
+    )
+    readonly_fields = ("revision", "is_builtin")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return is_governance_admin(request.user)
+
+
+@admin.register(Platform)
+class PlatformAdmin(CatalogAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "vendor",
+        "category",
+        "consumer_trains_by_default",
+        "business_trains_by_default",
+        "verified",
+        "last_verified_on",
+        "stale",
+        "is_builtin",
+    )
+    list_filter = ("category", "verified", "is_builtin", "consumer_trains_by_default", "no_opt_out", StaleFilter)
+    search_fields = ("name", "slug", "vendor", "description", "settings__label")
+    readonly_fields = ("is_builtin", "created_at", "updated_at")
+    inlines = [PlatformSettingInline]
+    actions = ["mark_verified_today"]
+    fieldsets = (
+        (None, {"fields": ("slug", "name", "vendor", "category", "description", "website", "privacy_url")}),
+        ("Training", {"fields": ("consumer_trains_by_default", "business_trains_by_default")}),
+        (
+            "Notes",
+            {
+                "fields": (
+                    "retention_notes",
+                    "regional_notes",
+                    "no_opt_out",
+                    "no_opt_out_outside",
+                    "no_opt_out_note",
+                )
+            },
+        ),
+        (
+            "Provenance",
+            {"fields": ("sources", "last_verified_on", "verified", "is_builtin", "created_at", "updated_at")},
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (("slug",) if obj else ())
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            updated = services.update_platform(
+                platform=obj, changes=_changes(form, services.PLATFORM_EDITABLE_FIELDS), actor=request.user
+            )
+        else:
+            data = {name: form.cleaned_data.get(name) for name in ("slug",) + services.PLATFORM_EDITABLE_FIELDS}
+            updated = services.create_platform(
+                data={k: v for k, v in data.items() if v is not None}, actor=request.user
+            )
+        obj.pk = updated.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
+                continue
+            setting = inline_form.instance
+            if setting.pk:
+                services.update_setting(
+                    setting=setting,
+                    changes=_changes(inline_form, services.SETTING_EDITABLE_FIELDS),
+                    actor=request.user,
+                )
+            else:
+                data = {
+                    name: inline_form.cleaned_data.get(name)
+                    for name in ("key",) + services.SETTING_EDITABLE_FIELDS
+                    if inline_form.cleaned_data.get(name) is not None
+                }
+                services.create_setting(platform=form.instance, data=data, actor=request.user)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    @admin.action(description="Mark selected platforms verified today")
+    def mark_verified_today(self, request, queryset):
+        for platform in queryset:
+            services.mark_verified(entry=platform, actor=request.user)
+        self.message_user(request, f"{queryset.count()} platform(s) verified on {timezone.localdate()}.")
+
+
+@admin.register(PlatformSetting)
+class PlatformSettingAdmin(CatalogAdminMixin, admin.ModelAdmin):
+    form = PlatformSettingAdminForm
+    list_display = ("label", "platform", "key", "safe_value", "revision", "verified", "last_verified_on", "stale")
+    list_filter = ("platform__category", "control_type", "verified", "is_builtin", StaleFilter)
+    search_fields = ("label", "key", "platform__name", "platform__slug")
+    list_select_related = ("platform",)
+    readonly_fields = ("revision", "is_builtin", "created_at", "updated_at")
+    autocomplete_fields = ("platform",)
+    actions = ["mark_verified_today"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (("platform", "key") if obj else ())
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            updated = services.update_setting(
+                setting=obj, changes=_changes(form, services.SETTING_EDITABLE_FIELDS), actor=request.user
+            )
+        else:
+            data = {
+                name: form.cleaned_data.get(name)
+                for name in ("key",) + services.SETTING_EDITABLE_FIELDS
+                if form.cleaned_data.get(name) is not None
+            }
+            updated = services.create_setting(platform=form.cleaned_data["platform"], data=data, actor=request.user)
+        obj.pk = updated.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    @admin.action(description="Mark selected settings verified today")
+    def mark_verified_today(self, request, queryset):
+        for setting in queryset:
+            services.mark_verified(entry=setting, actor=request.user)
+        self.message_user(request, f"{queryset.count()} setting(s) verified on {timezone.localdate()}.")

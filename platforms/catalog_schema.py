@@ -1,0 +1,383 @@
+"""Reading and validating the built-in catalog files (platforms/catalog/*.yaml).
+
+Validation is complete before anything is written: `read_catalog` returns plain dicts shaped
+like the model fields, or raises `CatalogFileError` naming the file, the entry and the field.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from platforms.models import Category, ControlType, Protects, Tier
+
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CONFIDENCE = ("high", "low")
+
+PLATFORM_FIELDS = {
+    "slug",
+    "name",
+    "vendor",
+    "category",
+    "description",
+    "website",
+    "privacy_url",
+    "consumer_trains_by_default",
+    "business_trains_by_default",
+    "retention_notes",
+    "regional_notes",
+    "no_opt_out",
+    "no_opt_out_outside",
+    "no_opt_out_note",
+    "confidence",
+    "last_verified_on",
+    "sources",
+    "settings",
+}
+REQUIRED_PLATFORM_FIELDS = {"slug", "name", "category", "confidence", "last_verified_on", "sources", "settings"}
+SETTING_FIELDS = {
+    "key",
+    "label",
+    "navigation_steps",
+    "control_type",
+    "values",
+    "safe_value",
+    "protects",
+    "applies_to_tiers",
+    "deep_link",
+    "notes",
+    "confidence",
+    "last_verified_on",
+    "sources",
+}
+REQUIRED_SETTING_FIELDS = {
+    "key",
+    "label",
+    "navigation_steps",
+    "control_type",
+    "values",
+    "safe_value",
+    "protects",
+    "applies_to_tiers",
+}
+
+# Slugs that would shadow the catalog's own pages (/catalog/new/, /catalog/stale/).
+RESERVED_SLUGS = {"new", "stale"}
+
+
+class CatalogFileError(Exception):
+    """A catalog file is unusable; the message names file, entry and field."""
+
+    def __init__(self, path, message, *, entry=None, field=None):
+        self.path = str(path)
+        self.entry = entry
+        self.field = field
+        where = [self.path]
+        if entry:
+            where.append(entry)
+        if field:
+            where.append(f"field '{field}'")
+        super().__init__(f"{': '.join(where)}: {message}")
+
+
+@dataclass
+class CatalogEntry:
+    """One platform from a file, with its settings, ready for the loader."""
+
+    path: str
+    fields: dict
+    settings: list = field(default_factory=list)
+
+    @property
+    def slug(self):
+        return self.fields["slug"]
+
+
+def fingerprint(data):
+    """A stable hash of an entry as written in the file (order-insensitive for mappings)."""
+    text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def catalog_paths(path=None):
+    """The YAML files to load: every *.yaml under a directory, or the one file given."""
+    target = Path(path) if path else CATALOG_DIR
+    if target.is_dir():
+        files = sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml"))
+        if not files:
+            raise CatalogFileError(target, "no .yaml files in this directory")
+        return files
+    if not target.exists():
+        raise CatalogFileError(target, "no such file or directory")
+    return [target]
+
+
+def read_catalog(path=None):
+    """Parse and validate every file; return a list of CatalogEntry, or raise CatalogFileError."""
+    entries = []
+    seen = {}
+    for file_path in catalog_paths(path):
+        for entry in _read_file(file_path):
+            if entry.slug in seen:
+                raise CatalogFileError(
+                    file_path,
+                    f"slug '{entry.slug}' is already defined in {seen[entry.slug]}",
+                    entry=f"platform '{entry.slug}'",
+                    field="slug",
+                )
+            seen[entry.slug] = file_path
+            entries.append(entry)
+    return entries
+
+
+def _read_file(path):
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise CatalogFileError(path, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogFileError(path, f"cannot be read: {exc}") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("platforms"), list):
+        raise CatalogFileError(path, "must be a mapping with a 'platforms' list", field="platforms")
+    return [_platform(path, index, raw) for index, raw in enumerate(document["platforms"])]
+
+
+def _platform(path, index, raw):
+    entry = f"platform #{index + 1}"
+    if not isinstance(raw, dict):
+        raise CatalogFileError(path, "must be a mapping", entry=entry)
+    if isinstance(raw.get("slug"), str):
+        entry = f"platform '{raw['slug']}'"
+
+    def fail(name, message):
+        raise CatalogFileError(path, message, entry=entry, field=name)
+
+    unknown = set(raw) - PLATFORM_FIELDS
+    if unknown:
+        fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(PLATFORM_FIELDS))})")
+    for name in sorted(REQUIRED_PLATFORM_FIELDS - set(raw)):
+        fail(name, "is required")
+
+    slug = _slug(raw["slug"], lambda m: fail("slug", m))
+    if slug in RESERVED_SLUGS:
+        fail("slug", f"'{slug}' is reserved for a catalog page")
+    category = raw["category"]
+    if category not in Category.values:
+        fail("category", f"{category!r} is not one of {', '.join(Category.values)}")
+    confidence = raw["confidence"]
+    if confidence not in CONFIDENCE:
+        fail("confidence", f"{confidence!r} is not one of high, low")
+    last_verified_on = _date(raw["last_verified_on"], lambda m: fail("last_verified_on", m))
+    sources = _sources(raw["sources"], lambda m: fail("sources", m))
+
+    fields = {
+        "slug": slug,
+        "name": _text(raw["name"], lambda m: fail("name", m), required=True, max_length=120),
+        "vendor": _text(raw.get("vendor"), lambda m: fail("vendor", m), max_length=120),
+        "category": category,
+        "description": _text(raw.get("description"), lambda m: fail("description", m)),
+        "website": _url(raw.get("website"), lambda m: fail("website", m)),
+        "privacy_url": _url(raw.get("privacy_url"), lambda m: fail("privacy_url", m)),
+        "consumer_trains_by_default": _tristate(
+            raw.get("consumer_trains_by_default"), lambda m: fail("consumer_trains_by_default", m)
+        ),
+        "business_trains_by_default": _tristate(
+            raw.get("business_trains_by_default"), lambda m: fail("business_trains_by_default", m)
+        ),
+        "retention_notes": _text(raw.get("retention_notes"), lambda m: fail("retention_notes", m)),
+        "regional_notes": _text(raw.get("regional_notes"), lambda m: fail("regional_notes", m)),
+        "no_opt_out": _flag(raw.get("no_opt_out", False), lambda m: fail("no_opt_out", m)),
+        "no_opt_out_outside": _text(
+            raw.get("no_opt_out_outside"), lambda m: fail("no_opt_out_outside", m), max_length=64
+        ),
+        "no_opt_out_note": _text(raw.get("no_opt_out_note"), lambda m: fail("no_opt_out_note", m)),
+        "sources": sources,
+        "last_verified_on": last_verified_on,
+        "verified": confidence == "high",
+    }
+    if (fields["no_opt_out"] or fields["no_opt_out_outside"]) and not fields["no_opt_out_note"]:
+        fail("no_opt_out_note", "is required when no_opt_out or no_opt_out_outside is set")
+
+    raw_settings = raw["settings"]
+    if not isinstance(raw_settings, list):
+        fail("settings", "must be a list (use [] when the platform has none)")
+    if not raw_settings and not (
+        fields["no_opt_out"] or fields["no_opt_out_outside"] or fields["consumer_trains_by_default"] is False
+    ):
+        fail(
+            "settings",
+            "is empty: give at least one setting, or state no_opt_out / no_opt_out_outside with a note, "
+            "or consumer_trains_by_default: false",
+        )
+    inherited = {"sources": sources, "last_verified_on": last_verified_on, "confidence": confidence}
+    settings = []
+    keys = set()
+    for setting_index, raw_setting in enumerate(raw_settings):
+        setting = _setting(path, entry, setting_index, raw_setting, inherited)
+        if setting["key"] in keys:
+            raise CatalogFileError(
+                path,
+                f"key '{setting['key']}' is used twice",
+                entry=f"{entry} setting '{setting['key']}'",
+                field="key",
+            )
+        keys.add(setting["key"])
+        settings.append(setting)
+
+    fields["catalog_fingerprint"] = fingerprint({k: v for k, v in raw.items() if k != "settings"})
+    return CatalogEntry(path=str(path), fields=fields, settings=settings)
+
+
+def _setting(path, platform_entry, index, raw, inherited):
+    entry = f"{platform_entry} setting #{index + 1}"
+    if not isinstance(raw, dict):
+        raise CatalogFileError(path, "must be a mapping", entry=entry)
+    if isinstance(raw.get("key"), str):
+        entry = f"{platform_entry} setting '{raw['key']}'"
+
+    def fail(name, message):
+        raise CatalogFileError(path, message, entry=entry, field=name)
+
+    unknown = set(raw) - SETTING_FIELDS
+    if unknown:
+        fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(SETTING_FIELDS))})")
+    for name in sorted(REQUIRED_SETTING_FIELDS - set(raw)):
+        fail(name, "is required")
+
+    key = _slug(raw["key"], lambda m: fail("key", m))
+    steps = raw["navigation_steps"]
+    if not isinstance(steps, list) or not steps or not all(isinstance(s, str) and s.strip() for s in steps):
+        fail("navigation_steps", "must be a non-empty list of non-empty strings, in order")
+    control_type = raw["control_type"]
+    if control_type not in ControlType.values:
+        fail("control_type", f"{control_type!r} is not one of {', '.join(ControlType.values)}")
+    values = raw["values"]
+    if not isinstance(values, list) or len(values) < 2:
+        fail("values", "must list at least two possible values")
+    for value in values:
+        if not isinstance(value, str):
+            fail("values", f"{value!r} is not a string (quote on/off/yes/no in YAML)")
+        if value != value.lower() or not value.strip():
+            fail("values", f"{value!r} must be a non-empty lowercase string")
+    if len(set(values)) != len(values):
+        fail("values", "lists a value twice")
+    safe_value = raw["safe_value"]
+    if not isinstance(safe_value, str):
+        fail("safe_value", f"{safe_value!r} is not a string (quote on/off/yes/no in YAML)")
+    if safe_value not in values:
+        fail("safe_value", f"{safe_value!r} is not one of the values {values}")
+    protects = _choices(raw["protects"], Protects.values, lambda m: fail("protects", m))
+    tiers = _choices(raw["applies_to_tiers"], Tier.values, lambda m: fail("applies_to_tiers", m))
+    confidence = raw.get("confidence", inherited["confidence"])
+    if confidence not in CONFIDENCE:
+        fail("confidence", f"{confidence!r} is not one of high, low")
+    last_verified_on = (
+        _date(raw["last_verified_on"], lambda m: fail("last_verified_on", m))
+        if "last_verified_on" in raw
+        else inherited["last_verified_on"]
+    )
+    sources = _sources(raw["sources"], lambda m: fail("sources", m)) if "sources" in raw else inherited["sources"]
+
+    return {
+        "key": key,
+        "label": _text(raw["label"], lambda m: fail("label", m), required=True, max_length=300),
+        "navigation_steps": [s.strip() for s in steps],
+        "control_type": control_type,
+        "values": values,
+        "safe_value": safe_value,
+        "protects": protects,
+        "applies_to_tiers": tiers,
+        "deep_link": _url(raw.get("deep_link"), lambda m: fail("deep_link", m)),
+        "notes": _text(raw.get("notes"), lambda m: fail("notes", m)),
+        "sources": sources,
+        "last_verified_on": last_verified_on,
+        "verified": confidence == "high",
+        "catalog_fingerprint": fingerprint({"setting": raw, "inherited": inherited}),
+    }
+
+
+# --- field checks --------------------------------------------------------------------------
+
+
+def _slug(value, fail):
+    if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > 64:
+        fail(f"{value!r} must be lowercase letters, digits and single hyphens (at most 64 characters)")
+    return value
+
+
+def _text(value, fail, *, required=False, max_length=None):
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        fail(f"{value!r} must be text")
+    value = value.strip()
+    if required and not value:
+        fail("must not be empty")
+    if max_length and len(value) > max_length:
+        fail(f"is longer than {max_length} characters")
+    return value
+
+
+def _url(value, fail):
+    value = _text(value, fail)
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            fail(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _tristate(value, fail):
+    if value is not None and not isinstance(value, bool):
+        fail(f"{value!r} must be true, false or null")
+    return value
+
+
+def _flag(value, fail):
+    if not isinstance(value, bool):
+        fail(f"{value!r} must be true or false")
+    return value
+
+
+def _date(value, fail):
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            fail(f"{value!r} is not a date (YYYY-MM-DD)")
+    if not isinstance(value, datetime.date):
+        fail(f"{value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+def _sources(value, fail):
+    if not isinstance(value, list) or not value:
+        fail("must be a non-empty list of seed file names or URLs")
+    for source in value:
+        if not isinstance(source, str) or not source.strip():
+            fail(f"{source!r} is not a seed file name or URL")
+    return [s.strip() for s in value]
+
+
+def _choices(value, allowed, fail):
+    if not isinstance(value, list) or not value:
+        fail(f"must be a non-empty list drawn from {', '.join(allowed)}")
+    for item in value:
+        if item not in allowed:
+            fail(f"{item!r} is not one of {', '.join(allowed)}")
+    if len(set(value)) != len(value):
+        fail("lists an item twice")
+    return value

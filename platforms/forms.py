@@ -1,0 +1,142 @@
+"""Admin forms for the catalog pages. They only parse input; the services decide and write."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from platforms.catalog_schema import RESERVED_SLUGS
+from platforms.models import Category, ControlType, Platform, PlatformSetting, Protects, Tier
+from platforms.services import validate_setting_values
+
+TRISTATE = (("", "Not stated"), ("true", "Yes"), ("false", "No"))
+
+
+class LinesField(forms.CharField):
+    """A list of strings, one per line (navigation steps, sources)."""
+
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class CommaListField(forms.CharField):
+    """A short list of lowercase values, separated by commas."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [item.strip().lower() for item in text.split(",") if item.strip()]
+
+
+def _tristate(value):
+    return {"true": True, "false": False}.get(value)
+
+
+class PlatformForm(forms.Form):
+    slug = forms.SlugField(max_length=64, help_text="Lowercase, used in links: e.g. acme-chat.")
+    name = forms.CharField(max_length=120)
+    vendor = forms.CharField(max_length=120, required=False)
+    category = forms.ChoiceField(choices=Category.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
+    privacy_url = forms.URLField(
+        required=False, assume_scheme="https", label="Privacy settings link", help_text="Deep link, where one exists."
+    )
+    consumer_trains_by_default = forms.TypedChoiceField(
+        choices=TRISTATE, coerce=_tristate, empty_value=None, required=False, label="Consumer accounts train by default"
+    )
+    business_trains_by_default = forms.TypedChoiceField(
+        choices=TRISTATE, coerce=_tristate, empty_value=None, required=False, label="Business tiers train by default"
+    )
+    retention_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    regional_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    no_opt_out = forms.BooleanField(required=False, label="No opt-out available anywhere")
+    no_opt_out_outside = forms.CharField(
+        max_length=64, required=False, label="No opt-out outside", help_text="Region, e.g. EU. Leave empty if none."
+    )
+    no_opt_out_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="What to do instead",
+        help_text="Required when there is no opt-out.",
+    )
+    sources = LinesField(help_text="One URL or seed document per line.")
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault("initial", {name: getattr(instance, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        if instance is not None:
+            self.fields["slug"].disabled = True
+            self.fields["slug"].help_text = "The slug cannot change: links and policies use it."
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.instance is None:
+            if slug in RESERVED_SLUGS:
+                raise ValidationError(f"'{slug}' is reserved for a catalog page.")
+            if Platform.objects.filter(slug=slug).exists():
+                raise ValidationError("A platform with this slug already exists.")
+        return slug
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("no_opt_out") or data.get("no_opt_out_outside")) and not data.get("no_opt_out_note"):
+            self.add_error("no_opt_out_note", "Say what people should do when there is no opt-out.")
+        return data
+
+
+class SettingForm(forms.Form):
+    key = forms.SlugField(max_length=64, help_text="Lowercase, used in links: e.g. improve-model.")
+    label = forms.CharField(max_length=300, help_text="The exact text in the platform's UI.")
+    navigation_steps = LinesField(help_text="One step per line, in order.")
+    control_type = forms.ChoiceField(choices=ControlType.choices)
+    values = CommaListField(help_text="Possible values, comma-separated, e.g. on, off.")
+    safe_value = forms.CharField(max_length=64, help_text="The value that opts out.")
+    protects = forms.MultipleChoiceField(choices=Protects.choices, widget=forms.CheckboxSelectMultiple)
+    applies_to_tiers = forms.MultipleChoiceField(
+        choices=Tier.choices, widget=forms.CheckboxSelectMultiple, label="Applies to tiers"
+    )
+    deep_link = forms.URLField(required=False, assume_scheme="https", help_text="Opens the setting directly.")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    sources = LinesField(help_text="One URL or seed document per line.")
+
+    def __init__(self, *args, platform, instance=None, **kwargs):
+        self.platform = platform
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault("initial", {name: getattr(instance, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        if instance is not None:
+            self.fields["key"].disabled = True
+            self.fields["key"].help_text = "The key cannot change: policies use it."
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if self.instance is None and PlatformSetting.objects.filter(platform=self.platform, key=key).exists():
+            raise ValidationError("This platform already has a setting with this key.")
+        return key
+
+    def clean_safe_value(self):
+        return self.cleaned_data["safe_value"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if "values" in data and "safe_value" in data:
+            try:
+                validate_setting_values(values=data["values"], safe_value=data["safe_value"])
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    self.add_error(name, messages)
+        return data

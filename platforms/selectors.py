@@ -1,0 +1,63 @@
+"""Reads of the catalog. Pages, the API and dashboards call these, so figures agree."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from platforms.models import Platform, PlatformSetting
+
+
+def stale_cutoff(today=None):
+    """Entries last verified before this date (or never) are stale."""
+    return (today or timezone.localdate()) - timedelta(days=settings.CATALOG_STALE_AFTER_DAYS)
+
+
+def stale_q(prefix="", today=None):
+    """A Q matching stale rows; ``prefix`` reaches a related entry (e.g. ``"settings__"``)."""
+    return Q(**{f"{prefix}last_verified_on__isnull": True}) | Q(
+        **{f"{prefix}last_verified_on__lt": stale_cutoff(today)}
+    )
+
+
+def catalog_platforms() -> QuerySet:
+    """Every platform with the per-platform figures the catalog list shows, in one query."""
+    return Platform.objects.annotate(
+        setting_count=Count("settings", distinct=True),
+        unverified_setting_count=Count("settings", filter=Q(settings__verified=False), distinct=True),
+        stale_setting_count=Count("settings", filter=stale_q("settings__"), distinct=True),
+    ).order_by("name")
+
+
+def platform_with_settings(slug) -> Platform:
+    """One platform and its settings (two queries); raises Platform.DoesNotExist."""
+    return Platform.objects.prefetch_related(
+        Prefetch("settings", queryset=PlatformSetting.objects.order_by("key"))
+    ).get(slug=slug)
+
+
+@dataclass
+class StaleCatalog:
+    platforms: QuerySet
+    settings: QuerySet
+
+    @property
+    def count(self):
+        return self.platforms.count() + self.settings.count()
+
+
+def stale_catalog_entries(today=None) -> StaleCatalog:
+    """Platforms and settings not verified within CATALOG_STALE_AFTER_DAYS, oldest first."""
+    return StaleCatalog(
+        platforms=Platform.objects.filter(stale_q(today=today)).order_by("last_verified_on", "name"),
+        settings=PlatformSetting.objects.filter(stale_q(today=today))
+        .select_related("platform")
+        .order_by("last_verified_on", "platform__name", "key"),
+    )
+
+
+def stale_catalog_count(today=None) -> int:
+    """How many catalog entries (platforms plus settings) are stale: for dashboards."""
+    return stale_catalog_entries(today).count

@@ -1,0 +1,418 @@
+"""Services that change the catalog: loading the built-in files and admins' edits.
+
+Every change goes through here so that the rules hold everywhere (loader, admin pages, Django
+admin): a change to a setting's label, steps, values or safe value bumps its revision exactly
+once, writes an AuditEvent (who, when, before, after) and sends `setting_revised`, all in the
+transaction that made the change.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from governance.models import AuditEvent
+from platforms.catalog_schema import RESERVED_SLUGS, read_catalog
+from platforms.models import MEANINGFUL_SETTING_FIELDS, Platform, PlatformSetting, Protects, Tier
+from platforms.signals import setting_revised
+
+PLATFORM_CONTENT_FIELDS = (
+    "name",
+    "vendor",
+    "category",
+    "description",
+    "website",
+    "privacy_url",
+    "consumer_trains_by_default",
+    "business_trains_by_default",
+    "retention_notes",
+    "regional_notes",
+    "no_opt_out",
+    "no_opt_out_outside",
+    "no_opt_out_note",
+    "sources",
+)
+SETTING_CONTENT_FIELDS = (
+    "label",
+    "navigation_steps",
+    "control_type",
+    "values",
+    "safe_value",
+    "protects",
+    "applies_to_tiers",
+    "deep_link",
+    "notes",
+    "sources",
+)
+FRESHNESS_FIELDS = ("last_verified_on", "verified")
+PLATFORM_EDITABLE_FIELDS = PLATFORM_CONTENT_FIELDS + FRESHNESS_FIELDS
+SETTING_EDITABLE_FIELDS = SETTING_CONTENT_FIELDS + FRESHNESS_FIELDS
+
+LOADER_LABEL = "load_catalog"
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _json(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _snapshot(obj, fields):
+    return {name: _json(getattr(obj, name)) for name in fields}
+
+
+def _audit(*, action, obj, actor, before=None, after=None, actor_label=""):
+    return AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label or ("" if getattr(actor, "pk", None) else "system"),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+    )
+
+
+def _changed(obj, data, fields):
+    return [name for name in fields if name in data and getattr(obj, name) != data[name]]
+
+
+def _is_meaningful(changed_fields):
+    return any(name in MEANINGFUL_SETTING_FIELDS for name in changed_fields)
+
+
+def _send_revised(revisions, actor):
+    for setting, old_revision, new_revision in revisions:
+        setting_revised.send(
+            sender=PlatformSetting,
+            setting=setting,
+            old_revision=old_revision,
+            new_revision=new_revision,
+            actor=actor,
+        )
+
+
+def validate_setting_values(*, values, safe_value, protects=(), applies_to_tiers=()):
+    """The rules every setting obeys, whoever writes it; raises ValidationError by field."""
+    errors = {}
+    if not isinstance(values, list) or len(values) < 2:
+        errors["values"] = "List at least two possible values."
+    elif any(not isinstance(v, str) or not v.strip() or v != v.lower() for v in values):
+        errors["values"] = "Values are non-empty lowercase text, e.g. on, off."
+    elif len(set(values)) != len(values):
+        errors["values"] = "A value is listed twice."
+    elif safe_value not in values:
+        errors["safe_value"] = f"The safe value must be one of: {', '.join(values)}."
+    bad = [p for p in protects if p not in Protects.values]
+    if bad:
+        errors["protects"] = f"Unknown: {', '.join(map(str, bad))}."
+    bad = [t for t in applies_to_tiers if t not in Tier.values]
+    if bad:
+        errors["applies_to_tiers"] = f"Unknown tier: {', '.join(map(str, bad))}."
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- the loader ------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    def __str__(self):
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        if self.skipped:
+            text += f", {self.skipped} skipped (organization-made entry with the same slug or key)"
+        return text
+
+
+@dataclass
+class LoadResult:
+    platforms: Counts = field(default_factory=Counts)
+    settings: Counts = field(default_factory=Counts)
+    revised: list = field(default_factory=list)  # (setting, old_revision, new_revision)
+
+
+def _apply_file_fields(obj, data, content_fields):
+    """Copy a file entry onto an existing built-in row; return the content fields that changed.
+
+    Freshness is not overwritten backwards: an admin's later verification stays.
+    """
+    changed = _changed(obj, data, content_fields)
+    for name in changed:
+        setattr(obj, name, data[name])
+    file_date = data["last_verified_on"]
+    if obj.last_verified_on is None or file_date >= obj.last_verified_on:
+        for name in FRESHNESS_FIELDS:
+            if getattr(obj, name) != data[name]:
+                setattr(obj, name, data[name])
+                changed.append(name)
+    obj.catalog_fingerprint = data["catalog_fingerprint"]
+    return changed
+
+
+@transaction.atomic
+def load_catalog(*, path=None, actor=None):
+    """Upsert the built-in catalog by platform slug and setting key.
+
+    Validates every file first (CatalogFileError names file, entry and field) and writes
+    nothing on error. Never deletes anything and never touches organization-made entries.
+    A row whose file entry is unchanged since the last load is left alone, so admins' edits
+    survive a reload until the shipped facts change. Queries do not grow with the catalog:
+    existing rows are read once and written with bulk_create / bulk_update.
+    """
+    entries = read_catalog(path)
+    result = LoadResult()
+    now = timezone.now()
+    slugs = [e.slug for e in entries]
+    platforms = {p.slug: p for p in Platform.objects.filter(slug__in=slugs)}
+    existing_settings = {
+        (s.platform_id, s.key): s
+        for s in PlatformSetting.objects.filter(platform__slug__in=slugs).select_related("platform")
+    }
+    audits = []
+
+    new_platforms, changed_platforms, platform_changes = [], [], {}
+    for entry in entries:
+        data = entry.fields
+        platform = platforms.get(entry.slug)
+        if platform is None:
+            platform = Platform(is_builtin=True, **data)
+            platforms[entry.slug] = platform
+            new_platforms.append(platform)
+        elif not platform.is_builtin:
+            result.platforms.skipped += 1
+        elif platform.catalog_fingerprint == data["catalog_fingerprint"]:
+            result.platforms.unchanged += 1
+        else:
+            before = _snapshot(platform, PLATFORM_EDITABLE_FIELDS)
+            changed = _apply_file_fields(platform, data, PLATFORM_CONTENT_FIELDS)
+            platform.updated_at = now
+            changed_platforms.append(platform)
+            if changed:
+                result.platforms.updated += 1
+                platform_changes[platform.slug] = (changed, before)
+            else:
+                result.platforms.unchanged += 1
+    Platform.objects.bulk_create(new_platforms)
+    result.platforms.created = len(new_platforms)
+    Platform.objects.bulk_update(changed_platforms, PLATFORM_EDITABLE_FIELDS + ("catalog_fingerprint", "updated_at"))
+    for slug, (changed, before) in platform_changes.items():
+        platform = platforms[slug]
+        audits.append(
+            _audit(
+                action="catalog.platform.updated",
+                obj=platform,
+                actor=actor,
+                actor_label=LOADER_LABEL,
+                before={k: before[k] for k in changed},
+                after={k: _json(getattr(platform, k)) for k in changed},
+            )
+        )
+
+    new_settings, changed_settings = [], []
+    for entry in entries:
+        platform = platforms[entry.slug]
+        if not platform.is_builtin:
+            result.settings.skipped += len(entry.settings)
+            continue
+        for data in entry.settings:
+            setting = existing_settings.get((platform.pk, data["key"]))
+            if setting is None:
+                new_settings.append(PlatformSetting(platform=platform, is_builtin=True, **data))
+            elif not setting.is_builtin:
+                result.settings.skipped += 1
+            elif setting.catalog_fingerprint == data["catalog_fingerprint"]:
+                result.settings.unchanged += 1
+            else:
+                before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision",))
+                changed = _apply_file_fields(setting, data, SETTING_CONTENT_FIELDS)
+                setting.updated_at = now
+                changed_settings.append(setting)
+                if not changed:
+                    result.settings.unchanged += 1
+                    continue
+                result.settings.updated += 1
+                action = "catalog.setting.updated"
+                if _is_meaningful(changed):
+                    setting.revision += 1
+                    changed.append("revision")
+                    result.revised.append((setting, setting.revision - 1, setting.revision))
+                    action = "catalog.setting.revised"
+                audits.append(
+                    _audit(
+                        action=action,
+                        obj=setting,
+                        actor=actor,
+                        actor_label=LOADER_LABEL,
+                        before={k: before[k] for k in changed},
+                        after={k: _json(getattr(setting, k)) for k in changed},
+                    )
+                )
+    PlatformSetting.objects.bulk_create(new_settings)
+    result.settings.created = len(new_settings)
+    PlatformSetting.objects.bulk_update(
+        changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "catalog_fingerprint", "updated_at")
+    )
+
+    if result.platforms.created or result.settings.created or audits:
+        summary = AuditEvent(
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=LOADER_LABEL,
+            action="catalog.loaded",
+            object_type="platforms.catalog",
+            object_id=Path(path).name[:64] if path else "built-in",
+            after={
+                "platforms": vars(result.platforms),
+                "settings": vars(result.settings),
+                "created_platforms": [p.slug for p in new_platforms],
+            },
+        )
+        audits.append(summary)
+    AuditEvent.objects.bulk_create(audits)
+    _send_revised(result.revised, actor)
+    return result
+
+
+# --- admins' edits ------------------------------------------------------------------------
+
+
+def _check_platform(platform):
+    if platform.slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"'{platform.slug}' is reserved for a catalog page."})
+    if (platform.no_opt_out or platform.no_opt_out_outside) and not platform.no_opt_out_note.strip():
+        raise ValidationError({"no_opt_out_note": "Explain what people should do when there is no opt-out."})
+    platform.full_clean()
+
+
+def _check_setting(setting):
+    validate_setting_values(
+        values=setting.values,
+        safe_value=setting.safe_value,
+        protects=setting.protects,
+        applies_to_tiers=setting.applies_to_tiers,
+    )
+    if not setting.navigation_steps or any(not str(s).strip() for s in setting.navigation_steps):
+        raise ValidationError({"navigation_steps": "Give the steps to reach the control, one per line."})
+    setting.full_clean()
+
+
+@transaction.atomic
+def create_platform(*, data, actor):
+    """An organization-made platform (never touched by load_catalog)."""
+    platform = Platform(
+        is_builtin=False, **{k: v for k, v in data.items() if k in PLATFORM_EDITABLE_FIELDS + ("slug",)}
+    )
+    if platform.last_verified_on is None:
+        platform.last_verified_on = timezone.localdate()
+    _check_platform(platform)
+    platform.save()
+    _audit(
+        action="catalog.platform.created",
+        obj=platform,
+        actor=actor,
+        after=_snapshot(platform, ("slug",) + PLATFORM_EDITABLE_FIELDS),
+    ).save()
+    return platform
+
+
+@transaction.atomic
+def update_platform(*, platform, changes, actor):
+    """Apply an admin's changes to a platform; audit what changed. Returns the fresh row."""
+    platform = Platform.objects.select_for_update().get(pk=platform.pk)
+    changed = _changed(platform, changes, PLATFORM_EDITABLE_FIELDS)
+    if not changed:
+        return platform
+    before = _snapshot(platform, changed)
+    for name in changed:
+        setattr(platform, name, changes[name])
+    _check_platform(platform)
+    platform.save()
+    _audit(
+        action="catalog.platform.updated",
+        obj=platform,
+        actor=actor,
+        before=before,
+        after=_snapshot(platform, changed),
+    ).save()
+    return platform
+
+
+@transaction.atomic
+def create_setting(*, platform, data, actor):
+    """An organization-made setting on any platform (never touched by load_catalog)."""
+    setting = PlatformSetting(
+        platform=platform,
+        is_builtin=False,
+        **{k: v for k, v in data.items() if k in SETTING_EDITABLE_FIELDS + ("key",)},
+    )
+    if setting.last_verified_on is None:
+        setting.last_verified_on = timezone.localdate()
+    _check_setting(setting)
+    setting.save()
+    _audit(
+        action="catalog.setting.created",
+        obj=setting,
+        actor=actor,
+        after=_snapshot(setting, ("key",) + SETTING_EDITABLE_FIELDS + ("revision",)),
+    ).save()
+    return setting
+
+
+@transaction.atomic
+def update_setting(*, setting, changes, actor):
+    """Apply an admin's changes to a setting. A change of meaning bumps the revision once,
+    is audited as ``catalog.setting.revised`` and sends ``setting_revised``."""
+    setting = PlatformSetting.objects.select_for_update().select_related("platform").get(pk=setting.pk)
+    changed = _changed(setting, changes, SETTING_EDITABLE_FIELDS)
+    if not changed:
+        return setting
+    before = _snapshot(setting, changed + ["revision"])
+    for name in changed:
+        setattr(setting, name, changes[name])
+    _check_setting(setting)
+    old_revision = setting.revision
+    meaningful = _is_meaningful(changed)
+    if meaningful:
+        setting.revision = old_revision + 1
+    setting.save()
+    _audit(
+        action="catalog.setting.revised" if meaningful else "catalog.setting.updated",
+        obj=setting,
+        actor=actor,
+        before=before,
+        after=_snapshot(setting, changed + ["revision"]),
+    ).save()
+    if meaningful:
+        _send_revised([(setting, old_revision, setting.revision)], actor)
+    return setting
+
+
+@transaction.atomic
+def mark_verified(*, entry, actor, on=None):
+    """An admin confirms a platform or setting against the vendor's UI today (or on ``on``)."""
+    model = type(entry)
+    entry = model.objects.select_for_update().get(pk=entry.pk)
+    before = _snapshot(entry, FRESHNESS_FIELDS)
+    entry.last_verified_on = on or timezone.localdate()
+    entry.verified = True
+    entry.save(update_fields=["last_verified_on", "verified", "updated_at"])
+    kind = "platform" if model is Platform else "setting"
+    _audit(
+        action=f"catalog.{kind}.verified",
+        obj=entry,
+        actor=actor,
+        before=before,
+        after=_snapshot(entry, FRESHNESS_FIELDS),
+    ).save()
+    return entry
