@@ -97,7 +97,11 @@ def test_approval_excepts_the_obligation_until_expiry_and_is_audited(obligation,
     exception.refresh_from_db()
     obligation.refresh_from_db()
     assert exception.status == PolicyException.Status.APPROVED and exception.decided_by == officer_user
-    assert (obligation.status, obligation.valid_until, obligation.due_on) == (ObligationStatus.EXCEPTED, expires, expires)
+    assert (obligation.status, obligation.valid_until, obligation.due_on) == (
+        ObligationStatus.EXCEPTED,
+        expires,
+        expires,
+    )
     assert AuditEvent.objects.filter(action="exception.approved", actor=officer_user).exists()
     with pytest.raises(ValidationError):
         ask(obligation)

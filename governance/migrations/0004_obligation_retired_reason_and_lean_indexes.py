@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0002_initial'),
+        ('governance', '0003_jobs'),
         ('platforms', '0001_initial'),
         ('policies', '0002_immutable_versions_trigger'),
     ]
