@@ -78,6 +78,16 @@ def main():
     print(f"queries:                  {len(queries)}")
     print(f"duration:                 {duration:.1f} s")
     print("target (100k x 30):       under 60 s;", "MET" if duration < 60 else "NOT MET")
+    inserts = sum(
+        float(q["time"]) for q in queries.captured_queries if q["sql"].startswith("INSERT INTO governance_obligation")
+    )
+    closes = sum(
+        float(q["time"]) for q in queries.captured_queries if q["sql"].startswith('UPDATE "governance_obligation"')
+    )
+    print(f"  of which INSERT ... SELECT obligations: {inserts:.1f} s, closing superseded: {closes:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('governance_obligation'))")
+        print(f"obligation table size:    {cursor.fetchone()[0]}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Functions that change state, one module per concern; import them from here."""
 
+from governance.services.obligations import rescope_employees as rescope_employees
 from governance.services.people import (
     move_department,
     recompute_department_paths,
