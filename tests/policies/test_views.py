@@ -318,3 +318,41 @@ def test_officer_denies(client, officer, requested):
     requested.refresh_from_db()
     assert requested.status == "denied" and requested.decision_note == "No"
     assert Obligation.objects.get(pk=requested.obligation_id).status == ObligationStatus.PENDING
+
+
+def _queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_version_page_query_count_does_not_grow_with_rules(client, admin, draft):
+    client.force_login(admin)
+    url = reverse("policies:version", args=[draft.pk])
+    before = _queries_for(client, url)
+    for _ in range(4):
+        platform = PlatformFactory()
+        setting = PlatformSettingFactory(platform=platform)
+        services.add_rule(
+            version=draft,
+            platform=platform,
+            stance="restricted",
+            departments=[DepartmentFactory()],
+            required=[(setting, None)],
+            actor=admin,
+        )
+    assert _queries_for(client, url) == before
+
+
+def test_exception_queue_query_count_does_not_grow_with_requests(client, officer, published):
+    client.force_login(officer)
+    url = reverse("policies:exceptions")
+    obligations = list(Obligation.objects.select_related("employee", "rule"))
+    PolicyException.objects.create(employee=obligations[0].employee, rule=obligations[0].rule, reason="a")
+    before = _queries_for(client, url)
+    for obligation in obligations[1:]:
+        PolicyException.objects.create(employee=obligation.employee, rule=obligation.rule, reason="b")
+    assert _queries_for(client, url) == before
