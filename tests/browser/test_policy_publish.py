@@ -22,9 +22,7 @@ def copilot_published(demo):
     return policy
 
 
-def test_admin_drafts_requires_one_more_setting_reviews_and_publishes(
-    copilot_published, page, sign_in, artifacts_dir
-):
+def test_admin_drafts_requires_one_more_setting_reviews_and_publishes(copilot_published, page, sign_in, artifacts_dir):
     voice = PlatformSetting.objects.get(platform__slug="microsoft-copilot", key="model-training-voice")
     copilot_people = Obligation.objects.open().filter(platform=voice.platform).count()
     sign_in("admin@demo.example")
