@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from governance.models import AuditEvent, Department, Employee, User
+from governance.models import Attestation, AuditEvent, Department, Employee, User
 
 
 @admin.register(User)
@@ -33,11 +33,8 @@ class EmployeeAdmin(admin.ModelAdmin):
     list_select_related = ["department"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "object_type", "object_id", "actor"]
-    list_filter = ["action", "object_type"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records nobody may add, change or delete from the admin (audit trail, ledger)."""
 
     def has_add_permission(self, request):
         return False
@@ -47,3 +44,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Attestation)
+class AttestationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "employee", "platform", "compliant", "created_at", "hash"]
+    list_filter = ["kind", "compliant"]
+    search_fields = ["hash", "employee__email"]
+    list_select_related = ["employee", "platform"]
+    readonly_fields = [f.name for f in Attestation._meta.fields]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "object_type", "object_id", "actor"]
+    list_filter = ["action", "object_type"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]

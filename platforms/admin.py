@@ -6,6 +6,7 @@ Only governance admins may change anything (Django's admin also needs `is_staff`
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from governance.roles import is_compliance_officer, is_governance_admin
@@ -32,6 +33,8 @@ class StaleFilter(admin.SimpleListFilter):
 class CatalogAdminMixin:
     """Governance admins edit; officers may look; nobody deletes (attestations point here)."""
 
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_view_permission(self, request, obj=None):
         return is_compliance_officer(request.user)
 
@@ -54,6 +57,8 @@ class CatalogAdminMixin:
 
 class PlatformSettingAdminForm(forms.ModelForm):
     """Checks the same rules as the service, so a bad edit shows as a form error, not a crash."""
+
+    deep_link = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
         model = PlatformSetting

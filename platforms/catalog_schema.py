@@ -5,8 +5,6 @@ like the model fields, or raises `CatalogFileError` naming the file, the entry a
 """
 
 import datetime
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,12 +97,6 @@ class CatalogEntry:
     @property
     def slug(self):
         return self.fields["slug"]
-
-
-def fingerprint(data):
-    """A stable hash of an entry as written in the file (order-insensitive for mappings)."""
-    text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def catalog_paths(path=None):
@@ -234,7 +226,6 @@ def _platform(path, index, raw):
         keys.add(setting["key"])
         settings.append(setting)
 
-    fields["catalog_fingerprint"] = fingerprint({k: v for k, v in raw.items() if k != "settings"})
     return CatalogEntry(path=str(path), fields=fields, settings=settings)
 
 
@@ -302,7 +293,6 @@ def _setting(path, platform_entry, index, raw, inherited):
         "sources": sources,
         "last_verified_on": last_verified_on,
         "verified": confidence == "high",
-        "catalog_fingerprint": fingerprint({"setting": raw, "inherited": inherited}),
     }
 
 

@@ -57,11 +57,11 @@ class CatalogEntry(models.Model):
         default=True, help_text="False for facts from secondary sources until an admin confirms them."
     )
     is_builtin = models.BooleanField(default=False, help_text="Shipped with the product (load_catalog).")
-    catalog_fingerprint = models.CharField(
-        max_length=64,
+    catalog_snapshot = models.JSONField(
+        default=dict,
         blank=True,
         editable=False,
-        help_text="Hash of the catalog-file entry last applied; an unchanged file leaves admin edits alone.",
+        help_text="The catalog-file entry as last loaded; fields the file has not changed keep admins' edits.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

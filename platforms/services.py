@@ -143,21 +143,33 @@ class LoadResult:
     revised: list = field(default_factory=list)  # (setting, old_revision, new_revision)
 
 
-def _apply_file_fields(obj, data, content_fields):
-    """Copy a file entry onto an existing built-in row; return the content fields that changed.
+def _file_snapshot(data, content_fields):
+    """What the file says, as stored on the row to compare with the next load."""
+    return {name: _json(data[name]) for name in content_fields + FRESHNESS_FIELDS}
 
-    Freshness is not overwritten backwards: an admin's later verification stays.
+
+def _apply_file_fields(obj, data, content_fields):
+    """Merge a changed file entry into an existing built-in row; return the fields that changed.
+
+    Only fields the file changed since the last load are taken from it, so an admin's edit
+    of another field stays. A row never loaded before (empty snapshot) takes the whole
+    entry. Freshness never goes backwards: an admin's later verification stays.
     """
-    changed = _changed(obj, data, content_fields)
-    for name in changed:
-        setattr(obj, name, data[name])
+    previous = obj.catalog_snapshot or {}
+    snapshot = _file_snapshot(data, content_fields)
+    changed = []
+    for name in content_fields:
+        file_changed = name not in previous or previous[name] != snapshot[name]
+        if file_changed and getattr(obj, name) != data[name]:
+            setattr(obj, name, data[name])
+            changed.append(name)
     file_date = data["last_verified_on"]
     if obj.last_verified_on is None or file_date >= obj.last_verified_on:
         for name in FRESHNESS_FIELDS:
             if getattr(obj, name) != data[name]:
                 setattr(obj, name, data[name])
                 changed.append(name)
-    obj.catalog_fingerprint = data["catalog_fingerprint"]
+    obj.catalog_snapshot = snapshot
     return changed
 
 
@@ -167,8 +179,8 @@ def load_catalog(*, path=None, actor=None):
 
     Validates every file first (CatalogFileError names file, entry and field) and writes
     nothing on error. Never deletes anything and never touches organization-made entries.
-    A row whose file entry is unchanged since the last load is left alone, so admins' edits
-    survive a reload until the shipped facts change. Queries do not grow with the catalog:
+    Each row remembers the file entry it was last loaded from; only fields the file has
+    changed since then are applied, so admins' edits survive reloads. Queries do not grow with the catalog:
     existing rows are read once and written with bulk_create / bulk_update.
     """
     entries = read_catalog(path)
@@ -187,12 +199,12 @@ def load_catalog(*, path=None, actor=None):
         data = entry.fields
         platform = platforms.get(entry.slug)
         if platform is None:
-            platform = Platform(is_builtin=True, **data)
+            platform = Platform(is_builtin=True, catalog_snapshot=_file_snapshot(data, PLATFORM_CONTENT_FIELDS), **data)
             platforms[entry.slug] = platform
             new_platforms.append(platform)
         elif not platform.is_builtin:
             result.platforms.skipped += 1
-        elif platform.catalog_fingerprint == data["catalog_fingerprint"]:
+        elif platform.catalog_snapshot == _file_snapshot(data, PLATFORM_CONTENT_FIELDS):
             result.platforms.unchanged += 1
         else:
             before = _snapshot(platform, PLATFORM_EDITABLE_FIELDS)
@@ -206,7 +218,7 @@ def load_catalog(*, path=None, actor=None):
                 result.platforms.unchanged += 1
     Platform.objects.bulk_create(new_platforms)
     result.platforms.created = len(new_platforms)
-    Platform.objects.bulk_update(changed_platforms, PLATFORM_EDITABLE_FIELDS + ("catalog_fingerprint", "updated_at"))
+    Platform.objects.bulk_update(changed_platforms, PLATFORM_EDITABLE_FIELDS + ("catalog_snapshot", "updated_at"))
     for slug, (changed, before) in platform_changes.items():
         platform = platforms[slug]
         audits.append(
@@ -229,10 +241,13 @@ def load_catalog(*, path=None, actor=None):
         for data in entry.settings:
             setting = existing_settings.get((platform.pk, data["key"]))
             if setting is None:
-                new_settings.append(PlatformSetting(platform=platform, is_builtin=True, **data))
+                snapshot = _file_snapshot(data, SETTING_CONTENT_FIELDS)
+                new_settings.append(
+                    PlatformSetting(platform=platform, is_builtin=True, catalog_snapshot=snapshot, **data)
+                )
             elif not setting.is_builtin:
                 result.settings.skipped += 1
-            elif setting.catalog_fingerprint == data["catalog_fingerprint"]:
+            elif setting.catalog_snapshot == _file_snapshot(data, SETTING_CONTENT_FIELDS):
                 result.settings.unchanged += 1
             else:
                 before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision",))
@@ -262,7 +277,7 @@ def load_catalog(*, path=None, actor=None):
     PlatformSetting.objects.bulk_create(new_settings)
     result.settings.created = len(new_settings)
     PlatformSetting.objects.bulk_update(
-        changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "catalog_fingerprint", "updated_at")
+        changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "catalog_snapshot", "updated_at")
     )
 
     if result.platforms.created or result.settings.created or audits:

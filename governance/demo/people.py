@@ -62,20 +62,22 @@ def seed(*, today, stdout):
     recompute_department_paths()
 
     employees = {}
-    for external_id, email, name, department, manager, title, country, handles in PEOPLE:
+    for external_id, email, name, department, _manager, title, country, handles in PEOPLE:
         employees[external_id], _ = Employee.objects.update_or_create(
             external_id=external_id,
             defaults={
                 "email": email,
                 "full_name": name,
                 "department": departments[department],
-                "manager": employees.get(manager),
                 "job_title": title,
                 "country": country,
                 "handles_customer_data": handles,
                 "hired_on": today.replace(year=today.year - 2),
             },
         )
+    # Managers in a second pass: a person may be listed before their manager.
+    for external_id, *_, manager, _title, _country, _handles in PEOPLE:
+        Employee.objects.filter(pk=employees[external_id].pk).update(manager=employees.get(manager))
     recompute_reporting_paths()
 
     for email, role in SIGN_INS.items():

@@ -62,6 +62,8 @@ class Attestation(models.Model):
     tool_used = models.BooleanField(null=True)
     tier = models.CharField(max_length=32, blank=True)
     evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The evidence file's SHA-256, copied into the record so that the hash covers the file's content.
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
     statement = models.TextField(help_text="The statement shown to and signed by the employee.")
     signature = models.CharField(max_length=200, blank=True, help_text="The full name typed as signature.")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -82,7 +84,10 @@ class Attestation(models.Model):
             ),
             models.UniqueConstraint(fields=["prev_hash"], name="ledger_no_fork"),
         ]
-        indexes = [models.Index(fields=["employee", "created_at"], name="attestation_employee_time")]
+        indexes = [
+            models.Index(fields=["employee", "created_at"], name="attestation_employee_time"),
+            models.Index(fields=["obligation", "id"], name="attestation_obligation"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} ({self.hash[:12]})"
@@ -124,3 +129,17 @@ class AttestationAnswer(models.Model):
 
     def delete(self, *args, **kwargs):
         raise LedgerAppendOnlyError("Attestation answers are append-only.")
+
+
+class LoginLinkUse(models.Model):
+    """A one-click sign-in link that has been used; a second use of the same link is refused.
+
+    Kept next to the ledger because, like it, rows are only ever added (see governance.magic_links).
+    """
+
+    nonce = models.CharField(max_length=64, unique=True)
+    employee = models.ForeignKey("governance.Employee", on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Login link {self.nonce[:8]} used {self.used_at:%Y-%m-%d %H:%M}"

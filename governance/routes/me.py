@@ -4,5 +4,12 @@ from governance.views import me
 
 urlpatterns = [
     path("me/", me.my_tools, name="me"),
+    path("me/link/<str:token>/", me.magic_login, name="magic-login"),
+    path("me/policy/<int:version_id>/acknowledge/", me.acknowledge, name="me-acknowledge"),
+    path("me/tools/<int:pk>/", me.attest_tool, name="me-tool"),
+    path("me/tools/<int:pk>/exception/", me.request_tool_exception, name="me-exception"),
+    path("me/records/<int:pk>/", me.record, name="me-record"),
+    path("me/history/", me.history, name="me-history"),
+    path("me/evidence/<int:pk>/", me.evidence, name="me-evidence"),
     path("team/", me.team, name="team"),
 ]

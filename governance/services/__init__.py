@@ -1,5 +1,6 @@
 """Functions that change state, one module per concern; import them from here."""
 
+from governance.services.attestations import acknowledge_policy, submit_attestation
 from governance.services.obligations import rescope_employees as rescope_employees
 from governance.services.people import (
     move_department,
@@ -8,4 +9,11 @@ from governance.services.people import (
     set_manager,
 )
 
-__all__ = ["move_department", "recompute_department_paths", "recompute_reporting_paths", "set_manager"]
+__all__ = [
+    "acknowledge_policy",
+    "move_department",
+    "recompute_department_paths",
+    "recompute_reporting_paths",
+    "set_manager",
+    "submit_attestation",
+]

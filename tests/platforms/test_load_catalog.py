@@ -269,3 +269,21 @@ def test_load_uses_a_bounded_number_of_queries(tmp_path, django_assert_max_num_q
     assert Platform.objects.count() == 40 and PlatformSetting.objects.count() == 80
     with django_assert_max_num_queries(6):
         run(path)
+
+
+def test_file_change_to_one_field_keeps_an_admin_edit_of_another(tmp_path):
+    from platforms.services import update_setting
+
+    run(write(tmp_path, CATALOG.format(label="Improve the model")))
+    setting = PlatformSetting.objects.get(key="improve")
+    update_setting(setting=setting, changes={"label": "Admin's corrected label"}, actor=None)
+    changed_tiers = CATALOG.format(label="Improve the model").replace(
+        "applies_to_tiers: [free, consumer_paid]", "applies_to_tiers: [free]"
+    )
+
+    run(write(tmp_path, changed_tiers))
+
+    setting.refresh_from_db()
+    assert setting.label == "Admin's corrected label"
+    assert setting.applies_to_tiers == ["free"]
+    assert setting.revision == 2  # the admin's rename only; the tier change is not meaningful

@@ -1,0 +1,70 @@
+"""Builders for the attestation tests: a published policy version with tools, rules, required
+settings and obligations, made with the factories (publishing itself is another feature's)."""
+
+import itertools
+
+from django.utils import timezone
+
+from policies.models import PolicyVersion
+from tests.factories import (
+    ObligationFactory,
+    PlatformSettingFactory,
+    PolicyFactory,
+    PolicyVersionFactory,
+    RequiredSettingFactory,
+    ToolRuleFactory,
+)
+
+_policies = itertools.count(1)
+
+
+def new_version(**kwargs):
+    """A draft version of a policy of its own (only one version per policy may be published)."""
+    number = next(_policies)
+    kwargs.setdefault("policy", PolicyFactory(slug=f"ai-use-{number}", name=f"AI acceptable use {number}"))
+    return PolicyVersionFactory(**kwargs)
+
+
+def publish(version):
+    PolicyVersion.objects.filter(pk=version.pk).update(status="published", published_at=timezone.now())
+    version.refresh_from_db()
+    return version
+
+
+def tool_rules(*, tools=2, settings_per_tool=1, allowed_tiers=None, version=None, **rule_kwargs):
+    """Draft rules with required settings on a (new) version; call publish() afterwards."""
+    version = version or new_version()
+    rules = []
+    for _ in range(tools):
+        rule = ToolRuleFactory(version=version, allowed_tiers=list(allowed_tiers or []), **rule_kwargs)
+        for _ in range(settings_per_tool):
+            setting = PlatformSettingFactory(platform=rule.platform, deep_link="https://example.test/settings")
+            RequiredSettingFactory(rule=rule, setting=setting)
+        rules.append(rule)
+    return version, rules
+
+
+def published_obligations(employee, *, tools=2, settings_per_tool=1, allowed_tiers=None, version=None, **kwargs):
+    """A published version with ``tools`` rules and the employee's obligation for each."""
+    version, rules = tool_rules(
+        tools=tools, settings_per_tool=settings_per_tool, allowed_tiers=allowed_tiers, version=version
+    )
+    publish(version)
+    return version, [
+        ObligationFactory(employee=employee, rule=rule, policy_version=version, **kwargs) for rule in rules
+    ]
+
+
+def required_of(obligation):
+    return list(obligation.rule.required_settings.select_related("setting").order_by("setting__key"))
+
+
+def safe_answers(obligation):
+    return {requirement.setting_id: requirement.required_value for requirement in required_of(obligation)}
+
+
+def unsafe_answers(obligation):
+    return {
+        requirement.setting_id: next(v for v in requirement.setting.values if v != requirement.required_value)
+        for requirement in required_of(obligation)
+    }
