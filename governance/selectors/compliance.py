@@ -4,23 +4,31 @@ The dashboard, the reports (CSV and PDF), the API's summary and the weekly e-mai
 these functions, so a figure is the same wherever it is shown. Everything aggregates in the
 database over open obligations; Python only ever loops over departments or platforms
 (tens to hundreds), never over people or obligations.
+
+The dashboard calls :func:`overview`, which answers the summary, the per-tool and
+per-department figures and the heat map from ONE ``GROUP BY department, platform`` query,
+so the page's query count does not depend on the size of the organization.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q, Subquery, Sum
 
 from governance.models import (
     OPEN_ACTION_STATUSES,
     SATISFIED_STATUSES,
     AttestationAnswer,
+    ComplianceSnapshot,
     Department,
     Employee,
     Obligation,
     ObligationStatus,
     PolicyException,
 )
+
+NO_DEPARTMENT = "none"
 
 
 @dataclass(frozen=True)
@@ -33,14 +41,21 @@ class ComplianceFilters:
     country: str = ""
     customer_data_only: bool = False
     manager: Employee | None = None  # a manager's direct and indirect reports only
+    # Narrower department scopes used by drill-down links: only the department's own
+    # members (not its sub-departments), or obligations of people without a department.
+    department_direct_only: bool = False
+    no_department: bool = False
 
-    PARAMS = ("department", "platform", "policy_version", "country", "customer_data")
+    PARAMS = ("department", "platform", "policy_version", "country", "customer_data", "direct")
 
     @classmethod
     def from_params(cls, params, *, manager=None):
         """Parse URL query parameters; unknown ids raise ValidationError naming the field."""
         department = None
-        if params.get("department"):
+        no_department = False
+        if params.get("department") == NO_DEPARTMENT:
+            no_department = True
+        elif params.get("department"):
             department = Department.objects.filter(pk=_int(params, "department")).first()
             if department is None:
                 raise ValidationError({"department": "No such department."})
@@ -52,8 +67,10 @@ class ComplianceFilters:
             platform_id=_int(params, "platform") if params.get("platform") else None,
             policy_version_id=_int(params, "policy_version") if params.get("policy_version") else None,
             country=country,
-            customer_data_only=str(params.get("customer_data", "")).lower() in {"1", "true", "on", "yes"},
+            customer_data_only=_flag(params.get("customer_data")),
             manager=manager,
+            department_direct_only=department is not None and _flag(params.get("direct")),
+            no_department=no_department,
         )
 
     def as_params(self):
@@ -61,6 +78,10 @@ class ComplianceFilters:
         params = {}
         if self.department is not None:
             params["department"] = self.department.pk
+            if self.department_direct_only:
+                params["direct"] = "1"
+        elif self.no_department:
+            params["department"] = NO_DEPARTMENT
         if self.platform_id:
             params["platform"] = self.platform_id
         if self.policy_version_id:
@@ -71,12 +92,22 @@ class ComplianceFilters:
             params["customer_data"] = "1"
         return params
 
+    @property
+    def snapshot_compatible(self):
+        """Whether the daily snapshots (kept per department and tool only) can honour these
+        filters; trends and 30-day changes are not available otherwise."""
+        return not (self.policy_version_id or self.country or self.customer_data_only or self.manager)
+
 
 def _int(params, name):
     try:
         return int(params.get(name))
     except (TypeError, ValueError):
         raise ValidationError({name: "Must be a number."}) from None
+
+
+def _flag(value):
+    return str(value or "").lower() in {"1", "true", "on", "yes"}
 
 
 @dataclass
@@ -97,12 +128,16 @@ class Figures:
         return self.compliant + self.not_used + self.excepted
 
     @property
+    def unsatisfied(self):
+        return self.pending + self.noncompliant
+
+    @property
     def rate(self):
         """Share of open obligations satisfied, in percent (None when there are none)."""
         return round(100 * self.satisfied / self.total, 1) if self.total else None
 
     def add(self, other):
-        for name in ("total", "compliant", "not_used", "excepted", "pending", "noncompliant", "overdue"):
+        for name in FIGURE_NAMES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
@@ -140,12 +175,21 @@ def _figures(row):
     return Figures(**{name: row[name] or 0 for name in FIGURE_NAMES})
 
 
+def _department_q(filters, prefix=""):
+    """The department part of the filters, for a queryset whose department is at ``prefix``."""
+    if filters.department is not None:
+        if filters.department_direct_only:
+            return Q(**{f"{prefix}department_id": filters.department.pk})
+        return Q(**{f"{prefix}department__path__startswith": filters.department.path})
+    if filters.no_department:
+        return Q(**{f"{prefix}department__isnull": True})
+    return Q()
+
+
 def open_obligations(filters=None):
     """Open obligations narrowed by ``filters``; the base of every figure and drill-down."""
     filters = filters or ComplianceFilters()
-    queryset = Obligation.objects.filter(closed_at__isnull=True)
-    if filters.department is not None:
-        queryset = queryset.filter(department__path__startswith=filters.department.path)
+    queryset = Obligation.objects.filter(closed_at__isnull=True).filter(_department_q(filters))
     if filters.platform_id:
         queryset = queryset.filter(platform_id=filters.platform_id)
     if filters.policy_version_id:
@@ -169,16 +213,37 @@ BUCKETS = {
     "satisfied": Q(status__in=SATISFIED_STATUSES),
     "unsatisfied": Q(status__in=OPEN_ACTION_STATUSES),
 }
+BUCKET_LABELS = {
+    "all": "All open obligations",
+    "compliant": "Compliant",
+    "not_used": "Not used",
+    "excepted": "Excepted",
+    "pending": "Pending",
+    "noncompliant": "Non-compliant",
+    "satisfied": "Satisfied (compliant, not used or excepted)",
+    "unsatisfied": "Needing action (pending or non-compliant)",
+    "overdue": "Overdue",
+}
 
 
-def obligations_in_bucket(filters, *, bucket, today):
-    """The obligations behind a figure (drill-down). ``bucket`` is a Figures name or "overdue"."""
+def obligations_in_bucket(filters, *, bucket, today, setting_id=None):
+    """The obligations behind a figure (drill-down). ``bucket`` is a Figures name or "overdue".
+
+    With ``setting_id``, only the non-compliant obligations whose current attestation answered
+    that required setting wrongly (the drill-down of :func:`noncompliant_settings`)."""
     queryset = open_obligations(filters)
     if bucket == "overdue":
-        return queryset.filter(status__in=OPEN_ACTION_STATUSES, due_on__lt=today)
-    if bucket not in BUCKETS:
+        queryset = queryset.filter(status__in=OPEN_ACTION_STATUSES, due_on__lt=today)
+    elif bucket in BUCKETS:
+        queryset = queryset.filter(BUCKETS[bucket])
+    else:
         raise ValidationError({"bucket": f"Unknown figure {bucket!r}."})
-    return queryset.filter(BUCKETS[bucket])
+    if setting_id is not None:
+        failing = AttestationAnswer.objects.filter(
+            attestation_id=OuterRef("satisfied_by_id"), setting_id=setting_id, compliant=False
+        )
+        queryset = queryset.filter(status=ObligationStatus.NONCOMPLIANT).filter(Exists(failing))
+    return queryset
 
 
 def summary(filters, *, today):
@@ -186,16 +251,28 @@ def summary(filters, *, today):
     return _figures(open_obligations(filters).aggregate(**figure_aggregates(today)))
 
 
+def _customer_data_handlers(filters):
+    """Customer-data handlers with at least one open obligation inside the filters, annotated
+    with ``to_do``: whether any of those obligations still needs action. Per-person EXISTS
+    probes (indexed) rather than grouping every handler's obligations."""
+    filters = filters or ComplianceFilters()
+    people = Employee.objects.filter(handles_customer_data=True)
+    if filters.country:
+        people = people.filter(country=filters.country)
+    if filters.manager is not None:
+        people = people.filter(reporting_path__startswith=filters.manager.subtree_prefix)
+    theirs = open_obligations(replace(filters, country="", customer_data_only=False, manager=None)).filter(
+        employee_id=OuterRef("pk")
+    )
+    return people.filter(Exists(theirs)).annotate(to_do=Exists(theirs.filter(status__in=OPEN_ACTION_STATUSES)))
+
+
 def customer_data_coverage(filters, *, today):
     """The customer-trust figure: customer-data handlers (with at least one open obligation)
     and how many of them have every open obligation satisfied. One query."""
-    per_handler = (
-        open_obligations(filters)
-        .filter(employee__handles_customer_data=True)
-        .values("employee")
-        .annotate(unsatisfied=Count("id", filter=Q(status__in=OPEN_ACTION_STATUSES)))
+    row = _customer_data_handlers(filters).aggregate(
+        handlers=Count("id"), fully_compliant=Count("id", filter=Q(to_do=False))
     )
-    row = per_handler.aggregate(handlers=Count("employee"), fully_compliant=Count("employee", filter=Q(unsatisfied=0)))
     handlers = row["handlers"] or 0
     fully = row["fully_compliant"] or 0
     return {
@@ -205,14 +282,32 @@ def customer_data_coverage(filters, *, today):
     }
 
 
-def open_exception_count(filters, *, today):
-    """Approved exceptions still running plus requests awaiting a decision, for the filtered people."""
-    queryset = PolicyException.objects.filter(
-        Q(status=PolicyException.Status.REQUESTED) | Q(status=PolicyException.Status.APPROVED, expires_on__gte=today)
-    )
+def customer_data_handlers(filters, *, fully_compliant):
+    """The people behind :func:`customer_data_coverage` (a queryset of employees)."""
+    return _customer_data_handlers(filters).filter(to_do=not fully_compliant).select_related("department", "manager")
+
+
+# --- Exceptions ---------------------------------------------------------------------------
+
+
+def _open_exceptions_q(day):
+    """Exceptions open on ``day``: awaiting a decision, or approved and not yet expired."""
+    return Q(status=PolicyException.Status.REQUESTED) | Q(status=PolicyException.Status.APPROVED, expires_on__gte=day)
+
+
+def _open_exceptions_then_q(day):
+    """Exceptions that were open on a past ``day``, reconstructed from their dates (a request
+    is open until decided; an approval until it expires; denials never)."""
+    requested_by_then = Q(requested_at__date__lte=day)
+    undecided_then = Q(decided_at__isnull=True) | Q(decided_at__date__gt=day)
+    approved_running = Q(status=PolicyException.Status.APPROVED, decided_at__date__lte=day, expires_on__gte=day)
+    return requested_by_then & (undecided_then | approved_running)
+
+
+def exceptions_for(filters):
+    """Exceptions of the filtered people and tools (any status)."""
     filters = filters or ComplianceFilters()
-    if filters.department is not None:
-        queryset = queryset.filter(employee__department__path__startswith=filters.department.path)
+    queryset = PolicyException.objects.filter(_department_q(filters, "employee__"))
     if filters.platform_id:
         queryset = queryset.filter(rule__platform_id=filters.platform_id)
     if filters.policy_version_id:
@@ -223,101 +318,288 @@ def open_exception_count(filters, *, today):
         queryset = queryset.filter(employee__handles_customer_data=True)
     if filters.manager is not None:
         queryset = queryset.filter(employee__reporting_path__startswith=filters.manager.subtree_prefix)
-    return queryset.count()
+    return queryset
+
+
+def open_exceptions(filters, *, today):
+    """Approved exceptions still running plus requests awaiting a decision (a queryset)."""
+    return exceptions_for(filters).filter(_open_exceptions_q(today))
+
+
+def open_exception_count(filters, *, today):
+    """Approved exceptions still running plus requests awaiting a decision, for the filtered people."""
+    return open_exceptions(filters, today=today).count()
+
+
+def expired_exception_count(filters, *, today):
+    """Approved exceptions whose expiry has passed, for the filtered people."""
+    return exceptions_for(filters).filter(status=PolicyException.Status.APPROVED, expires_on__lt=today).count()
+
+
+def open_exception_counts(filters, *, today, then):
+    """Open exceptions today and on the earlier day ``then`` (one query)."""
+    row = exceptions_for(filters).aggregate(
+        now=Count("id", filter=_open_exceptions_q(today)), then=Count("id", filter=_open_exceptions_then_q(then))
+    )
+    return {"now": row["now"] or 0, "then": row["then"] or 0}
+
+
+def _count(queryset):
+    """``queryset``'s row count as a scalar subquery (COUNT without GROUP BY)."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")[:1])
+
+
+def open_exceptions_overview(filters, *, today, then, limit=10):
+    """The open exceptions to show first (requests awaiting a decision, then approvals by
+    expiry) with the counts of :func:`open_exception_counts`, in one query: the rows are
+    picked from the exception table alone and only they are joined to people and tools; the
+    counts are scalar subqueries. When nothing is open today, the counts take a second query."""
+    base = exceptions_for(filters)
+    now_q = _open_exceptions_q(today)
+    top = base.filter(now_q).order_by("-status", "expires_on", "requested_at", "id").values("id")[:limit]
+    rows = list(
+        PolicyException.objects.filter(pk__in=top)
+        .select_related("employee", "rule__platform")
+        .annotate(open_now=_count(base.filter(now_q)), open_then=_count(base.filter(_open_exceptions_then_q(then))))
+        .order_by("-status", "expires_on", "requested_at", "id")
+    )
+    if rows:
+        return {"now": rows[0].open_now, "then": rows[0].open_then, "rows": rows}
+    return {**open_exception_counts(filters, today=today, then=then), "rows": []}
+
+
+# --- Catalog freshness --------------------------------------------------------------------
+
+
+def catalog_freshness(*, today):
+    """Every platform with whether it is stale and how many of its settings are, plus the
+    totals (one query). Stale: not verified within settings.CATALOG_STALE_AFTER_DAYS.
+
+    Same rule as platforms.selectors.stale_catalog_count() (its stale_q), read in the one
+    query that also gives the platform list the dashboard's tool filter needs."""
+    from platforms.models import Platform
+    from platforms.selectors import stale_cutoff, stale_q
+
+    limit = stale_cutoff(today)
+    soon = limit + timedelta(days=30)
+    rows = list(
+        Platform.objects.annotate(
+            stale_settings=Count("settings", filter=stale_q("settings__", today=today)),
+            stale_soon_settings=Count(
+                "settings", filter=Q(settings__last_verified_on__gte=limit, settings__last_verified_on__lt=soon)
+            ),
+        )
+        .values("id", "name", "slug", "last_verified_on", "stale_settings", "stale_soon_settings")
+        .order_by("name")
+    )
+    stale = stale_soon = 0
+    for row in rows:
+        verified = row["last_verified_on"]
+        row["stale"] = verified is None or verified < limit
+        stale += row["stale"] + row["stale_settings"]
+        stale_soon += (verified is not None and limit <= verified < soon) + row["stale_soon_settings"]
+    return {"platforms": rows, "stale": stale, "stale_within_30_days": stale_soon}
+
+
+def stale_catalog_count(*, today):
+    """Platforms plus settings not verified within CATALOG_STALE_AFTER_DAYS."""
+    return catalog_freshness(today=today)["stale"]
+
+
+# --- Breakdowns: one GROUP BY for summary, tools, departments and heat map ------------------
+
+
+def department_tree():
+    """Every department as {id, name, path, parent_id, depth}, in tree order (one query)."""
+    rows = list(Department.objects.values("id", "name", "path", "parent_id").order_by())
+    children = {}
+    for row in rows:
+        row["depth"] = row["path"].count("/") - 2
+        children.setdefault(row["parent_id"], []).append(row)
+    ordered = []
+
+    def walk(parent_id):
+        for row in sorted(children.get(parent_id, []), key=lambda r: r["name"].lower()):
+            ordered.append(row)
+            walk(row["id"])
+
+    walk(None)
+    return ordered
+
+
+@dataclass
+class Overview:
+    """Everything the dashboard's breakdowns show, from one aggregate query."""
+
+    summary: Figures
+    platforms: list  # Figures per tool, worst first; extra: id, name, slug
+    departments: list  # Figures per shown department row; extra: key, id, name, params
+    heat_map: dict  # {"departments": [...], "platforms": [...], "cells": {(platform_id, key): Figures}}
+    focus: dict | None  # the department whose sub-departments are shown
+
+
+def _shown_departments(filters, tree, *, include_direct, used_ids=()):
+    """The department rows a breakdown shows, and a function mapping a department id to the
+    key of the row it rolls up into (None: not shown).
+
+    Rows are the children of the focus department (the filtered department; with no filter,
+    the top level, or the root's children when every obligation sits under one root), each
+    with its own sub-departments rolled up. With ``include_direct``, people sitting in the
+    focus department itself and people without a department get rows too, so that the rows
+    add up to the summary."""
+    by_id = {row["id"]: row for row in tree}
+
+    def row(department, *, key=None, direct=False, name=None):
+        key = department["id"] if key is None else key
+        return {"key": key, "id": department["id"], "name": name or department["name"], "direct": direct}
+
+    if filters.no_department:
+        none = {"key": "none", "id": None, "name": "No department", "direct": False}
+        return None, {"none": none}, lambda department_id: "none" if department_id is None else None
+    focus = None
+    if filters.department is not None:
+        department = filters.department
+        focus = by_id.get(department.pk) or {"id": department.pk, "name": department.name, "path": department.path}
+        if filters.department_direct_only:
+            return (
+                focus,
+                {"direct": row(focus, key="direct", direct=True)},
+                lambda department_id: "direct" if department_id == focus["id"] else None,
+            )
+    else:
+        # Top level: when all obligations sit under one root department, show its children.
+        used_roots = {by_id[i]["path"].strip("/").split("/")[0] for i in used_ids if i in by_id}
+        none_used = None in used_ids
+        if len(used_roots) == 1 and not none_used:
+            focus = by_id.get(int(used_roots.pop()))
+    parent_id = focus["id"] if focus else None
+    rows = {r["id"]: row(r) for r in tree if r["parent_id"] == parent_id}
+    depth = focus["path"].count("/") - 1 if focus else 0
+    if focus is not None and not rows and filters.department is not None:
+        # A department without sub-departments is its own (only) row.
+        return (
+            focus,
+            {focus["id"]: row(focus)},
+            lambda department_id: focus["id"] if department_id == focus["id"] else None,
+        )
+    if include_direct:
+        if focus is not None:
+            rows["direct"] = row(focus, key="direct", direct=True, name=f"{focus['name']} (direct members)")
+        if filters.department is None:
+            rows["none"] = {"key": "none", "id": None, "name": "No department", "direct": False}
+
+    def row_for(department_id):
+        if department_id is None:
+            return "none" if "none" in rows else None
+        if focus is not None and department_id == focus["id"]:
+            return "direct" if "direct" in rows else None
+        department = by_id.get(department_id)
+        if department is None:
+            return None
+        ancestors = department["path"].strip("/").split("/")
+        if len(ancestors) <= depth:
+            return None
+        key = int(ancestors[depth])
+        return key if key in rows else None
+
+    return focus, rows, row_for
+
+
+def _row_params(filters, row):
+    """Filters (as URL params) that select exactly the people of a department row."""
+    if row["key"] == "none":
+        narrowed = replace(filters, department=None, department_direct_only=False, no_department=True)
+    else:
+        department = Department(pk=row["id"], name=row["name"])
+        narrowed = replace(filters, department=department, department_direct_only=row["direct"], no_department=False)
+    return narrowed.as_params()
+
+
+def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
+    """Summary, per tool, per department (rolled up) and tool x department heat map.
+
+    One GROUP BY (department, platform) query over the filtered open obligations, plus the
+    department tree when ``tree`` (from :func:`department_tree`) is not passed in. Tool names
+    come from ``platforms`` ({id, name, slug} rows, e.g. catalog_freshness()["platforms"])
+    when given, else from a join in the same query."""
+    filters = filters or ComplianceFilters()
+    if tree is None:
+        tree = department_tree()
+    columns = (
+        ["department_id", "platform_id"]
+        if platforms is not None
+        else [
+            "department_id",
+            "platform_id",
+            "platform__name",
+            "platform__slug",
+        ]
+    )
+    groups = list(open_obligations(filters).values(*columns).annotate(**figure_aggregates(today)).order_by())
+    if platforms is not None:
+        names = {p["id"]: p for p in platforms}
+        for group in groups:
+            platform = names.get(group["platform_id"], {})
+            group["platform__name"] = platform.get("name", f"Tool {group['platform_id']}")
+            group["platform__slug"] = platform.get("slug", "")
+    used_ids = {group["department_id"] for group in groups}
+    focus, rows, row_for = _shown_departments(filters, tree, include_direct=include_direct, used_ids=used_ids)
+    total = Figures()
+    per_platform = {}
+    per_department = {key: Figures() for key in rows}
+    cells = {}
+    for group in groups:
+        figures = _figures(group)
+        total.add(figures)
+        platform = per_platform.get(group["platform_id"])
+        if platform is None:
+            platform = per_platform[group["platform_id"]] = Figures(
+                extra={"id": group["platform_id"], "name": group["platform__name"], "slug": group["platform__slug"]}
+            )
+        platform.add(figures)
+        key = row_for(group["department_id"])
+        if key is None:
+            continue
+        per_department[key].add(figures)
+        cells.setdefault((group["platform_id"], key), Figures()).add(figures)
+    platforms = sorted(per_platform.values(), key=lambda f: (f.rate if f.rate is not None else 101, f.extra["name"]))
+    departments = []
+    for key, row in rows.items():
+        figures = per_department[key]
+        if figures.total:
+            figures.extra = {**row, "params": _row_params(filters, row)}
+            departments.append(figures)
+    order = {"direct": 1, "none": 2}
+    departments.sort(key=lambda f: (order.get(f.extra["key"], 0), f.extra["name"].lower()))
+    heat = {
+        "departments": [f.extra for f in departments],
+        "platforms": [
+            {"id": f.extra["id"], "name": f.extra["name"]}
+            for f in sorted(per_platform.values(), key=lambda f: f.extra["name"].lower())
+        ],
+        "cells": cells,
+    }
+    return Overview(summary=total, platforms=platforms, departments=departments, heat_map=heat, focus=focus)
 
 
 def by_platform(filters, *, today):
     """Figures per tool, worst compliance first. One query."""
-    rows = (
-        open_obligations(filters)
-        .values("platform_id", "platform__name", "platform__slug")
-        .annotate(**figure_aggregates(today))
-        .order_by("platform__name")
-    )
-    result = []
-    for row in rows:
-        figures = _figures(row)
-        figures.extra = {"id": row["platform_id"], "name": row["platform__name"], "slug": row["platform__slug"]}
-        result.append(figures)
-    return sorted(result, key=lambda f: (f.rate if f.rate is not None else 101, f.extra["name"]))
-
-
-def _department_rows(filters):
-    """The departments a breakdown shows: the children of the filtered department, or the roots."""
-    if filters and filters.department is not None:
-        return list(Department.objects.filter(parent=filters.department).values("id", "name", "path"))
-    return list(Department.objects.filter(parent__isnull=True).values("id", "name", "path"))
-
-
-def _roll_up(departments, counts_by_department_id, path_by_id):
-    """Sum per-department figures into each shown department's subtree (loops over departments only)."""
-    rolled = {d["id"]: Figures() for d in departments}
-    for department_id, figures in counts_by_department_id.items():
-        path = path_by_id.get(department_id, "")
-        for shown in departments:
-            if path.startswith(shown["path"]):
-                rolled[shown["id"]].add(figures)
-    return rolled
+    return overview(filters, today=today, tree=[]).platforms
 
 
 def by_department(filters, *, today):
     """Figures per department (the filtered department's children, or the top level), each with
-    its sub-departments rolled up. Two queries: counts per department, and department paths."""
-    filters = filters or ComplianceFilters()
-    departments = _department_rows(filters)
-    if not departments and filters.department is not None:
-        departments = [{"id": filters.department.pk, "name": filters.department.name, "path": filters.department.path}]
-    counts = {
-        row["department_id"]: _figures(row)
-        for row in open_obligations(filters).values("department_id").annotate(**figure_aggregates(today))
-    }
-    path_by_id = dict(Department.objects.filter(pk__in=[k for k in counts if k]).values_list("id", "path"))
-    rolled = _roll_up(departments, counts, path_by_id)
-    result = []
-    for department in departments:
-        figures = rolled[department["id"]]
-        if figures.total:
-            figures.extra = {"id": department["id"], "name": department["name"]}
-            result.append(figures)
-    return sorted(result, key=lambda f: f.extra["name"])
+    its sub-departments rolled up. Two queries: the department tree and the counts."""
+    return overview(filters, today=today, include_direct=False).departments
 
 
 def heat_map(filters, *, today):
     """Tool x department figures (departments as in by_department, rolled up).
 
-    Returns {"departments": [{id, name}], "platforms": [{id, name}], "cells": {(platform_id,
+    Returns {"departments": [{id, name, ...}], "platforms": [{id, name}], "cells": {(platform_id,
     department_id): Figures}}. Two queries.
     """
-    filters = filters or ComplianceFilters()
-    departments = _department_rows(filters)
-    if not departments and filters.department is not None:
-        departments = [{"id": filters.department.pk, "name": filters.department.name, "path": filters.department.path}]
-    rows = list(
-        open_obligations(filters)
-        .values("platform_id", "platform__name", "department_id")
-        .annotate(**figure_aggregates(today))
-    )
-    path_by_id = dict(
-        Department.objects.filter(pk__in={r["department_id"] for r in rows if r["department_id"]}).values_list(
-            "id", "path"
-        )
-    )
-    platforms = {}
-    per_platform = {}
-    for row in rows:
-        platforms[row["platform_id"]] = row["platform__name"]
-        per_platform.setdefault(row["platform_id"], {})[row["department_id"]] = _figures(row)
-    cells = {}
-    for platform_id, counts in per_platform.items():
-        for department_id, figures in _roll_up(departments, counts, path_by_id).items():
-            if figures.total:
-                cells[(platform_id, department_id)] = figures
-    shown = [d for d in departments if any((p, d["id"]) in cells for p in platforms)]
-    return {
-        "departments": [{"id": d["id"], "name": d["name"]} for d in sorted(shown, key=lambda d: d["name"])],
-        "platforms": [{"id": pk, "name": name} for pk, name in sorted(platforms.items(), key=lambda item: item[1])],
-        "cells": cells,
-    }
+    return overview(filters, today=today, include_direct=False).heat_map
 
 
 def noncompliant_settings(filters, *, limit=10):
@@ -336,17 +618,71 @@ def noncompliant_settings(filters, *, limit=10):
     )
 
 
-def overdue_people(filters, *, today):
-    """Employees with at least one overdue obligation, most overdue tools first (a queryset)."""
-    overdue = Q(
-        obligations__closed_at__isnull=True,
-        obligations__status__in=OPEN_ACTION_STATUSES,
-        obligations__due_on__lt=today,
-    )
-    employee_ids = obligations_in_bucket(filters, bucket="overdue", today=today).values("employee_id")
+def overdue_people(filters, *, today, limit=None):
+    """Employees with at least one overdue obligation, most overdue tools first (a queryset).
+
+    ``overdue_count`` and ``oldest_due_on`` count only the overdue obligations inside the
+    filters. With ``limit``, the top people are picked by one GROUP BY over the overdue
+    obligations inside the same query, so the per-person counts run for those few only."""
+    overdue = obligations_in_bucket(filters, bucket="overdue", today=today)
+    mine = overdue.filter(employee_id=OuterRef("pk")).order_by()
+    if limit is None:
+        people = Employee.objects.filter(pk__in=overdue.values("employee_id"))
+    else:
+        top = (
+            overdue.order_by()
+            .values("employee_id")
+            .annotate(n=Count("id"), oldest=Min("due_on"))
+            .order_by("-n", "oldest", "employee_id")
+            .values("employee_id")[:limit]
+        )
+        people = Employee.objects.filter(pk__in=top)
     return (
-        Employee.objects.filter(pk__in=employee_ids)
-        .annotate(overdue_count=Count("obligations", filter=overdue))
+        people.annotate(
+            overdue_count=Subquery(mine.values("employee_id").annotate(n=Count("id")).values("n")),
+            oldest_due_on=Subquery(mine.order_by("due_on").values("due_on")[:1]),
+        )
         .select_related("department", "manager")
-        .order_by("-overdue_count", "full_name")
+        .order_by("-overdue_count", "oldest_due_on", "full_name")
     )
+
+
+# --- Trend ----------------------------------------------------------------------------------
+
+
+def trend(filters, *, days, today):
+    """Per-day totals from the daily ComplianceSnapshot rows over the last ``days`` days
+    (``today - days`` to ``today`` inclusive), summed in the database (one query).
+
+    Snapshots are kept per department and tool, so only the department and tool filters can
+    be honoured; for other filters (see ComplianceFilters.snapshot_compatible) this returns
+    None rather than figures that would silently ignore them."""
+    filters = filters or ComplianceFilters()
+    if not filters.snapshot_compatible:
+        return None
+    queryset = ComplianceSnapshot.objects.filter(day__gte=today - timedelta(days=days), day__lte=today)
+    queryset = queryset.filter(_department_q(filters))
+    if filters.platform_id:
+        queryset = queryset.filter(platform_id=filters.platform_id)
+    rows = queryset.values("day").annotate(**{name: Sum(name) for name in FIGURE_NAMES}).order_by("day")
+    points = []
+    for row in rows:
+        figures = _figures(row)
+        figures.extra = {"day": row["day"]}
+        points.append(figures)
+    return points
+
+
+def figures_on(points, day):
+    """The trend point of ``day`` (from :func:`trend`), or None when no snapshot exists."""
+    for point in points or ():
+        if point.extra["day"] == day:
+            return point
+    return None
+
+
+def change(current, earlier):
+    """``current - earlier``, or None when there is nothing to compare with."""
+    if current is None or earlier is None:
+        return None
+    return round(current - earlier, 1)

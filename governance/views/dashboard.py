@@ -1,10 +1,582 @@
-"""Compliance officers' dashboards (issue 7 grows this)."""
+"""Compliance dashboards: where the organization (or a manager's team) stands, drillable to
+the people behind every figure, exportable to CSV, and a page per person.
 
-from django.shortcuts import render
+Who sees what (governance.roles decides):
+- compliance officers and governance admins: /dashboard/ over everyone;
+- managers: /dashboard/team/ over their direct and indirect reports (/dashboard/ sends them
+  there); drill-down lists and person pages are limited to that subtree (404 outside it);
+- everyone else: 403 on every dashboard URL.
+All figures come from governance.selectors.compliance.
+"""
 
-from governance.roles import is_compliance_officer, role_required
+import csv
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from governance import charts, roles
+from governance.filtersets import ComplianceFilterForm
+from governance.models import Attestation, Employee, NotificationLog, Obligation, PolicyException
+from governance.selectors import compliance
+
+TREND_RANGES = (30, 90, 365)
+DEFAULT_TREND_DAYS = 30
+CHANGE_DAYS = 30
+PAGE_SIZE = 50
+CSV_CHUNK = 2000
+LIST_LIMIT = 10
 
 
-@role_required(is_compliance_officer)
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures a request may see: everyone (manager None) or a manager's subtree."""
+
+    manager: Employee | None
+    team: bool
+
+    @property
+    def params(self):
+        return {"scope": "team"} if self.team else {}
+
+
+def _scope(request, *, team=False):
+    """Officers see everyone unless they ask for their team; managers their team; else 403."""
+    user = request.user
+    if not team and roles.is_compliance_officer(user):
+        return Scope(manager=None, team=False)
+    if roles.is_manager(user):
+        return Scope(manager=roles.employee_of(user), team=True)
+    raise PermissionDenied
+
+
+def _people_url(params, bucket, **extra):
+    query = {**params, "bucket": bucket, **{k: v for k, v in extra.items() if v is not None}}
+    return f"{reverse('dashboard-people')}?{urlencode(query)}"
+
+
+def _filter_form(request, scope, *, tree, platforms):
+    form = ComplianceFilterForm(request.GET, tree=tree, platforms=platforms, manager=scope.manager)
+    if not form.is_valid():
+        return form, None
+    return form, form.filters()
+
+
+# --- Dashboard ------------------------------------------------------------------------------
+
+
+@login_required
 def dashboard(request):
-    return render(request, "governance/dashboard.html", {})
+    if not roles.is_compliance_officer(request.user) and roles.is_manager(request.user):
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(reverse("dashboard-team") + (f"?{query}" if query else ""))
+    return _dashboard(request, _scope(request))
+
+
+@login_required
+def team_dashboard(request):
+    return _dashboard(request, _scope(request, team=True))
+
+
+def _trend_days(request):
+    try:
+        days = int(request.GET.get("days", DEFAULT_TREND_DAYS))
+    except ValueError:
+        days = DEFAULT_TREND_DAYS
+    return days if days in TREND_RANGES else DEFAULT_TREND_DAYS
+
+
+def _dashboard(request, scope):
+    today = timezone.localdate()
+    then = today - datetime.timedelta(days=CHANGE_DAYS)
+    days = _trend_days(request)
+    tree = compliance.department_tree()
+    freshness = compliance.catalog_freshness(today=today)
+    form, filters = _filter_form(request, scope, tree=tree, platforms=freshness["platforms"])
+    context = {"form": form, "scope": scope, "days": days, "trend_ranges": TREND_RANGES, "today": today}
+    if filters is None:
+        return render(request, "governance/dashboard/dashboard.html", context, status=400)
+
+    params = {**filters.as_params(), **scope.params}
+    overview = compliance.overview(filters, today=today, tree=tree, platforms=freshness["platforms"])
+    coverage = compliance.customer_data_coverage(filters, today=today)
+    exceptions = compliance.open_exceptions_overview(filters, today=today, then=then, limit=LIST_LIMIT)
+    points = compliance.trend(filters, days=days, today=today)
+    earlier = compliance.figures_on(points, then)
+    summary = overview.summary
+
+    context.update(
+        {
+            "filters": filters,
+            "params": params,
+            "query": urlencode(params),
+            "overview": overview,
+            "cards": _cards(summary, earlier, coverage, exceptions, freshness, params, scope),
+            "trend": _trend(points, days=days, today=today),
+            "by_department": _bars(overview.departments, params, lambda f: {**f.extra["params"], **scope.params}),
+            "by_platform": _bars(overview.platforms, params, lambda f: {**params, "platform": f.extra["id"]}),
+            "heat": _heat_rows(overview, params, scope),
+            "failing_settings": [
+                {**row, "url": _people_url(params, "noncompliant", setting=row["setting_id"])}
+                for row in compliance.noncompliant_settings(filters, limit=LIST_LIMIT)
+            ],
+            "overdue_people": list(compliance.overdue_people(filters, today=today, limit=LIST_LIMIT)),
+            "overdue_url": _people_url(params, "overdue"),
+            "open_exceptions": exceptions["rows"],
+            "exceptions_url": _people_url(params, "exceptions"),
+            "segments": charts.SEGMENTS,
+        }
+    )
+    return render(request, "governance/dashboard/dashboard.html", context)
+
+
+def _change(value, earlier_value, *, higher_is_better, unit=""):
+    """A card's change over the last 30 days, ready to show: text and whether it is good news."""
+    if earlier_value is None or value is None:
+        return {"text": "no data 30 days back", "tone": "none"}
+    delta = round(value - earlier_value, 1)
+    if delta == 0:
+        return {"text": "no change in 30 days", "tone": "flat"}
+    good = (delta > 0) == higher_is_better
+    number = f"{delta:+g}{unit}"
+    return {"text": f"{number} in 30 days", "tone": "good" if good else "bad"}
+
+
+def _cards(summary, earlier, coverage, exceptions, freshness, params, scope):
+    rate = summary.rate
+    cards = [
+        {
+            "title": "Overall compliance",
+            "value": "—" if rate is None else f"{rate:g}%",
+            "detail": f"{summary.satisfied} of {summary.total} open obligations compliant, not used or excepted",
+            "url": _people_url(params, "satisfied"),
+            "secondary": {"text": f"{summary.unsatisfied} need action", "url": _people_url(params, "unsatisfied")},
+            "change": _change(rate, earlier.rate if earlier else None, higher_is_better=True, unit=" pts"),
+            "key": "compliance",
+        },
+        {
+            "title": "Overdue",
+            "value": summary.overdue,
+            "detail": "open obligations past their due date",
+            "url": _people_url(params, "overdue"),
+            "change": _change(summary.overdue, earlier.overdue if earlier else None, higher_is_better=False),
+            "key": "overdue",
+        },
+        {
+            "title": "Non-compliant",
+            "value": summary.noncompliant,
+            "detail": "attested with a required setting at the wrong value",
+            "url": _people_url(params, "noncompliant"),
+            "change": _change(summary.noncompliant, earlier.noncompliant if earlier else None, higher_is_better=False),
+            "key": "noncompliant",
+        },
+        {
+            "title": "Open exceptions",
+            "value": exceptions["now"],
+            "detail": "awaiting a decision or approved and running",
+            "url": _people_url(params, "exceptions"),
+            "change": _change(exceptions["now"], exceptions["then"], higher_is_better=False),
+            "key": "exceptions",
+        },
+        {
+            "title": "Customer-data handlers fully compliant",
+            "value": "—" if coverage["rate"] is None else f"{coverage['rate']:g}%",
+            "detail": f"{coverage['fully_compliant']} of {coverage['handlers']} handlers with every tool done",
+            "url": _people_url(params, "handlers_compliant"),
+            "secondary": {
+                "text": f"{coverage['handlers'] - coverage['fully_compliant']} not yet",
+                "url": _people_url(params, "handlers_not_compliant"),
+            },
+            "change": {"text": "not kept in the daily snapshots", "tone": "none"},
+            "key": "handlers",
+        },
+    ]
+    if not scope.team:
+        cards.append(
+            {
+                "title": "Stale catalog entries",
+                "value": freshness["stale"],
+                "detail": "tools and settings not verified recently",
+                "url": reverse("platforms:stale"),
+                "change": {
+                    "text": f"{freshness['stale_within_30_days']} more go stale within 30 days",
+                    "tone": "bad" if freshness["stale_within_30_days"] else "none",
+                },
+                "key": "stale",
+            }
+        )
+    return cards
+
+
+def _trend(points, *, days, today):
+    """Both trend charts and their table, with a gap for every day without a snapshot."""
+    if points is None:
+        return {"available": False, "reason": "filters"}
+    if not points:
+        return {"available": False, "reason": "empty"}
+    by_day = {p.extra["day"]: p for p in points}
+    days_shown = [today - datetime.timedelta(days=n) for n in range(days, -1, -1)]
+    rate_values = [(d, by_day[d].rate if d in by_day else None) for d in days_shown]
+    overdue_values = [(d, by_day[d].overdue if d in by_day else None) for d in days_shown]
+    return {
+        "available": True,
+        "rate": charts.line_chart(rate_values, y_max=100, suffix="%"),
+        "overdue": charts.line_chart(overdue_values),
+        "rows": list(reversed(points)),
+    }
+
+
+def _bars(rows, params, params_for):
+    for figures in rows:
+        figures.extra["params"] = params_for(figures)
+    chart = charts.stacked_bars(rows)
+    for bar in chart.bars:
+        bar.url = _people_url(bar.params, "all")
+        bar.action_url = _people_url(bar.params, "unsatisfied")
+        for segment in bar.segments:
+            segment["url"] = _people_url(bar.params, segment["bucket"])
+    return chart
+
+
+def _heat_rows(overview, params, scope):
+    """The heat map as rows of cells (one per tool) with their class and drill-down link."""
+    heat = overview.heat_map
+    rows = []
+    for department in heat["departments"]:
+        row_params = {**department["params"], **scope.params}
+        cells = []
+        for platform in heat["platforms"]:
+            figures = heat["cells"].get((platform["id"], department["key"]))
+            cell = {
+                "platform": platform,
+                "figures": figures,
+                "css": charts.heat_class(figures.rate if figures else None),
+            }
+            if figures:
+                bucket = "unsatisfied" if figures.unsatisfied else "all"
+                cell["url"] = _people_url({**row_params, "platform": platform["id"]}, bucket)
+                cell["bucket"] = bucket
+            cells.append(cell)
+        rows.append({"department": department, "cells": cells})
+    return {"platforms": heat["platforms"], "rows": rows}
+
+
+# --- Drill-down lists -------------------------------------------------------------------------
+
+
+OBLIGATION_SORTS = {
+    "person": ("employee__full_name", "id"),
+    "department": ("department__name", "employee__full_name", "id"),
+    "tool": ("platform__name", "employee__full_name", "id"),
+    "status": ("status", "due_on", "id"),
+    "due": ("due_on", "id"),
+    "attested": ("last_attested_at", "id"),
+}
+PEOPLE_SORTS = {
+    "person": ("full_name", "id"),
+    "department": ("department__name", "full_name", "id"),
+    "country": ("country", "full_name", "id"),
+}
+EXCEPTION_SORTS = {
+    "person": ("employee__full_name", "id"),
+    "tool": ("rule__platform__name", "employee__full_name", "id"),
+    "status": ("status", "requested_at", "id"),
+    "requested": ("requested_at", "id"),
+    "expires": ("expires_on", "id"),
+}
+EXTRA_BUCKETS = {
+    "handlers_compliant": "Customer-data handlers with every tool done",
+    "handlers_not_compliant": "Customer-data handlers with something left to do",
+    "exceptions": "Open exceptions",
+}
+
+
+def _order(request, sorts, default):
+    """The ``sort`` parameter ("due", "-due") as order_by fields; unknown values use the default."""
+    sort = request.GET.get("sort") or default
+    name = sort.lstrip("-")
+    if name not in sorts:
+        sort, name = default, default.lstrip("-")
+    fields = sorts[name]
+    if sort.startswith("-"):
+        return sort, [f"-{fields[0]}", *fields[1:]]
+    return sort, list(fields)
+
+
+def drill_down(filters, *, bucket, today, setting_id=None):
+    """What a bucket lists: (kind, queryset, title). Raises ValidationError for unknown buckets."""
+    if bucket == "exceptions":
+        rows = compliance.open_exceptions(filters, today=today).select_related(
+            "employee", "employee__department", "rule__platform"
+        )
+        return "exceptions", rows, EXTRA_BUCKETS[bucket]
+    if bucket in ("handlers_compliant", "handlers_not_compliant"):
+        rows = compliance.customer_data_handlers(filters, fully_compliant=bucket == "handlers_compliant")
+        return "people", rows, EXTRA_BUCKETS[bucket]
+    rows = compliance.obligations_in_bucket(filters, bucket=bucket, today=today, setting_id=setting_id)
+    rows = rows.select_related("employee", "department", "platform")
+    return "obligations", rows, compliance.BUCKET_LABELS[bucket]
+
+
+@login_required
+def people(request):
+    scope = _scope(request, team=request.GET.get("scope") == "team")
+    today = timezone.localdate()
+    tree = compliance.department_tree()
+    freshness_platforms = list(_platform_choices())
+    form, filters = _filter_form(request, scope, tree=tree, platforms=freshness_platforms)
+    bucket = request.GET.get("bucket") or "all"
+    setting_id = request.GET.get("setting")
+    errors = []
+    if filters is None:
+        errors = [f"{name}: {', '.join(messages)}" for name, messages in form.errors.items()]
+    if bucket not in compliance.BUCKET_LABELS and bucket not in EXTRA_BUCKETS:
+        errors.append(f"bucket: unknown figure {bucket!r}.")
+    if setting_id is not None and not setting_id.isdigit():
+        errors.append("setting: must be a number.")
+    if errors:
+        return render(request, "governance/dashboard/people.html", {"errors": errors, "scope": scope}, status=400)
+    setting_id = int(setting_id) if setting_id else None
+    kind, rows, title = drill_down(filters, bucket=bucket, today=today, setting_id=setting_id)
+    sorts, default = {
+        "obligations": (OBLIGATION_SORTS, "due"),
+        "people": (PEOPLE_SORTS, "person"),
+        "exceptions": (EXCEPTION_SORTS, "requested"),
+    }[kind]
+    sort, order = _order(request, sorts, default)
+    rows = rows.order_by(*order)
+    params = {**filters.as_params(), **scope.params, "bucket": bucket}
+    if setting_id:
+        params["setting"] = setting_id
+    if request.GET.get("format") == "csv":
+        return _csv_response(kind, rows, today=today, name=bucket)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "url": "?" + urlencode({**params, "sort": f"-{key}" if sort == key else key}) if key else None,
+            "sorted": "ascending" if sort == key else "descending" if sort == f"-{key}" else None,
+        }
+        for key, label in _columns(kind)
+    ]
+    context = {
+        "scope": scope,
+        "kind": kind,
+        "title": title,
+        "page": page,
+        "columns": columns,
+        "today": today,
+        "filters": filters,
+        "filter_labels": _filter_labels(filters, tree, freshness_platforms),
+        "csv_url": "?" + urlencode({**params, "sort": sort, "format": "csv"}),
+        "page_query": urlencode({**params, "sort": sort}),
+        "dashboard_url": reverse("dashboard-team" if scope.team else "dashboard")
+        + "?"
+        + urlencode(filters.as_params()),
+    }
+    return render(request, "governance/dashboard/people.html", context)
+
+
+def _platform_choices():
+    from platforms.models import Platform
+
+    return Platform.objects.order_by("name").values("id", "name")
+
+
+def _filter_labels(filters, tree, platforms):
+    labels = []
+    if filters.department is not None:
+        suffix = " (direct members only)" if filters.department_direct_only else " and sub-departments"
+        labels.append(f"Department: {filters.department.name}{suffix}")
+    if filters.no_department:
+        labels.append("People without a department")
+    if filters.platform_id:
+        names = {p["id"]: p["name"] for p in platforms}
+        labels.append(f"Tool: {names.get(filters.platform_id, filters.platform_id)}")
+    if filters.policy_version_id:
+        labels.append(f"Policy version #{filters.policy_version_id}")
+    if filters.country:
+        labels.append(f"Country: {filters.country}")
+    if filters.customer_data_only:
+        labels.append("Customer-data handlers only")
+    return labels
+
+
+def _columns(kind):
+    if kind == "obligations":
+        return [
+            ("person", "Person"),
+            ("", "Employee ID"),
+            ("department", "Department"),
+            ("tool", "Tool"),
+            ("status", "Status"),
+            ("due", "Due on"),
+            ("attested", "Last attested"),
+        ]
+    if kind == "people":
+        return [("person", "Person"), ("", "Employee ID"), ("department", "Department"), ("country", "Country")]
+    return [
+        ("person", "Person"),
+        ("", "Employee ID"),
+        ("tool", "Tool"),
+        ("status", "Status"),
+        ("requested", "Requested"),
+        ("expires", "Expires"),
+    ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+CSV_COLUMNS = {
+    "obligations": (
+        ("Employee ID", "Name", "E-mail", "Department", "Tool", "Status", "Due on", "Days overdue", "Last attested"),
+        (
+            "employee__external_id",
+            "employee__full_name",
+            "employee__email",
+            "department__name",
+            "platform__name",
+            "status",
+            "due_on",
+            "last_attested_at",
+        ),
+    ),
+    "people": (
+        ("Employee ID", "Name", "E-mail", "Department", "Country"),
+        ("external_id", "full_name", "email", "department__name", "country"),
+    ),
+    "exceptions": (
+        ("Employee ID", "Name", "E-mail", "Tool", "Status", "Requested", "Expires"),
+        (
+            "employee__external_id",
+            "employee__full_name",
+            "employee__email",
+            "rule__platform__name",
+            "status",
+            "requested_at",
+            "expires_on",
+        ),
+    ),
+}
+
+
+def _csv_rows(kind, rows, *, today):
+    header, fields = CSV_COLUMNS[kind]
+    yield header
+    for values in rows.values_list(*fields).iterator(chunk_size=CSV_CHUNK):
+        if kind == "obligations":
+            *start, status, due_on, attested = values
+            overdue = (today - due_on).days if status in ("pending", "noncompliant") and due_on < today else ""
+            values = (*start, status, due_on.isoformat(), overdue, attested.isoformat() if attested else "")
+        elif kind == "exceptions":
+            *start, requested, expires = values
+            values = (*start, requested.isoformat(), expires.isoformat() if expires else "")
+        yield [_cell(v) for v in values]
+
+
+def _csv_response(kind, rows, *, today, name):
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _csv_rows(kind, rows, today=today)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="compliance-{name}-{today.isoformat()}.csv"'
+    return response
+
+
+# --- Person page ----------------------------------------------------------------------------
+
+
+@login_required
+def person(request, external_id):
+    user = request.user
+    if not (roles.is_compliance_officer(user) or roles.is_manager(user)):
+        raise PermissionDenied
+    employee = Employee.objects.select_related("department", "manager", "user").filter(external_id=external_id).first()
+    if employee is None or not roles.can_view_employee(user, employee):
+        raise Http404("No such person.")
+    today = timezone.localdate()
+    obligations = list(
+        Obligation.objects.filter(employee=employee)
+        .select_related("platform", "policy_version__policy", "satisfied_by")
+        .order_by("closed_at", "due_on", "platform__name")
+    )
+    attestations = list(
+        Attestation.objects.filter(employee=employee)
+        .select_related("platform", "policy_version__policy")
+        .order_by("-created_at", "-id")
+    )
+    exceptions = list(
+        PolicyException.objects.filter(employee=employee)
+        .select_related("rule__platform", "decided_by")
+        .order_by("-requested_at")
+    )
+    notifications = list(NotificationLog.objects.filter(recipient=employee).order_by("-day", "-id"))
+    context = {
+        "employee": employee,
+        "today": today,
+        "obligations": obligations,
+        "open_count": sum(1 for o in obligations if o.is_open),
+        "overdue_count": sum(1 for o in obligations if o.is_overdue(today)),
+        "attestations": attestations,
+        "exceptions": exceptions,
+        "notifications": notifications,
+        "timeline": _timeline(obligations, attestations, exceptions, notifications),
+        "back_url": reverse("dashboard" if roles.is_compliance_officer(user) else "dashboard-team"),
+    }
+    return render(request, "governance/dashboard/person.html", context)
+
+
+def _timeline(obligations, attestations, exceptions, notifications):
+    """One person's history, newest first, from the records already loaded for the page."""
+    events = []
+    for obligation in obligations:
+        events.append((obligation.opened_at, "obligation", f"Obligation opened: {obligation.platform.name}"))
+        if obligation.closed_at:
+            events.append(
+                (
+                    obligation.closed_at,
+                    "obligation",
+                    f"Obligation closed: {obligation.platform.name} ({obligation.get_close_reason_display()})",
+                )
+            )
+    for record in attestations:
+        if record.kind == Attestation.Kind.ACKNOWLEDGMENT:
+            text = f"Acknowledged {record.policy_version}"
+        elif record.tool_used is False:
+            text = f"Attested not using {record.platform}"
+        else:
+            outcome = "compliant" if record.compliant else "non-compliant"
+            text = f"Attested {record.platform}: {outcome}"
+        events.append((record.created_at, "attestation", text))
+    for exception in exceptions:
+        events.append((exception.requested_at, "exception", f"Exception requested: {exception.rule.platform.name}"))
+        if exception.decided_at:
+            events.append(
+                (
+                    exception.decided_at,
+                    "exception",
+                    f"Exception {exception.get_status_display().lower()}: {exception.rule.platform.name}",
+                )
+            )
+    for notification in notifications:
+        when = notification.sent_at or notification.claimed_at
+        events.append((when, "reminder", f"{notification.get_kind_display()} ({notification.get_state_display()})"))
+    events.sort(key=lambda event: event[0], reverse=True)
+    return [{"when": when, "kind": kind, "text": text} for when, kind, text in events]

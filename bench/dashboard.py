@@ -1,0 +1,319 @@
+"""Benchmark the compliance dashboard at scale (PostgreSQL).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gov_bench \\
+        python bench/dashboard.py --employees 100000 --platforms 30 --runs 15
+
+Prints, in one run: the dashboard's median server time (Django test Client through the whole
+middleware stack, signed in as a compliance officer), its query count, the median time of the
+single raw SQL statement that computes the same headline figures, and their ratio.
+
+The organization comes from ``manage.py seed_scale`` when that command exists and finds no
+scale organization; otherwise (or with --own-generator) from the set-based SQL generator below.
+Daily snapshots for --snapshot-days days are generated when none exist. Data is kept between
+runs; --reset drops the synthetic rows first.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command, get_commands  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from governance.models import Department, Employee, Obligation, User  # noqa: E402
+from governance.roles import Role  # noqa: E402
+from platforms.models import Category, Platform, PlatformSetting  # noqa: E402
+from policies.models import Policy, PolicyVersion, ToolRule  # noqa: E402
+
+OFFICER = "bench.officer@example.test"
+PREFIX = "B"
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def timed(label, function, *args):
+    started = time.perf_counter()
+    result = function(*args)
+    log(f"  {label}: {time.perf_counter() - started:.1f} s")
+    return result
+
+
+# --- Organization -----------------------------------------------------------------------------
+
+
+def own_generator(employees, platforms):
+    """Departments (root, 8 divisions, a team per ~150 people), employees, platforms with four
+    settings, a published version with a rule per platform, one obligation per employee and
+    platform in a realistic mix of states, ledger rows for the non-compliant ones and
+    exceptions for the excepted ones. All set-based SQL."""
+    with transaction.atomic():
+        root = Department.objects.create(code=f"{PREFIX}-ROOT", name="Bench Corp")
+        divisions = [
+            Department.objects.create(code=f"{PREFIX}-D{n}", name=f"Division {n}", parent=root) for n in range(8)
+        ]
+        teams = max(8, employees // 150)
+        for n in range(teams):
+            Department.objects.create(code=f"{PREFIX}-T{n}", name=f"Team {n}", parent=divisions[n % 8])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO governance_employee (external_id, email, full_name, department_id, reporting_path,
+                job_title, country, handles_customer_data, status, created_at, updated_at)
+            SELECT %s || lpad(n::text, 7, '0'), 'p' || n || '@bench.example', 'Person ' || n,
+                   (SELECT id FROM governance_department WHERE code = %s || '-T' || (n %% %s)),
+                   '/', 'Specialist', (ARRAY['US','DE','GB','FR','IN','BR','JP','ES'])[1 + n %% 8],
+                   n %% 10 < 3, 'active', now(), now()
+            FROM generate_series(1, %s) AS n
+            """,
+            [PREFIX, PREFIX, teams, employees],
+        )
+    today = timezone.localdate()
+    tools = Platform.objects.bulk_create(
+        Platform(
+            slug=f"bench-tool-{n:02d}",
+            name=f"Bench Tool {n:02d}",
+            category=Category.CHATBOT,
+            last_verified_on=today if n % 7 else today.replace(year=today.year - 1),
+        )
+        for n in range(platforms)
+    )
+    PlatformSetting.objects.bulk_create(
+        PlatformSetting(
+            platform=tool, key=f"s{k}", label=f"{tool.name} control {k}", values=["on", "off"], safe_value="off"
+        )
+        for tool in tools
+        for k in range(4)
+    )
+    policy = Policy.objects.create(name="Bench policy", slug="bench-policy")
+    version = PolicyVersion.objects.create(
+        policy=policy, number=1, title="Bench", body_markdown="x", effective_on=today
+    )
+    for tool in tools:
+        ToolRule.objects.create(version=version, platform=tool, stance=ToolRule.Stance.APPROVED)
+    PolicyVersion.objects.filter(pk=version.pk).update(status="published", published_at=timezone.now())
+    with connection.cursor() as cursor:
+        # Mix: 58 % compliant, 12 % not used, 5 % non-compliant, 2 % excepted, 23 % pending;
+        # about a third of the pending and non-compliant ones are overdue.
+        cursor.execute(
+            """
+            INSERT INTO governance_obligation (employee_id, policy_version_id, rule_id, platform_id, department_id,
+                status, due_on, opened_at, close_reason)
+            SELECT e.id, r.version_id, r.id, r.platform_id, e.department_id,
+                   CASE WHEN h < 58 THEN 'compliant' WHEN h < 70 THEN 'not_used' WHEN h < 75 THEN 'noncompliant'
+                        WHEN h < 77 THEN 'excepted' ELSE 'pending' END,
+                   CURRENT_DATE + (((e.id * 7 + r.id * 13) %% 90) - 30)::int, now(), ''
+            FROM governance_employee e
+            CROSS JOIN policies_toolrule r
+            CROSS JOIN LATERAL (SELECT ((e.id * 31 + r.id * 17) %% 100)::int AS h) AS mix
+            WHERE r.version_id = %s AND e.external_id LIKE %s
+            """,
+            [version.pk, f"{PREFIX}%"],
+        )
+        cursor.execute(
+            """
+            INSERT INTO governance_attestation (kind, employee_id, obligation_id, policy_version_id, platform_id,
+                answers, compliant, tool_used, tier, statement, signature, user_agent, created_at, prev_hash, hash)
+            SELECT 'attestation', o.employee_id, o.id, o.policy_version_id, o.platform_id, '[]', false, true, '',
+                   'bench', '', '', now(), md5('p' || o.id) || md5('q' || o.id), md5('h' || o.id) || md5('i' || o.id)
+            FROM governance_obligation o WHERE o.status = 'noncompliant' AND o.policy_version_id = %s
+            """,
+            [version.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO governance_attestationanswer (attestation_id, setting_id, revision, required_value, value, compliant)
+            SELECT a.id, s.id, 1, 'off', 'on', false
+            FROM governance_attestation a
+            JOIN platforms_platformsetting s ON s.platform_id = a.platform_id AND s.key = 's' || (a.id %% 4)
+            WHERE a.policy_version_id = %s
+            """,
+            [version.pk],
+        )
+        cursor.execute(
+            """
+            UPDATE governance_obligation o SET satisfied_by_id = a.id, last_attested_at = a.created_at
+            FROM governance_attestation a WHERE a.obligation_id = o.id AND a.policy_version_id = %s
+            """,
+            [version.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO governance_policyexception (employee_id, rule_id, obligation_id, reason, requested_days,
+                status, requested_at, decided_at, decision_note, expires_on)
+            SELECT o.employee_id, o.rule_id, o.id, 'bench', 90, 'approved', now() - interval '40 days',
+                   now() - interval '35 days', '', CURRENT_DATE + 30
+            FROM governance_obligation o WHERE o.status = 'excepted' AND o.policy_version_id = %s
+            """,
+            [version.pk],
+        )
+
+
+def snapshots(days):
+    """``days`` days of snapshots shaped like the jobs' daily snapshot (one row per day x
+    department x tool), derived from today's counts with a drift, in one INSERT."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO governance_compliancesnapshot (day, department_id, platform_id, total, compliant, not_used,
+                excepted, pending, noncompliant, overdue)
+            SELECT CURRENT_DATE - d, g.department_id, g.platform_id, g.total,
+                   greatest(g.compliant - (g.compliant * d / 800), 0), g.not_used, g.excepted,
+                   g.pending + (g.compliant * d / 800), g.noncompliant, g.overdue + (g.overdue * d / 400)
+            FROM (
+                SELECT department_id, platform_id, count(*) AS total,
+                       count(*) FILTER (WHERE status = 'compliant') AS compliant,
+                       count(*) FILTER (WHERE status = 'not_used') AS not_used,
+                       count(*) FILTER (WHERE status = 'excepted') AS excepted,
+                       count(*) FILTER (WHERE status = 'pending') AS pending,
+                       count(*) FILTER (WHERE status = 'noncompliant') AS noncompliant,
+                       count(*) FILTER (WHERE status IN ('pending', 'noncompliant') AND due_on < CURRENT_DATE) AS overdue
+                FROM governance_obligation WHERE closed_at IS NULL GROUP BY department_id, platform_id
+            ) AS g CROSS JOIN generate_series(1, %s) AS d
+            """,
+            [days],
+        )
+
+
+def prepare(args):
+    if connection.vendor != "postgresql":
+        sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+    call_command("migrate", verbosity=0)
+    if Obligation.objects.filter(closed_at__isnull=True).count() < args.employees * args.platforms * 0.9:
+        log(f"Building an organization of {args.employees} employees x {args.platforms} tools...")
+        if "seed_scale" in get_commands() and not args.own_generator:
+            call_command("seed_scale", employees=args.employees, platforms=args.platforms)
+        else:
+            with transaction.atomic():
+                # The rows are consistent by construction; skipping the per-row foreign-key
+                # triggers (deferred to COMMIT by Django) turns minutes of checks into none.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+                timed("own generator", own_generator, args.employees, args.platforms)
+    from governance.models import ComplianceSnapshot
+
+    if not ComplianceSnapshot.objects.exists() and args.snapshot_days:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            timed(f"{args.snapshot_days} days of snapshots", snapshots, args.snapshot_days)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    user = User.objects.filter(email=OFFICER).first() or User.objects.create_user(OFFICER, "bench-password-123")
+    user.groups.add(Group.objects.get_or_create(name=Role.COMPLIANCE_OFFICER)[0])
+    return user
+
+
+# --- Measurements -----------------------------------------------------------------------------
+
+HEADLINE_SQL = """
+SELECT o.total, o.satisfied, o.noncompliant, o.overdue, x.open_exceptions, h.handlers, h.fully_compliant, c.stale
+FROM (
+    SELECT count(*) AS total,
+           count(*) FILTER (WHERE status IN ('compliant', 'not_used', 'excepted')) AS satisfied,
+           count(*) FILTER (WHERE status = 'noncompliant') AS noncompliant,
+           count(*) FILTER (WHERE status IN ('pending', 'noncompliant') AND due_on < %(today)s) AS overdue
+    FROM governance_obligation WHERE closed_at IS NULL
+) AS o,
+(
+    SELECT count(*) AS open_exceptions FROM governance_policyexception
+    WHERE status = 'requested' OR (status = 'approved' AND expires_on >= %(today)s)
+) AS x,
+(
+    SELECT count(*) AS handlers, count(*) FILTER (WHERE unsatisfied = 0) AS fully_compliant FROM (
+        SELECT o.employee_id, count(*) FILTER (WHERE o.status IN ('pending', 'noncompliant')) AS unsatisfied
+        FROM governance_obligation o JOIN governance_employee e ON e.id = o.employee_id
+        WHERE o.closed_at IS NULL AND e.handles_customer_data GROUP BY o.employee_id
+    ) AS per_handler
+) AS h,
+(
+    SELECT (SELECT count(*) FROM platforms_platform WHERE last_verified_on IS NULL OR last_verified_on < %(limit)s)
+         + (SELECT count(*) FROM platforms_platformsetting WHERE last_verified_on IS NULL OR last_verified_on < %(limit)s)
+         AS stale
+) AS c
+"""
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def measure_dashboard(user, runs, url):
+    client = Client()
+    client.force_login(user)
+    client.get(url)  # warm-up: templates, connection
+    samples, counts = [], set()
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+        counts.add(len(queries))
+    return samples, counts, queries
+
+
+def measure_raw(runs):
+    import datetime
+
+    today = timezone.localdate()
+    params = {"today": today, "limit": today - datetime.timedelta(days=settings.CATALOG_STALE_AFTER_DAYS)}
+    samples = []
+    with connection.cursor() as cursor:
+        cursor.execute(HEADLINE_SQL, params)
+        for _ in range(runs):
+            started = time.perf_counter()
+            cursor.execute(HEADLINE_SQL, params)
+            row = cursor.fetchone()
+            samples.append(time.perf_counter() - started)
+    return samples, row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument("--platforms", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--snapshot-days", type=int, default=365)
+    parser.add_argument("--own-generator", action="store_true", help="Do not use seed_scale even if present.")
+    parser.add_argument("--url", default="/dashboard/", help="Dashboard URL (with filters) to measure.")
+    parser.add_argument("--show-queries", action="store_true", help="Print each query's time of the last run.")
+    args = parser.parse_args()
+    settings.DEBUG = False
+    user = prepare(args)
+    open_obligations = Obligation.objects.filter(closed_at__isnull=True).count()
+    log(
+        f"Organization: {Employee.objects.count()} employees, {Platform.objects.count()} tools, "
+        f"{open_obligations} open obligations"
+    )
+    samples, counts, last = measure_dashboard(user, args.runs, args.url)
+    raw_samples, row = measure_raw(args.runs)
+    dashboard_ms, raw_ms = median_ms(samples), median_ms(raw_samples)
+    if args.show_queries:
+        for query in last.captured_queries:
+            log(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:110]}")
+    log(f"Dashboard {args.url}: median {dashboard_ms:.0f} ms over {args.runs} runs (min {min(samples) * 1000:.0f} ms)")
+    log(f"Dashboard queries per request: {', '.join(str(c) for c in sorted(counts))}")
+    log(f"Raw SQL headline aggregate: median {raw_ms:.0f} ms (total, satisfied, non-compliant, overdue, ")
+    log(f"  open exceptions, handlers, fully compliant, stale = {row})")
+    log(f"Ratio dashboard / raw SQL: {dashboard_ms / raw_ms:.2f} (target <= 3); server time target <= 300 ms")
+
+
+if __name__ == "__main__":
+    main()

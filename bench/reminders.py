@@ -1,0 +1,90 @@
+"""Benchmark: the daily reminder job over the seed_scale organization on PostgreSQL.
+
+    DATABASE_URL=postgres://... python bench/reminders.py [--employees 100000] [--platforms 30]
+
+Prints the duration, queries, mails and queries per 1,000 recipients (target: under 120 s,
+queries per 1,000 recipients constant). Mails go to Django's locmem backend; the bench keeps
+only a count of them so that 100,000 rendered messages do not fill the memory.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core import mail  # noqa: E402
+from django.core.mail.backends.locmem import EmailBackend  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.scale_org import ensure_org  # noqa: E402
+from governance.models import NotificationLog  # noqa: E402
+from governance.services import reminders  # noqa: E402
+
+
+class CountingLocmemBackend(EmailBackend):
+    """Django's locmem backend (each message is rendered to MIME) that keeps a count only."""
+
+    sent = 0
+
+    def send_messages(self, messages):
+        count = super().send_messages(messages)
+        CountingLocmemBackend.sent += count
+        mail.outbox.clear()
+        return count
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def run(label, today):
+    counter = QueryCounter()
+    CountingLocmemBackend.sent = 0
+    mail.outbox = []
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        results = reminders.send_daily_notifications(today=today)
+    duration = time.perf_counter() - started
+    recipients = sum(r.recipients for r in results)
+    per_thousand = 1000 * counter.count / recipients if recipients else 0
+    print(
+        f"{label}: {duration:.1f} s, {counter.count} queries, {CountingLocmemBackend.sent} mails, "
+        f"{recipients} recipients ({', '.join(f'{r.kind}: {r.sent} sent' for r in results)}), "
+        f"{per_thousand:.0f} queries per 1,000 recipients"
+    )
+    return duration
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument("--platforms", type=int, default=30)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("Run the benchmark on PostgreSQL (DATABASE_URL=postgres://...).")
+    settings.EMAIL_BACKEND = f"{__name__}.CountingLocmemBackend"
+    ensure_org(employees=args.employees, platforms=args.platforms)
+    today = timezone.localdate()
+    NotificationLog.objects.filter(day=today).delete()
+    duration = run("first run", today)
+    run("second run, same day", today)
+    print(f"target under 120 s: {'met' if duration < 120 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,519 @@
+"""Reminder digests, manager escalations and the officers' weekly summary.
+
+Delivery follows healthchecks' claim-then-send model, in batches: for each batch of
+recipients the job inserts one NotificationLog row per (recipient, kind, day) with
+``INSERT ... ON CONFLICT DO NOTHING``, takes over rows that a crashed run left claimed past
+``CLAIM_TIMEOUT`` (or that failed on an earlier run) with one conditional UPDATE, then sends
+only the rows whose ``claimed_by`` is this run and marks each one sent right after sending.
+So a second run on the same day sends nothing, two workers at once send each mail once, and
+the retry of a task that died mid-batch (same run id) sends the rest and none twice. The only
+mail that can go out twice is one whose send succeeded while the worker died before the
+"sent" mark reached the database.
+
+The plan (who gets what) is set-based: one query finds the recipients, then per batch a
+fixed number of queries claims rows and fetches every listed obligation at once.
+"""
+
+import datetime
+import logging
+import uuid
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
+from django.db.models import F, Q
+from django.template.loader import get_template
+from django.utils import timezone
+
+from governance.magic_links import make_login_link
+from governance.models import OPEN_ACTION_STATUSES, Employee, NotificationLog, Obligation
+from governance.roles import Role
+from policies.models import PolicyVersion
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+CLAIM_TIMEOUT = datetime.timedelta(minutes=30)
+MAX_ATTEMPTS = 5
+
+Kind = NotificationLog.Kind
+State = NotificationLog.State
+
+
+@dataclass
+class DeliveryResult:
+    """What one run did for one kind of notification."""
+
+    kind: str
+    recipients: int = 0  # in the plan for the day
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0  # already sent or held by another worker
+    errors: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "kind": self.kind,
+            "recipients": self.recipients,
+            "sent": self.sent,
+            "failed": self.failed,
+            "skipped": self.skipped,
+        }
+
+
+def new_run_id():
+    return f"run-{uuid.uuid4()}"
+
+
+# --- Claiming ------------------------------------------------------------------------------
+
+
+def claim(*, kind, day, recipient_ids, run_id, now=None):
+    """Claim the (recipient, kind, day) rows of a batch for this run; return the claimed rows.
+
+    Three set-based queries whatever the batch size: insert the missing rows, take over rows
+    left claimed by this run (a retried task) or by a run that died more than CLAIM_TIMEOUT
+    ago, or that failed before (up to MAX_ATTEMPTS), and read back what this run holds.
+    """
+    now = now or timezone.now()
+    NotificationLog.objects.bulk_create(
+        [
+            NotificationLog(recipient_id=pk, kind=kind, day=day, claimed_at=now, claimed_by=run_id)
+            for pk in recipient_ids
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    takeover = (
+        Q(state=State.CLAIMED, claimed_by=run_id)
+        | Q(state=State.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT)
+        | Q(state=State.FAILED, attempts__lt=MAX_ATTEMPTS)
+    )
+    NotificationLog.objects.filter(kind=kind, day=day, recipient_id__in=recipient_ids).filter(takeover).update(
+        state=State.CLAIMED, claimed_by=run_id, claimed_at=now
+    )
+    return list(
+        NotificationLog.objects.filter(
+            kind=kind, day=day, recipient_id__in=recipient_ids, claimed_by=run_id, state=State.CLAIMED
+        )
+        .select_related("recipient")
+        .order_by("recipient_id")
+    )
+
+
+def _mark_sent(row, *, run_id, payload):
+    return NotificationLog.objects.filter(pk=row.pk, claimed_by=run_id, state=State.CLAIMED).update(
+        state=State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error="", payload=payload
+    )
+
+
+def _mark_failed(row, *, run_id, error, payload):
+    NotificationLog.objects.filter(pk=row.pk, claimed_by=run_id, state=State.CLAIMED).update(
+        state=State.FAILED, attempts=F("attempts") + 1, last_error=error[:2000], payload=payload
+    )
+
+
+def _deliver(*, kind, day, recipient_ids, run_id, build, batch_size, result, connection=None):
+    """Claim, build and send in batches. ``build(rows)`` returns {recipient_id: (message, payload)}
+    for the claimed rows with a bounded number of queries; a recipient it leaves out failed."""
+    result.recipients += len(recipient_ids)
+    connection = connection or get_connection()
+    opened = False
+    try:
+        with _relaxed_commits():
+            for start in range(0, len(recipient_ids), batch_size):
+                opened = _send_batch(
+                    kind=kind,
+                    day=day,
+                    batch=recipient_ids[start : start + batch_size],
+                    run_id=run_id,
+                    build=build,
+                    result=result,
+                    connection=connection,
+                    opened=opened,
+                )
+    finally:
+        if opened:
+            connection.close()
+    return result
+
+
+def _send_batch(*, kind, day, batch, run_id, build, result, connection, opened):
+    """Claim one batch and send what this run holds; returns whether the connection is open."""
+    rows = claim(kind=kind, day=day, recipient_ids=batch, run_id=run_id)
+    result.skipped += len(batch) - len(rows)
+    if not rows:
+        return opened
+    messages = build(rows)
+    if not opened:
+        opened = bool(connection.open())
+    for row in rows:
+        message, payload = messages.get(row.recipient_id, (None, {}))
+        if message is None:
+            _fail(row, run_id=run_id, error="Nothing to send.", payload=payload, result=result)
+            continue
+        if not row.recipient.email:
+            _fail(row, run_id=run_id, error="The recipient has no e-mail address.", payload=payload, result=result)
+            continue
+        message.connection = connection
+        try:
+            message.send()
+        except Exception as error:  # one recipient's SMTP error must not stop the batch
+            _fail(row, run_id=run_id, error=f"{type(error).__name__}: {error}", payload=payload, result=result)
+            if opened:  # the connection may be broken; the next send opens a fresh one
+                connection.close()
+                opened = False
+            continue
+        _mark_sent(row, run_id=run_id, payload=payload)
+        result.sent += 1
+    return opened
+
+
+def _fail(row, *, run_id, error, payload, result):
+    logger.warning("%s to employee %s on %s failed: %s", row.kind, row.recipient_id, row.day, error)
+    _mark_failed(row, run_id=run_id, error=error, payload=payload)
+    result.failed += 1
+    result.errors.append((row.recipient_id, error))
+
+
+def _message(*, template, subject, to, context):
+    text = get_template(f"governance/email/{template}.txt").render(context)
+    html = get_template(f"governance/email/{template}.html").render(context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@contextmanager
+def _relaxed_commits():
+    """On PostgreSQL, let the one-row "sent" commits return before the WAL reaches disk.
+
+    Every other session sees each commit at once, so two workers and a retried task still
+    never send a mail twice; only a crash of the database server itself could lose the last
+    fraction of a second of "sent" marks, and those few mails would go out again. It makes
+    marking each mail sent right after sending (the smallest crash window) cheap enough for
+    100,000 recipients.
+    """
+    relaxed = db_connection.vendor == "postgresql"
+    if relaxed:
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        if relaxed:
+            with db_connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+
+
+# --- Reminder digests ----------------------------------------------------------------------
+
+
+def _versions():
+    return list(PolicyVersion.objects.values("id", "reminder_offsets", "escalation_after_days"))
+
+
+def reminder_trigger(today, versions=None):
+    """Open obligations that make their employee due a reminder today: overdue, due today, or
+    due on one of their policy version's reminder offsets (days relative to the due date)."""
+    condition = Q(due_on__lte=today)
+    for version in versions if versions is not None else _versions():
+        dates = sorted({today - datetime.timedelta(days=int(offset)) for offset in version["reminder_offsets"] or []})
+        if dates:
+            condition |= Q(policy_version_id=version["id"], due_on__in=dates)
+    return condition
+
+
+def _actionable():
+    return Obligation.objects.open().filter(status__in=OPEN_ACTION_STATUSES, employee__status=Employee.Status.ACTIVE)
+
+
+def reminder_recipients(today):
+    """Ids of the employees due a reminder digest today, in id order (one query)."""
+    return list(
+        _actionable()
+        .filter(reminder_trigger(today))
+        .order_by("employee_id")
+        .values_list("employee_id", flat=True)
+        .distinct()
+    )
+
+
+def _reminder_builder(today):
+    def build(rows):
+        ids = [row.recipient_id for row in rows]
+        tools = defaultdict(list)
+        for obligation in (
+            _actionable()
+            .filter(employee_id__in=ids)
+            .order_by("employee_id", "due_on", "platform__name")
+            .values("id", "employee_id", "due_on", "status", "platform__name", "platform__slug")
+        ):
+            due_on = obligation["due_on"]
+            overdue = due_on < today
+            tools[obligation["employee_id"]].append(
+                {
+                    "id": obligation["id"],
+                    "name": obligation["platform__name"],
+                    "overdue": overdue,
+                    # Formatted here, not in the template: rendering is most of the job's time.
+                    "when": (f"overdue since {due_on.isoformat()}" if overdue else f"due {due_on.isoformat()}")
+                    + (" (last answer not compliant)" if obligation["status"] == "noncompliant" else ""),
+                }
+            )
+        messages = {}
+        for row in rows:
+            listed = tools.get(row.recipient_id)
+            if not listed:
+                continue
+            employee = row.recipient
+            overdue = sum(1 for tool in listed if tool["overdue"])
+            context = {
+                "employee": employee,
+                "tools": listed,
+                "overdue": overdue,
+                "today": today,
+                "link": make_login_link(employee),
+                "site_url": settings.SITE_URL,
+            }
+            count = len(listed)
+            subject = (
+                f"{overdue} of your AI tools are overdue for attestation"
+                if overdue
+                else f"Reminder: {count} AI tool{'s' if count != 1 else ''} to attest"
+            )
+            messages[row.recipient_id] = (
+                _message(template="reminder", subject=subject, to=employee.email, context=context),
+                {"obligations": [tool["id"] for tool in listed]},
+            )
+        return messages
+
+    return build
+
+
+def send_reminder_digests(*, today=None, run_id=None, batch_size=BATCH_SIZE, connection=None):
+    """Send today's reminder digests: one e-mail per employee listing every tool to attest."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    result = DeliveryResult(kind=Kind.REMINDER)
+    return _deliver(
+        kind=Kind.REMINDER,
+        day=today,
+        recipient_ids=reminder_recipients(today),
+        run_id=run_id,
+        build=_reminder_builder(today),
+        batch_size=batch_size,
+        result=result,
+        connection=connection,
+    )
+
+
+# --- Manager escalations -------------------------------------------------------------------
+
+
+def escalation_trigger(today, versions=None):
+    """Open obligations overdue for longer than their policy version's escalation delay."""
+    condition = Q(pk__in=[])
+    for version in versions if versions is not None else _versions():
+        limit = today - datetime.timedelta(days=int(version["escalation_after_days"]))
+        condition |= Q(policy_version_id=version["id"], due_on__lt=limit)
+    return condition
+
+
+def _escalated():
+    return _actionable().filter(
+        employee__manager__isnull=False,
+        employee__manager__status=Employee.Status.ACTIVE,
+    )
+
+
+def escalation_recipients(today):
+    """Ids of the managers with at least one report overdue past the escalation delay (one query)."""
+    return list(
+        _escalated()
+        .filter(escalation_trigger(today))
+        .order_by("employee__manager_id")
+        .values_list("employee__manager_id", flat=True)
+        .distinct()
+    )
+
+
+def _escalation_builder(today):
+    def build(rows):
+        ids = [row.recipient_id for row in rows]
+        people = defaultdict(dict)
+        for obligation in (
+            _escalated()
+            .filter(escalation_trigger(today), employee__manager_id__in=ids)
+            .order_by("employee__full_name", "employee_id", "due_on")
+            .values(
+                "id",
+                "employee_id",
+                "employee__manager_id",
+                "employee__full_name",
+                "employee__email",
+                "due_on",
+                "platform__name",
+            )
+        ):
+            person = people[obligation["employee__manager_id"]].setdefault(
+                obligation["employee_id"],
+                {"name": obligation["employee__full_name"], "email": obligation["employee__email"], "tools": []},
+            )
+            person["tools"].append(
+                {"name": obligation["platform__name"], "due_on": obligation["due_on"], "id": obligation["id"]}
+            )
+            person["days_overdue"] = max(person.get("days_overdue", 0), (today - obligation["due_on"]).days)
+        messages = {}
+        for row in rows:
+            reports = list(people.get(row.recipient_id, {}).values())
+            if not reports:
+                continue
+            context = {
+                "manager": row.recipient,
+                "reports": reports,
+                "today": today,
+                "team_url": f"{settings.SITE_URL}/team/",
+            }
+            subject = (
+                f"{len(reports)} of your reports {'are' if len(reports) != 1 else 'is'} overdue on AI tool attestation"
+            )
+            messages[row.recipient_id] = (
+                _message(template="escalation", subject=subject, to=row.recipient.email, context=context),
+                {"obligations": [tool["id"] for person in reports for tool in person["tools"]]},
+            )
+        return messages
+
+    return build
+
+
+def send_escalations(*, today=None, run_id=None, batch_size=BATCH_SIZE, connection=None):
+    """Send each manager one digest of their direct reports overdue past the escalation delay."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    return _deliver(
+        kind=Kind.ESCALATION,
+        day=today,
+        recipient_ids=escalation_recipients(today),
+        run_id=run_id,
+        build=_escalation_builder(today),
+        batch_size=batch_size,
+        result=DeliveryResult(kind=Kind.ESCALATION),
+        connection=connection,
+    )
+
+
+# --- Officers ------------------------------------------------------------------------------
+
+
+def officer_recipients():
+    """Employees whose account is in the compliance officer or governance admin group."""
+    groups = Group.objects.filter(name__in=[Role.COMPLIANCE_OFFICER, Role.GOVERNANCE_ADMIN])
+    return list(
+        Employee.objects.filter(status=Employee.Status.ACTIVE, user__is_active=True, user__groups__in=groups)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def officer_summary_figures(today):
+    """The headline figures of the weekly summary, all from the compliance selectors."""
+    from governance.selectors import compliance
+
+    filters = compliance.ComplianceFilters()
+    return {
+        "summary": compliance.summary(filters, today=today),
+        "coverage": compliance.customer_data_coverage(filters, today=today),
+        "open_exceptions": compliance.open_exception_count(filters, today=today),
+        "overdue_people": compliance.overdue_people(filters, today=today).count(),
+        "platforms": compliance.by_platform(filters, today=today)[:5],
+    }
+
+
+def send_officer_summary(*, today=None, run_id=None, connection=None):
+    """The weekly summary to compliance officers: headline figures and a link to the dashboard."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    recipients = officer_recipients()
+    figures = officer_summary_figures(today) if recipients else None
+
+    def build(rows):
+        context = {"today": today, "dashboard_url": f"{settings.SITE_URL}/dashboard/", **figures}
+        rate = figures["summary"].rate
+        subject = f"Weekly AI tool compliance: {rate if rate is not None else '-'}% satisfied"
+        return {
+            row.recipient_id: (
+                _message(
+                    template="officer_summary",
+                    subject=subject,
+                    to=row.recipient.email,
+                    context={**context, "officer": row.recipient},
+                ),
+                {"summary": figures["summary"].as_dict()},
+            )
+            for row in rows
+        }
+
+    return _deliver(
+        kind=Kind.OFFICER_SUMMARY,
+        day=today,
+        recipient_ids=recipients,
+        run_id=run_id,
+        build=build,
+        batch_size=BATCH_SIZE,
+        result=DeliveryResult(kind=Kind.OFFICER_SUMMARY),
+        connection=connection,
+    )
+
+
+def send_report_ready(*, report, today=None, run_id=None, connection=None):
+    """Tell the officers, once each, that a scheduled report is ready, with a link to it."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+
+    def build(rows):
+        context = {
+            "report": report,
+            "summary": report.summary,
+            "report_url": f"{settings.SITE_URL}/reports/{report.pk}/",
+        }
+        subject = f"Compliance report ready: {report}"
+        return {
+            row.recipient_id: (
+                _message(
+                    template="report_ready",
+                    subject=subject,
+                    to=row.recipient.email,
+                    context={**context, "officer": row.recipient},
+                ),
+                {"report": report.pk},
+            )
+            for row in rows
+        }
+
+    return _deliver(
+        kind=Kind.REPORT_READY,
+        day=today,
+        recipient_ids=officer_recipients(),
+        run_id=run_id,
+        build=build,
+        batch_size=BATCH_SIZE,
+        result=DeliveryResult(kind=Kind.REPORT_READY),
+        connection=connection,
+    )
+
+
+def send_daily_notifications(*, today=None, run_id=None, batch_size=BATCH_SIZE):
+    """The daily job: reminder digests, then manager escalations. Safe to run any number of times."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    connection = get_connection()
+    return [
+        send_reminder_digests(today=today, run_id=run_id, batch_size=batch_size, connection=connection),
+        send_escalations(today=today, run_id=run_id, batch_size=batch_size, connection=connection),
+    ]

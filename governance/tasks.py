@@ -1,0 +1,99 @@
+"""Celery tasks: thin wrappers around the job functions in governance.services.
+
+Each task retries with exponential backoff on transient errors (database or network
+hiccups); the job functions are idempotent, so a retry never duplicates work. A task's id
+stays the same across its retries and is used as the run id, so a retried reminder run takes
+over the mails it claimed before dying at once, without waiting for the claim timeout.
+"""
+
+import datetime
+import smtplib
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected)
+RETRY = {
+    "bind": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+def _day(value):
+    return datetime.date.fromisoformat(value) if value else timezone.localdate()
+
+
+def _run_id(task):
+    return f"task-{task.request.id}" if task.request.id else None
+
+
+@shared_task(name="governance.send_reminders", **RETRY)
+def send_reminders(self, day=None):
+    """Daily: reminder digests to employees and escalations to their managers."""
+    from governance.services.reminders import send_daily_notifications
+
+    results = send_daily_notifications(today=_day(day), run_id=_run_id(self))
+    return [result.as_dict() for result in results]
+
+
+@shared_task(name="governance.send_officer_summary", **RETRY)
+def send_officer_summary(self, day=None):
+    """Weekly: the summary e-mail to compliance officers."""
+    from governance.services.reminders import send_officer_summary as job
+
+    return job(today=_day(day), run_id=_run_id(self)).as_dict()
+
+
+@shared_task(name="governance.build_report", **RETRY)
+def build_report_task(self, report_id):
+    """Build one queued compliance report (on demand or scheduled)."""
+    from governance.services.reports import build_report
+
+    report = build_report(report_id)
+    return {"report": report.pk, "status": report.status}
+
+
+@shared_task(name="governance.scheduled_report", **RETRY)
+def scheduled_report(self):
+    """Weekly: queue and build the scheduled compliance report (officers get a link)."""
+    from governance.models import ComplianceReport
+    from governance.services.reports import build_report, create_report
+
+    report = create_report(trigger=ComplianceReport.Trigger.SCHEDULE, requested_by_label="Weekly schedule")
+    report = build_report(report.pk)
+    return {"report": report.pk, "status": report.status}
+
+
+@shared_task(name="governance.snapshot_compliance", **RETRY)
+def snapshot_compliance(self, day=None):
+    """Daily: the trend snapshot (day x department x tool counts)."""
+    from governance.services.snapshots import snapshot_compliance as job
+
+    return {"rows": job(day=_day(day))}
+
+
+MAINTENANCE_JOBS = (
+    "governance.services.obligations.expire_obligations",
+    "governance.services.exceptions.expire_exceptions",
+)
+
+
+@shared_task(name="governance.daily_maintenance", **RETRY)
+def daily_maintenance(self, day=None):
+    """Daily, before the reminders: attestations past their validity and exceptions past their
+    expiry set their obligations back to pending. Jobs not built yet are skipped."""
+    today = _day(day)
+    done = {}
+    for path in MAINTENANCE_JOBS:
+        try:
+            job = import_string(path)
+        except ImportError:
+            continue
+        done[path.rsplit(".", 1)[1]] = job(today=today)
+    return done

@@ -1,0 +1,456 @@
+"""The compliance dashboards over HTTP: figures, filters, drill-downs, CSV, access, query counts."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.models import (
+    Attestation,
+    ComplianceSnapshot,
+    Employee,
+    NotificationLog,
+    Obligation,
+    ObligationStatus,
+    PolicyException,
+)
+from governance.roles import Role
+from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
+
+pytestmark = pytest.mark.django_db
+
+SATISFIED = {"compliant", "not_used", "excepted"}
+ACTION = {"pending", "noncompliant"}
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def org(today, make_user):
+    """Demo-like organization: one root, two departments (one with a sub-department), two
+    tools, a manager with two reports, obligations in every state, an exception, a reminder."""
+    root = DepartmentFactory(name="Corp")
+    eng = DepartmentFactory(name="Engineering", parent=root)
+    platform_team = DepartmentFactory(name="Platform", parent=eng)
+    sales = DepartmentFactory(name="Sales", parent=root)
+    rule_x, rule_y = ToolRuleFactory(platform__name="ChatGPT"), ToolRuleFactory(platform__name="Claude")
+    manager_user = make_user()
+    boss = manager_user.employee
+    Employee.objects.filter(pk=boss.pk).update(department=eng)
+    boss.refresh_from_db()
+    people = {
+        "ceo": EmployeeFactory(department=root, country="US"),
+        "dev": EmployeeFactory(department=eng, manager=boss, country="DE", handles_customer_data=True),
+        "sre": EmployeeFactory(department=platform_team, manager=boss, country="DE"),
+        "rep": EmployeeFactory(department=sales, country="FR", handles_customer_data=True),
+        "rep2": EmployeeFactory(department=sales, country="FR", handles_customer_data=True),
+    }
+    past, future = today - datetime.timedelta(days=5), today + datetime.timedelta(days=20)
+    plan = [
+        ("ceo", rule_x, ObligationStatus.COMPLIANT, future),
+        ("ceo", rule_y, ObligationStatus.PENDING, past),
+        ("dev", rule_x, ObligationStatus.COMPLIANT, future),
+        ("dev", rule_y, ObligationStatus.NOT_USED, future),
+        ("sre", rule_x, ObligationStatus.NONCOMPLIANT, past),
+        ("sre", rule_y, ObligationStatus.PENDING, future),
+        ("rep", rule_x, ObligationStatus.EXCEPTED, future),
+        ("rep", rule_y, ObligationStatus.NONCOMPLIANT, future),
+        ("rep2", rule_x, ObligationStatus.PENDING, past),
+        ("rep2", rule_y, ObligationStatus.COMPLIANT, future),
+    ]
+    for person, rule, status, due in plan:
+        ObligationFactory(employee=people[person], rule=rule, status=status, due_on=due)
+    ObligationFactory(
+        employee=EmployeeFactory(department=sales), rule=rule_x, closed_at=timezone.now(), close_reason="terminated"
+    )
+    PolicyException.objects.create(employee=people["rep"], rule=rule_y, reason="Customer demo", status="requested")
+    PolicyException.objects.create(
+        employee=people["rep"],
+        rule=rule_x,
+        reason="Approved",
+        status="approved",
+        decided_at=timezone.now(),
+        expires_on=today + datetime.timedelta(days=30),
+    )
+    NotificationLog.objects.create(
+        recipient=people["sre"], kind="reminder", day=today, state="sent", claimed_at=timezone.now()
+    )
+    departments = {"root": root, "eng": eng, "platform_team": platform_team, "sales": sales}
+    return departments | {"x": rule_x, "y": rule_y, "boss": boss, "manager_user": manager_user} | people
+
+
+def independent_counts(today, **narrow):
+    """Figures counted in Python from the obligation rows, without the selectors."""
+    rows = list(Obligation.objects.filter(closed_at__isnull=True, **narrow).values("status", "due_on"))
+    return {
+        "total": len(rows),
+        "satisfied": sum(r["status"] in SATISFIED for r in rows),
+        "unsatisfied": sum(r["status"] in ACTION for r in rows),
+        "noncompliant": sum(r["status"] == "noncompliant" for r in rows),
+        "overdue": sum(r["status"] in ACTION and r["due_on"] < today for r in rows),
+    }
+
+
+def cards_of(response):
+    return {card["key"]: card for card in response.context["cards"]}
+
+
+def test_headline_figures_equal_counts_from_the_obligations(client, officer, org, today):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    expected = independent_counts(today)
+    cards = cards_of(response)
+    assert cards["overdue"]["value"] == expected["overdue"] == 3
+    assert cards["noncompliant"]["value"] == expected["noncompliant"] == 2
+    rate = round(100 * expected["satisfied"] / expected["total"], 1)
+    assert cards["compliance"]["value"] == f"{rate:g}%"
+    assert cards["exceptions"]["value"] == 2
+    # Handlers: dev (all done), rep (one non-compliant), rep2 (one pending): 1 of 3.
+    assert cards["handlers"]["detail"].startswith("1 of 3")
+    assert cards["stale"]["value"] == 0
+    html = response.content.decode()
+    for card in cards.values():
+        assert str(card["value"]) in html
+
+
+def test_breakdowns_add_up_to_the_summary(client, officer, org, today):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"))
+    overview = response.context["overview"]
+    total = independent_counts(today)["total"]
+    # The single root is the focus: its departments, plus its own direct members.
+    names = [f.extra["name"] for f in overview.departments]
+    assert names == ["Engineering", "Sales", "Corp (direct members)"]
+    assert sum(f.total for f in overview.departments) == total
+    assert sum(f.total for f in overview.platforms) == total
+    assert sum(cell.total for cell in overview.heat_map["cells"].values()) == total
+    engineering = overview.departments[0]
+    assert engineering.total == independent_counts(today, department__path__startswith=org["eng"].path)["total"]
+
+
+def test_department_filter_narrows_every_figure(client, officer, org, today):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"), {"department": org["eng"].pk})
+    expected = independent_counts(today, department__path__startswith=org["eng"].path)
+    summary = response.context["overview"].summary
+    assert (summary.total, summary.overdue, summary.satisfied) == (
+        expected["total"],
+        expected["overdue"],
+        expected["satisfied"],
+    )
+    assert [f.extra["name"] for f in response.context["overview"].departments] == [
+        "Platform",
+        "Engineering (direct members)",
+    ]
+    assert cards_of(response)["exceptions"]["value"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "narrow"),
+    [
+        ({"country": "fr"}, {"employee__country": "FR"}),
+        ({"customer_data": "1"}, {"employee__handles_customer_data": True}),
+    ],
+)
+def test_country_and_customer_data_filters_narrow(client, officer, org, today, params, narrow):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"), params)
+    assert response.context["overview"].summary.total == independent_counts(today, **narrow)["total"]
+
+
+def test_tool_filter_narrows(client, officer, org, today):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"), {"platform": org["x"].platform_id})
+    assert response.context["overview"].summary.total == independent_counts(today, platform=org["x"].platform)["total"]
+
+
+def test_bad_filters_are_refused_with_a_message(client, officer, org):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"), {"department": "999999", "country": "Germany"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Use a two-letter country code." in html
+    assert "Select a valid choice" in html
+    response = client.get(reverse("dashboard-people"), {"bucket": "nonsense"})
+    assert response.status_code == 400
+    assert "unknown figure" in response.content.decode()
+
+
+def drill(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def test_every_card_drills_down_to_a_list_as_long_as_the_figure(client, officer, org, today):
+    client.force_login(officer)
+    cards = cards_of(client.get(reverse("dashboard")))
+    expected = independent_counts(today)
+    assert drill(client, cards["overdue"]["url"]).context["page"].paginator.count == expected["overdue"]
+    assert drill(client, cards["noncompliant"]["url"]).context["page"].paginator.count == expected["noncompliant"]
+    assert drill(client, cards["compliance"]["url"]).context["page"].paginator.count == expected["satisfied"]
+    secondary = cards["compliance"]["secondary"]["url"]
+    assert drill(client, secondary).context["page"].paginator.count == expected["unsatisfied"]
+    assert drill(client, cards["exceptions"]["url"]).context["page"].paginator.count == 2
+    handlers = drill(client, cards["handlers"]["url"]).context["page"]
+    assert [p.pk for p in handlers.object_list] == [org["dev"].pk]
+    assert drill(client, cards["handlers"]["secondary"]["url"]).context["page"].paginator.count == 2
+
+
+def test_every_heat_map_cell_and_bar_drills_down_to_its_figure(client, officer, org):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"))
+    cells = [cell for row in response.context["heat"]["rows"] for cell in row["cells"] if cell["figures"]]
+    assert cells
+    for cell in cells:
+        figures = cell["figures"]
+        expected = figures.unsatisfied if cell["bucket"] == "unsatisfied" else figures.total
+        assert drill(client, cell["url"]).context["page"].paginator.count == expected
+    for chart in (response.context["by_department"], response.context["by_platform"]):
+        for bar in chart.bars:
+            assert drill(client, bar.url).context["page"].paginator.count == bar.figures.total
+            for segment in bar.segments:
+                assert drill(client, segment["url"]).context["page"].paginator.count == segment["value"]
+
+
+def test_drill_down_list_is_sortable(client, officer, org):
+    client.force_login(officer)
+    url = reverse("dashboard-people")
+    ascending = client.get(url, {"bucket": "all", "sort": "person"}).context["page"].object_list
+    descending = client.get(url, {"bucket": "all", "sort": "-person"}).context["page"].object_list
+    names = [o.employee.full_name for o in ascending]
+    assert names == sorted(names)
+    assert [o.employee.full_name for o in descending] == sorted(names, reverse=True)
+
+
+def test_csv_export_has_the_same_rows_as_the_list(client, officer, org):
+    client.force_login(officer)
+    url = reverse("dashboard-people")
+    params = {"bucket": "all", "sort": "tool"}
+    listed = client.get(url, params).context["page"].object_list
+    response = client.get(url, {**params, "format": "csv"})
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ["Employee ID", "Name"]
+    assert [(r[0], r[4], r[5]) for r in body] == [(o.employee.external_id, o.platform.name, o.status) for o in listed]
+
+
+def test_noncompliant_setting_drills_down_to_the_people_who_answered_it_wrongly(client, officer, org):
+    from governance.models import AttestationAnswer
+    from tests.factories import PlatformSettingFactory
+
+    setting = PlatformSettingFactory(platform=org["x"].platform)
+    obligation = org["sre"].obligations.get(rule=org["x"])
+    record = Attestation.objects.create(
+        employee=org["sre"],
+        obligation=obligation,
+        policy_version=obligation.policy_version,
+        platform=obligation.platform,
+        compliant=False,
+        tool_used=True,
+        statement="I checked",
+        created_at=timezone.now(),
+        prev_hash="0" * 64,
+        hash="b" * 64,
+    )
+    AttestationAnswer.objects.create(
+        attestation=record, setting=setting, revision=1, required_value="off", value="on", compliant=False
+    )
+    Obligation.objects.filter(pk=obligation.pk).update(satisfied_by=record)
+    client.force_login(officer)
+    failing = client.get(reverse("dashboard")).context["failing_settings"]
+    assert [(row["setting_id"], row["count"]) for row in failing] == [(setting.pk, 1)]
+    listed = drill(client, failing[0]["url"]).context["page"].object_list
+    assert [o.pk for o in listed] == [obligation.pk]
+
+
+def test_changes_over_30_days_come_from_the_snapshots(client, officer, org, today):
+    client.force_login(officer)
+    cards = cards_of(client.get(reverse("dashboard")))
+    assert cards["overdue"]["change"]["text"] == "no data 30 days back"
+    then = today - datetime.timedelta(days=30)
+    ComplianceSnapshot.objects.create(
+        day=then, department=org["eng"], platform=org["x"].platform, total=10, compliant=2, pending=8, overdue=7
+    )
+    ComplianceSnapshot.objects.create(
+        day=today - datetime.timedelta(days=1), department=org["sales"], platform=org["x"].platform, total=4
+    )
+    response = client.get(reverse("dashboard"))
+    cards = cards_of(response)
+    assert cards["overdue"]["change"] == {"text": "-4 in 30 days", "tone": "good"}
+    assert cards["noncompliant"]["change"]["text"] == "+2 in 30 days"
+    assert response.context["trend"]["available"] is True
+    assert [p.extra["day"] for p in response.context["trend"]["rows"]] == [today - datetime.timedelta(days=1), then]
+    # The department filter applies to the snapshots too.
+    filtered = client.get(reverse("dashboard"), {"department": org["sales"].pk})
+    assert [p.total for p in filtered.context["trend"]["rows"]] == [4]
+    # Snapshots cannot honour a country filter: no trend rather than a wrong one.
+    assert client.get(reverse("dashboard"), {"country": "DE"}).context["trend"]["available"] is False
+
+
+def test_dashboard_renders_with_no_data_at_all(client, officer):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No open obligations for these filters." in html
+    assert "No daily snapshots yet" in html
+
+
+def test_person_page_shows_obligations_attestations_exceptions_and_reminders(client, officer, org):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard-person", args=[org["rep"].external_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Customer demo" not in html  # reasons stay on the exception pages, not here
+    assert len(response.context["obligations"]) == 2
+    assert len(response.context["exceptions"]) == 2
+    assert any(event["kind"] == "exception" for event in response.context["timeline"])
+    reminded = client.get(reverse("dashboard-person", args=[org["sre"].external_id]))
+    assert len(reminded.context["notifications"]) == 1
+    assert client.get(reverse("dashboard-person", args=["no-such-id"])).status_code == 404
+
+
+# --- Access -------------------------------------------------------------------------------
+
+
+def dashboard_urls(org):
+    return [
+        reverse("dashboard"),
+        reverse("dashboard-team"),
+        reverse("dashboard-people") + "?bucket=overdue",
+        reverse("dashboard-people") + "?bucket=overdue&format=csv",
+        reverse("dashboard-person", args=[org["dev"].external_id]),
+    ]
+
+
+def test_employee_gets_403_on_every_dashboard_url(client, employee_user, org):
+    client.force_login(employee_user)
+    for url in dashboard_urls(org):
+        assert client.get(url).status_code == 403, url
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, org):
+    for url in dashboard_urls(org):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"], url
+
+
+def test_admin_sees_the_dashboard(client, admin_user, org):
+    client.force_login(admin_user)
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_manager_sees_only_their_subtree(client, org, today):
+    client.force_login(org["manager_user"])
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard-team")
+    response = client.get(reverse("dashboard-team"))
+    assert response.status_code == 200
+    team = [org["dev"].pk, org["sre"].pk]
+    expected = independent_counts(today, employee__in=team)
+    assert response.context["overview"].summary.total == expected["total"]
+    assert cards_of(response)["overdue"]["value"] == expected["overdue"]
+    assert "stale" not in cards_of(response)
+    listed = client.get(reverse("dashboard-people"), {"bucket": "all"}).context["page"].object_list
+    assert {o.employee_id for o in listed} == set(team)
+    # Even a filter on another department shows nobody from outside the team.
+    sales = client.get(reverse("dashboard-people"), {"bucket": "all", "department": org["sales"].pk})
+    assert sales.context["page"].paginator.count == 0
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(client.get(reverse("dashboard-people"), {"format": "csv"}).streaming_content).decode())
+        )
+    )
+    assert {r[0] for r in rows[1:]} == {org["dev"].external_id, org["sre"].external_id}
+    assert client.get(reverse("dashboard-person", args=[org["sre"].external_id])).status_code == 200
+    assert client.get(reverse("dashboard-person", args=[org["rep"].external_id])).status_code == 404
+    assert client.get(reverse("dashboard-person", args=[org["ceo"].external_id])).status_code == 404
+
+
+def test_officer_who_manages_can_look_at_their_team_only(client, org, roles_groups):
+    user = org["manager_user"]
+    user.groups.add(roles_groups[Role.COMPLIANCE_OFFICER])
+    client.force_login(user)
+    everyone = client.get(reverse("dashboard")).context["overview"].summary.total
+    team = client.get(reverse("dashboard-team")).context["overview"].summary.total
+    assert team < everyone
+    listed = client.get(reverse("dashboard-people"), {"bucket": "all", "scope": "team"}).context["page"]
+    assert listed.paginator.count == team
+
+
+# --- Query counts -------------------------------------------------------------------------
+
+
+def bulk_people(count, *, departments, rules, today):
+    """``count`` employees with one obligation per rule, in every status, written in bulk."""
+    start = Employee.objects.count()
+    people = Employee.objects.bulk_create(
+        Employee(
+            external_id=f"BULK{start + n:06d}",
+            email=f"bulk{start + n}@example.test",
+            full_name=f"Bulk Person {start + n}",
+            department=departments[n % len(departments)],
+            country="DE" if n % 2 else "FR",
+            handles_customer_data=n % 3 == 0,
+        )
+        for n in range(count)
+    )
+    statuses = list(ObligationStatus.values)
+    now = timezone.now()
+    Obligation.objects.bulk_create(
+        Obligation(
+            employee=person,
+            rule=rule,
+            policy_version_id=rule.version_id,
+            platform_id=rule.platform_id,
+            department=person.department,
+            status=statuses[(n + r) % len(statuses)],
+            due_on=today + datetime.timedelta(days=(n % 20) - 10),
+            opened_at=now,
+        )
+        for n, person in enumerate(people)
+        for r, rule in enumerate(rules)
+    )
+
+
+def dashboard_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url_name", ["dashboard", "dashboard-people"])
+def test_query_count_is_the_same_for_10_and_500_employees(client, officer, org, today, url_name):
+    departments = [org["eng"], org["platform_team"], org["sales"]]
+    rules = [org["x"], org["y"]]
+    url = reverse(url_name)
+    client.force_login(officer)
+    bulk_people(10, departments=departments, rules=rules, today=today)
+    small = dashboard_queries(client, url)
+    bulk_people(490, departments=departments, rules=rules, today=today)
+    large = dashboard_queries(client, url)
+    assert small == large
+    assert large <= 15
+
+
+def test_team_dashboard_query_count_does_not_grow(client, org, today):
+    client.force_login(org["manager_user"])
+    url = reverse("dashboard-team")
+    small = dashboard_queries(client, url)
+    for _ in range(30):
+        ObligationFactory(employee=EmployeeFactory(manager=org["boss"], department=org["eng"]), rule=org["x"])
+    assert dashboard_queries(client, url) == small
+    assert small <= 15

@@ -1,0 +1,311 @@
+import datetime
+import smtplib
+import threading
+
+import pytest
+from django.conf import settings
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from governance.models import Employee, NotificationLog, ObligationStatus
+from governance.roles import Role
+from governance.services import reminders
+from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
+
+pytestmark = pytest.mark.django_db
+
+# Where every one-click sign-in link points (governance.magic_links.make_login_link).
+LOGIN_LINK_PREFIX = settings.SITE_URL + reverse("magic-login", args=["T"]).removesuffix("T/")
+
+TODAY = datetime.date(2026, 11, 29)
+
+
+def days(n):
+    return TODAY + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def version():
+    return PolicyVersionFactory(reminder_offsets=[-7, -1, 0, 3, 7], escalation_after_days=14)
+
+
+@pytest.fixture
+def rules(version):
+    return ToolRuleFactory(version=version, platform__name="ChatGPT"), ToolRuleFactory(
+        version=version, platform__name="Claude"
+    )
+
+
+@pytest.fixture
+def org(rules):
+    chatgpt, claude = rules
+    dave = EmployeeFactory(full_name="Dave Manager")
+    people = {
+        "alice": EmployeeFactory(full_name="Alice Due Soon"),
+        "bob": EmployeeFactory(full_name="Bob Not Yet"),
+        "carol": EmployeeFactory(full_name="Carol Overdue", manager=dave),
+        "erin": EmployeeFactory(full_name="Erin Done"),
+        "frank": EmployeeFactory(full_name="Frank Gone", status=Employee.Status.TERMINATED, terminated_on=TODAY),
+        "gina": EmployeeFactory(full_name="Gina Due Today", manager=dave),
+        "dave": dave,
+    }
+    ObligationFactory(employee=people["alice"], rule=chatgpt, due_on=days(7))  # reminder offset -7
+    ObligationFactory(employee=people["alice"], rule=claude, due_on=days(30))  # listed in the digest too
+    ObligationFactory(employee=people["bob"], rule=chatgpt, due_on=days(5))  # no offset: no reminder
+    ObligationFactory(employee=people["carol"], rule=chatgpt, due_on=days(-20))  # overdue past escalation
+    ObligationFactory(employee=people["carol"], rule=claude, due_on=days(-2))  # overdue, not escalated
+    ObligationFactory(employee=people["erin"], rule=chatgpt, due_on=days(-20), status=ObligationStatus.COMPLIANT)
+    ObligationFactory(employee=people["frank"], rule=chatgpt, due_on=days(-20))
+    ObligationFactory(employee=people["gina"], rule=chatgpt, due_on=TODAY)
+    return people
+
+
+def recipients(outbox):
+    return sorted(address for message in outbox for address in message.to)
+
+
+def test_digest_goes_to_everyone_due_and_lists_every_tool_in_one_mail(org, mailoutbox):
+    result = reminders.send_reminder_digests(today=TODAY)
+
+    assert recipients(mailoutbox) == sorted(org[name].email for name in ("alice", "carol", "gina"))
+    assert result.sent == 3
+    alice_mail = next(m for m in mailoutbox if m.to == [org["alice"].email])
+    assert "ChatGPT" in alice_mail.body and "Claude" in alice_mail.body
+    assert days(7).isoformat() in alice_mail.body and days(30).isoformat() in alice_mail.body
+    assert LOGIN_LINK_PREFIX in alice_mail.body
+    html, mimetype = alice_mail.alternatives[0]
+    assert mimetype == "text/html" and "Claude" in html and LOGIN_LINK_PREFIX in html
+    carol_mail = next(m for m in mailoutbox if m.to == [org["carol"].email])
+    assert "overdue" in carol_mail.subject
+
+
+def test_second_run_on_same_day_sends_nothing(org, mailoutbox):
+    reminders.send_reminder_digests(today=TODAY)
+    first = len(mailoutbox)
+
+    result = reminders.send_reminder_digests(today=TODAY)
+
+    assert len(mailoutbox) == first
+    assert result.sent == 0 and result.skipped == 3
+    assert NotificationLog.objects.filter(kind="reminder", state="sent").count() == 3
+
+
+def test_overdue_people_are_reminded_again_the_next_day_but_due_soon_people_are_not(org, mailoutbox):
+    reminders.send_reminder_digests(today=TODAY)
+    mailoutbox.clear()
+
+    reminders.send_reminder_digests(today=days(1))
+
+    assert recipients(mailoutbox) == sorted([org["carol"].email, org["gina"].email])
+
+
+def test_log_records_what_each_digest_listed(org, mailoutbox):
+    reminders.send_reminder_digests(today=TODAY)
+
+    log = NotificationLog.objects.get(recipient=org["alice"], kind="reminder", day=TODAY)
+    assert log.state == "sent" and log.attempts == 1 and log.sent_at is not None
+    assert sorted(log.payload["obligations"]) == sorted(org["alice"].obligations.values_list("id", flat=True))
+
+
+class WorkerDied(BaseException):
+    """Stands for the process being killed: not an Exception, so nothing catches it."""
+
+
+class DyingBackend(EmailBackend):
+    """Delivers ``survive`` mails, then the worker dies while sending the next one."""
+
+    survive = 2
+
+    def send_messages(self, messages):
+        from django.core import mail
+
+        if len(mail.outbox) >= self.survive:
+            raise WorkerDied
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def many_due(rules):
+    chatgpt, _ = rules
+    people = [EmployeeFactory() for _ in range(6)]
+    for person in people:
+        ObligationFactory(employee=person, rule=chatgpt, due_on=days(-1))
+    return people
+
+
+def test_worker_dying_mid_batch_then_the_retried_task_sends_the_rest_and_none_twice(many_due, mailoutbox, settings):
+    settings.EMAIL_BACKEND = "tests.governance.test_reminders.DyingBackend"
+    with pytest.raises(WorkerDied):
+        reminders.send_reminder_digests(today=TODAY, run_id="task-1")
+    assert len(mailoutbox) == 2
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    result = reminders.send_reminder_digests(today=TODAY, run_id="task-1")  # Celery keeps the id on retry
+
+    assert result.sent == 4
+    assert recipients(mailoutbox) == sorted(person.email for person in many_due)
+    assert NotificationLog.objects.filter(kind="reminder", state="sent").count() == 6
+
+
+def test_another_run_takes_over_a_dead_runs_claims_only_after_the_timeout(many_due, mailoutbox, settings):
+    settings.EMAIL_BACKEND = "tests.governance.test_reminders.DyingBackend"
+    with pytest.raises(WorkerDied):
+        reminders.send_reminder_digests(today=TODAY, run_id="task-1")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    early = reminders.send_reminder_digests(today=TODAY, run_id="task-2")
+    assert early.sent == 0 and len(mailoutbox) == 2
+
+    NotificationLog.objects.filter(state="claimed").update(
+        claimed_at=NotificationLog.objects.first().claimed_at - reminders.CLAIM_TIMEOUT * 2
+    )
+    late = reminders.send_reminder_digests(today=TODAY, run_id="task-3")
+
+    assert late.sent == 4
+    assert recipients(mailoutbox) == sorted(person.email for person in many_due)
+
+
+class RefusingBackend(EmailBackend):
+    refuse = set()
+
+    def send_messages(self, messages):
+        for message in messages:
+            if set(message.to) & self.refuse:
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"mailbox unavailable")})
+        return super().send_messages(messages)
+
+
+def test_smtp_error_for_one_recipient_is_logged_the_rest_goes_on_and_it_is_retried_next_run(
+    many_due, mailoutbox, settings
+):
+    refused = many_due[2]
+    RefusingBackend.refuse = {refused.email}
+    settings.EMAIL_BACKEND = "tests.governance.test_reminders.RefusingBackend"
+
+    result = reminders.send_reminder_digests(today=TODAY)
+
+    assert result.sent == 5 and result.failed == 1
+    log = NotificationLog.objects.get(recipient=refused)
+    assert log.state == "failed" and log.attempts == 1 and "SMTPRecipientsRefused" in log.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    retry = reminders.send_reminder_digests(today=TODAY)
+
+    assert retry.sent == 1
+    assert recipients(mailoutbox).count(refused.email) == 1
+    log.refresh_from_db()
+    assert log.state == "sent" and log.attempts == 2 and log.last_error == ""
+
+
+def test_recipient_without_email_is_logged_as_failed_and_others_still_get_theirs(many_due, mailoutbox):
+    Employee.objects.filter(pk=many_due[0].pk).update(email="")
+
+    result = reminders.send_reminder_digests(today=TODAY)
+
+    assert result.sent == 5 and result.failed == 1
+    log = NotificationLog.objects.get(recipient=many_due[0])
+    assert log.state == "failed" and "no e-mail address" in log.last_error
+
+
+def test_failed_recipient_is_given_up_after_max_attempts(many_due, mailoutbox):
+    Employee.objects.filter(pk=many_due[0].pk).update(email="")
+    for _ in range(reminders.MAX_ATTEMPTS + 2):
+        reminders.send_reminder_digests(today=TODAY)
+
+    assert NotificationLog.objects.get(recipient=many_due[0]).attempts == reminders.MAX_ATTEMPTS
+
+
+def test_manager_gets_one_digest_of_reports_overdue_past_the_escalation_delay(org, mailoutbox):
+    result = reminders.send_escalations(today=TODAY)
+
+    assert result.sent == 1
+    (mail,) = mailoutbox
+    assert mail.to == [org["dave"].email]
+    assert "Carol Overdue" in mail.body and "ChatGPT" in mail.body
+    assert "Gina Due Today" not in mail.body  # due today is not overdue
+    assert "Claude" not in mail.body  # Carol's Claude is only two days overdue
+
+    reminders.send_escalations(today=TODAY)
+    assert len(mailoutbox) == 1
+
+
+def test_daily_notifications_send_reminders_and_escalations_together(org, mailoutbox):
+    results = reminders.send_daily_notifications(today=TODAY)
+
+    assert [r.kind for r in results] == ["reminder", "escalation"]
+    assert recipients(mailoutbox) == sorted(
+        [org["alice"].email, org["carol"].email, org["gina"].email, org["dave"].email]
+    )
+
+
+def test_weekly_summary_goes_to_officers_with_headline_figures_and_dashboard_link(org, make_user, mailoutbox, settings):
+    officer = make_user(Role.COMPLIANCE_OFFICER)
+    admin = make_user(Role.GOVERNANCE_ADMIN)
+    make_user()  # a plain employee gets nothing
+
+    result = reminders.send_officer_summary(today=TODAY)
+
+    assert result.sent == 2
+    assert recipients(mailoutbox) == sorted([officer.email, admin.email])
+    figures = reminders.officer_summary_figures(TODAY)["summary"]
+    body = mailoutbox[0].body
+    assert f"{figures.satisfied} of {figures.total} ({figures.rate}%)" in body
+    assert f"{settings.SITE_URL}/dashboard/" in body
+    assert reminders.send_officer_summary(today=TODAY).sent == 0
+
+
+def _due_people(rule, count):
+    for _ in range(count):
+        ObligationFactory(employee=EmployeeFactory(), rule=rule, due_on=days(-1))
+
+
+def test_plan_queries_do_not_grow_with_recipients_only_one_update_per_mail(rules, mailoutbox):
+    chatgpt, _ = rules
+
+    def selects_for_run(day):
+        with CaptureQueriesContext(connection) as queries:
+            result = reminders.send_reminder_digests(today=day)
+        selects = [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        return len(selects), len(queries.captured_queries), result.sent
+
+    _due_people(chatgpt, 5)
+    small_selects, small_total, small_sent = selects_for_run(TODAY)
+    _due_people(chatgpt, 25)
+    large_selects, large_total, large_sent = selects_for_run(days(1))
+
+    assert (small_sent, large_sent) == (5, 30)
+    assert small_selects == large_selects
+    assert large_total - small_total == large_sent - small_sent  # one "mark sent" UPDATE per mail
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_mail_once(rules, mailoutbox):
+    chatgpt, _ = rules
+    people = [EmployeeFactory() for _ in range(40)]
+    for person in people:
+        ObligationFactory(employee=person, rule=chatgpt, due_on=days(-1))
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def worker(name):
+        try:
+            start.wait()
+            results.append(reminders.send_reminder_digests(today=TODAY, run_id=name, batch_size=7))
+        except Exception as error:  # surfaced below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(f"worker-{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert recipients(mailoutbox) == sorted(person.email for person in people)
+    assert sum(result.sent for result in results) == 40
+    assert NotificationLog.objects.filter(state="sent").count() == 40

@@ -1,0 +1,121 @@
+import datetime
+
+import pytest
+from django.db.models import Count
+
+from governance.models import ComplianceSnapshot, Obligation, ObligationStatus
+from governance.selectors.compliance import ComplianceFilters
+from governance.selectors.trend import compliance_trend
+from governance.services.snapshots import snapshot_compliance
+from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 29)
+
+
+@pytest.fixture
+def org():
+    parent = DepartmentFactory(name="Engineering")
+    child = DepartmentFactory(name="Platform", parent=parent)
+    other = DepartmentFactory(name="Sales")
+    chatgpt, claude = ToolRuleFactory(), ToolRuleFactory()
+    rows = [
+        (child, chatgpt, ObligationStatus.COMPLIANT, 10),
+        (child, chatgpt, ObligationStatus.PENDING, -2),
+        (parent, claude, ObligationStatus.NONCOMPLIANT, -5),
+        (other, chatgpt, ObligationStatus.EXCEPTED, 20),
+        (other, claude, ObligationStatus.NOT_USED, 20),
+        (None, claude, ObligationStatus.PENDING, -1),
+    ]
+    for department, rule, status, due in rows:
+        ObligationFactory(
+            employee=EmployeeFactory(department=department),
+            rule=rule,
+            status=status,
+            due_on=TODAY + datetime.timedelta(days=due),
+        )
+    closed = ObligationFactory(employee=EmployeeFactory(department=other), rule=claude)
+    Obligation.objects.filter(pk=closed.pk).update(closed_at=closed.opened_at, close_reason="superseded")
+    return {"parent": parent, "child": child, "other": other, "chatgpt": chatgpt, "claude": claude}
+
+
+def snapshot_rows(day):
+    return sorted(
+        ComplianceSnapshot.objects.filter(day=day).values_list(
+            "department_id", "platform_id", "total", "compliant", "pending", "noncompliant", "overdue"
+        ),
+        key=lambda row: (row[0] or 0, row[1]),
+    )
+
+
+def test_snapshot_counts_open_obligations_per_department_and_tool(org):
+    written = snapshot_compliance(day=TODAY)
+
+    expected = {
+        (row["department_id"], row["platform_id"]): row["n"]
+        for row in Obligation.objects.filter(closed_at__isnull=True)
+        .values("department_id", "platform_id")
+        .annotate(n=Count("id"))
+    }
+    rows = ComplianceSnapshot.objects.filter(day=TODAY)
+    assert written == len(expected) == rows.count()
+    assert {(r.department_id, r.platform_id): r.total for r in rows} == expected
+    child_chatgpt = rows.get(department=org["child"], platform=org["chatgpt"].platform)
+    assert (child_chatgpt.compliant, child_chatgpt.pending, child_chatgpt.overdue) == (1, 1, 1)
+
+
+def test_snapshot_is_idempotent_per_day_even_without_a_department(org):
+    snapshot_compliance(day=TODAY)
+    first = snapshot_rows(TODAY)
+
+    snapshot_compliance(day=TODAY)
+
+    assert snapshot_rows(TODAY) == first
+    assert ComplianceSnapshot.objects.filter(day=TODAY, department__isnull=True).count() == 1
+
+
+def test_rerun_replaces_the_days_rows_with_current_counts_and_keeps_other_days(org):
+    snapshot_compliance(day=TODAY - datetime.timedelta(days=1))
+    snapshot_compliance(day=TODAY)
+    Obligation.objects.filter(status=ObligationStatus.PENDING).update(status=ObligationStatus.COMPLIANT)
+
+    snapshot_compliance(day=TODAY)
+
+    assert sum(row[4] for row in snapshot_rows(TODAY)) == 0  # no pending left today
+    assert sum(row[4] for row in snapshot_rows(TODAY - datetime.timedelta(days=1))) == 2
+
+
+def test_snapshot_is_one_insert_select(org, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):  # savepoint, delete, insert ... select, release
+        snapshot_compliance(day=TODAY)
+
+
+def test_trend_returns_per_day_totals_oldest_first(org):
+    snapshot_compliance(day=TODAY - datetime.timedelta(days=2))
+    Obligation.objects.filter(status=ObligationStatus.PENDING).update(status=ObligationStatus.COMPLIANT)
+    snapshot_compliance(day=TODAY)
+
+    trend = compliance_trend(None, days=30, today=TODAY)
+
+    assert [f.extra["day"] for f in trend] == [TODAY - datetime.timedelta(days=2), TODAY]
+    assert [f.total for f in trend] == [6, 6]
+    assert [f.pending for f in trend] == [2, 0]
+    assert trend[1].rate == round(100 * 5 / 6, 1)
+
+
+def test_trend_respects_the_window_and_department_and_tool_filters(org):
+    snapshot_compliance(day=TODAY - datetime.timedelta(days=40))
+    snapshot_compliance(day=TODAY)
+
+    assert len(compliance_trend(None, days=30, today=TODAY)) == 1
+    engineering = compliance_trend(ComplianceFilters(department=org["parent"]), days=30, today=TODAY)
+    assert [f.total for f in engineering] == [3]  # the sub-department is included
+    chatgpt = compliance_trend(ComplianceFilters(platform_id=org["chatgpt"].platform_id), days=30, today=TODAY)
+    assert [f.total for f in chatgpt] == [3]
+
+
+def test_trend_is_one_query(org, django_assert_num_queries):
+    snapshot_compliance(day=TODAY)
+    with django_assert_num_queries(1):
+        compliance_trend(None, days=90, today=TODAY)

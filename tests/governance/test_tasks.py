@@ -1,0 +1,163 @@
+import datetime
+import os
+import time
+
+import pytest
+from django.core.management import call_command
+from django_celery_beat.models import PeriodicTask
+
+from governance import tasks
+from governance.celery import app
+from governance.models import ComplianceReport, ComplianceSnapshot, NotificationLog, Obligation, ObligationStatus
+from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 29)
+BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def due_org():
+    rule = ToolRuleFactory(version=PolicyVersionFactory(reminder_offsets=[-7, 0], escalation_after_days=3))
+    manager = EmployeeFactory()
+    people = [EmployeeFactory(manager=manager, department=manager.department) for _ in range(3)]
+    for person in people:
+        ObligationFactory(employee=person, rule=rule, due_on=TODAY - datetime.timedelta(days=5))
+    return {"rule": rule, "manager": manager, "people": people}
+
+
+def test_beat_schedules_are_installed_and_point_at_registered_tasks():
+    scheduled = dict(PeriodicTask.objects.filter(task__startswith="governance.").values_list("task", "crontab__hour"))
+
+    assert set(scheduled) == {
+        "governance.send_reminders",
+        "governance.send_officer_summary",
+        "governance.scheduled_report",
+        "governance.snapshot_compliance",
+        "governance.daily_maintenance",
+    }
+    assert all(name in app.tasks for name in scheduled)
+    weekly = PeriodicTask.objects.filter(task__in=["governance.send_officer_summary", "governance.scheduled_report"])
+    assert {task.crontab.day_of_week for task in weekly} == {"1"}
+
+
+def test_tasks_retry_transient_errors_with_backoff_and_are_acknowledged_late(settings):
+    from django.db import OperationalError
+
+    for task in (tasks.send_reminders, tasks.build_report_task, tasks.snapshot_compliance, tasks.daily_maintenance):
+        assert OperationalError in task.autoretry_for and task.retry_backoff and task.max_retries == 5
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_ACCEPT_CONTENT == ["json"]
+
+
+def test_send_reminders_task_sends_digests_and_escalations_once_per_day(due_org, mailoutbox):
+    first = tasks.send_reminders.delay(TODAY.isoformat()).get()
+    second = tasks.send_reminders.delay(TODAY.isoformat()).get()
+
+    assert [(r["kind"], r["sent"]) for r in first] == [("reminder", 3), ("escalation", 1)]
+    assert [r["sent"] for r in second] == [0, 0]
+    assert len(mailoutbox) == 4
+
+
+def test_daily_maintenance_sets_expired_exceptions_back_to_pending(due_org):
+    person = due_org["people"][0]
+    Obligation.objects.filter(employee=person).update(
+        status=ObligationStatus.EXCEPTED, valid_until=TODAY - datetime.timedelta(days=1)
+    )
+
+    done = tasks.daily_maintenance.delay(TODAY.isoformat()).get()
+
+    assert done["expire_exceptions"] == 1
+    obligation = Obligation.objects.get(employee=person)
+    assert (obligation.status, obligation.due_on) == (ObligationStatus.PENDING, TODAY)
+
+
+def test_snapshot_task_writes_the_days_rows(due_org):
+    assert tasks.snapshot_compliance.delay(TODAY.isoformat()).get() == {"rows": 1}
+    assert ComplianceSnapshot.objects.get(day=TODAY).total == 3
+
+
+def test_scheduled_report_task_builds_a_report_marked_as_scheduled(due_org):
+    result = tasks.scheduled_report.delay().get()
+
+    report = ComplianceReport.objects.get(pk=result["report"])
+    assert (report.status, report.trigger, report.requested_by_label) == ("done", "schedule", "Weekly schedule")
+
+
+def test_send_reminders_command_runs_the_job_synchronously_and_is_idempotent(due_org, mailoutbox, capsys):
+    call_command("send_reminders", date=TODAY.isoformat())
+    call_command("send_reminders", date=TODAY.isoformat())
+
+    out = capsys.readouterr().out
+    assert "reminders: 3 due, 3 sent" in out and "reminders: 3 due, 0 sent" in out
+    assert NotificationLog.objects.filter(state="sent").count() == 4
+    assert len(mailoutbox) == 4
+
+
+def test_send_reminders_command_rejects_a_bad_date():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--date"):
+        call_command("send_reminders", date="29/11/2026")
+
+
+def test_build_report_command_builds_a_report_in_process(due_org, capsys):
+    call_command("build_report")
+
+    report = ComplianceReport.objects.get()
+    assert report.status == "done" and report.summary["csv_rows"] == 3
+    assert report.csv_sha256 in capsys.readouterr().out
+
+
+def test_snapshot_command_writes_the_given_day(due_org, capsys):
+    call_command("snapshot_compliance", date=TODAY.isoformat())
+
+    assert ComplianceSnapshot.objects.filter(day=TODAY).count() == 1
+    assert "1 snapshot rows written" in capsys.readouterr().out
+
+
+# --- A real worker -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker (solo pool, in a thread) consuming from Redis, with tasks sent
+    through the broker instead of run in-process."""
+    import redis
+    from celery.contrib.testing.worker import start_worker
+
+    redis.Redis.from_url(BROKER_URL).flushdb()
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
+    app.conf.update(broker_url=BROKER_URL, task_always_eager=False, result_backend=None)
+    _forget_connections()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+            yield
+    finally:
+        app.conf.update(saved)
+        _forget_connections()
+
+
+def _forget_connections():
+    """Drop broker connections and producers made with the previous broker URL."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.celery_worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_on_redis_builds_a_requested_report_end_to_end(due_org, celery_worker):
+    from governance.services.reports import request_report
+
+    report = request_report(trigger=ComplianceReport.Trigger.MANUAL, requested_by_label="worker test")
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.status in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    assert report.status == "done", report.error
+    assert report.summary["overall"]["total"] == 3 and report.summary["csv_rows"] == 3
+    assert report.csv_sha256 and report.pdf_sha256
