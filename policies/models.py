@@ -1,9 +1,52 @@
 """Policies: the organization's AI acceptable-use policy as numbered, immutable versions."""
 
+import markdown
+import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+from django.utils.safestring import mark_safe
+
+# What the policy body may contain after Markdown rendering; everything else is stripped.
+BODY_TAGS = {
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+BODY_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+
+
+def render_markdown(text):
+    """Markdown to HTML that is safe to show: rendered, then sanitized by an allow-list."""
+    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    return mark_safe(  # noqa: S308 - sanitized by nh3 on the line above's output
+        nh3.clean(html, tags=BODY_TAGS, attributes=BODY_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    )
 
 
 def default_reminder_offsets():
@@ -34,9 +77,13 @@ class PolicyVersionQuerySet(models.QuerySet):
         return self.filter(status=PolicyVersion.Status.PUBLISHED)
 
     def update(self, **kwargs):
-        # Only the publish/retire transitions may touch a version that is no longer a draft.
-        if set(kwargs) - PolicyVersion.TRANSITION_FIELDS and self.exclude(status=PolicyVersion.Status.DRAFT).exists():
+        # Only the publish/retire transitions may touch a version that is no longer a draft,
+        # and a retired version never comes back.
+        not_draft = self.exclude(status=PolicyVersion.Status.DRAFT)
+        if set(kwargs) - PolicyVersion.TRANSITION_FIELDS and not_draft.exists():
             raise ImmutableVersionError("A published or retired policy version cannot be changed.")
+        if "status" in kwargs and kwargs["status"] != PolicyVersion.Status.RETIRED and not_draft.exists():
+            raise ImmutableVersionError("A published or retired policy version can only be retired.")
         return super().update(**kwargs)
 
     def delete(self):
@@ -97,6 +144,14 @@ class PolicyVersion(models.Model):
     def is_draft(self):
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def body_html(self):
+        """The body rendered from Markdown and sanitized (no scripts, no inline handlers)."""
+        return render_markdown(self.body_markdown)
+
     def save(self, *args, **kwargs):
         if self.pk and not self._state.adding:
             stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
@@ -104,6 +159,8 @@ class PolicyVersion(models.Model):
                 changed = set(kwargs.get("update_fields") or ()) or None
                 if changed is None or changed - self.TRANSITION_FIELDS:
                     raise ImmutableVersionError("A published or retired policy version cannot be changed.")
+                if stored == self.Status.RETIRED or self.status == self.Status.DRAFT:
+                    raise ImmutableVersionError("A published or retired policy version can only be retired.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -223,3 +280,18 @@ class RequiredSetting(models.Model):
         if not self.rule.version.is_draft:
             raise ImmutableVersionError("Rules of a published or retired policy version cannot be changed.")
         return super().delete(*args, **kwargs)
+
+
+@receiver(m2m_changed, sender=ToolRule.departments.through)
+def refuse_scope_change_outside_draft(sender, instance, action, reverse, pk_set, **kwargs):
+    """The department scope of a published or retired rule is as immutable as the rule."""
+    if not action.startswith("pre_"):
+        return
+    if not reverse:
+        if instance.version_id and not PolicyVersion.objects.filter(pk=instance.version_id, status="draft").exists():
+            raise ImmutableVersionError("Rules of a published or retired policy version cannot be changed.")
+        return
+    # From the department's side: any rule touched must belong to a draft.
+    rules = ToolRule.objects.filter(departments=instance) if pk_set is None else ToolRule.objects.filter(pk__in=pk_set)
+    if rules.exclude(version__status="draft").exists():
+        raise ImmutableVersionError("Rules of a published or retired policy version cannot be changed.")

@@ -42,21 +42,46 @@ class Obligation(models.Model):
         SUPERSEDED = "superseded", "Superseded by a newer policy version"
         OUT_OF_SCOPE = "out_of_scope", "No longer in the rule's scope"
         TERMINATED = "terminated", "Employee terminated"
+        RETIRED = "retired", "Policy version retired"
 
-    employee = models.ForeignKey("governance.Employee", on_delete=models.PROTECT, related_name="obligations")
-    policy_version = models.ForeignKey("policies.PolicyVersion", on_delete=models.PROTECT, related_name="obligations")
+    # Publishing writes one row per (employee, rule): 3 million at 100,000 people x 30 tools.
+    # Every index and foreign-key check costs per row, so single-column indexes that a
+    # composite index already covers are left out (employee: one_obligation_per_employee_rule
+    # and obligation_employee; policy_version: obligation_version_status; department:
+    # obligation_open_dept_platform), and the columns copied from the rule and the employee
+    # (policy_version, platform, department) carry no database constraint: they are derived
+    # from ``rule`` and ``employee``, which do, by the services that write obligations.
+    employee = models.ForeignKey(
+        "governance.Employee", on_delete=models.PROTECT, related_name="obligations", db_index=False
+    )
+    policy_version = models.ForeignKey(
+        "policies.PolicyVersion",
+        on_delete=models.PROTECT,
+        related_name="obligations",
+        db_index=False,
+        db_constraint=False,
+    )
     rule = models.ForeignKey("policies.ToolRule", on_delete=models.PROTECT, related_name="obligations")
     # Denormalized from rule and employee so that figures group without joins; kept in sync
     # by the services that move employees.
-    platform = models.ForeignKey("platforms.Platform", on_delete=models.PROTECT, related_name="obligations")
+    platform = models.ForeignKey(
+        "platforms.Platform", on_delete=models.PROTECT, related_name="obligations", db_constraint=False
+    )
     department = models.ForeignKey(
-        "governance.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="obligations"
+        "governance.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="obligations",
+        db_index=False,
+        db_constraint=False,
     )
     status = models.CharField(max_length=16, choices=ObligationStatus.choices, default=ObligationStatus.PENDING)
     due_on = models.DateField()
     valid_until = models.DateField(null=True, blank=True)
+    # The ledger is append-only, so the PROTECT never needs an index to look rows up.
     satisfied_by = models.ForeignKey(
-        "governance.Attestation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "governance.Attestation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     last_attested_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField()

@@ -34,14 +34,23 @@ def request_exception(*, employee, obligation, reason, requested_days, actor):
     errors = {}
     if not reason:
         errors["reason"] = "Say why you need an exception."
-    if not 1 <= int(requested_days) <= MAX_EXCEPTION_DAYS:
+    try:
+        requested_days = int(requested_days)
+    except (TypeError, ValueError):
+        requested_days = 0
+    if not 1 <= requested_days <= MAX_EXCEPTION_DAYS:
         errors["requested_days"] = f"Ask for between 1 and {MAX_EXCEPTION_DAYS} days."
+    today = timezone.localdate()
     if obligation.employee_id != employee.pk:
         errors["obligation"] = "This obligation is not yours."
-    if PolicyException.objects.filter(
+    elif obligation.closed_at is not None:
+        errors["obligation"] = "This obligation is closed; there is nothing to make an exception to."
+    elif PolicyException.objects.filter(
         employee=employee, rule=obligation.rule_id, status=PolicyException.Status.REQUESTED
     ).exists():
         errors["obligation"] = "You already have an open request for this tool."
+    elif active := _active_exception(employee_id=employee.pk, obligation=obligation, today=today):
+        errors["obligation"] = f"You already have an approved exception for this tool until {active.expires_on}."
     if errors:
         raise ValidationError(errors)
     exception = PolicyException.objects.create(
@@ -53,6 +62,19 @@ def request_exception(*, employee, obligation, reason, requested_days, actor):
     )
     _audit(actor=actor, action="exception.requested", exception=exception)
     return exception
+
+
+def _active_exception(*, employee_id, obligation, today):
+    return (
+        PolicyException.objects.filter(
+            employee_id=employee_id,
+            rule__platform=obligation.platform_id,
+            status=PolicyException.Status.APPROVED,
+            expires_on__gte=today,
+        )
+        .order_by("-expires_on")
+        .first()
+    )
 
 
 def _lock_open(exception):
@@ -67,6 +89,8 @@ def approve_exception(*, exception, expires_on, actor, note=""):
     """Approve until ``expires_on``; the employee's open obligation for the rule becomes excepted."""
     exception = _lock_open(exception)
     today = timezone.localdate()
+    if not isinstance(expires_on, datetime.date):
+        raise ValidationError({"expires_on": "Enter the date the exception ends."})
     if expires_on <= today:
         raise ValidationError({"expires_on": "The expiry must be in the future."})
     if expires_on > today + datetime.timedelta(days=MAX_EXCEPTION_DAYS):
@@ -77,9 +101,13 @@ def approve_exception(*, exception, expires_on, actor, note=""):
     exception.decided_at = timezone.now()
     exception.decision_note = note
     exception.save()
-    Obligation.objects.open().filter(employee=exception.employee_id, rule__platform=exception.rule.platform_id).update(
-        status=ObligationStatus.EXCEPTED, valid_until=expires_on, due_on=expires_on
-    )
+    # The exception covers the tool under this policy, whichever version is current now.
+    rule = exception.rule
+    Obligation.objects.open().filter(
+        employee=exception.employee_id,
+        platform=rule.platform_id,
+        policy_version__policy=rule.version.policy_id,
+    ).update(status=ObligationStatus.EXCEPTED, valid_until=expires_on, due_on=expires_on)
     _audit(actor=actor, action="exception.approved", exception=exception, before={"status": "requested"})
     return exception
 
@@ -100,8 +128,17 @@ def deny_exception(*, exception, actor, note=""):
 def expire_exceptions(*, today=None):
     """Set obligations whose exception ran out back to pending, due today. Set-based; safe to re-run."""
     today = today or timezone.localdate()
-    return (
+    expired = (
         Obligation.objects.open()
         .filter(status=ObligationStatus.EXCEPTED, valid_until__lt=today)
         .update(status=ObligationStatus.PENDING, valid_until=None, due_on=today)
     )
+    if expired:
+        AuditEvent.objects.create(
+            actor_label="expire_exceptions",
+            action="exceptions.expired",
+            object_type="obligations",
+            object_id=today.isoformat(),
+            after={"obligations_reopened": expired},
+        )
+    return expired

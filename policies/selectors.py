@@ -1,0 +1,310 @@
+"""Reads about policies: lists, one version with its rules, what changed, who is affected.
+
+Views, the API and policies.services share these so a page and a publish agree on figures.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Prefetch
+
+from governance.models import Department, Employee, Obligation
+from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
+
+
+def rule_fingerprint(rule, requirements):
+    """Hash of what an attestation under ``rule`` depends on: platform, stance, tiers, data
+    classes and the required (setting, value) pairs. Scope is left out on purpose: a person
+    who stays in scope has nothing new to check when others join or leave it."""
+    payload = {
+        "platform": rule.platform_id,
+        "stance": rule.stance,
+        "tiers": sorted(rule.allowed_tiers or []),
+        "data_classes": sorted(rule.data_classes or []),
+        "no_settings_needed": rule.no_settings_needed,
+        "settings": sorted([r.setting_id, r.required_value] for r in requirements),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def rules_queryset():
+    return ToolRule.objects.select_related("platform").prefetch_related(
+        "departments",
+        Prefetch("required_settings", queryset=RequiredSetting.objects.select_related("setting")),
+    )
+
+
+def policies_with_versions():
+    """Every policy with its versions (newest first) and each version's rule count."""
+    versions = PolicyVersion.objects.annotate(rule_count=Count("rules")).order_by("-number")
+    return Policy.objects.prefetch_related(Prefetch("versions", queryset=versions))
+
+
+def version_with_rules(*, pk):
+    return (
+        PolicyVersion.objects.select_related("policy", "published_by", "created_by")
+        .prefetch_related(Prefetch("rules", queryset=rules_queryset()))
+        .get(pk=pk)
+    )
+
+
+def published_version(*, policy):
+    return policy.versions.filter(status=PolicyVersion.Status.PUBLISHED).first()
+
+
+def current_versions():
+    """The published version of every policy."""
+    return PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED).select_related("policy")
+
+
+def obligation_counts(*, version):
+    """Open obligations of a version by status, e.g. {"pending": 120, "compliant": 80}."""
+    rows = Obligation.objects.open().filter(policy_version=version).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+# --- Diff --------------------------------------------------------------------------------
+
+VERSION_DIFF_FIELDS = (
+    ("title", "Title"),
+    ("effective_on", "Effective date"),
+    ("attestation_interval_days", "Attestation interval (days)"),
+    ("grace_period_days", "Grace period (days)"),
+    ("reminder_offsets", "Reminder days"),
+    ("escalation_after_days", "Escalation after (days overdue)"),
+)
+
+
+def _display_scope_departments(rule):
+    return ", ".join(sorted(d.name for d in rule.departments.all())) or "all"
+
+
+def _rule_fields(rule):
+    return [
+        ("Stance", rule.get_stance_display()),
+        ("Departments", _display_scope_departments(rule)),
+        ("Countries", ", ".join(rule.countries) or "all"),
+        ("Customer-data handlers only", "yes" if rule.customer_data_handlers_only else "no"),
+        ("Allowed tiers", ", ".join(rule.allowed_tiers) or "any"),
+        ("Data classes", ", ".join(rule.data_classes) or "none listed"),
+        ("No settings needed", "yes" if rule.no_settings_needed else "no"),
+        ("Notes", rule.notes or ""),
+    ]
+
+
+@dataclass
+class RuleChange:
+    platform: object
+    old: ToolRule
+    new: ToolRule
+    fields: list = field(default_factory=list)  # (label, old value, new value)
+    settings_added: list = field(default_factory=list)  # RequiredSetting of new
+    settings_removed: list = field(default_factory=list)  # RequiredSetting of old
+    settings_changed: list = field(default_factory=list)  # (old RequiredSetting, new RequiredSetting)
+    reopens: bool = False  # the attestation depends on something that changed
+
+    @property
+    def changed(self):
+        return bool(self.fields or self.settings_added or self.settings_removed or self.settings_changed)
+
+
+@dataclass
+class VersionDiff:
+    old: PolicyVersion | None
+    new: PolicyVersion
+    version_fields: list = field(default_factory=list)
+    body_changed: bool = False
+    rules_added: list = field(default_factory=list)
+    rules_removed: list = field(default_factory=list)
+    rules_changed: list = field(default_factory=list)
+    rules_unchanged: list = field(default_factory=list)
+
+    @property
+    def is_empty(self):
+        return not (
+            self.version_fields or self.body_changed or self.rules_added or self.rules_removed or self.rules_changed
+        )
+
+
+def diff_versions(old, new):
+    """What ``new`` changes against ``old`` (``old`` may be None: everything is added):
+    version fields, the text, rules added, removed and changed (their fields and their
+    required settings added, removed or with another value)."""
+    new_rules = {r.platform_id: r for r in rules_queryset().filter(version=new)}
+    old_rules = {r.platform_id: r for r in rules_queryset().filter(version=old)} if old else {}
+    diff = VersionDiff(old=old, new=new)
+    if old is not None:
+        for name, label in VERSION_DIFF_FIELDS:
+            before, after = getattr(old, name), getattr(new, name)
+            if before != after:
+                diff.version_fields.append((label, before, after))
+        diff.body_changed = old.body_markdown != new.body_markdown
+    for platform_id, rule in sorted(new_rules.items(), key=lambda item: item[1].platform.name):
+        before = old_rules.get(platform_id)
+        if before is None:
+            diff.rules_added.append(rule)
+            continue
+        change = RuleChange(platform=rule.platform, old=before, new=rule)
+        change.fields = [
+            (label, a, b) for (label, a), (_, b) in zip(_rule_fields(before), _rule_fields(rule), strict=True) if a != b
+        ]
+        old_settings = {r.setting_id: r for r in before.required_settings.all()}
+        new_settings = {r.setting_id: r for r in rule.required_settings.all()}
+        change.settings_added = [r for sid, r in new_settings.items() if sid not in old_settings]
+        change.settings_removed = [r for sid, r in old_settings.items() if sid not in new_settings]
+        change.settings_changed = [
+            (old_settings[sid], r)
+            for sid, r in new_settings.items()
+            if sid in old_settings and old_settings[sid].required_value != r.required_value
+        ]
+        change.reopens = rule_fingerprint(before, old_settings.values()) != rule_fingerprint(
+            rule, new_settings.values()
+        )
+        (diff.rules_changed if change.changed else diff.rules_unchanged).append(change)
+    diff.rules_removed = sorted(
+        (r for pid, r in old_rules.items() if pid not in new_rules), key=lambda r: r.platform.name
+    )
+    return diff
+
+
+# --- Who is affected ---------------------------------------------------------------------
+
+
+@dataclass
+class AffectedRow:
+    department: object  # Department or None (no department)
+    people: int = 0
+    obligations: int = 0
+    carried: int = 0
+    superseded: int = 0
+
+    @property
+    def opened(self):
+        return self.obligations - self.carried
+
+
+@dataclass
+class RuleImpact:
+    rule: ToolRule
+    change: str  # "new", "changed", "unchanged"
+    obligations: int = 0
+    carried: int = 0
+
+    @property
+    def opened(self):
+        return self.obligations - self.carried
+
+
+@dataclass
+class AffectedPreview:
+    version: PolicyVersion
+    previous: PolicyVersion | None
+    rows: list
+    rules: list
+    total: AffectedRow
+
+
+def _query(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def preview_affected(version):
+    """What publishing ``version`` would do, by department: people in scope of at least one
+    rule, obligations it would write, how many carry their status over from the published
+    version (unchanged rules) and how many open as pending, and how many of the published
+    version's open obligations would be superseded. Aggregated in the database: one query
+    per rule plus three, whatever the number of employees."""
+    from governance.services.obligations import scope_sql
+
+    rules = list(rules_queryset().filter(version=version))
+    previous = (
+        PolicyVersion.objects.filter(policy_id=version.policy_id, status=PolicyVersion.Status.PUBLISHED)
+        .exclude(pk=version.pk)
+        .first()
+    )
+    previous_rules = {r.platform_id: r for r in rules_queryset().filter(version=previous)} if previous else {}
+    employee_table = Employee._meta.db_table
+    obligation_table = Obligation._meta.db_table
+    rows = {}
+
+    def row(department_id):
+        return rows.setdefault(department_id, AffectedRow(department=department_id))
+
+    impacts = []
+    creating = [r for r in rules if r.creates_obligations]
+    for rule in rules:
+        before = previous_rules.get(rule.platform_id)
+        if before is None:
+            change = "new"
+        elif rule_fingerprint(before, before.required_settings.all()) == rule_fingerprint(
+            rule, rule.required_settings.all()
+        ):
+            change = "unchanged"
+        else:
+            change = "changed"
+        impact = RuleImpact(rule=rule, change=change)
+        impacts.append(impact)
+        if not rule.creates_obligations:
+            continue
+        scope, params = scope_sql(rule)
+        if change == "unchanged":
+            join = (
+                f"LEFT JOIN {obligation_table} prev ON prev.employee_id = e.id AND prev.rule_id = %s "
+                "AND prev.closed_at IS NULL"
+            )
+            carried = "COUNT(prev.id)"
+            params = [before.pk, *params]
+        else:
+            join, carried = "", "0"
+        for department_id, n, kept in _query(
+            f"SELECT e.department_id, COUNT(*), {carried} FROM {employee_table} e {join} "
+            f"WHERE {scope} GROUP BY e.department_id",
+            params,
+        ):
+            target = row(department_id)
+            target.obligations += n
+            target.carried += kept
+            impact.obligations += n
+            impact.carried += kept
+    if creating:
+        scopes, params = [], []
+        for rule in creating:
+            sql, rule_params = scope_sql(rule)
+            scopes.append(f"({sql})")
+            params += rule_params
+        for department_id, n in _query(
+            f"SELECT e.department_id, COUNT(*) FROM {employee_table} e WHERE {' OR '.join(scopes)} "
+            "GROUP BY e.department_id",
+            params,
+        ):
+            row(department_id).people = n
+    if previous is not None:
+        for item in (
+            Obligation.objects.open().filter(policy_version=previous).values("department_id").annotate(n=Count("id"))
+        ):
+            row(item["department_id"]).superseded = item["n"]
+    departments = Department.objects.in_bulk([pk for pk in rows if pk is not None])
+    ordered = []
+    total = AffectedRow(department=None)
+    for department_id, item in rows.items():
+        item.department = departments.get(department_id)
+        for name in ("people", "obligations", "carried", "superseded"):
+            setattr(total, name, getattr(total, name) + getattr(item, name))
+        ordered.append(item)
+    ordered.sort(key=lambda r: r.department.path if r.department else "~")
+    return AffectedPreview(version=version, previous=previous, rows=ordered, rules=impacts, total=total)
+
+
+def rules_missing_settings(version):
+    """Approved or restricted rules of ``version`` that require no setting and do not say so."""
+    return (
+        version.rules.exclude(stance=ToolRule.Stance.PROHIBITED)
+        .filter(no_settings_needed=False)
+        .annotate(n=Count("required_settings"))
+        .filter(n=0)
+        .select_related("platform")
+    )

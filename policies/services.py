@@ -1,0 +1,538 @@
+"""Writes to policies: drafting versions, editing their rules, publishing and retiring.
+
+Every function validates before it writes, runs in one transaction and writes an audit event.
+Bad input raises ``ValidationError`` (with field keys where a form can show them) and changes
+nothing. Publishing materializes obligations set-based (see governance.services.obligations):
+its query count depends on the number of rules, never on the number of employees.
+"""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from governance.models import AuditEvent, Department, Obligation
+from governance.services.obligations import materialize_rule
+from platforms.models import Platform, PlatformSetting, Tier
+from policies.models import ImmutableVersionError, Policy, PolicyVersion, RequiredSetting, ToolRule
+from policies.selectors import diff_versions, preview_affected, rule_fingerprint  # noqa: F401 - part of this API
+
+VERSION_FIELDS = (
+    "title",
+    "body_markdown",
+    "effective_on",
+    "attestation_interval_days",
+    "grace_period_days",
+    "reminder_offsets",
+    "escalation_after_days",
+)
+RULE_FIELDS = (
+    "stance",
+    "countries",
+    "customer_data_handlers_only",
+    "allowed_tiers",
+    "data_classes",
+    "no_settings_needed",
+    "notes",
+)
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+def _audit(*, actor, action, object_type, object_id, before=None, after=None):
+    AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _require_draft(version):
+    if version.status != PolicyVersion.Status.DRAFT:
+        raise ImmutableVersionError(
+            f"Version {version.number} is {version.get_status_display().lower()} and cannot be changed; "
+            "draft a new version instead."
+        )
+
+
+def _lock_draft(version):
+    """Re-read the version under a row lock so that an edit cannot race a publish."""
+    locked = PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
+    _require_draft(locked)
+    return locked
+
+
+# --- Policies and versions ---------------------------------------------------------------
+
+
+@transaction.atomic
+def create_policy(*, name, actor, description="", slug=""):
+    """A new policy with an empty draft version 1."""
+    name = (name or "").strip()
+    slug = slugify(slug or name)[:64]
+    errors = {}
+    if not name:
+        errors["name"] = "Give the policy a name."
+    elif Policy.objects.filter(name__iexact=name).exists():
+        errors["name"] = "A policy with this name exists already."
+    if slug and Policy.objects.filter(slug=slug).exists():
+        errors.setdefault("name", "A policy with a similar name exists already.")
+    if errors:
+        raise ValidationError(errors)
+    policy = Policy.objects.create(name=name, slug=slug, description=description)
+    version = PolicyVersion.objects.create(
+        policy=policy,
+        number=1,
+        title=name,
+        body_markdown=description or "",
+        effective_on=timezone.localdate(),
+        created_by=actor,
+    )
+    _audit(actor=actor, action="policy.created", object_type="policy", object_id=policy.pk, after={"name": name})
+    return version
+
+
+@transaction.atomic
+def create_draft(*, policy, actor):
+    """A new draft version copied from the current published one (or the latest version):
+    version fields, rules, their scope and required settings. One draft at a time per policy."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    existing = policy.versions.filter(status=PolicyVersion.Status.DRAFT).first()
+    if existing is not None:
+        raise ValidationError(f"Version {existing.number} is already a draft; edit or delete it first.")
+    source = policy.versions.filter(status=PolicyVersion.Status.PUBLISHED).first() or policy.versions.first()
+    number = (policy.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    fields = {name: getattr(source, name) for name in VERSION_FIELDS} if source else {}
+    fields.setdefault("title", policy.name)
+    fields.setdefault("body_markdown", "")
+    fields["effective_on"] = max(fields.get("effective_on") or timezone.localdate(), timezone.localdate())
+    draft = PolicyVersion.objects.create(policy=policy, number=number, created_by=actor, **fields)
+    if source is not None:
+        _copy_rules(source=source, target=draft)
+    _audit(
+        actor=actor,
+        action="policy_version.drafted",
+        object_type="policy_version",
+        object_id=draft.pk,
+        after={"number": number, "copied_from": source.number if source else None},
+    )
+    return draft
+
+
+def _copy_rules(*, source, target):
+    rules = list(source.rules.prefetch_related("departments", "required_settings"))
+    copies = ToolRule.objects.bulk_create(
+        [
+            ToolRule(
+                version=target, platform_id=rule.platform_id, **{name: getattr(rule, name) for name in RULE_FIELDS}
+            )
+            for rule in rules
+        ]
+    )
+    through = ToolRule.departments.through
+    through.objects.bulk_create(
+        [
+            through(toolrule_id=copy.pk, department_id=department.pk)
+            for rule, copy in zip(rules, copies, strict=True)
+            for department in rule.departments.all()
+        ]
+    )
+    RequiredSetting.objects.bulk_create(
+        [
+            RequiredSetting(rule_id=copy.pk, setting_id=required.setting_id, required_value=required.required_value)
+            for rule, copy in zip(rules, copies, strict=True)
+            for required in rule.required_settings.all()
+        ]
+    )
+
+
+@transaction.atomic
+def update_version(*, version, actor, **fields):
+    """Change a draft's title, body, dates, interval, grace period, reminders or escalation."""
+    version = _lock_draft(version)
+    unknown = set(fields) - set(VERSION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not version fields: {', '.join(sorted(unknown))}")
+    errors = {}
+    if "title" in fields and not (fields["title"] or "").strip():
+        errors["title"] = "Give the version a title."
+    for name in ("attestation_interval_days",):
+        if name in fields and (fields[name] is None or int(fields[name]) < 1):
+            errors[name] = "At least one day."
+    for name in ("grace_period_days", "escalation_after_days"):
+        if name in fields and (fields[name] is None or int(fields[name]) < 0):
+            errors[name] = "Zero days or more."
+    if "reminder_offsets" in fields:
+        offsets = fields["reminder_offsets"]
+        if not isinstance(offsets, list | tuple) or not all(isinstance(o, int) and -365 <= o <= 365 for o in offsets):
+            errors["reminder_offsets"] = "Whole numbers of days between -365 and 365."
+        else:
+            fields["reminder_offsets"] = sorted(set(offsets))
+    if "effective_on" in fields and not isinstance(fields["effective_on"], datetime.date):
+        errors["effective_on"] = "Enter a date."
+    if errors:
+        raise ValidationError(errors)
+    before = {name: _jsonable(getattr(version, name)) for name in fields}
+    for name, value in fields.items():
+        setattr(version, name, value)
+    version.save()
+    _audit(
+        actor=actor,
+        action="policy_version.edited",
+        object_type="policy_version",
+        object_id=version.pk,
+        before=before,
+        after={name: _jsonable(value) for name, value in fields.items()},
+    )
+    return version
+
+
+@transaction.atomic
+def delete_draft(*, version, actor):
+    version = _lock_draft(version)
+    number = version.number
+    RequiredSetting.objects.filter(rule__version=version).delete()
+    ToolRule.objects.filter(version=version).delete()
+    version.delete()
+    _audit(actor=actor, action="policy_version.deleted", object_type="policy_version", object_id=number)
+
+
+# --- Rules and required settings ---------------------------------------------------------
+
+
+def _normalize_countries(countries):
+    if isinstance(countries, str):
+        countries = re.split(r"[\s,;]+", countries)
+    return sorted({c.strip().upper() for c in countries or () if c and c.strip()})
+
+
+def _clean_rule(*, platform, fields, department_ids, settings_count):
+    """Validate rule fields; returns cleaned fields or raises ValidationError with field keys."""
+    errors = {}
+    stance = fields.get("stance")
+    if stance not in ToolRule.Stance.values:
+        errors["stance"] = f"Choose one of: {', '.join(ToolRule.Stance.values)}."
+    countries = _normalize_countries(fields.get("countries"))
+    bad = [c for c in countries if not COUNTRY_CODE.match(c)]
+    if bad:
+        errors["countries"] = f"Not two-letter country codes: {', '.join(bad)}."
+    tiers = sorted(set(fields.get("allowed_tiers") or ()))
+    bad = [t for t in tiers if t not in Tier.values]
+    if bad:
+        errors["allowed_tiers"] = f"Unknown account tiers: {', '.join(bad)}."
+    data_classes = sorted(set(fields.get("data_classes") or ()))
+    bad = [d for d in data_classes if d not in ToolRule.DataClass.values]
+    if bad:
+        errors["data_classes"] = f"Unknown data classes: {', '.join(bad)}."
+    ids = sorted({int(pk) for pk in department_ids or ()})
+    known = set(Department.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        errors["departments"] = f"No such department: {', '.join(map(str, missing))}."
+    no_settings_needed = bool(fields.get("no_settings_needed"))
+    if stance == ToolRule.Stance.PROHIBITED:
+        no_settings_needed = False
+        if settings_count:
+            errors["stance"] = "A prohibited tool has nothing to configure; remove its required settings first."
+    elif stance in ToolRule.Stance.values and not settings_count and not no_settings_needed:
+        errors["no_settings_needed"] = (
+            f"An {stance} tool needs at least one required setting, or tick \u201cno settings needed\u201d."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "stance": stance,
+        "countries": countries,
+        "customer_data_handlers_only": bool(fields.get("customer_data_handlers_only")),
+        "allowed_tiers": tiers,
+        "data_classes": data_classes,
+        "no_settings_needed": no_settings_needed,
+        "notes": (fields.get("notes") or "").strip(),
+    }, ids
+
+
+def _clean_requirement(*, platform, setting, required_value):
+    if setting.platform_id != platform.pk:
+        raise ValidationError({"setting": f"\u201c{setting.label}\u201d is not a setting of {platform.name}."})
+    value = required_value or setting.safe_value
+    if value not in (setting.values or []):
+        raise ValidationError(
+            {
+                "required_value": f"\u201c{value}\u201d is not a value of this setting; use one of: {', '.join(setting.values)}."
+            }
+        )
+    return value
+
+
+def _rule_snapshot(rule):
+    return {
+        "platform": rule.platform.slug,
+        **{name: getattr(rule, name) for name in RULE_FIELDS},
+        "departments": sorted(rule.departments.values_list("code", flat=True)),
+        "settings": {r.setting.key: r.required_value for r in rule.required_settings.select_related("setting")},
+    }
+
+
+@transaction.atomic
+def add_rule(*, version, platform, actor, departments=(), required=(), **fields):
+    """Add a rule for ``platform`` to a draft. ``required`` lists (setting, value-or-None)
+    pairs (None: the setting's safe value); approved and restricted tools need at least one
+    unless ``no_settings_needed``."""
+    version = _lock_draft(version)
+    if not isinstance(platform, Platform):
+        platform = Platform.objects.get(pk=platform)
+    if version.rules.filter(platform=platform).exists():
+        raise ValidationError({"platform": f"Version {version.number} already has a rule for {platform.name}."})
+    required = list(required)
+    department_ids = [getattr(d, "pk", d) for d in departments]
+    cleaned, department_ids = _clean_rule(
+        platform=platform, fields=fields, department_ids=department_ids, settings_count=len(required)
+    )
+    values = [
+        (setting, _clean_requirement(platform=platform, setting=setting, required_value=v)) for setting, v in required
+    ]
+    if len({s.pk for s, _ in values}) != len(values):
+        raise ValidationError({"setting": "Each setting can be required once per rule."})
+    rule = ToolRule.objects.create(version=version, platform=platform, **cleaned)
+    rule.departments.set(department_ids)
+    RequiredSetting.objects.bulk_create(
+        [RequiredSetting(rule=rule, setting=setting, required_value=value) for setting, value in values]
+    )
+    _audit(actor=actor, action="rule.added", object_type="rule", object_id=rule.pk, after=_rule_snapshot(rule))
+    return rule
+
+
+@transaction.atomic
+def update_rule(*, rule, actor, departments=None, **fields):
+    """Change a draft rule's stance, scope, tiers, data classes, "no settings needed" or notes."""
+    _lock_draft(rule.version)
+    rule = ToolRule.objects.select_related("platform", "version").get(pk=rule.pk)
+    before = _rule_snapshot(rule)
+    merged = {name: fields.get(name, getattr(rule, name)) for name in RULE_FIELDS}
+    department_ids = (
+        [getattr(d, "pk", d) for d in departments]
+        if departments is not None
+        else list(rule.departments.values_list("pk", flat=True))
+    )
+    cleaned, department_ids = _clean_rule(
+        platform=rule.platform,
+        fields=merged,
+        department_ids=department_ids,
+        settings_count=rule.required_settings.count(),
+    )
+    for name, value in cleaned.items():
+        setattr(rule, name, value)
+    rule.save()
+    rule.departments.set(department_ids)
+    _audit(
+        actor=actor,
+        action="rule.edited",
+        object_type="rule",
+        object_id=rule.pk,
+        before=before,
+        after=_rule_snapshot(rule),
+    )
+    return rule
+
+
+@transaction.atomic
+def remove_rule(*, rule, actor):
+    _lock_draft(rule.version)
+    before = _rule_snapshot(rule)
+    pk = rule.pk
+    rule.required_settings.all().delete()
+    rule.departments.clear()
+    rule.delete()
+    _audit(actor=actor, action="rule.removed", object_type="rule", object_id=pk, before=before)
+
+
+@transaction.atomic
+def set_required_setting(*, rule, setting, actor, required_value=None):
+    """Require ``setting`` at ``required_value`` (default: its safe value) under a draft rule;
+    changes the value when the setting is required already."""
+    _lock_draft(rule.version)
+    rule = ToolRule.objects.select_related("platform").get(pk=rule.pk)
+    if not isinstance(setting, PlatformSetting):
+        setting = PlatformSetting.objects.get(pk=setting)
+    if rule.stance == ToolRule.Stance.PROHIBITED:
+        raise ValidationError({"setting": "A prohibited tool has nothing to configure."})
+    value = _clean_requirement(platform=rule.platform, setting=setting, required_value=required_value)
+    requirement = RequiredSetting.objects.filter(rule=rule, setting=setting).first()
+    before = {"required_value": requirement.required_value} if requirement else None
+    if requirement is None:
+        requirement = RequiredSetting.objects.create(rule=rule, setting=setting, required_value=value)
+    else:
+        requirement.required_value = value
+        requirement.save()
+    _audit(
+        actor=actor,
+        action="rule.setting_required",
+        object_type="rule",
+        object_id=rule.pk,
+        before=before,
+        after={"setting": setting.key, "required_value": value},
+    )
+    return requirement
+
+
+@transaction.atomic
+def remove_required_setting(*, required_setting, actor):
+    rule = required_setting.rule
+    _lock_draft(rule.version)
+    if (
+        rule.stance != ToolRule.Stance.PROHIBITED
+        and not rule.no_settings_needed
+        and rule.required_settings.count() <= 1
+    ):
+        raise ValidationError(
+            f"This is the only required setting of the {rule.get_stance_display().lower()} rule for "
+            f"{rule.platform.name}: add another one first, or mark the rule \u201cno settings needed\u201d."
+        )
+    key = required_setting.setting.key
+    required_setting.delete()
+    _audit(actor=actor, action="rule.setting_removed", object_type="rule", object_id=rule.pk, before={"setting": key})
+
+
+# --- Publishing --------------------------------------------------------------------------
+
+
+def publish_problems(version):
+    """Reasons the version cannot be published yet (empty when it can)."""
+    problems = []
+    if version.status != PolicyVersion.Status.DRAFT:
+        problems.append(f"Version {version.number} is {version.get_status_display().lower()} already.")
+    if not (version.body_markdown or "").strip():
+        problems.append("The policy text is empty.")
+    for rule in version.rules.all():
+        if rule.creates_obligations and not rule.no_settings_needed and not rule.required_settings.all():
+            problems.append(
+                f"The {rule.get_stance_display().lower()} rule for {rule.platform.name} requires no setting; "
+                "add one or mark it \u201cno settings needed\u201d."
+            )
+    return problems
+
+
+def publish_policy_version(*, version, actor, today=None):
+    """Publish a draft: fingerprint its rules, materialize obligations for every in-scope
+    employee (one INSERT ... SELECT per rule), close the previous version's open obligations
+    as superseded and retire that version, all in one transaction.
+
+    The policy row is locked first, so two concurrent publishes serialize and the second
+    finds the version published already and is refused. Unchanged rules (same fingerprint as
+    the previous version's rule for the platform) carry each person's status, due date,
+    validity and satisfying attestation over; changed and new ones open pending, due on the
+    effective date plus the grace period. Returns a dict of counts.
+    """
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            return _publish(version=version, actor=actor, today=today)
+    except IntegrityError as error:  # the database's own guards (unique published version, triggers)
+        raise ValidationError(f"Version {version.number} could not be published: {error}") from error
+
+
+def _publish(*, version, actor, today):
+    Policy.objects.select_for_update().get(pk=version.policy_id)
+    if connection.vendor == "postgresql":
+        # Check foreign keys per statement instead of queueing millions of checks for COMMIT.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    rules = list(version.rules.select_related("platform").prefetch_related("departments", "required_settings"))
+    version._prefetched_objects_cache = {"rules": rules}
+    problems = publish_problems(version)
+    if problems:
+        raise ValidationError(problems)
+    previous = (
+        PolicyVersion.objects.filter(policy_id=version.policy_id, status=PolicyVersion.Status.PUBLISHED)
+        .exclude(pk=version.pk)
+        .first()
+    )
+    previous_rules = {r.platform_id: r for r in previous.rules.all()} if previous else {}
+    for rule in rules:
+        rule.fingerprint = rule_fingerprint(rule, rule.required_settings.all())
+    ToolRule.objects.bulk_update(rules, ["fingerprint"])
+
+    now = timezone.now()
+    due_on = version.effective_on + datetime.timedelta(days=version.grace_period_days)
+    created = carried_rules = 0
+    for rule in rules:
+        if not rule.creates_obligations:
+            continue
+        before = previous_rules.get(rule.platform_id)
+        carry = before.pk if before is not None and before.fingerprint == rule.fingerprint else None
+        carried_rules += carry is not None
+        created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today, carry_from_rule_id=carry)
+    superseded = 0
+    if previous is not None:
+        superseded = (
+            Obligation.objects.open()
+            .filter(policy_version=previous)
+            .update(closed_at=now, close_reason=Obligation.CloseReason.SUPERSEDED)
+        )
+        PolicyVersion.objects.filter(pk=previous.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        status=PolicyVersion.Status.PUBLISHED, published_at=now, published_by=actor
+    )
+    counts = {
+        "obligations_created": created,
+        "obligations_superseded": superseded,
+        "rules": len(rules),
+        "rules_carried_over": carried_rules,
+        "retired_version": previous.number if previous else None,
+    }
+    _audit(
+        actor=actor,
+        action="policy_version.published",
+        object_type="policy_version",
+        object_id=version.pk,
+        before={"status": "draft"},
+        after={"status": "published", "number": version.number, **counts},
+    )
+    if previous is not None:
+        _audit(
+            actor=actor,
+            action="policy_version.retired",
+            object_type="policy_version",
+            object_id=previous.pk,
+            before={"status": "published"},
+            after={"status": "retired", "superseded_by": version.number},
+        )
+    return counts
+
+
+@transaction.atomic
+def retire_policy_version(*, version, actor):
+    """Retire a published version without a successor: its open obligations close (kept)."""
+    Policy.objects.select_for_update().get(pk=version.policy_id)
+    version = PolicyVersion.objects.get(pk=version.pk)
+    if version.status != PolicyVersion.Status.PUBLISHED:
+        raise ValidationError(f"Only a published version can be retired; version {version.number} is {version.status}.")
+    now = timezone.now()
+    closed = (
+        Obligation.objects.open()
+        .filter(policy_version=version)
+        .update(closed_at=now, close_reason=Obligation.CloseReason.RETIRED)
+    )
+    PolicyVersion.objects.filter(pk=version.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
+    _audit(
+        actor=actor,
+        action="policy_version.retired",
+        object_type="policy_version",
+        object_id=version.pk,
+        before={"status": "published"},
+        after={"status": "retired", "obligations_closed": closed},
+    )
+    return closed

@@ -1,0 +1,358 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.models import AuditEvent, Obligation, ObligationStatus, PolicyException
+from governance.roles import Role
+from policies import services
+from policies.models import PolicyVersion, RequiredSetting, ToolRule
+from tests.factories import (
+    DepartmentFactory,
+    EmployeeFactory,
+    PlatformFactory,
+    PlatformSettingFactory,
+    PolicyVersionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.GOVERNANCE_ADMIN, employee=False)
+
+
+@pytest.fixture
+def chatgpt():
+    platform = PlatformFactory(slug="chatgpt", name="ChatGPT")
+    PlatformSettingFactory(platform=platform, key="improve-model", label="Improve the model for everyone")
+    PlatformSettingFactory(platform=platform, key="memory", label="Reference saved memories")
+    return platform
+
+
+@pytest.fixture
+def published(admin, chatgpt):
+    EmployeeFactory.create_batch(3)
+    version = PolicyVersionFactory(number=1)
+    services.add_rule(
+        version=version,
+        platform=chatgpt,
+        stance="approved",
+        required=[(chatgpt.settings.get(key="improve-model"), None)],
+        actor=admin,
+    )
+    services.publish_policy_version(version=version, actor=admin)
+    version.refresh_from_db()
+    return version
+
+
+@pytest.fixture
+def draft(published, admin):
+    return services.create_draft(policy=published.policy, actor=admin)
+
+
+def admin_urls(version, rule, requirement):
+    return [
+        reverse("policies:list"),
+        reverse("policies:create"),
+        reverse("policies:version", args=[version.pk]),
+        reverse("policies:version-edit", args=[version.pk]),
+        reverse("policies:rule-add", args=[version.pk]),
+        reverse("policies:version-preview", args=[version.pk]),
+        reverse("policies:version-diff", args=[version.pk]),
+        reverse("policies:version-publish", args=[version.pk]),
+        reverse("policies:rule-edit", args=[rule.pk]),
+        reverse("policies:requirement-add", args=[rule.pk]),
+        reverse("policies:requirement-edit", args=[requirement.pk]),
+    ]
+
+
+@pytest.mark.parametrize("role", [None, Role.COMPLIANCE_OFFICER])
+def test_policy_editor_is_for_governance_admins_only(client, make_user, draft, role):
+    rule = draft.rules.get()
+    user = make_user(*([role] if role else []))
+    client.force_login(user)
+    for url in admin_urls(draft, rule, rule.required_settings.get()):
+        assert client.get(url).status_code == 403, url
+    response = client.post(reverse("policies:version-publish", args=[draft.pk]))
+    assert response.status_code == 403
+    assert PolicyVersion.objects.get(pk=draft.pk).is_draft
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, draft):
+    response = client.get(reverse("policies:version", args=[draft.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_every_editor_page_renders_for_an_admin(client, admin, draft):
+    rule = draft.rules.get()
+    client.force_login(admin)
+    for url in admin_urls(draft, rule, rule.required_settings.get()):
+        assert client.get(url).status_code == 200, url
+
+
+def test_policy_list_shows_versions_with_a_bounded_number_of_queries(
+    client, admin, draft, django_assert_max_num_queries
+):
+    client.force_login(admin)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("policies:list"))
+    assert b"Version 1" in response.content and b"Version 2" in response.content
+
+
+def test_version_page_renders_the_sanitized_body(client, admin, draft):
+    PolicyVersion.objects.filter(pk=draft.pk).update(
+        body_markdown="## Use\n\n<script>alert(1)</script>*approved* tools"
+    )
+    client.force_login(admin)
+    content = client.get(reverse("policies:version", args=[draft.pk])).content.decode()
+    assert "<h2>Use</h2>" in content and "<em>approved</em>" in content and "<script>alert" not in content
+
+
+def test_draft_button_copies_the_current_version(client, admin, published):
+    client.force_login(admin)
+    response = client.post(reverse("policies:draft", args=[published.policy_id]))
+    draft = PolicyVersion.objects.get(policy=published.policy, number=2)
+    assert response.status_code == 302 and response["Location"] == reverse("policies:version", args=[draft.pk])
+    assert draft.rules.get().required_settings.count() == 1
+
+
+def test_adding_an_approved_rule_without_settings_is_refused(client, admin, draft):
+    claude = PlatformFactory(slug="claude", name="Claude")
+    PlatformSettingFactory(platform=claude)
+    client.force_login(admin)
+    url = reverse("policies:rule-add", args=[draft.pk])
+    response = client.post(url, {"platform": claude.pk, "stance": "approved"})
+    assert response.status_code == 200
+    assert "needs at least one required setting" in response.content.decode()
+    assert not draft.rules.filter(platform=claude).exists()
+
+
+def test_adding_a_rule_with_settings_and_scope(client, admin, draft):
+    claude = PlatformFactory(slug="claude", name="Claude")
+    setting = PlatformSettingFactory(platform=claude)
+    sales = DepartmentFactory(name="Sales")
+    client.force_login(admin)
+    response = client.post(
+        reverse("policies:rule-add", args=[draft.pk]),
+        {
+            "platform": claude.pk,
+            "stance": "restricted",
+            "departments": [sales.pk],
+            "countries": "de, fr",
+            "allowed_tiers": ["enterprise"],
+            "required_settings": [setting.pk],
+        },
+    )
+    assert response.status_code == 302
+    rule = draft.rules.get(platform=claude)
+    assert rule.countries == ["DE", "FR"] and list(rule.departments.all()) == [sales]
+    assert rule.required_settings.get().required_value == setting.safe_value
+    assert AuditEvent.objects.filter(action="rule.added", object_id=str(rule.pk)).exists()
+
+
+def test_unknown_department_in_scope_is_refused(client, admin, draft):
+    rule = draft.rules.get()
+    client.force_login(admin)
+    response = client.post(
+        reverse("policies:rule-edit", args=[rule.pk]), {"stance": "approved", "departments": ["999999"]}
+    )
+    assert response.status_code == 200
+    assert "999999" in response.content.decode()
+    assert not rule.departments.exists()
+
+
+def test_required_value_outside_the_settings_values_is_refused(client, admin, draft, chatgpt):
+    rule = draft.rules.get()
+    client.force_login(admin)
+    response = client.post(
+        reverse("policies:requirement-add", args=[rule.pk]),
+        {"setting": chatgpt.settings.get(key="memory").pk, "required_value": "sometimes"},
+    )
+    assert response.status_code == 200
+    assert "is not a value of this setting" in response.content.decode()
+    assert rule.required_settings.count() == 1
+
+
+def test_removing_the_last_required_setting_is_refused_with_a_message(client, admin, draft):
+    requirement = draft.rules.get().required_settings.get()
+    client.force_login(admin)
+    response = client.post(reverse("policies:requirement-remove", args=[requirement.pk]), follow=True)
+    assert "only required setting" in response.content.decode()
+    assert RequiredSetting.objects.filter(pk=requirement.pk).exists()
+
+
+def test_editing_a_published_version_is_refused_and_changes_nothing(client, admin, published):
+    rule = published.rules.get()
+    client.force_login(admin)
+    response = client.post(
+        reverse("policies:version-edit", args=[published.pk]),
+        {
+            "title": "Changed",
+            "body_markdown": "x",
+            "effective_on": "2030-01-01",
+            "attestation_interval_days": 30,
+            "grace_period_days": 1,
+            "reminder_offsets": "0",
+            "escalation_after_days": 1,
+        },
+        follow=True,
+    )
+    assert "cannot be changed" in response.content.decode()
+    response = client.post(reverse("policies:rule-edit", args=[rule.pk]), {"stance": "prohibited"}, follow=True)
+    assert "cannot be changed" in response.content.decode()
+    client.post(reverse("policies:rule-remove", args=[rule.pk]))
+    published.refresh_from_db()
+    assert published.title != "Changed" and ToolRule.objects.get(pk=rule.pk).stance == "approved"
+
+
+def test_diff_page_shows_a_newly_required_setting(client, admin, draft, chatgpt):
+    services.set_required_setting(rule=draft.rules.get(), setting=chatgpt.settings.get(key="memory"), actor=admin)
+    client.force_login(admin)
+    content = client.get(reverse("policies:version-diff", args=[draft.pk])).content.decode()
+    assert "Setting added: Reference saved memories" in content and "re-opens obligations" in content
+
+
+def test_preview_page_counts_affected_people(client, admin, draft):
+    client.force_login(admin)
+    response = client.get(reverse("policies:version-preview", args=[draft.pk]))
+    assert response.context["preview"].total.people == 3
+
+
+def test_publish_confirmation_then_publish_then_second_publish_refused(client, admin, draft, published):
+    client.force_login(admin)
+    url = reverse("policies:version-publish", args=[draft.pk])
+    confirm = client.get(url).content.decode()
+    assert "Publish version 2" in confirm and "retires version 1" in confirm
+
+    response = client.post(url)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    published.refresh_from_db()
+    assert draft.status == "published" and published.status == "retired"
+    assert Obligation.objects.open().filter(policy_version=draft).count() == 3
+
+    again = client.post(url, follow=True)
+    assert "cannot be changed" in again.content.decode()
+    assert Obligation.objects.filter(policy_version=draft).count() == 3
+
+
+def test_publish_is_refused_while_a_rule_lacks_settings(client, admin, draft):
+    rule = draft.rules.get()
+    RequiredSetting.objects.filter(rule=rule).delete()
+    client.force_login(admin)
+    response = client.post(reverse("policies:version-publish", args=[draft.pk]))
+    assert response.status_code == 400
+    assert "requires no setting" in response.content.decode()
+    assert PolicyVersion.objects.get(pk=draft.pk).is_draft
+
+
+def test_retire_closes_the_published_version(client, admin, published):
+    client.force_login(admin)
+    assert client.get(reverse("policies:version-retire", args=[published.pk])).status_code == 200
+    client.post(reverse("policies:version-retire", args=[published.pk]))
+    published.refresh_from_db()
+    assert published.status == "retired" and not Obligation.objects.open().exists()
+
+
+def test_create_policy_starts_with_draft_version_one(client, admin):
+    client.force_login(admin)
+    response = client.post(reverse("policies:create"), {"name": "Social media", "description": "Posting rules"})
+    version = PolicyVersion.objects.get(policy__name="Social media")
+    assert response["Location"] == reverse("policies:version", args=[version.pk]) and version.number == 1
+
+
+# --- Exceptions --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def requested(published):
+    obligation = Obligation.objects.first()
+    return PolicyException.objects.create(
+        employee=obligation.employee,
+        rule=obligation.rule,
+        obligation=obligation,
+        reason="Client project",
+        requested_days=30,
+    )
+
+
+def test_exception_queue_is_for_officers(client, make_user, officer, requested):
+    client.force_login(make_user())
+    assert client.get(reverse("policies:exceptions")).status_code == 403
+    assert client.get(reverse("policies:exception-decide", args=[requested.pk])).status_code == 403
+    client.force_login(officer)
+    assert requested.employee.full_name in client.get(reverse("policies:exceptions")).content.decode()
+
+
+def test_officer_approves_with_an_expiry(client, officer, requested):
+    expires = timezone.localdate() + datetime.timedelta(days=20)
+    client.force_login(officer)
+    response = client.post(
+        reverse("policies:exception-decide", args=[requested.pk]),
+        {"decision": "approve", "approve-expires_on": expires.isoformat(), "approve-note": "ok"},
+    )
+    assert response.status_code == 302
+    requested.refresh_from_db()
+    assert requested.status == "approved" and requested.expires_on == expires
+    obligation = Obligation.objects.get(pk=requested.obligation_id)
+    assert obligation.status == ObligationStatus.EXCEPTED and obligation.valid_until == expires
+
+
+def test_officer_cannot_approve_with_a_past_expiry(client, officer, requested):
+    client.force_login(officer)
+    response = client.post(
+        reverse("policies:exception-decide", args=[requested.pk]),
+        {"decision": "approve", "approve-expires_on": "2000-01-01"},
+    )
+    assert response.status_code == 200 and "must be in the future" in response.content.decode()
+    requested.refresh_from_db()
+    assert requested.status == "requested"
+
+
+def test_officer_denies(client, officer, requested):
+    client.force_login(officer)
+    client.post(reverse("policies:exception-decide", args=[requested.pk]), {"decision": "deny", "deny-note": "No"})
+    requested.refresh_from_db()
+    assert requested.status == "denied" and requested.decision_note == "No"
+    assert Obligation.objects.get(pk=requested.obligation_id).status == ObligationStatus.PENDING
+
+
+def _queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_version_page_query_count_does_not_grow_with_rules(client, admin, draft):
+    client.force_login(admin)
+    url = reverse("policies:version", args=[draft.pk])
+    before = _queries_for(client, url)
+    for _ in range(4):
+        platform = PlatformFactory()
+        setting = PlatformSettingFactory(platform=platform)
+        services.add_rule(
+            version=draft,
+            platform=platform,
+            stance="restricted",
+            departments=[DepartmentFactory()],
+            required=[(setting, None)],
+            actor=admin,
+        )
+    assert _queries_for(client, url) == before
+
+
+def test_exception_queue_query_count_does_not_grow_with_requests(client, officer, published):
+    client.force_login(officer)
+    url = reverse("policies:exceptions")
+    obligations = list(Obligation.objects.select_related("employee", "rule"))
+    PolicyException.objects.create(employee=obligations[0].employee, rule=obligations[0].rule, reason="a")
+    before = _queries_for(client, url)
+    for obligation in obligations[1:]:
+        PolicyException.objects.create(employee=obligation.employee, rule=obligation.rule, reason="b")
+    assert _queries_for(client, url) == before
