@@ -1,7 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from governance.models import Attestation, AuditEvent, Department, Employee, User
+from governance.models import (
+    ApiKey,
+    Attestation,
+    AuditEvent,
+    ComplianceReport,
+    Department,
+    Employee,
+    NotificationLog,
+    Obligation,
+    PolicyException,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 @admin.register(User)
@@ -60,3 +73,51 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "object_type", "object_id", "actor"]
     list_filter = ["action", "object_type"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(Obligation)
+class ObligationAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "platform", "policy_version", "status", "due_on", "valid_until", "closed_at"]
+    list_filter = ["status", "close_reason"]
+    search_fields = ["employee__email", "employee__external_id"]
+    list_select_related = ["employee", "platform", "policy_version__policy"]
+    raw_id_fields = ["employee", "rule", "satisfied_by"]
+
+
+@admin.register(PolicyException)
+class PolicyExceptionAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "rule", "status", "requested_at", "expires_on", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["employee", "rule__platform"]
+
+
+@admin.register(NotificationLog)
+class NotificationLogAdmin(ReadOnlyAdmin):
+    list_display = ["day", "kind", "recipient", "state", "attempts", "sent_at"]
+    list_filter = ["kind", "state", "day"]
+    search_fields = ["recipient__email"]
+    list_select_related = ["recipient"]
+
+
+@admin.register(ComplianceReport)
+class ComplianceReportAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "trigger", "status", "progress", "created_at", "finished_at"]
+    list_filter = ["status", "trigger"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "events", "active"]
+    list_filter = ["active"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "event_type", "endpoint", "status", "attempts", "created_at"]
+    list_filter = ["status", "event_type"]

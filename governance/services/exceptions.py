@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.events import compliance_change_watch
 from governance.models import AuditEvent, Obligation, ObligationStatus, PolicyException
 
 MAX_EXCEPTION_DAYS = 365
@@ -103,11 +104,12 @@ def approve_exception(*, exception, expires_on, actor, note=""):
     exception.save()
     # The exception covers the tool under this policy, whichever version is current now.
     rule = exception.rule
-    Obligation.objects.open().filter(
-        employee=exception.employee_id,
-        platform=rule.platform_id,
-        policy_version__policy=rule.version.policy_id,
-    ).update(status=ObligationStatus.EXCEPTED, valid_until=expires_on, due_on=expires_on)
+    with compliance_change_watch(exception.employee):
+        Obligation.objects.open().filter(
+            employee=exception.employee_id,
+            platform=rule.platform_id,
+            policy_version__policy=rule.version.policy_id,
+        ).update(status=ObligationStatus.EXCEPTED, valid_until=expires_on, due_on=expires_on)
     _audit(actor=actor, action="exception.approved", exception=exception, before={"status": "requested"})
     return exception
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0007_jobs_beat_schedules'),
+        ('governance', '0008_jobs_beat_schedules'),
         ('platforms', '0001_initial'),
         ('policies', '0002_immutable_versions_trigger'),
     ]
