@@ -95,11 +95,15 @@ def test_policy_text_to_acknowledge_is_shown_first_until_acknowledged(signed_in,
 
 
 def test_policy_markdown_is_rendered_and_sanitized(signed_in, me):
-    body = "Use **approved** tools only.\n\n<script>alert(1)</script>\n\n[help](javascript:alert(2))"
+    body = (
+        "Use **approved** tools only.\n\n<script>alert(1)</script>\n\n[help](javascript:alert(2))\n\n"
+        "| Tool | Stance |\n| --- | --- |\n| ChatGPT | Approved |\n"
+    )
     published_obligations(me, tools=1, version=new_version(body_markdown=body))
     page = signed_in.get(reverse("me")).content.decode()
     policy = page.split('class="policy-text"')[1].split("</div>")[0]
     assert "<strong>approved</strong>" in policy
+    assert "<td>ChatGPT</td>" in policy  # the same renderer as the policy pages: tables work
     assert "<script" not in policy and "javascript:" not in policy
 
 
