@@ -9,6 +9,7 @@ from governance.models.obligations import (
     PolicyException,
 )
 from governance.models.people import Department, Employee, User
+from governance.models.rollups import ObligationCount, ObligationCountState
 
 __all__ = [
     "OPEN_ACTION_STATUSES",
@@ -24,6 +25,8 @@ __all__ = [
     "LedgerAppendOnlyError",
     "NotificationLog",
     "Obligation",
+    "ObligationCount",
+    "ObligationCountState",
     "ObligationStatus",
     "PolicyException",
     "User",
