@@ -41,9 +41,8 @@ def rebuild_obligation_counts(*, day=None, using_connection=None):
     if conn.vendor != "postgresql":
         return None
     day = day or timezone.localdate()
-    with transaction.atomic(using=conn.alias):
-        with conn.cursor() as cursor:
-            for sql in REBUILD_SQL:
-                cursor.execute(sql, {"day": day})
-            cursor.execute("SELECT count(*) FROM governance_obligationcount")
-            return cursor.fetchone()[0]
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        for sql in REBUILD_SQL:
+            cursor.execute(sql, {"day": day})
+        cursor.execute("SELECT count(*) FROM governance_obligationcount")
+        return cursor.fetchone()[0]
