@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('policy_version_id', models.IntegerField()),
                 ('status', models.CharField(max_length=16)),
                 ('overdue', models.BooleanField()),
-                ('count', models.BigIntegerField(default=0)),
+                ('count', models.IntegerField(default=0)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('department_id', 'platform_id', 'policy_version_id', 'status', 'overdue'), name='obligation_count_dims')],

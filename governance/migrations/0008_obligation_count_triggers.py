@@ -19,7 +19,7 @@ GROUPED = """
 """
 UPSERT = f"""
         INSERT INTO governance_obligationcount AS c ({DIMS}, count)
-        SELECT {DIMS}, sum(delta) FROM ({{rows}}) AS d
+        SELECT {DIMS}, sum(delta)::int FROM ({{rows}}) AS d
         GROUP BY {DIMS} HAVING sum(delta) <> 0 ORDER BY {DIMS}
         ON CONFLICT ({DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
 """

@@ -22,7 +22,7 @@ class ObligationCount(models.Model):
     policy_version_id = models.IntegerField()
     status = models.CharField(max_length=16)
     overdue = models.BooleanField()
-    count = models.BigIntegerField(default=0)
+    count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -25,7 +25,7 @@ REBUILD_SQL = [
     f"""
     INSERT INTO governance_obligationcount (department_id, platform_id, policy_version_id, status, overdue, count)
     SELECT coalesce(department_id, 0), platform_id, policy_version_id, status,
-           {OPEN_ACTION_SQL} AND due_on < %(day)s, count(*)
+           {OPEN_ACTION_SQL} AND due_on < %(day)s, count(*)::int
     FROM governance_obligation
     WHERE closed_at IS NULL
     GROUP BY 1, 2, 3, 4, 5
