@@ -628,24 +628,44 @@ def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
             group["platform__slug"] = platform.get("slug", "")
     used_ids = {group["department_id"] for group in groups}
     focus, rows, row_for = _shown_departments(filters, tree, include_direct=include_direct, used_ids=used_ids)
-    total = Figures()
-    per_platform = {}
-    per_department = {key: Figures() for key in rows}
-    cells = {}
+    # Tens of thousands of (department, tool) groups at scale: add plain integer lists per tool
+    # and per (tool, shown row) first, and build Figures only for the few sums.
+    width = len(FIGURE_NAMES)
+    total_sums, platform_sums, cell_sums, platform_extra, key_of = [0] * width, {}, {}, {}, {}
     for group in groups:
-        figures = _figures(group)
-        total.add(figures)
-        platform = per_platform.get(group["platform_id"])
-        if platform is None:
-            platform = per_platform[group["platform_id"]] = Figures(
-                extra={"id": group["platform_id"], "name": group["platform__name"], "slug": group["platform__slug"]}
-            )
-        platform.add(figures)
-        key = row_for(group["department_id"])
-        if key is None:
-            continue
+        platform_id, department_id = group["platform_id"], group["department_id"]
+        sums = platform_sums.get(platform_id)
+        if sums is None:
+            sums = platform_sums[platform_id] = [0] * width
+            platform_extra[platform_id] = {
+                "id": platform_id,
+                "name": group["platform__name"],
+                "slug": group["platform__slug"],
+            }
+        if department_id not in key_of:
+            key_of[department_id] = row_for(department_id)
+        key = key_of[department_id]
+        cell = None
+        if key is not None:
+            cell = cell_sums.get((platform_id, key))
+            if cell is None:
+                cell = cell_sums[(platform_id, key)] = [0] * width
+        for index, name in enumerate(FIGURE_NAMES):
+            value = group[name] or 0
+            total_sums[index] += value
+            sums[index] += value
+            if cell is not None:
+                cell[index] += value
+
+    def as_figures(sums, extra=None):
+        return Figures(**dict(zip(FIGURE_NAMES, sums, strict=True)), extra=extra or {})
+
+    total = as_figures(total_sums)
+    per_platform = {pid: as_figures(sums, platform_extra[pid]) for pid, sums in platform_sums.items()}
+    cells = {cell_key: as_figures(sums) for cell_key, sums in cell_sums.items()}
+    per_department = {key: Figures() for key in rows}
+    for (_, key), figures in cells.items():
         per_department[key].add(figures)
-        cells.setdefault((group["platform_id"], key), Figures()).add(figures)
     platforms = sorted(per_platform.values(), key=lambda f: (f.rate if f.rate is not None else 101, f.extra["name"]))
     departments = []
     for key, row in rows.items():
