@@ -18,6 +18,7 @@ from governance.models.obligations import (
     PolicyException,
 )
 from governance.models.people import Department, Employee, User
+from governance.models.rollups import ObligationCount, ObligationCountState
 
 __all__ = [
     "ALL_SCOPES",
@@ -40,6 +41,8 @@ __all__ = [
     "LedgerAppendOnlyError",
     "NotificationLog",
     "Obligation",
+    "ObligationCount",
+    "ObligationCountState",
     "ObligationStatus",
     "PolicyException",
     "User",

@@ -8,13 +8,21 @@ database over open obligations; Python only ever loops over departments or platf
 The dashboard calls :func:`overview`, which answers the summary, the per-tool and
 per-department figures and the heat map from ONE ``GROUP BY department, platform`` query,
 so the page's query count does not depend on the size of the organization.
+
+On PostgreSQL, when the filters only narrow by department, tool and policy version, the
+summary and the breakdowns read the maintained counts (governance.models.rollups,
+ObligationCount: a few rows per department and tool, kept by triggers) instead of grouping
+the open obligations; they fall back to the live aggregate for other filters, on SQLite, and
+when the counts are not (yet) computed for ``today``. Both paths return the same figures.
 """
 
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum
+from django.db.models.expressions import RawSQL
 
 from governance.models import (
     OPEN_ACTION_STATUSES,
@@ -24,9 +32,12 @@ from governance.models import (
     Department,
     Employee,
     Obligation,
+    ObligationCount,
+    ObligationCountState,
     ObligationStatus,
     PolicyException,
 )
+from governance.models.rollups import NO_DEPARTMENT_ID
 
 NO_DEPARTMENT = "none"
 
@@ -246,8 +257,84 @@ def obligations_in_bucket(filters, *, bucket, today, setting_id=None):
     return queryset
 
 
+# --- Maintained counts (PostgreSQL) ------------------------------------------------------
+
+
+def counts_answer(filters):
+    """Whether the maintained obligation counts can answer ``filters``: PostgreSQL, and only
+    department / tool / policy-version filters (the counts know nothing of people)."""
+    filters = filters or ComplianceFilters()
+    return connection.vendor == "postgresql" and not (
+        filters.country or filters.customer_data_only or filters.manager is not None
+    )
+
+
+def _count_aggregates():
+    """figure_aggregates() over ObligationCount rows (sums of their counts)."""
+    aggregates = {"total": Sum("count"), "overdue": Sum("count", filter=Q(overdue=True))}
+    for name in ("compliant", "not_used", "excepted", "pending", "noncompliant"):
+        aggregates[name] = Sum("count", filter=Q(status=name))
+    return aggregates
+
+
+def _counts(filters, *, today):
+    """The ObligationCount rows inside ``filters``, or none at all when the counts do not hold
+    for ``today`` (not rebuilt since midnight): callers then use the live aggregate."""
+    queryset = ObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today)))
+    if filters.department is not None:
+        if filters.department_direct_only:
+            queryset = queryset.filter(department_id=filters.department.pk)
+        else:
+            inside = Department.objects.filter(path__startswith=filters.department.path).values("id")
+            queryset = queryset.filter(department_id__in=inside)
+    elif filters.no_department:
+        queryset = queryset.filter(department_id=NO_DEPARTMENT_ID)
+    if filters.platform_id:
+        queryset = queryset.filter(platform_id=filters.platform_id)
+    if filters.policy_version_id:
+        queryset = queryset.filter(policy_version_id=filters.policy_version_id)
+    return queryset
+
+
+def _groups_from_counts(filters, *, today, with_names=False):
+    """Figures per (department, tool) from the maintained counts, shaped like the live
+    ``values("department_id", "platform_id").annotate(**figure_aggregates())`` rows; None when
+    the counts cannot answer (the caller runs the live query). Rows with a zero total are
+    dropped, as the live GROUP BY has no such groups."""
+    if not counts_answer(filters):
+        return None
+    names = {}
+    if with_names:
+        from platforms.models import Platform
+
+        platform = Platform.objects.filter(pk=OuterRef("platform_id"))
+        names = {
+            "platform__name": Subquery(platform.values("name")[:1]),
+            "platform__slug": Subquery(platform.values("slug")[:1]),
+        }
+    rows = list(
+        _counts(filters, today=today)
+        .values("department_id", "platform_id", **names)
+        .annotate(**_count_aggregates())
+        .filter(total__gt=0)
+        .order_by()
+    )
+    if not rows:
+        return None
+    for row in rows:
+        if row["department_id"] == NO_DEPARTMENT_ID:
+            row["department_id"] = None
+    return rows
+
+
 def summary(filters, *, today):
-    """Overall figures over the filtered open obligations (one query)."""
+    """Overall figures over the filtered open obligations (one query; two when the maintained
+    counts are not current and the live aggregate answers)."""
+    filters = filters or ComplianceFilters()
+    if counts_answer(filters):
+        row = _counts(filters, today=today).aggregate(**_count_aggregates())
+        if row["total"]:
+            return _figures(row)
     return _figures(open_obligations(filters).aggregate(**figure_aggregates(today)))
 
 
@@ -535,7 +622,9 @@ def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
             "platform__slug",
         ]
     )
-    groups = list(open_obligations(filters).values(*columns).annotate(**figure_aggregates(today)).order_by())
+    groups = _groups_from_counts(filters, today=today, with_names=platforms is None)
+    if groups is None:
+        groups = list(open_obligations(filters).values(*columns).annotate(**figure_aggregates(today)).order_by())
     if platforms is not None:
         names = {p["id"]: p for p in platforms}
         for group in groups:
@@ -544,24 +633,44 @@ def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
             group["platform__slug"] = platform.get("slug", "")
     used_ids = {group["department_id"] for group in groups}
     focus, rows, row_for = _shown_departments(filters, tree, include_direct=include_direct, used_ids=used_ids)
-    total = Figures()
-    per_platform = {}
-    per_department = {key: Figures() for key in rows}
-    cells = {}
+    # Tens of thousands of (department, tool) groups at scale: add plain integer lists per tool
+    # and per (tool, shown row) first, and build Figures only for the few sums.
+    width = len(FIGURE_NAMES)
+    total_sums, platform_sums, cell_sums, platform_extra, key_of = [0] * width, {}, {}, {}, {}
     for group in groups:
-        figures = _figures(group)
-        total.add(figures)
-        platform = per_platform.get(group["platform_id"])
-        if platform is None:
-            platform = per_platform[group["platform_id"]] = Figures(
-                extra={"id": group["platform_id"], "name": group["platform__name"], "slug": group["platform__slug"]}
-            )
-        platform.add(figures)
-        key = row_for(group["department_id"])
-        if key is None:
-            continue
+        platform_id, department_id = group["platform_id"], group["department_id"]
+        sums = platform_sums.get(platform_id)
+        if sums is None:
+            sums = platform_sums[platform_id] = [0] * width
+            platform_extra[platform_id] = {
+                "id": platform_id,
+                "name": group["platform__name"],
+                "slug": group["platform__slug"],
+            }
+        if department_id not in key_of:
+            key_of[department_id] = row_for(department_id)
+        key = key_of[department_id]
+        cell = None
+        if key is not None:
+            cell = cell_sums.get((platform_id, key))
+            if cell is None:
+                cell = cell_sums[(platform_id, key)] = [0] * width
+        for index, name in enumerate(FIGURE_NAMES):
+            value = group[name] or 0
+            total_sums[index] += value
+            sums[index] += value
+            if cell is not None:
+                cell[index] += value
+
+    def as_figures(sums, extra=None):
+        return Figures(**dict(zip(FIGURE_NAMES, sums, strict=True)), extra=extra or {})
+
+    total = as_figures(total_sums)
+    per_platform = {pid: as_figures(sums, platform_extra[pid]) for pid, sums in platform_sums.items()}
+    cells = {cell_key: as_figures(sums) for cell_key, sums in cell_sums.items()}
+    per_department = {key: Figures() for key in rows}
+    for (_, key), figures in cells.items():
         per_department[key].add(figures)
-        cells.setdefault((group["platform_id"], key), Figures()).add(figures)
     platforms = sorted(per_platform.values(), key=lambda f: (f.rate if f.rate is not None else 101, f.extra["name"]))
     departments = []
     for key, row in rows.items():
@@ -618,32 +727,59 @@ def noncompliant_settings(filters, *, limit=10):
     )
 
 
+# How many overdue obligations, in due-date order, the top list of overdue people reads before
+# falling back to a full GROUP BY (enough for ``limit`` people unless they each have dozens).
+OVERDUE_SCAN_PER_PERSON = 50
+
+
+def _most_overdue_ids(overdue, limit):
+    """Ids of the ``limit`` people whose oldest overdue obligation is oldest (ties: lowest id),
+    as a SQL subquery (for ``pk__in``).
+
+    Reads the overdue obligations in (due date, person) order (an index-ordered scan with a
+    LIMIT) and keeps the first ``limit`` distinct people: exactly the top list whenever the
+    scanned rows hold that many people, or are all there is. Only otherwise (people with
+    dozens of overdue obligations each) the same statement groups every overdue obligation
+    instead (the other branch is switched off by a one-time condition)."""
+    scan = limit * OVERDUE_SCAN_PER_PERSON
+    scan_sql, scan_params = (
+        overdue.order_by("due_on", "employee_id").values("employee_id", "due_on")[:scan].query.sql_with_params()
+    )
+    all_sql, all_params = overdue.order_by().values("employee_id", "due_on").query.sql_with_params()
+    sql = f"""
+        WITH scan AS ({scan_sql}),
+        enough AS (SELECT count(DISTINCT employee_id) >= %s OR count(*) < %s AS yes FROM scan),
+        pool AS (
+            SELECT employee_id, due_on FROM scan WHERE (SELECT yes FROM enough)
+            UNION ALL
+            SELECT employee_id, due_on FROM ({all_sql}) AS every_overdue WHERE NOT (SELECT yes FROM enough)
+        )
+        SELECT employee_id FROM pool GROUP BY employee_id ORDER BY min(due_on), employee_id LIMIT %s
+    """
+    return RawSQL(sql, (*scan_params, limit, scan, *all_params, limit))
+
+
 def overdue_people(filters, *, today, limit=None):
-    """Employees with at least one overdue obligation, most overdue tools first (a queryset).
+    """Employees with at least one overdue obligation, most overdue first (a queryset): the
+    oldest overdue obligation first, then the most overdue tools.
 
     ``overdue_count`` and ``oldest_due_on`` count only the overdue obligations inside the
-    filters. With ``limit``, the top people are picked by one GROUP BY over the overdue
-    obligations inside the same query, so the per-person counts run for those few only."""
+    filters. With ``limit``, the top people (oldest overdue obligation first) are picked by
+    an index-ordered scan (see :func:`_most_overdue_ids`), so nothing groups every overdue
+    obligation of the organization; the per-person counts run for those few only."""
     overdue = obligations_in_bucket(filters, bucket="overdue", today=today)
     mine = overdue.filter(employee_id=OuterRef("pk")).order_by()
     if limit is None:
         people = Employee.objects.filter(pk__in=overdue.values("employee_id"))
     else:
-        top = (
-            overdue.order_by()
-            .values("employee_id")
-            .annotate(n=Count("id"), oldest=Min("due_on"))
-            .order_by("-n", "oldest", "employee_id")
-            .values("employee_id")[:limit]
-        )
-        people = Employee.objects.filter(pk__in=top)
+        people = Employee.objects.filter(pk__in=_most_overdue_ids(overdue, limit))
     return (
         people.annotate(
             overdue_count=Subquery(mine.values("employee_id").annotate(n=Count("id")).values("n")),
             oldest_due_on=Subquery(mine.order_by("due_on").values("due_on")[:1]),
         )
         .select_related("department", "manager")
-        .order_by("-overdue_count", "oldest_due_on", "full_name")
+        .order_by("oldest_due_on", "-overdue_count", "full_name")
     )
 
 

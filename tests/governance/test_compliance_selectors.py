@@ -187,20 +187,31 @@ def test_query_counts_do_not_grow_with_people(org, django_assert_num_queries):
         run()
 
 
-def test_overdue_people_top_list_ranks_by_overdue_count(org):
-    # b1 gets a second overdue obligation: most overdue first.
+def test_overdue_people_top_list_ranks_by_oldest_overdue_obligation(org):
+    # b1 gets an older overdue obligation: the oldest overdue obligation ranks first, and a
+    # person with more but newer overdue obligations comes after.
     ObligationFactory(
         employee=org["b1"],
         rule=ToolRuleFactory(),
         status=ObligationStatus.PENDING,
-        due_on=TODAY - datetime.timedelta(days=1),
+        due_on=TODAY - datetime.timedelta(days=5),
     )
+    late = EmployeeFactory(department=org["root_b"])
+    for _ in range(3):
+        ObligationFactory(
+            employee=late,
+            rule=ToolRuleFactory(),
+            status=ObligationStatus.PENDING,
+            due_on=TODAY - datetime.timedelta(days=1),
+        )
     top = list(compliance.overdue_people(ComplianceFilters(), today=TODAY, limit=1))
     assert [(p.pk, p.overdue_count) for p in top] == [(org["b1"].pk, 2)]
+    top_two = list(compliance.overdue_people(ComplianceFilters(), today=TODAY, limit=2))
+    assert [p.pk for p in top_two] == [org["b1"].pk, org["a2"].pk]
     everyone = compliance.overdue_people(ComplianceFilters(), today=TODAY)
-    assert [(p.pk, p.overdue_count) for p in everyone] == [(org["b1"].pk, 2), (org["a2"].pk, 1)]
+    assert [(p.pk, p.overdue_count) for p in everyone] == [(org["b1"].pk, 2), (org["a2"].pk, 1), (late.pk, 3)]
     narrowed = compliance.overdue_people(ComplianceFilters(department=org["root_b"]), today=TODAY, limit=5)
-    assert [p.pk for p in narrowed] == [org["b1"].pk]
+    assert [p.pk for p in narrowed] == [org["b1"].pk, late.pk]
 
 
 def test_overview_answers_everything_from_one_group_by(org, django_assert_num_queries):
@@ -329,3 +340,18 @@ def test_customer_data_handlers_lists_the_people_behind_the_coverage(org):
     not_done = compliance.customer_data_handlers(ComplianceFilters(), fully_compliant=False)
     assert [p.pk for p in done] == [org["a1"].pk]
     assert [p.pk for p in not_done] == [org["a2"].pk]
+
+
+def test_overdue_people_top_list_is_exact_when_the_scan_holds_too_few_people(org, monkeypatch):
+    # With a scan of one row per listed person, b1's two oldest overdue obligations fill the
+    # scan: the list must still find the second person (a2) through the full grouping.
+    monkeypatch.setattr(compliance, "OVERDUE_SCAN_PER_PERSON", 1)
+    for days in (6, 5):
+        ObligationFactory(
+            employee=org["b1"],
+            rule=ToolRuleFactory(),
+            status=ObligationStatus.PENDING,
+            due_on=TODAY - datetime.timedelta(days=days),
+        )
+    top = list(compliance.overdue_people(ComplianceFilters(), today=TODAY, limit=2))
+    assert [(p.pk, p.overdue_count) for p in top] == [(org["b1"].pk, 3), (org["a2"].pk, 1)]
