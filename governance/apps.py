@@ -6,4 +6,4 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self):
-        from governance import rollup_tasks, signals  # noqa: F401
+        from governance import signals  # noqa: F401

@@ -102,3 +102,12 @@ def daily_maintenance(self, day=None):
             continue
         done[path.rsplit(".", 1)[1]] = job(today=today)
     return done
+
+
+@shared_task(name="governance.rebuild_obligation_counts", **RETRY)
+def rebuild_obligation_counts(self, day=None):
+    """Daily just after midnight: recompute the maintained obligation counts, whose overdue
+    flags drift when a day passes without writes."""
+    from governance.services.rollups import rebuild_obligation_counts as job
+
+    return job(day=datetime.date.fromisoformat(day) if day else None)

@@ -4,7 +4,7 @@ The triggers of migration 0008 keep ``governance_obligationcount`` in step with 
 ``governance_obligation``. "Overdue" is relative to a day, though: the counts' overdue flags
 hold for ``governance_obligationcountstate.as_of``, and when the date passes without a write
 they drift. :func:`rebuild_obligation_counts` recomputes everything for a new day; it runs
-daily right after midnight (governance.rollup_tasks) and in the migration that creates the
+daily right after midnight (the governance.rebuild_obligation_counts task) and in the migration that creates the
 triggers. Until it has run for today, the compliance selectors use the live aggregate.
 """
 

@@ -86,6 +86,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0007_obligation_counts")]
+    dependencies = [("governance", "0010_obligation_counts")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

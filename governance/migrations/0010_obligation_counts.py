@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0006_dashboard_indexes'),
+        ('governance', '0009_obligation_retired_reason_and_lean_indexes'),
     ]
 
     operations = [

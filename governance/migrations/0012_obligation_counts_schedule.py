@@ -37,7 +37,7 @@ def unschedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0008_obligation_count_triggers"),
+        ("governance", "0011_obligation_count_triggers"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
