@@ -197,21 +197,29 @@ def _department_q(filters, prefix=""):
     return Q()
 
 
+def _filters_q(filters, *, department_prefix, platform, policy_version):
+    """All of ``filters`` as one Q, for a queryset whose department sits at
+    ``department_prefix`` and whose tool and policy version are the given lookups."""
+    condition = _department_q(filters, department_prefix)
+    if filters.platform_id:
+        condition &= Q(**{platform: filters.platform_id})
+    if filters.policy_version_id:
+        condition &= Q(**{policy_version: filters.policy_version_id})
+    if filters.country:
+        condition &= Q(employee__country=filters.country)
+    if filters.customer_data_only:
+        condition &= Q(employee__handles_customer_data=True)
+    if filters.manager is not None:
+        condition &= Q(employee__reporting_path__startswith=filters.manager.subtree_prefix)
+    return condition
+
+
 def open_obligations(filters=None):
     """Open obligations narrowed by ``filters``; the base of every figure and drill-down."""
     filters = filters or ComplianceFilters()
-    queryset = Obligation.objects.filter(closed_at__isnull=True).filter(_department_q(filters))
-    if filters.platform_id:
-        queryset = queryset.filter(platform_id=filters.platform_id)
-    if filters.policy_version_id:
-        queryset = queryset.filter(policy_version_id=filters.policy_version_id)
-    if filters.country:
-        queryset = queryset.filter(employee__country=filters.country)
-    if filters.customer_data_only:
-        queryset = queryset.filter(employee__handles_customer_data=True)
-    if filters.manager is not None:
-        queryset = queryset.filter(employee__reporting_path__startswith=filters.manager.subtree_prefix)
-    return queryset
+    return Obligation.objects.filter(closed_at__isnull=True).filter(
+        _filters_q(filters, department_prefix="", platform="platform_id", policy_version="policy_version_id")
+    )
 
 
 BUCKETS = {
@@ -394,18 +402,11 @@ def _open_exceptions_then_q(day):
 def exceptions_for(filters):
     """Exceptions of the filtered people and tools (any status)."""
     filters = filters or ComplianceFilters()
-    queryset = PolicyException.objects.filter(_department_q(filters, "employee__"))
-    if filters.platform_id:
-        queryset = queryset.filter(rule__platform_id=filters.platform_id)
-    if filters.policy_version_id:
-        queryset = queryset.filter(rule__version_id=filters.policy_version_id)
-    if filters.country:
-        queryset = queryset.filter(employee__country=filters.country)
-    if filters.customer_data_only:
-        queryset = queryset.filter(employee__handles_customer_data=True)
-    if filters.manager is not None:
-        queryset = queryset.filter(employee__reporting_path__startswith=filters.manager.subtree_prefix)
-    return queryset
+    return PolicyException.objects.filter(
+        _filters_q(
+            filters, department_prefix="employee__", platform="rule__platform_id", policy_version="rule__version_id"
+        )
+    )
 
 
 def open_exceptions(filters, *, today):
