@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from governance.roles import is_compliance_officer, is_governance_admin
 from platforms import services
-from platforms.models import Platform, PlatformSetting
+from platforms.models import SETTING_CONTENT_FIELDS, Platform, PlatformSetting
 from platforms.selectors import stale_q
 
 
@@ -88,23 +88,7 @@ class PlatformSettingInline(CatalogAdminMixin, admin.StackedInline):
     form = PlatformSettingAdminForm
     extra = 0
     show_change_link = True
-    fields = (
-        "key",
-        "label",
-        "navigation_steps",
-        "control_type",
-        "values",
-        "safe_value",
-        "protects",
-        "applies_to_tiers",
-        "deep_link",
-        "notes",
-        "sources",
-        "last_verified_on",
-        "verified",
-        "revision",
-        "is_builtin",
-    )
+    fields = ("key", *SETTING_CONTENT_FIELDS, "last_verified_on", "verified", "revision", "is_builtin")
     readonly_fields = ("revision", "is_builtin")
 
     def get_readonly_fields(self, request, obj=None):

@@ -13,49 +13,24 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from platforms.models import Category, ControlType, Protects, Tier
+from platforms.models import (
+    PLATFORM_CONTENT_FIELDS,
+    SETTING_CONTENT_FIELDS,
+    Category,
+    ControlType,
+    Protects,
+    Tier,
+)
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONFIDENCE = ("high", "low")
 
-PLATFORM_FIELDS = {
-    "slug",
-    "name",
-    "vendor",
-    "category",
-    "description",
-    "website",
-    "privacy_url",
-    "consumer_trains_by_default",
-    "business_trains_by_default",
-    "retention_notes",
-    "regional_notes",
-    "no_opt_out",
-    "no_opt_out_outside",
-    "no_opt_out_note",
-    "confidence",
-    "last_verified_on",
-    "sources",
-    "settings",
-}
+# Keys a catalog file may use: the content fields plus identity, provenance and freshness.
+PLATFORM_FIELDS = {"slug", *PLATFORM_CONTENT_FIELDS, "confidence", "last_verified_on", "settings"}
 REQUIRED_PLATFORM_FIELDS = {"slug", "name", "category", "confidence", "last_verified_on", "sources", "settings"}
-SETTING_FIELDS = {
-    "key",
-    "label",
-    "navigation_steps",
-    "control_type",
-    "values",
-    "safe_value",
-    "protects",
-    "applies_to_tiers",
-    "deep_link",
-    "notes",
-    "confidence",
-    "last_verified_on",
-    "sources",
-}
+SETTING_FIELDS = {"key", *SETTING_CONTENT_FIELDS, "confidence", "last_verified_on"}
 REQUIRED_SETTING_FIELDS = {
     "key",
     "label",

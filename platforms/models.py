@@ -10,6 +10,37 @@ from django.utils import timezone
 # Fields whose change alters what a person must check; a change to any bumps the revision.
 MEANINGFUL_SETTING_FIELDS = ("label", "navigation_steps", "values", "safe_value")
 
+# What describes a platform or a setting (besides its key, freshness and bookkeeping): the
+# catalog file's content, what the loader compares, what the API and the admin show.
+PLATFORM_CONTENT_FIELDS = (
+    "name",
+    "vendor",
+    "category",
+    "description",
+    "website",
+    "privacy_url",
+    "consumer_trains_by_default",
+    "business_trains_by_default",
+    "retention_notes",
+    "regional_notes",
+    "no_opt_out",
+    "no_opt_out_outside",
+    "no_opt_out_note",
+    "sources",
+)
+SETTING_CONTENT_FIELDS = (
+    "label",
+    "navigation_steps",
+    "control_type",
+    "values",
+    "safe_value",
+    "protects",
+    "applies_to_tiers",
+    "deep_link",
+    "notes",
+    "sources",
+)
+
 
 class Category(models.TextChoices):
     CHATBOT = "chatbot", "Chatbot"

@@ -16,37 +16,17 @@ from django.utils import timezone
 
 from governance.models import AuditEvent
 from platforms.catalog_schema import RESERVED_SLUGS, read_catalog
-from platforms.models import MEANINGFUL_SETTING_FIELDS, Platform, PlatformSetting, Protects, Tier
+from platforms.models import (
+    MEANINGFUL_SETTING_FIELDS,
+    PLATFORM_CONTENT_FIELDS,
+    SETTING_CONTENT_FIELDS,
+    Platform,
+    PlatformSetting,
+    Protects,
+    Tier,
+)
 from platforms.signals import setting_revised
 
-PLATFORM_CONTENT_FIELDS = (
-    "name",
-    "vendor",
-    "category",
-    "description",
-    "website",
-    "privacy_url",
-    "consumer_trains_by_default",
-    "business_trains_by_default",
-    "retention_notes",
-    "regional_notes",
-    "no_opt_out",
-    "no_opt_out_outside",
-    "no_opt_out_note",
-    "sources",
-)
-SETTING_CONTENT_FIELDS = (
-    "label",
-    "navigation_steps",
-    "control_type",
-    "values",
-    "safe_value",
-    "protects",
-    "applies_to_tiers",
-    "deep_link",
-    "notes",
-    "sources",
-)
 FRESHNESS_FIELDS = ("last_verified_on", "verified")
 PLATFORM_EDITABLE_FIELDS = PLATFORM_CONTENT_FIELDS + FRESHNESS_FIELDS
 SETTING_EDITABLE_FIELDS = SETTING_CONTENT_FIELDS + FRESHNESS_FIELDS

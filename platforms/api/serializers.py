@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from platforms.models import Platform, PlatformSetting
+from platforms.models import PLATFORM_CONTENT_FIELDS, Platform, PlatformSetting
 
 
 class PlatformSettingSerializer(serializers.ModelSerializer):
@@ -39,20 +39,7 @@ class PlatformSerializer(serializers.ModelSerializer):
         model = Platform
         fields = [
             "slug",
-            "name",
-            "vendor",
-            "category",
-            "description",
-            "website",
-            "privacy_url",
-            "consumer_trains_by_default",
-            "business_trains_by_default",
-            "retention_notes",
-            "regional_notes",
-            "no_opt_out",
-            "no_opt_out_outside",
-            "no_opt_out_note",
-            "sources",
+            *PLATFORM_CONTENT_FIELDS,
             "verified",
             "last_verified_on",
             "is_stale",
