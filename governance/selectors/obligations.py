@@ -1,8 +1,9 @@
-"""Reads about obligations, exceptions and policy acknowledgments (one person or a queue)."""
+"""Reads about obligations and exceptions (one person or a queue). Policy acknowledgments are
+read in governance.selectors.attestations."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 
-from governance.models import Attestation, Obligation, PolicyException
+from governance.models import Obligation, PolicyException
 
 
 def _with_requirements(queryset):
@@ -43,27 +44,3 @@ def exceptions_for_review(*, status=PolicyException.Status.REQUESTED):
 
 def exceptions_of(*, employee):
     return PolicyException.objects.filter(employee=employee).select_related("rule__platform").order_by("-requested_at")
-
-
-def acknowledged(*, employee, version):
-    return Attestation.objects.filter(
-        kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee, policy_version=version
-    ).exists()
-
-
-def needs_acknowledgment(*, employee):
-    """The published policy versions this employee has not acknowledged yet (one query).
-    Everybody who is not terminated acknowledges every published version once."""
-    from policies.models import PolicyVersion
-
-    if employee is None or employee.status == employee.Status.TERMINATED:
-        return PolicyVersion.objects.none()
-    done = Attestation.objects.filter(
-        kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee, policy_version=OuterRef("pk")
-    )
-    return (
-        PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED)
-        .exclude(Exists(done))
-        .select_related("policy")
-        .order_by("policy__name")
-    )

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from governance.models import Employee, Obligation, ObligationStatus, PolicyException
 from governance.roles import Role
-from governance.selectors.obligations import needs_acknowledgment, obligations_for
+from governance.selectors.attestations import acknowledgments_needed
+from governance.selectors.obligations import obligations_for
 from governance.services.obligations import expire_obligations, rescope_employees, run_daily_obligation_maintenance
 from platforms.signals import setting_revised
 from policies import services
@@ -269,13 +270,13 @@ def test_daily_maintenance_expires_attestations_and_exceptions(admin):
 # --- Acknowledgment ----------------------------------------------------------------------
 
 
-def test_needs_acknowledgment_lists_published_versions_not_yet_acknowledged(admin):
+def test_acknowledgments_needed_lists_published_versions_not_yet_acknowledged(admin):
     from governance.models import Attestation
 
     chatgpt = tool("chatgpt")
     person, other = EmployeeFactory.create_batch(2)
     version = publish(admin, [(chatgpt, {})])
-    assert list(needs_acknowledgment(employee=person)) == [version]
+    assert list(acknowledgments_needed(employee=person)) == [version]
     Attestation.objects.create(
         kind=Attestation.Kind.ACKNOWLEDGMENT,
         employee=person,
@@ -285,5 +286,5 @@ def test_needs_acknowledgment_lists_published_versions_not_yet_acknowledged(admi
         prev_hash="0" * 64,
         hash="a" * 64,
     )
-    assert list(needs_acknowledgment(employee=person)) == []
-    assert list(needs_acknowledgment(employee=other)) == [version]
+    assert list(acknowledgments_needed(employee=person)) == []
+    assert list(acknowledgments_needed(employee=other)) == [version]
