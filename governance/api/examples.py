@@ -24,37 +24,25 @@ class BulkProblemSerializer(BulkResponseSerializer):
     detail = serializers.CharField()
 
 
-EMPLOYEE_IN = OpenApiExample(
-    "An employee",
-    request_only=True,
-    value={
-        "external_id": "E1001",
-        "email": "ada@example.com",
-        "full_name": "Ada Lovelace",
-        "department": "ENG",
-        "manager": "E0001",
-        "job_title": "Engineer",
-        "country": "GB",
-        "handles_customer_data": True,
-        "status": "active",
-        "hired_on": "2024-03-01",
-    },
-)
+EMPLOYEE_ROW = {
+    "external_id": "E1001",
+    "email": "ada@example.com",
+    "full_name": "Ada Lovelace",
+    "department": "ENG",
+    "manager": "E0001",
+    "job_title": "Engineer",
+    "country": "GB",
+    "handles_customer_data": True,
+    "status": "active",
+    "hired_on": "2024-03-01",
+}
+EMPLOYEE_IN = OpenApiExample("An employee", request_only=True, value=EMPLOYEE_ROW)
 EMPLOYEE_PATCH = OpenApiExample("Move to another department", request_only=True, value={"department": "SALES"})
 EMPLOYEE_OUT = OpenApiExample(
     "Employee",
     response_only=True,
     value={
-        "external_id": "E1001",
-        "email": "ada@example.com",
-        "full_name": "Ada Lovelace",
-        "department": "ENG",
-        "manager": "E0001",
-        "job_title": "Engineer",
-        "country": "GB",
-        "handles_customer_data": True,
-        "status": "active",
-        "hired_on": "2024-03-01",
+        **EMPLOYEE_ROW,
         "terminated_on": None,
         "created_at": "2026-01-05T09:00:00Z",
         "updated_at": "2026-01-05T09:00:00Z",

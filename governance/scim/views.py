@@ -128,15 +128,7 @@ def users(request):
     count = min(_int_param(request, "count", 100, 0), schemas.MAX_RESULTS)
     total = queryset.count()
     page = list(queryset[start - 1 : start - 1 + count]) if count else []
-    return scim_response(
-        {
-            "schemas": [schemas.LIST_RESPONSE],
-            "totalResults": total,
-            "startIndex": start,
-            "itemsPerPage": len(page),
-            "Resources": [to_scim(e) for e in page],
-        }
-    )
+    return scim_response(list_response([to_scim(e) for e in page], total=total, start=start))
 
 
 @scim_view(("GET", "PUT", "PATCH", "DELETE"))
@@ -168,40 +160,33 @@ def service_provider_config(request):
 
 @scim_view(("GET",))
 def schema_list(request, schema_id=None):
-    items = [schemas.user_schema(), schemas.enterprise_schema()]
-    if schema_id is not None:
-        for item in items:
-            if item["id"] == schema_id:
-                return scim_response(item)
-        raise ScimError(404, f"No schema {schema_id}.")
-    return scim_response(
-        {
-            "schemas": [schemas.LIST_RESPONSE],
-            "totalResults": len(items),
-            "startIndex": 1,
-            "itemsPerPage": len(items),
-            "Resources": items,
-        }
-    )
+    return _all_or_one([schemas.user_schema(), schemas.enterprise_schema()], schema_id, "schema")
 
 
 @scim_view(("GET",))
 def resource_type_list(request, type_id=None):
-    items = schemas.resource_types()
-    if type_id is not None:
-        for item in items:
-            if item["id"] == type_id:
-                return scim_response(item)
-        raise ScimError(404, f"No resource type {type_id}.")
-    return scim_response(
-        {
-            "schemas": [schemas.LIST_RESPONSE],
-            "totalResults": len(items),
-            "startIndex": 1,
-            "itemsPerPage": len(items),
-            "Resources": items,
-        }
-    )
+    return _all_or_one(schemas.resource_types(), type_id, "resource type")
+
+
+def list_response(resources, *, total, start=1):
+    """A SCIM ListResponse envelope around one page of ``resources``."""
+    return {
+        "schemas": [schemas.LIST_RESPONSE],
+        "totalResults": total,
+        "startIndex": start,
+        "itemsPerPage": len(resources),
+        "Resources": resources,
+    }
+
+
+def _all_or_one(items, item_id, what):
+    """The whole (small, fixed) discovery list, or the one item with ``item_id`` (404 otherwise)."""
+    if item_id is None:
+        return scim_response(list_response(items, total=len(items)))
+    for item in items:
+        if item["id"] == item_id:
+            return scim_response(item)
+    raise ScimError(404, f"No {what} {item_id}.")
 
 
 @csrf_exempt
