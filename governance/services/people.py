@@ -1,7 +1,7 @@
 """Writes to people: departments, employees and the materialized tree paths."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 
@@ -78,21 +78,41 @@ def compute_paths(parent_of):
     return paths
 
 
+def _write_column(model, field, values_by_id):
+    """Set ``field`` to ``values_by_id[pk]`` for each pk: one UPDATE ... FROM unnest() on
+    PostgreSQL (a CASE per row would be quadratic), batched ``bulk_update`` elsewhere."""
+    if not values_by_id:
+        return
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        column = model._meta.get_field(field).column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{table}" AS t SET "{column}" = v.value '
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, value) WHERE t.id = v.id",
+                [list(values_by_id), list(values_by_id.values())],
+            )
+        return
+    model.objects.bulk_update(
+        [model(id=pk, **{field: value}) for pk, value in values_by_id.items()], [field], batch_size=PATH_BATCH
+    )
+
+
 def recompute_reporting_paths():
     """Rebuild every employee's ``reporting_path`` after a bulk load; writes only changes.
 
-    Reads two integer columns per employee (a few MB at 100,000 people) and bulk-updates in
-    batches, so the query count grows with the changes / batch size, never per row.
+    Reads two integer columns per employee (a few MB at 100,000 people) and writes the
+    changed paths in one statement on PostgreSQL (batches elsewhere), never a query per row.
     """
     rows = list(Employee.objects.values_list("id", "manager_id", "reporting_path"))
     parent_of = {pk: manager for pk, manager, _ in rows}
     paths = compute_paths(parent_of)
-    changed = [
-        Employee(id=pk, reporting_path=(paths[manager] if manager else "/"))
+    changed = {
+        pk: (paths[manager] if manager else "/")
         for pk, manager, current in rows
         if (paths[manager] if manager else "/") != current
-    ]
-    Employee.objects.bulk_update(changed, ["reporting_path"], batch_size=PATH_BATCH)
+    }
+    _write_column(Employee, "reporting_path", changed)
     return len(changed)
 
 
@@ -100,6 +120,6 @@ def recompute_department_paths():
     """Rebuild every department's ``path`` after a bulk load; writes only changes."""
     rows = list(Department.objects.values_list("id", "parent_id", "path"))
     paths = compute_paths({pk: parent for pk, parent, _ in rows})
-    changed = [Department(id=pk, path=paths[pk]) for pk, _, current in rows if paths[pk] != current]
-    Department.objects.bulk_update(changed, ["path"], batch_size=PATH_BATCH)
+    changed = {pk: paths[pk] for pk, _, current in rows if paths[pk] != current}
+    _write_column(Department, "path", changed)
     return len(changed)
