@@ -220,6 +220,12 @@ class ToolRule(models.Model):
     # Hash of everything an attestation under this rule depends on; equal fingerprints
     # across versions mean an obligation carries over untouched. Set when published.
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # Set when published: the earlier published rule whose terms (fingerprint) this one repeats
+    # unchanged from the version before, or empty when its terms are new. Obligations point at
+    # the rule that first set the terms, so republishing unchanged terms rewrites no obligation.
+    terms_rule = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     objects = DraftOnlyQuerySet.as_manager()
 
@@ -235,6 +241,11 @@ class ToolRule(models.Model):
     @property
     def creates_obligations(self):
         return self.stance != self.Stance.PROHIBITED
+
+    @property
+    def obligation_rule_id(self):
+        """The rule id that this rule's obligations carry: the one that first set its terms."""
+        return self.terms_rule_id or self.pk
 
     @property
     def is_everyone(self):

@@ -61,7 +61,15 @@ def current_versions():
 
 def obligation_counts(*, version):
     """Open obligations of a version by status, e.g. {"pending": 120, "compliant": 80}."""
-    rows = Obligation.objects.open().filter(policy_version=version).values("status").annotate(n=Count("id"))
+    if version.status != PolicyVersion.Status.PUBLISHED:
+        return {}  # a draft has none yet; a retired version's closed with it
+    # Open obligations are all under the version in force, whichever version set their terms.
+    rows = (
+        Obligation.objects.open()
+        .filter(policy_version__policy=version.policy_id)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -216,8 +224,9 @@ def preview_affected(version):
     """What publishing ``version`` would do, by department: people in scope of at least one
     rule, obligations it would write, how many carry their status over from the published
     version (unchanged rules) and how many open as pending, and how many of the published
-    version's open obligations would be superseded. Aggregated in the database: one query
-    per rule plus three, whatever the number of employees."""
+    version's open obligations would close (terms changed or removed, or out of a changed
+    scope). Aggregated in the database: at most two queries per rule plus three, whatever the
+    number of employees."""
     from governance.services.obligations import scope_sql
 
     rules = list(rules_queryset().filter(version=version))
@@ -236,6 +245,7 @@ def preview_affected(version):
 
     impacts = []
     creating = [r for r in rules if r.creates_obligations]
+    ended = {before.obligation_rule_id for before in previous_rules.values()}
     for rule in rules:
         before = previous_rules.get(rule.platform_id)
         if before is None:
@@ -252,12 +262,20 @@ def preview_affected(version):
             continue
         scope, params = scope_sql(rule)
         if change == "unchanged":
+            ended.discard(before.obligation_rule_id)
+            for department_id, n in _query(
+                f"SELECT o.department_id, COUNT(*) FROM {obligation_table} o WHERE o.rule_id = %s "
+                f"AND o.closed_at IS NULL AND o.employee_id NOT IN (SELECT e.id FROM {employee_table} e WHERE {scope}) "
+                "GROUP BY o.department_id",
+                [before.obligation_rule_id, *params],
+            ):
+                row(department_id).superseded += n
             join = (
                 f"LEFT JOIN {obligation_table} prev ON prev.employee_id = e.id AND prev.rule_id = %s "
                 "AND prev.closed_at IS NULL"
             )
             carried = "COUNT(prev.id)"
-            params = [before.pk, *params]
+            params = [before.obligation_rule_id, *params]
         else:
             join, carried = "", "0"
         for department_id, n, kept in _query(
@@ -282,11 +300,9 @@ def preview_affected(version):
             params,
         ):
             row(department_id).people = n
-    if previous is not None:
-        for item in (
-            Obligation.objects.open().filter(policy_version=previous).values("department_id").annotate(n=Count("id"))
-        ):
-            row(item["department_id"]).superseded = item["n"]
+    if ended:
+        for item in Obligation.objects.open().filter(rule_id__in=ended).values("department_id").annotate(n=Count("id")):
+            row(item["department_id"]).superseded += item["n"]
     departments = Department.objects.in_bulk([pk for pk in rows if pk is not None])
     ordered = []
     total = AffectedRow(department=None)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from governance.models import AuditEvent, Department, Obligation
-from governance.services.obligations import materialize_rule
+from governance.services.obligations import materialize_rule, rescope_rule
 from platforms.models import Platform, PlatformSetting, Tier
 from policies.models import ImmutableVersionError, Policy, PolicyVersion, RequiredSetting, ToolRule
 from policies.selectors import diff_versions, preview_affected, rule_fingerprint  # noqa: F401 - part of this API
@@ -425,15 +425,18 @@ def publish_problems(version):
 
 
 def publish_policy_version(*, version, actor, today=None):
-    """Publish a draft: fingerprint its rules, materialize obligations for every in-scope
-    employee (one INSERT ... SELECT per rule), close the previous version's open obligations
-    as superseded and retire that version, all in one transaction.
+    """Publish a draft: fingerprint its rules, bring obligations in line, retire the previous
+    version, all in one transaction.
 
     The policy row is locked first, so two concurrent publishes serialize and the second
-    finds the version published already and is refused. Unchanged rules (same fingerprint as
-    the previous version's rule for the platform) carry each person's status, due date,
-    validity and satisfying attestation over; changed and new ones open pending, due on the
-    effective date plus the grace period. Returns a dict of counts.
+    finds the version published already and is refused. A rule whose terms are unchanged from
+    the previous version's rule for the platform (same fingerprint) carries that rule's terms
+    (``terms_rule``): its obligations stay as they are, status, due date, validity and
+    satisfying attestation included, and are not rewritten; only a changed scope adds, closes
+    or re-opens the people concerned. The previous version's other obligations (rule changed,
+    removed or prohibited) close as superseded, and changed and new rules materialize
+    obligations pending, due on the effective date plus the grace period (one INSERT ... SELECT
+    per rule). The cost is therefore proportional to what changed. Returns a dict of counts.
     """
     today = today or timezone.localdate()
     try:
@@ -441,6 +444,14 @@ def publish_policy_version(*, version, actor, today=None):
             return _publish(version=version, actor=actor, today=today)
     except IntegrityError as error:  # the database's own guards (unique published version, triggers)
         raise ValidationError(f"Version {version.number} could not be published: {error}") from error
+
+
+def _scope_key(rule):
+    return (
+        sorted(d.pk for d in rule.departments.all()),
+        sorted(rule.countries or []),
+        rule.customer_data_handlers_only,
+    )
 
 
 def _publish(*, version, actor, today):
@@ -460,28 +471,44 @@ def _publish(*, version, actor, today):
         .exclude(pk=version.pk)
         .first()
     )
-    previous_rules = {r.platform_id: r for r in previous.rules.all()} if previous else {}
+    previous_rules = (
+        {r.platform_id: r for r in previous.rules.select_related("terms_rule").prefetch_related("departments")}
+        if previous
+        else {}
+    )
+    carried = {}
     for rule in rules:
         rule.fingerprint = rule_fingerprint(rule, rule.required_settings.all())
-    ToolRule.objects.bulk_update(rules, ["fingerprint"])
+        before = previous_rules.get(rule.platform_id)
+        rule.terms_rule = None
+        if rule.creates_obligations and before is not None and before.fingerprint == rule.fingerprint:
+            rule.terms_rule = before.terms_rule or before
+            carried[before.pk] = rule
+    ToolRule.objects.bulk_update(rules, ["fingerprint", "terms_rule"])
 
     now = timezone.now()
     due_on = version.effective_on + datetime.timedelta(days=version.grace_period_days)
-    created = carried_rules = 0
+    superseded = 0
+    ended = [before.obligation_rule_id for before in previous_rules.values() if before.pk not in carried]
+    if ended:
+        superseded = (
+            Obligation.objects.open()
+            .filter(rule_id__in=ended)
+            .update(closed_at=now, close_reason=Obligation.CloseReason.SUPERSEDED)
+        )
+    created = rescoped = 0
     for rule in rules:
         if not rule.creates_obligations:
             continue
-        before = previous_rules.get(rule.platform_id)
-        carry = before.pk if before is not None and before.fingerprint == rule.fingerprint else None
-        carried_rules += carry is not None
-        created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today, carry_from_rule_id=carry)
-    superseded = 0
+        if rule.terms_rule_id is None:
+            created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today)
+            continue
+        before = previous_rules[rule.platform_id]
+        if _scope_key(before) != _scope_key(rule):
+            counts = rescope_rule(rule=rule, now=now, today=today, due_on=due_on)
+            created += counts["created"] + counts["reopened"]
+            rescoped += counts["closed"]
     if previous is not None:
-        superseded = (
-            Obligation.objects.open()
-            .filter(policy_version=previous)
-            .update(closed_at=now, close_reason=Obligation.CloseReason.SUPERSEDED)
-        )
         PolicyVersion.objects.filter(pk=previous.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
     PolicyVersion.objects.filter(pk=version.pk).update(
         status=PolicyVersion.Status.PUBLISHED, published_at=now, published_by=actor
@@ -489,8 +516,9 @@ def _publish(*, version, actor, today):
     counts = {
         "obligations_created": created,
         "obligations_superseded": superseded,
+        "obligations_out_of_scope": rescoped,
         "rules": len(rules),
-        "rules_carried_over": carried_rules,
+        "rules_carried_over": len(carried),
         "retired_version": previous.number if previous else None,
     }
     _audit(
@@ -523,7 +551,7 @@ def retire_policy_version(*, version, actor):
     now = timezone.now()
     closed = (
         Obligation.objects.open()
-        .filter(policy_version=version)
+        .filter(rule_id__in=[rule.obligation_rule_id for rule in version.rules.all()])
         .update(closed_at=now, close_reason=Obligation.CloseReason.RETIRED)
     )
     PolicyVersion.objects.filter(pk=version.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)

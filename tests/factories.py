@@ -122,10 +122,24 @@ class RequiredSettingFactory(factory.django.DjangoModelFactory):
 
 
 class ObligationFactory(factory.django.DjangoModelFactory):
-    """An obligation made directly, for tests of what reads obligations (not of publishing)."""
+    """An obligation made directly, for tests of what reads obligations (not of publishing).
+
+    Open obligations only exist under a policy's version in force, so a draft version behind
+    one is marked published (without materializing anything) when its policy has none in
+    force yet: make its rules first.
+    """
 
     class Meta:
         model = Obligation
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obligation = super()._create(model_class, *args, **kwargs)
+        version = obligation.rule.version
+        in_force = PolicyVersion.objects.published().filter(policy_id=version.policy_id)
+        if obligation.closed_at is None and version.is_draft and not in_force.exists():
+            mark_in_force(version)
+        return obligation
 
     employee = factory.SubFactory(EmployeeFactory)
     rule = factory.SubFactory(ToolRuleFactory)
@@ -135,3 +149,11 @@ class ObligationFactory(factory.django.DjangoModelFactory):
     status = ObligationStatus.PENDING
     due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
     opened_at = factory.LazyFunction(timezone.now)
+
+
+def mark_in_force(*versions):
+    """Mark draft versions published without materializing obligations (tests that write
+    obligations by hand; their rules must exist first, as published rules are immutable)."""
+    PolicyVersion.objects.filter(pk__in=[v.pk for v in versions]).update(status=PolicyVersion.Status.PUBLISHED)
+    for version in versions:
+        version.refresh_from_db()

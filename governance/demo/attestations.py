@@ -18,9 +18,9 @@ from django.db import transaction
 
 from governance.models import Employee, Obligation, ObligationStatus, PolicyException, User
 from governance.models.ledger import Attestation
+from governance.selectors.attestations import acknowledgments_needed
 from governance.services.attestations import acknowledge_policy, attestation_statement, submit_attestation
 from governance.services.exceptions import approve_exception, request_exception
-from policies.models import PolicyVersion
 
 WARNINGS = []
 META = {"ip": "192.0.2.10", "user_agent": "Demo organization seed"}
@@ -46,7 +46,7 @@ OFFICER = "officer@demo.example"
 def _open_obligations(employee):
     return list(
         Obligation.objects.open()
-        .filter(employee=employee, policy_version__status=PolicyVersion.Status.PUBLISHED)
+        .filter(employee=employee)
         .select_related("rule", "platform", "policy_version__policy", "employee")
         .order_by("platform__name", "id")
     )
@@ -81,8 +81,8 @@ def _submit(obligation, *, used, compliant):
     )
 
 
-def _acknowledge(employee, obligations):
-    for version in {obligation.policy_version for obligation in obligations}:
+def _acknowledge(employee):
+    for version in acknowledgments_needed(employee=employee):
         acknowledge_policy(employee=employee, version=version, actor=employee.user, request_meta=META)
 
 
@@ -91,7 +91,7 @@ def _untouched(employee):
 
 
 def seed(*, today, stdout):
-    if not Obligation.objects.open().filter(policy_version__status=PolicyVersion.Status.PUBLISHED).exists():
+    if not Obligation.objects.open().exists():
         stdout.write("  attestations: no obligations yet, nothing to attest")
         return
     people = {employee.email: employee for employee in Employee.objects.select_related("user")}
@@ -105,7 +105,7 @@ def seed(*, today, stdout):
             obligations = _open_obligations(employee)
             if not obligations:
                 continue
-            _acknowledge(employee, obligations)
+            _acknowledge(employee)
             counts["acknowledged"] += 1
             todo = obligations if email in FULLY_ATTESTED else obligations[: len(obligations) // 2]
             for index, obligation in enumerate(todo):
@@ -119,7 +119,7 @@ def seed(*, today, stdout):
         if ben is not None and _untouched(ben):
             obligations = _open_obligations(ben)
             if obligations:
-                _acknowledge(ben, obligations)
+                _acknowledge(ben)
                 with_settings = [o for o in obligations if o.rule.required_settings.exists()] or obligations
                 for obligation in obligations:
                     counts["attested"] += _attest(obligation, compliant=obligation != with_settings[0]) is not None
@@ -129,7 +129,7 @@ def seed(*, today, stdout):
         if dev is not None and officer is not None and not PolicyException.objects.filter(employee=dev).exists():
             obligations = _open_obligations(dev)
             if obligations:
-                _acknowledge(dev, obligations)
+                _acknowledge(dev)
                 excepted, *rest = obligations
                 for obligation in rest:
                     counts["attested"] += _attest(obligation) is not None

@@ -36,6 +36,11 @@ class Obligation(models.Model):
     ``due_on`` has passed). When an attestation's validity runs out, the daily job sets the
     obligation back to pending with ``due_on = valid_until``. Closed obligations (superseded
     by a newer version, out of scope, employee terminated) are kept for history.
+
+    ``rule`` and ``policy_version`` are the rule and version that set the terms the obligation
+    follows. A newer version that repeats a rule's terms unchanged (ToolRule.terms_rule) keeps
+    its obligations as they are, so publishing rewrites only what changed; an open obligation
+    is always governed by its policy's published version (selectors.obligations.version_in_force).
     """
 
     class CloseReason(models.TextChoices):

@@ -40,19 +40,19 @@ def open_obligations_for(*, employee):
     )
 
 
-def acknowledgments_needed(*, employee):
-    """Published policy versions behind the employee's open obligations not yet acknowledged."""
-    return (
-        PolicyVersion.objects.published()
-        .filter(pk__in=Obligation.objects.open().filter(employee=employee).values("policy_version"))
-        .exclude(
+def acknowledgments_needed(*, employee, include_done=False):
+    """The versions in force of the policies behind the employee's open obligations, not yet
+    acknowledged (all of them with ``include_done``)."""
+    versions = PolicyVersion.objects.published().filter(
+        policy__in=Obligation.objects.open().filter(employee=employee).values("policy_version__policy")
+    )
+    if not include_done:
+        versions = versions.exclude(
             pk__in=Attestation.objects.filter(kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee).values(
                 "policy_version"
             )
         )
-        .select_related("policy")
-        .order_by("policy__name")
-    )
+    return versions.select_related("policy").order_by("policy__name")
 
 
 def has_acknowledged(*, employee, version):
@@ -71,13 +71,8 @@ def records_of(*, employee):
 
 
 def current_obligation_for(*, employee, platform_id):
-    """The employee's open obligation for a platform under the version now in force, if any."""
-    return (
-        Obligation.objects.open()
-        .filter(employee=employee, platform_id=platform_id, policy_version__status=PolicyVersion.Status.PUBLISHED)
-        .order_by("-id")
-        .first()
-    )
+    """The employee's open obligation for a platform (open ones are under the version in force), if any."""
+    return Obligation.objects.open().filter(employee=employee, platform_id=platform_id).order_by("-id").first()
 
 
 @dataclass(frozen=True)

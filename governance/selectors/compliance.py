@@ -38,6 +38,7 @@ from governance.models import (
     PolicyException,
 )
 from governance.models.rollups import NO_DEPARTMENT_ID
+from policies.models import PolicyVersion
 
 NO_DEPARTMENT = "none"
 
@@ -197,6 +198,16 @@ def _department_q(filters, prefix=""):
     return Q()
 
 
+def _terms_versions(version_id):
+    """The versions whose terms open obligations under version ``version_id`` follow (a
+    subquery): every version of its policy when it is the one in force, since terms that
+    carried over unchanged keep pointing at the version that set them; none otherwise, as a
+    retired version governs no open obligation."""
+    return PolicyVersion.objects.filter(
+        policy__versions__pk=version_id, policy__versions__status=PolicyVersion.Status.PUBLISHED
+    ).values("pk")
+
+
 def _filters_q(filters, *, department_prefix, platform, policy_version):
     """All of ``filters`` as one Q, for a queryset whose department sits at
     ``department_prefix`` and whose tool and policy version are the given lookups."""
@@ -204,7 +215,7 @@ def _filters_q(filters, *, department_prefix, platform, policy_version):
     if filters.platform_id:
         condition &= Q(**{platform: filters.platform_id})
     if filters.policy_version_id:
-        condition &= Q(**{policy_version: filters.policy_version_id})
+        condition &= Q(**{f"{policy_version}__in": _terms_versions(filters.policy_version_id)})
     if filters.country:
         condition &= Q(employee__country=filters.country)
     if filters.customer_data_only:
@@ -300,7 +311,7 @@ def _counts(filters, *, today):
     if filters.platform_id:
         queryset = queryset.filter(platform_id=filters.platform_id)
     if filters.policy_version_id:
-        queryset = queryset.filter(policy_version_id=filters.policy_version_id)
+        queryset = queryset.filter(policy_version_id__in=_terms_versions(filters.policy_version_id))
     return queryset
 
 

@@ -28,6 +28,22 @@ def obligation_for(*, employee, pk):
     return _with_requirements(Obligation.objects.open().filter(employee=employee, pk=pk)).first()
 
 
+def version_in_force(obligation):
+    """The published version of the obligation's policy, which governs it while it is open.
+
+    ``obligation.policy_version`` is the version whose terms it follows: an earlier one when the
+    terms carried over unchanged (see ToolRule.terms_rule). None once the policy is retired.
+    """
+    from policies.models import PolicyVersion
+
+    return (
+        PolicyVersion.objects.published()
+        .select_related("policy")
+        .filter(policy_id=obligation.policy_version.policy_id)
+        .first()
+    )
+
+
 def overdue_obligations(*, today):
     return Obligation.objects.overdue(today).select_related("employee", "platform")
 

@@ -28,6 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from governance import ledger
 from governance.events import compliance_change_watch
 from governance.models import Attestation, AuditEvent, Evidence, Obligation, ObligationStatus
+from governance.selectors.obligations import version_in_force
 from platforms.models import Tier
 from policies.models import PolicyVersion
 
@@ -56,8 +57,8 @@ class VersionNoLongerCurrent(ValidationError):
 
 
 def attestation_statement(obligation):
-    """The statement shown above the signature and stored in the record."""
-    version = obligation.policy_version
+    """The statement shown above the signature and stored in the record, naming the version in force."""
+    version = version_in_force(obligation) or obligation.policy_version
     return (
         f"I confirm that the answers above truthfully describe my use of {obligation.platform.name} "
         f"and its settings today, under {version.policy.name} version {version.number}."
@@ -185,7 +186,8 @@ def _lock_current(obligation):
         .filter(pk=obligation.pk)
         .first()
     )
-    if locked is None or locked.closed_at is not None or locked.policy_version.status != PolicyVersion.Status.PUBLISHED:
+    locked.version_in_force = version_in_force(locked) if locked is not None and locked.closed_at is None else None
+    if locked is None or locked.version_in_force is None:
         raise VersionNoLongerCurrent(
             "The policy version behind this tool was replaced while you were answering, so nothing was recorded. "
             "Please check the tool again under the current policy."
@@ -266,7 +268,7 @@ def submit_attestation(
                 kind=Attestation.Kind.ATTESTATION,
                 employee=current.employee,
                 obligation=current,
-                policy_version=current.policy_version,
+                policy_version=current.version_in_force,
                 platform=current.platform,
                 answers=record_answers,
                 compliant=compliant,
@@ -310,7 +312,7 @@ def _apply_to_obligation(obligation, record):
     if status == ObligationStatus.NONCOMPLIANT:
         obligation.valid_until = None
     else:
-        obligation.valid_until = today + datetime.timedelta(days=obligation.policy_version.attestation_interval_days)
+        obligation.valid_until = today + datetime.timedelta(days=obligation.version_in_force.attestation_interval_days)
         obligation.due_on = obligation.valid_until
     obligation.save(update_fields=["status", "satisfied_by", "last_attested_at", "valid_until", "due_on"])
 

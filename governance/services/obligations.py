@@ -5,6 +5,9 @@ employee ids where a caller names employees), never a query per employee. The sa
 builders serve publishing (policies.services), re-scoping after HR changes, the catalog's
 setting revisions and the daily expiry job, so that "who is in scope of a rule" is written once.
 
+Obligations point at the rule that first set their terms (``obligation_terms``): a published
+rule that repeats the previous version's terms unchanged hands its obligations on as they are.
+
 A rule's scope is the conjunction of its dimensions: departments (each including its
 sub-departments, via the materialized ``Department.path``), countries, customer-data handlers
 only. An empty dimension does not restrict. Only employees who are not terminated are in scope.
@@ -77,56 +80,104 @@ def _execute(sql, params):
         return cursor.rowcount
 
 
-def materialize_rule(*, rule, opened_at, due_on, today, carry_from_rule_id=None, employee_ids=None):
+def obligation_terms(rule):
+    """(rule id, policy version id) that the obligations under ``rule`` carry: those of the rule
+    that first set its terms (see ToolRule.terms_rule). Select ``terms_rule`` when looping."""
+    if rule.terms_rule_id:
+        return rule.terms_rule_id, rule.terms_rule.version_id
+    return rule.pk, rule.version_id
+
+
+def _active_exceptions(t):
+    """Per employee, the latest expiry of their approved, unexpired exceptions for a platform
+    (params: status, today, platform id)."""
+    return (
+        f"SELECT x.employee_id, MAX(x.expires_on) AS expires_on FROM {t['exception']} x "
+        f"JOIN {t['rule']} xr ON xr.id = x.rule_id WHERE x.status = %s AND x.expires_on >= %s "
+        "AND xr.platform_id = %s GROUP BY x.employee_id"
+    )
+
+
+def materialize_rule(*, rule, opened_at, due_on, today, employee_ids=None, missing_only=False):
     """Insert one obligation per in-scope employee for ``rule`` in a single INSERT ... SELECT.
 
-    With ``carry_from_rule_id`` (the previous version's rule with the same fingerprint), an
-    employee's open obligation under that rule hands over its status, due date, validity
-    and the attestation that satisfied it. Everybody else opens pending, due ``due_on``,
-    unless they hold an approved, unexpired exception for the platform: then excepted until
-    it expires. Employees who already have an obligation for this rule are skipped.
-    Returns the number of rows written.
+    Each opens pending, due ``due_on``, unless the employee holds an approved, unexpired
+    exception for the platform: then excepted until it expires. With ``employee_ids`` (or
+    ``missing_only``) employees who already have an obligation under the rule's terms are
+    skipped. Returns the number of rows written.
     """
     t = _tables()
+    rule_id, version_id = obligation_terms(rule)
     scope, scope_params = scope_sql(rule)
-    params = [rule.version_id, rule.pk, rule.platform_id]
-    if carry_from_rule_id is not None:
-        prev_join = (
-            f"LEFT JOIN {t['obligation']} prev ON prev.employee_id = e.id AND prev.rule_id = %s "
-            "AND prev.closed_at IS NULL"
-        )
-        prev_params = [carry_from_rule_id]
-        status = "COALESCE(prev.status, CASE WHEN exc.expires_on IS NULL THEN %s ELSE %s END)"
-        due = "CASE WHEN prev.id IS NOT NULL THEN prev.due_on ELSE COALESCE(exc.expires_on, %s) END"
-        valid = "CASE WHEN prev.id IS NOT NULL THEN prev.valid_until ELSE exc.expires_on END"
-        satisfied, attested = "prev.satisfied_by_id", "prev.last_attested_at"
-    else:
-        prev_join, prev_params = "", []
-        status = "CASE WHEN exc.expires_on IS NULL THEN %s ELSE %s END"
-        due = "COALESCE(exc.expires_on, %s)"
-        valid = "exc.expires_on"
-        satisfied, attested = "NULL", "NULL"
-    params += [ObligationStatus.PENDING, ObligationStatus.EXCEPTED, due_on, opened_at]
-    only = ""
-    only_params = []
+    only, only_params = "", []
     if employee_ids is not None:
         only = f"AND e.id IN ({_placeholders(employee_ids)}) "
+        only_params = list(employee_ids)
+    if employee_ids is not None or missing_only:
         only += (
             f"AND NOT EXISTS (SELECT 1 FROM {t['obligation']} mine WHERE mine.employee_id = e.id AND mine.rule_id = %s)"
         )
-        only_params = [*employee_ids, rule.pk]
+        only_params.append(rule_id)
     sql = (
         f"INSERT INTO {t['obligation']} (employee_id, policy_version_id, rule_id, platform_id, department_id, "
         "status, due_on, valid_until, satisfied_by_id, last_attested_at, opened_at, closed_at, close_reason) "
-        f"SELECT e.id, %s, %s, %s, e.department_id, {status}, {due}, {valid}, {satisfied}, {attested}, %s, NULL, '' "
-        f"FROM {t['employee']} e {prev_join} "
-        f"LEFT JOIN (SELECT x.employee_id, MAX(x.expires_on) AS expires_on FROM {t['exception']} x "
-        f"JOIN {t['rule']} xr ON xr.id = x.rule_id WHERE x.status = %s AND x.expires_on >= %s "
-        "AND xr.platform_id = %s GROUP BY x.employee_id) exc ON exc.employee_id = e.id "
+        "SELECT e.id, %s, %s, %s, e.department_id, CASE WHEN exc.expires_on IS NULL THEN %s ELSE %s END, "
+        "COALESCE(exc.expires_on, %s), exc.expires_on, NULL, NULL, %s, NULL, '' "
+        f"FROM {t['employee']} e LEFT JOIN ({_active_exceptions(t)}) exc ON exc.employee_id = e.id "
         f"WHERE {scope} {only}"
     )
-    exception_params = [PolicyException.Status.APPROVED, today, rule.platform_id]
-    return _execute(sql, params + prev_params + exception_params + scope_params + only_params)
+    params = [version_id, rule_id, rule.platform_id, ObligationStatus.PENDING, ObligationStatus.EXCEPTED, due_on]
+    params += [opened_at, PolicyException.Status.APPROVED, today, rule.platform_id]
+    return _execute(sql, params + scope_params + only_params)
+
+
+def rescope_rule(*, rule, now, today, due_on, employee_ids=None):
+    """Bring the obligations under ``rule``'s terms in line with its scope, for the given
+    employees (everyone when None): close the open ones of people out of scope, re-open the
+    closed ones (out of scope or terminated earlier) of people back in scope, pending or
+    excepted while an approved exception runs, and create the missing ones. Three statements.
+    """
+    t = _tables()
+    rule_id, _ = obligation_terms(rule)
+    scope, scope_params = scope_sql(rule)
+    among, among_params = "", []
+    if employee_ids is not None:
+        among = f"AND e.id IN ({_placeholders(employee_ids)})"
+        among_params = list(employee_ids)
+    in_scope = f"SELECT e.id FROM {t['employee']} e WHERE {scope} {among}"
+    closed = _execute(
+        f"UPDATE {t['obligation']} SET closed_at = %s, close_reason = %s "
+        f"WHERE rule_id = %s AND closed_at IS NULL {among.replace('e.id', 'employee_id')} "
+        f"AND employee_id NOT IN ({in_scope})",
+        [now, Obligation.CloseReason.OUT_OF_SCOPE, rule_id, *among_params, *scope_params, *among_params],
+    )
+    reopened = _execute(
+        f"UPDATE {t['obligation']} SET closed_at = NULL, close_reason = '', opened_at = %s, "
+        "status = CASE WHEN back.expires_on IS NULL THEN %s ELSE %s END, "
+        "due_on = COALESCE(back.expires_on, %s), valid_until = back.expires_on "
+        f"FROM (SELECT e.id, exc.expires_on FROM {t['employee']} e "
+        f"LEFT JOIN ({_active_exceptions(t)}) exc ON exc.employee_id = e.id WHERE {scope} {among}) back "
+        f"WHERE {t['obligation']}.employee_id = back.id AND {t['obligation']}.rule_id = %s "
+        f"AND {t['obligation']}.closed_at IS NOT NULL AND {t['obligation']}.close_reason IN (%s, %s)",
+        [
+            now,
+            ObligationStatus.PENDING,
+            ObligationStatus.EXCEPTED,
+            due_on,
+            PolicyException.Status.APPROVED,
+            today,
+            rule.platform_id,
+            *scope_params,
+            *among_params,
+            rule_id,
+            Obligation.CloseReason.OUT_OF_SCOPE,
+            Obligation.CloseReason.TERMINATED,
+        ],
+    )
+    created = materialize_rule(
+        rule=rule, opened_at=now, due_on=due_on, today=today, employee_ids=employee_ids, missing_only=True
+    )
+    return {"created": created, "closed": closed, "reopened": reopened}
 
 
 def _chunks(ids, size=ID_CHUNK):
@@ -141,7 +192,7 @@ def _published_rules():
     return list(
         ToolRule.objects.filter(version__status=PolicyVersion.Status.PUBLISHED)
         .exclude(stance=ToolRule.Stance.PROHIBITED)
-        .select_related("version")
+        .select_related("version", "terms_rule")
         .prefetch_related("departments")
     )
 
@@ -151,7 +202,7 @@ def rescope_employees(*, employee_ids, actor=None, today=None):
     """Bring the given employees' open obligations in line with the published policy versions:
     create the missing ones (new hire, moved into scope), close the ones out of scope
     (department or country move) and close all of a terminated employee's (kept for history).
-    An obligation closed earlier re-opens (pending) when its employee comes back into scope.
+    An obligation closed earlier re-opens when its employee comes back into scope.
     Set-based: a bounded number of queries per rule and per chunk of 1,000 employees,
     whatever the number of employees. Returns {"created": n, "closed": n, "reopened": n}.
     """
@@ -162,7 +213,6 @@ def rescope_employees(*, employee_ids, actor=None, today=None):
     if not ids:
         return counts
     rules = _published_rules()
-    t = _tables()
     for chunk in _chunks(ids):
         counts["closed"] += (
             Obligation.objects.open()
@@ -173,36 +223,10 @@ def rescope_employees(*, employee_ids, actor=None, today=None):
         Obligation.objects.open().filter(employee_id__in=chunk).update(
             department_id=Subquery(Employee.objects.filter(pk=OuterRef("employee_id")).values("department_id")[:1])
         )
-        id_list = _placeholders(chunk)
         for rule in rules:
-            scope, scope_params = scope_sql(rule)
-            in_scope = f"SELECT e.id FROM {t['employee']} e WHERE e.id IN ({id_list}) AND {scope}"
-            counts["closed"] += _execute(
-                f"UPDATE {t['obligation']} SET closed_at = %s, close_reason = %s "
-                f"WHERE rule_id = %s AND closed_at IS NULL AND employee_id IN ({id_list}) "
-                f"AND employee_id NOT IN ({in_scope})",
-                [now, Obligation.CloseReason.OUT_OF_SCOPE, rule.pk, *chunk, *chunk, *scope_params],
-            )
             due_on = today + datetime.timedelta(days=rule.version.grace_period_days)
-            counts["reopened"] += _execute(
-                f"UPDATE {t['obligation']} SET closed_at = NULL, close_reason = '', status = %s, due_on = %s, "
-                "valid_until = NULL, opened_at = %s "
-                "WHERE rule_id = %s AND closed_at IS NOT NULL AND close_reason IN (%s, %s) "
-                f"AND employee_id IN ({in_scope})",
-                [
-                    ObligationStatus.PENDING,
-                    due_on,
-                    now,
-                    rule.pk,
-                    Obligation.CloseReason.OUT_OF_SCOPE,
-                    Obligation.CloseReason.TERMINATED,
-                    *chunk,
-                    *scope_params,
-                ],
-            )
-            counts["created"] += materialize_rule(
-                rule=rule, opened_at=now, due_on=due_on, today=today, employee_ids=chunk
-            )
+            for key, n in rescope_rule(rule=rule, now=now, today=today, due_on=due_on, employee_ids=chunk).items():
+                counts[key] += n
     if any(counts.values()):
         AuditEvent.objects.create(
             actor=actor,
@@ -228,10 +252,10 @@ def reopen_for_setting(*, setting, actor=None, today=None):
     today = today or timezone.localdate()
     requirements = RequiredSetting.objects.filter(
         setting=setting, rule__version__status=PolicyVersion.Status.PUBLISHED
-    ).values_list("rule_id", "rule__version__grace_period_days")
+    ).values_list("rule_id", "rule__terms_rule_id", "rule__version__grace_period_days")
     by_grace = {}
-    for rule_id, grace in requirements:
-        by_grace.setdefault(grace, []).append(rule_id)
+    for rule_id, terms_rule_id, grace in requirements:
+        by_grace.setdefault(grace, []).append(terms_rule_id or rule_id)
     reopened = 0
     for grace, rule_ids in by_grace.items():
         reopened += (

@@ -214,7 +214,19 @@ def _relaxed_commits():
 
 
 def _versions():
-    return list(PolicyVersion.objects.values("id", "reminder_offsets", "escalation_after_days"))
+    """Per policy in force: the reminder offsets and escalation delay of the version in force,
+    with the ids of all the policy's versions, since an open obligation points at the version
+    whose terms it follows, an earlier one when they carried over unchanged."""
+    rows = list(PolicyVersion.objects.values("id", "policy_id", "status", "reminder_offsets", "escalation_after_days"))
+    return [
+        {
+            "ids": [row["id"] for row in rows if row["policy_id"] == in_force["policy_id"]],
+            "reminder_offsets": in_force["reminder_offsets"],
+            "escalation_after_days": in_force["escalation_after_days"],
+        }
+        for in_force in rows
+        if in_force["status"] == PolicyVersion.Status.PUBLISHED
+    ]
 
 
 def reminder_trigger(today, versions=None):
@@ -224,7 +236,7 @@ def reminder_trigger(today, versions=None):
     for version in versions if versions is not None else _versions():
         dates = sorted({today - datetime.timedelta(days=int(offset)) for offset in version["reminder_offsets"] or []})
         if dates:
-            condition |= Q(policy_version_id=version["id"], due_on__in=dates)
+            condition |= Q(policy_version_id__in=version["ids"], due_on__in=dates)
     return condition
 
 
@@ -320,7 +332,7 @@ def escalation_trigger(today, versions=None):
     condition = Q(pk__in=[])
     for version in versions if versions is not None else _versions():
         limit = today - datetime.timedelta(days=int(version["escalation_after_days"]))
-        condition |= Q(policy_version_id=version["id"], due_on__lt=limit)
+        condition |= Q(policy_version_id__in=version["ids"], due_on__lt=limit)
     return condition
 
 

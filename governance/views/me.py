@@ -19,10 +19,10 @@ from governance.forms import DOES_NOT_USE, USES, AttestationForm, ExceptionReque
 from governance.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
 from governance.selectors import attestations as selectors
 from governance.selectors import compliance
+from governance.selectors.obligations import version_in_force
 from governance.services import attestations as services
 from governance.services.exceptions import request_exception
 from governance.views.accounts import EmailAuthenticationForm
-from policies.models import PolicyVersion
 
 HISTORY_PAGE_SIZE = 50
 
@@ -77,12 +77,7 @@ def my_tools(request):
 @require_POST
 def acknowledge(request, version_id):
     employee = _me(request)
-    version = get_object_or_404(
-        PolicyVersion.objects.select_related("policy").filter(
-            pk__in=Obligation.objects.open().filter(employee=employee).values("policy_version")
-        ),
-        pk=version_id,
-    )
+    version = get_object_or_404(selectors.acknowledgments_needed(employee=employee, include_done=True), pk=version_id)
     try:
         services.acknowledge_policy(
             employee=employee, version=version, actor=request.user, request_meta=services.request_details(request)
@@ -112,13 +107,14 @@ def _leave_retired(request, obligation, message):
 @login_required
 def attest_tool(request, pk):
     obligation = _my_obligation(request, pk)
-    if obligation.closed_at is not None or obligation.policy_version.status != PolicyVersion.Status.PUBLISHED:
+    version = version_in_force(obligation) if obligation.closed_at is None else None
+    if version is None:
         return _leave_retired(
             request,
             obligation,
             "This tool's policy version is no longer in force. Here is what the current policy asks.",
         )
-    if not selectors.has_acknowledged(employee=obligation.employee, version=obligation.policy_version):
+    if not selectors.has_acknowledged(employee=obligation.employee, version=version):
         messages.info(request, "Please read and acknowledge the policy first; then attest your tools.")
         return redirect(reverse("me") + "#policy")
     requirements = _requirements(obligation)

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from governance.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
@@ -246,8 +247,10 @@ def test_submit_after_the_version_was_retired_shows_the_current_obligation(signe
     version = PolicyVersionFactory(policy=obligation.policy_version.policy)
     rule = ToolRuleFactory(version=version, platform=obligation.platform)
     RequiredSettingFactory(rule=rule)
+    # What publishing a version with changed terms does: the old version retires, its obligation closes.
     PolicyVersion.objects.filter(pk=obligation.policy_version_id).update(status="retired")
     PolicyVersion.objects.filter(pk=version.pk).update(status="published")
+    Obligation.objects.filter(pk=obligation.pk).update(closed_at=timezone.now(), close_reason="superseded")
     current = ObligationFactory(employee=me, rule=rule, policy_version=version)
     response = signed_in.post(reverse("me-tool", args=[obligation.pk]), data, follow=True)
     # The current obligation's page, which first asks to acknowledge the new version on My AI tools.

@@ -14,7 +14,7 @@ from governance.models import Obligation, ObligationCount, ObligationCountState,
 from governance.selectors import compliance
 from governance.selectors.compliance import ComplianceFilters
 from governance.services.rollups import rebuild_obligation_counts
-from tests.factories import DepartmentFactory, EmployeeFactory, ToolRuleFactory
+from tests.factories import DepartmentFactory, EmployeeFactory, ToolRuleFactory, mark_in_force
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -46,15 +46,17 @@ def kept_counts():
 
 @pytest.fixture
 def org():
-    """Two departments (one nested), a person without a department, two versions' rules."""
+    """Two departments (one nested), a person without a department, rules of two policies in force."""
     top = DepartmentFactory(name="Top")
     sub = DepartmentFactory(name="Sub", parent=top)
     other = DepartmentFactory(name="Other")
     people = [EmployeeFactory(department=d) for d in (top, sub, sub, other, other)]
     people.append(EmployeeFactory(department=None))
-    rules = [ToolRuleFactory(), ToolRuleFactory()]
+    rules = [ToolRuleFactory(), ToolRuleFactory(version__policy__slug="second-policy", version__policy__name="Second policy")]
     rules.append(ToolRuleFactory(version=rules[0].version))
-    return {"top": top, "sub": sub, "other": other, "people": people, "rules": rules}
+    later_rule = ToolRuleFactory(version=rules[1].version)
+    mark_in_force(rules[0].version, rules[1].version)
+    return {"top": top, "sub": sub, "other": other, "people": people, "rules": rules, "later_rule": later_rule}
 
 
 def publish(people, rules, *, due_on, status=ObligationStatus.PENDING):
@@ -173,7 +175,7 @@ def _figures_of(filters, day):
 def test_selectors_give_the_same_figures_from_the_counts_and_live(org):
     people, rules = org["people"], org["rules"]
     publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
-    publish(people, [ToolRuleFactory(version=rules[1].version)], due_on=TODAY + datetime.timedelta(days=5))
+    publish(people, [org["later_rule"]], due_on=TODAY + datetime.timedelta(days=5))
     Obligation.objects.filter(employee__in=people[:2], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
     Obligation.objects.filter(employee=people[2], rule=rules[1]).update(status=ObligationStatus.NONCOMPLIANT)
     Obligation.objects.filter(employee=people[3], rule=rules[2]).update(status=ObligationStatus.EXCEPTED)

@@ -249,17 +249,23 @@ def test_republish_carries_unchanged_rules_over_and_reopens_changed_ones(admin_u
         rule=draft.rules.get(platform=chatgpt), setting=setting(chatgpt, "memory"), actor=admin_user
     )
 
+    before = {o.platform_id: o for o in Obligation.objects.open().filter(employee=person)}
+
     counts = services.publish_policy_version(version=draft, actor=admin_user)
 
     v1.refresh_from_db()
     assert v1.status == PolicyVersion.Status.RETIRED and v1.retired_at is not None
-    assert counts["obligations_superseded"] == 2 and counts["rules_carried_over"] == 1
-    old = Obligation.objects.filter(policy_version=v1)
-    assert set(old.values_list("close_reason", flat=True)) == {Obligation.CloseReason.SUPERSEDED}
+    assert counts["obligations_superseded"] == 1 and counts["rules_carried_over"] == 1
+    assert counts["obligations_created"] == 1
+    superseded = Obligation.objects.get(pk=before[chatgpt.pk].pk)
+    assert superseded.close_reason == Obligation.CloseReason.SUPERSEDED and superseded.closed_at is not None
     current = {o.platform_id: o for o in Obligation.objects.open().filter(employee=person)}
+    # The unchanged rule's obligation is the same row, untouched: it follows v1's terms, now under v2.
+    assert current[claude.pk].pk == before[claude.pk].pk and current[claude.pk].policy_version_id == v1.pk
+    assert draft.rules.get(platform=claude).terms_rule_id == v1.rules.get(platform=claude).pk
     assert current[claude.pk].status == ObligationStatus.COMPLIANT
     assert current[claude.pk].valid_until == attested_on + datetime.timedelta(days=90)
-    assert current[chatgpt.pk].status == ObligationStatus.PENDING
+    assert current[chatgpt.pk].status == ObligationStatus.PENDING and current[chatgpt.pk].policy_version_id == draft.pk
     assert current[chatgpt.pk].valid_until is None
 
 
@@ -324,8 +330,30 @@ def test_preview_counts_people_and_obligations_by_department(admin_user, chatgpt
     rows = {row.department.name: row for row in preview.rows}
     assert (rows["Sales"].people, rows["Sales"].obligations, rows["Sales"].carried) == (3, 3, 3)
     assert (rows["Legal"].people, rows["Legal"].obligations, rows["Legal"].opened) == (2, 4, 2)
-    assert preview.total.superseded == 5
+    assert preview.total.superseded == 0  # unchanged terms, unchanged scope: nothing closes
     assert {i.rule.platform.slug: i.change for i in preview.rules} == {"chatgpt": "unchanged", "claude": "new"}
+
+
+def test_preview_and_publish_agree_when_unchanged_terms_get_a_narrower_scope(admin_user, chatgpt, claude):
+    sales, legal = DepartmentFactory(name="Sales"), DepartmentFactory(name="Legal")
+    sellers = EmployeeFactory.create_batch(3, department=sales)
+    EmployeeFactory.create_batch(2, department=legal)
+    v1 = published_policy(admin_user, chatgpt, claude)
+    draft = services.create_draft(policy=v1.policy, actor=admin_user)
+    services.update_rule(rule=draft.rules.get(platform=chatgpt), departments=[sales], actor=admin_user)
+    untouched = set(Obligation.objects.open().filter(employee__in=sellers).values_list("pk", flat=True))
+
+    preview = services.preview_affected(draft)
+    counts = services.publish_policy_version(version=draft, actor=admin_user)
+
+    rows = {row.department.name: row for row in preview.rows}
+    assert (rows["Sales"].carried, rows["Sales"].superseded) == (6, 0)
+    assert (rows["Legal"].carried, rows["Legal"].superseded) == (2, 2)
+    assert counts["obligations_out_of_scope"] == preview.total.superseded == 2
+    assert counts["obligations_created"] == preview.total.opened == 0
+    assert set(Obligation.objects.open().filter(employee__in=sellers).values_list("pk", flat=True)) == untouched
+    legal_chatgpt = Obligation.objects.filter(employee__department=legal, platform=chatgpt)
+    assert set(legal_chatgpt.values_list("close_reason", flat=True)) == {Obligation.CloseReason.OUT_OF_SCOPE}
 
 
 def test_retire_closes_open_obligations_and_keeps_them(admin_user, chatgpt):

@@ -232,11 +232,12 @@ def test_publish_confirmation_then_publish_then_second_publish_refused(client, a
     draft.refresh_from_db()
     published.refresh_from_db()
     assert draft.status == "published" and published.status == "retired"
-    assert Obligation.objects.open().filter(policy_version=draft).count() == 3
+    # The draft copied the rule unchanged: the three obligations carry on under its terms from v1.
+    assert Obligation.objects.open().filter(policy_version=published).count() == 3
 
     again = client.post(url, follow=True)
     assert "cannot be changed" in again.content.decode()
-    assert Obligation.objects.filter(policy_version=draft).count() == 3
+    assert Obligation.objects.count() == 3
 
 
 def test_publish_is_refused_while_a_rule_lacks_settings(client, admin, draft):
