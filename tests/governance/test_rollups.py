@@ -52,7 +52,10 @@ def org():
     other = DepartmentFactory(name="Other")
     people = [EmployeeFactory(department=d) for d in (top, sub, sub, other, other)]
     people.append(EmployeeFactory(department=None))
-    rules = [ToolRuleFactory(), ToolRuleFactory(version__policy__slug="second-policy", version__policy__name="Second policy")]
+    rules = [
+        ToolRuleFactory(),
+        ToolRuleFactory(version__policy__slug="second-policy", version__policy__name="Second policy"),
+    ]
     rules.append(ToolRuleFactory(version=rules[0].version))
     later_rule = ToolRuleFactory(version=rules[1].version)
     mark_in_force(rules[0].version, rules[1].version)
