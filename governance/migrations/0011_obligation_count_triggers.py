@@ -63,15 +63,36 @@ TRIGGERS = {
 }
 
 
+# The counts as this migration's schema has them (later migrations add dimensions and rebuild
+# with governance.services.rollups).
+REBUILD = [
+    """
+    INSERT INTO governance_obligationcountstate (id, as_of) VALUES (1, %(day)s)
+    ON CONFLICT (id) DO UPDATE SET as_of = EXCLUDED.as_of
+    """,
+    "DELETE FROM governance_obligationcount",
+    f"""
+    INSERT INTO governance_obligationcount ({DIMS}, count)
+    SELECT coalesce(department_id, 0), platform_id, policy_version_id, status,
+           status IN ('pending', 'noncompliant') AND due_on < %(day)s, count(*)::int
+    FROM governance_obligation
+    WHERE closed_at IS NULL
+    GROUP BY 1, 2, 3, 4, 5
+    """,
+]
+
+
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from governance.services.rollups import rebuild_obligation_counts
+    from django.utils import timezone
 
     schema_editor.execute(CREATE_FUNCTIONS)
     for name, definition in TRIGGERS.items():
         schema_editor.execute(f"CREATE TRIGGER {name} {definition}")
-    rebuild_obligation_counts(using_connection=schema_editor.connection)
+    with schema_editor.connection.cursor() as cursor:
+        for sql in REBUILD:
+            cursor.execute(sql, {"day": timezone.localdate()})
 
 
 def drop(apps, schema_editor):

@@ -18,7 +18,13 @@ from governance.models.obligations import (
     PolicyException,
 )
 from governance.models.people import Department, Employee, User
-from governance.models.rollups import ObligationCount, ObligationCountState
+from governance.models.rollups import (
+    ComplianceSnapshotTotal,
+    EmployeeObligationCount,
+    FailingSettingCount,
+    ObligationCount,
+    ObligationCountState,
+)
 
 __all__ = [
     "ALL_SCOPES",
@@ -35,9 +41,12 @@ __all__ = [
     "AuditEvent",
     "ComplianceReport",
     "ComplianceSnapshot",
+    "ComplianceSnapshotTotal",
     "Department",
     "Employee",
+    "EmployeeObligationCount",
     "Evidence",
+    "FailingSettingCount",
     "LedgerAppendOnlyError",
     "NotificationLog",
     "Obligation",

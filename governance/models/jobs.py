@@ -124,7 +124,11 @@ class ComplianceSnapshot(models.Model):
                 name="one_snapshot_per_day_department_platform",
             )
         ]
-        indexes = [models.Index(fields=["day"], name="snapshot_day")]
+        indexes = [
+            models.Index(fields=["day"], name="snapshot_day"),
+            # The trend of one department's own members (or of people without a department).
+            models.Index(fields=["department", "platform", "day"], name="snapshot_department_day"),
+        ]
 
     def __str__(self):
         return f"{self.day} {self.department_id}/{self.platform_id}"

@@ -29,15 +29,18 @@ from governance.models import (
     SATISFIED_STATUSES,
     AttestationAnswer,
     ComplianceSnapshot,
+    ComplianceSnapshotTotal,
     Department,
     Employee,
+    EmployeeObligationCount,
+    FailingSettingCount,
     Obligation,
     ObligationCount,
     ObligationCountState,
     ObligationStatus,
     PolicyException,
 )
-from governance.models.rollups import NO_DEPARTMENT_ID
+from governance.models.rollups import ALL_PLATFORMS_ID, NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
 from policies.models import PolicyVersion
 
 NO_DEPARTMENT = "none"
@@ -296,18 +299,30 @@ def _count_aggregates():
     return aggregates
 
 
-def _counts(filters, *, today):
-    """The ObligationCount rows inside ``filters``, or none at all when the counts do not hold
-    for ``today`` (not rebuilt since midnight): callers then use the live aggregate."""
-    queryset = ObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today)))
+def _scope(filters):
+    """The (department_id, subtree) rows of the maintained counts that hold exactly the
+    obligations inside the department part of ``filters`` (see ObligationCount)."""
     if filters.department is not None:
-        if filters.department_direct_only:
-            queryset = queryset.filter(department_id=filters.department.pk)
-        else:
-            inside = Department.objects.filter(path__startswith=filters.department.path).values("id")
-            queryset = queryset.filter(department_id__in=inside)
-    elif filters.no_department:
-        queryset = queryset.filter(department_id=NO_DEPARTMENT_ID)
+        return (filters.department.pk, not filters.department_direct_only)
+    if filters.no_department:
+        return (NO_DEPARTMENT_ID, False)
+    return (WHOLE_ORGANIZATION_ID, True)
+
+
+def _scopes_q(scopes):
+    """The count rows of any of ``scopes`` ((department_id, subtree) pairs)."""
+    condition = Q()
+    for subtree in (True, False):
+        ids = sorted({department_id for department_id, kind in scopes if kind is subtree})
+        if ids:
+            condition |= Q(subtree=subtree, department_id__in=ids)
+    return condition
+
+
+def _counted(queryset, filters, *, scopes=None):
+    """``queryset`` of maintained counts narrowed to ``scopes`` (default: the filters' own
+    department scope) and to the tool and policy-version filters."""
+    queryset = queryset.filter(_scopes_q(scopes or [_scope(filters)]))
     if filters.platform_id:
         queryset = queryset.filter(platform_id=filters.platform_id)
     if filters.policy_version_id:
@@ -315,35 +330,12 @@ def _counts(filters, *, today):
     return queryset
 
 
-def _groups_from_counts(filters, *, today, with_names=False):
-    """Figures per (department, tool) from the maintained counts, shaped like the live
-    ``values("department_id", "platform_id").annotate(**figure_aggregates())`` rows; None when
-    the counts cannot answer (the caller runs the live query). Rows with a zero total are
-    dropped, as the live GROUP BY has no such groups."""
-    if not counts_answer(filters):
-        return None
-    names = {}
-    if with_names:
-        from platforms.models import Platform
-
-        platform = Platform.objects.filter(pk=OuterRef("platform_id"))
-        names = {
-            "platform__name": Subquery(platform.values("name")[:1]),
-            "platform__slug": Subquery(platform.values("slug")[:1]),
-        }
-    rows = list(
-        _counts(filters, today=today)
-        .values("department_id", "platform_id", **names)
-        .annotate(**_count_aggregates())
-        .filter(total__gt=0)
-        .order_by()
-    )
-    if not rows:
-        return None
-    for row in rows:
-        if row["department_id"] == NO_DEPARTMENT_ID:
-            row["department_id"] = None
-    return rows
+def _counts(filters, *, today, scopes=None):
+    """The ObligationCount rows of ``scopes`` inside ``filters``, or none at all when the
+    counts do not hold for ``today`` (not rebuilt since midnight): callers then use the live
+    aggregate."""
+    current = ObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today)))
+    return _counted(current, filters, scopes=scopes)
 
 
 def summary(filters, *, today):
@@ -357,11 +349,39 @@ def summary(filters, *, today):
     return _figures(open_obligations(filters).aggregate(**figure_aggregates(today)))
 
 
+def _handler_counts(filters):
+    """The per-person counts (EmployeeObligationCount) of the customer-data handlers inside
+    ``filters``, or None when they cannot answer: not on PostgreSQL, or a tool or
+    policy-version filter (which narrows which of a person's obligations count)."""
+    if connection.vendor != "postgresql" or filters.platform_id or filters.policy_version_id:
+        return None
+    rows = EmployeeObligationCount.objects.filter(handles_customer_data=True, open_count__gt=0)
+    if filters.department is not None:
+        if filters.department_direct_only:
+            rows = rows.filter(department_id=filters.department.pk)
+        else:
+            inside = Department.objects.filter(path__startswith=filters.department.path).values("id")
+            rows = rows.filter(department_id__in=inside)
+    elif filters.no_department:
+        rows = rows.filter(department_id=NO_DEPARTMENT_ID)
+    if filters.country:
+        rows = rows.filter(country=filters.country)
+    if filters.manager is not None:
+        rows = rows.filter(employee__reporting_path__startswith=filters.manager.subtree_prefix)
+    return rows
+
+
 def _customer_data_handlers(filters):
     """Customer-data handlers with at least one open obligation inside the filters, annotated
-    with ``to_do``: whether any of those obligations still needs action. Per-person EXISTS
-    probes (indexed) rather than grouping every handler's obligations."""
+    with ``to_do``: whether any of those obligations still needs action. From the per-person
+    counts when they can answer, else per-person EXISTS probes (indexed) rather than grouping
+    every handler's obligations."""
     filters = filters or ComplianceFilters()
+    counted = _handler_counts(filters)
+    if counted is not None:
+        return Employee.objects.filter(pk__in=counted.values("employee_id")).annotate(
+            to_do=Exists(counted.filter(employee_id=OuterRef("pk"), to_do_count__gt=0))
+        )
     people = Employee.objects.filter(handles_customer_data=True)
     if filters.country:
         people = people.filter(country=filters.country)
@@ -375,12 +395,24 @@ def _customer_data_handlers(filters):
 
 def customer_data_coverage(filters, *, today):
     """The customer-trust figure: customer-data handlers (with at least one open obligation)
-    and how many of them have every open obligation satisfied. One query."""
-    row = _customer_data_handlers(filters).aggregate(
-        handlers=Count("id"), fully_compliant=Count("id", filter=Q(to_do=False))
-    )
-    handlers = row["handlers"] or 0
-    fully = row["fully_compliant"] or 0
+    and how many of them have every open obligation satisfied. One query: a count over the
+    handlers' per-person counts when they can answer, else over the handlers themselves."""
+    filters = filters or ComplianceFilters()
+    counted = _handler_counts(filters)
+    if counted is not None:
+        # A person normally has one row (their obligations sit in their department).
+        row = counted.aggregate(
+            handlers=Count("employee_id", distinct=True),
+            to_do=Count("employee_id", distinct=True, filter=Q(to_do_count__gt=0)),
+        )
+        handlers = row["handlers"] or 0
+        fully = handlers - (row["to_do"] or 0)
+    else:
+        row = _customer_data_handlers(filters).aggregate(
+            handlers=Count("id"), fully_compliant=Count("id", filter=Q(to_do=False))
+        )
+        handlers = row["handlers"] or 0
+        fully = row["fully_compliant"] or 0
     return {
         "handlers": handlers,
         "fully_compliant": fully,
@@ -537,71 +569,72 @@ class Overview:
     focus: dict | None  # the department whose sub-departments are shown
 
 
-def _shown_departments(filters, tree, *, include_direct, used_ids=()):
-    """The department rows a breakdown shows, and a function mapping a department id to the
-    key of the row it rolls up into (None: not shown).
+NO_DEPARTMENT_ROW = {"key": "none", "id": None, "name": "No department", "direct": False}
+
+
+def _row(department, *, key=None, direct=False, name=None):
+    """A department row of a breakdown: the department with its sub-departments rolled up, or
+    (``direct``) its own members only."""
+    key = department["id"] if key is None else key
+    return {"key": key, "id": department["id"], "name": name or department["name"], "direct": direct}
+
+
+def _row_scope(row):
+    """The (department_id, subtree) scope of the maintained counts that a row shows."""
+    if row["key"] == "none":
+        return (NO_DEPARTMENT_ID, False)
+    return (row["id"], not row["direct"])
+
+
+def _children_rows(focus, tree, *, include_direct, with_none):
+    rows = {r["id"]: _row(r) for r in tree if r["parent_id"] == focus["id"]}
+    if include_direct:
+        rows["direct"] = _row(focus, key="direct", direct=True, name=f"{focus['name']} (direct members)")
+        if with_none:
+            rows["none"] = dict(NO_DEPARTMENT_ROW)
+    return rows
+
+
+def _layouts(filters, tree, *, include_direct):
+    """The department rows a breakdown may show, as (focus, rows) layouts; rows map a key to
+    a row (see :func:`_row`).
 
     Rows are the children of the focus department (the filtered department; with no filter,
-    the top level, or the root's children when every obligation sits under one root), each
-    with its own sub-departments rolled up. With ``include_direct``, people sitting in the
-    focus department itself and people without a department get rows too, so that the rows
-    add up to the summary."""
-    by_id = {row["id"]: row for row in tree}
-
-    def row(department, *, key=None, direct=False, name=None):
-        key = department["id"] if key is None else key
-        return {"key": key, "id": department["id"], "name": name or department["name"], "direct": direct}
-
+    the top level, or a root's children when every obligation sits under that one root; see
+    :func:`_chosen_layout`), each with its own sub-departments rolled up. With
+    ``include_direct``, people sitting in the focus department itself and people without a
+    department get rows too, so that the rows add up to the summary."""
     if filters.no_department:
-        none = {"key": "none", "id": None, "name": "No department", "direct": False}
-        return None, {"none": none}, lambda department_id: "none" if department_id is None else None
-    focus = None
+        return [(None, {"none": dict(NO_DEPARTMENT_ROW)})]
     if filters.department is not None:
         department = filters.department
+        by_id = {row["id"]: row for row in tree}
         focus = by_id.get(department.pk) or {"id": department.pk, "name": department.name, "path": department.path}
         if filters.department_direct_only:
-            return (
-                focus,
-                {"direct": row(focus, key="direct", direct=True)},
-                lambda department_id: "direct" if department_id == focus["id"] else None,
-            )
-    else:
-        # Top level: when all obligations sit under one root department, show its children.
-        used_roots = {by_id[i]["path"].strip("/").split("/")[0] for i in used_ids if i in by_id}
-        none_used = None in used_ids
-        if len(used_roots) == 1 and not none_used:
-            focus = by_id.get(int(used_roots.pop()))
-    parent_id = focus["id"] if focus else None
-    rows = {r["id"]: row(r) for r in tree if r["parent_id"] == parent_id}
-    depth = focus["path"].count("/") - 1 if focus else 0
-    if focus is not None and not rows and filters.department is not None:
-        # A department without sub-departments is its own (only) row.
-        return (
-            focus,
-            {focus["id"]: row(focus)},
-            lambda department_id: focus["id"] if department_id == focus["id"] else None,
-        )
+            return [(focus, {"direct": _row(focus, key="direct", direct=True)})]
+        if not any(row["parent_id"] == focus["id"] for row in tree):
+            # A department without sub-departments is its own (only) row.
+            return [(focus, {focus["id"]: _row(focus)})]
+        return [(focus, _children_rows(focus, tree, include_direct=include_direct, with_none=False))]
+    roots = [row for row in tree if row["parent_id"] is None]
+    top = {row["id"]: _row(row) for row in roots}
     if include_direct:
-        if focus is not None:
-            rows["direct"] = row(focus, key="direct", direct=True, name=f"{focus['name']} (direct members)")
-        if filters.department is None:
-            rows["none"] = {"key": "none", "id": None, "name": "No department", "direct": False}
+        top["none"] = dict(NO_DEPARTMENT_ROW)
+    layouts = [(None, top)]
+    for root in roots:
+        layouts.append((root, _children_rows(root, tree, include_direct=include_direct, with_none=True)))
+    return layouts
 
-    def row_for(department_id):
-        if department_id is None:
-            return "none" if "none" in rows else None
-        if focus is not None and department_id == focus["id"]:
-            return "direct" if "direct" in rows else None
-        department = by_id.get(department_id)
-        if department is None:
-            return None
-        ancestors = department["path"].strip("/").split("/")
-        if len(ancestors) <= depth:
-            return None
-        key = int(ancestors[depth])
-        return key if key in rows else None
 
-    return focus, rows, row_for
+def _chosen_layout(filters, layouts, totals):
+    """The layout to show, given ``totals`` per scope: with no department filter, the children
+    of the single root department when every obligation sits under it, else the top level."""
+    if filters.department is not None or filters.no_department:
+        return layouts[0]
+    used_roots = [focus for focus, _ in layouts[1:] if totals.get((focus["id"], True), 0)]
+    if len(used_roots) == 1 and not totals.get((NO_DEPARTMENT_ID, False), 0):
+        return next(layout for layout in layouts[1:] if layout[0] is used_roots[0])
+    return layouts[0]
 
 
 def _row_params(filters, row):
@@ -614,82 +647,121 @@ def _row_params(filters, row):
     return narrowed.as_params()
 
 
+def _scope_sums_from_counts(filters, scopes, *, today, with_names):
+    """Figures (integer lists in FIGURE_NAMES order) per (scope, platform_id) from the
+    maintained counts, and tool names when ``with_names``; None when the counts cannot answer
+    (the caller runs the live query). One query over a few rows per scope and tool."""
+    if not counts_answer(filters):
+        return None
+    names = {}
+    if with_names:
+        from platforms.models import Platform
+
+        platform = Platform.objects.filter(pk=OuterRef("platform_id"))
+        names = {
+            "platform__name": Subquery(platform.values("name")[:1]),
+            "platform__slug": Subquery(platform.values("slug")[:1]),
+        }
+    rows = list(
+        _counts(filters, today=today, scopes=scopes)
+        .values("department_id", "subtree", "platform_id", **names)
+        .annotate(**_count_aggregates())
+        .filter(total__gt=0)
+        .order_by()
+    )
+    if not rows:
+        return None
+    sums = {
+        ((row["department_id"], row["subtree"]), row["platform_id"]): [row[n] or 0 for n in FIGURE_NAMES]
+        for row in rows
+    }
+    return sums, {row["platform_id"]: row for row in rows if with_names}
+
+
+def _scope_sums_live(filters, scopes, *, today, tree, with_names):
+    """The same as :func:`_scope_sums_from_counts` from one GROUP BY (department, tool) over the
+    open obligations, each group added to the requested scopes that contain its department."""
+    columns = ["department_id", "platform_id", *(["platform__name", "platform__slug"] if with_names else [])]
+    groups = open_obligations(filters).values(*columns).annotate(**figure_aggregates(today)).order_by()
+    wanted = set(scopes)
+    paths = {row["id"]: row["path"] for row in tree}
+    outer = _scope(filters)  # the live query is narrowed to it: every group belongs there
+    scopes_of, sums, names = {}, {}, {}
+    for group in groups:
+        department_id, platform_id = group["department_id"], group["platform_id"]
+        inside = scopes_of.get(department_id)
+        if inside is None:
+            containing = {(WHOLE_ORGANIZATION_ID, True), (department_id or NO_DEPARTMENT_ID, False), outer}
+            containing.update((int(a), True) for a in paths.get(department_id, "").strip("/").split("/") if a)
+            inside = scopes_of[department_id] = containing & wanted
+        values = [group[n] or 0 for n in FIGURE_NAMES]
+        for scope in inside:
+            total = sums.setdefault((scope, platform_id), [0] * len(FIGURE_NAMES))
+            for index, value in enumerate(values):
+                total[index] += value
+        if with_names:
+            names[platform_id] = group
+    return sums, names
+
+
 def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
     """Summary, per tool, per department (rolled up) and tool x department heat map.
 
-    One GROUP BY (department, platform) query over the filtered open obligations, plus the
+    One query: on PostgreSQL (filters by department, tool and policy version), the maintained
+    counts of the few scopes shown (the filtered department, its children, its direct members);
+    otherwise one GROUP BY (department, platform) over the filtered open obligations. Plus the
     department tree when ``tree`` (from :func:`department_tree`) is not passed in. Tool names
     come from ``platforms`` ({id, name, slug} rows, e.g. catalog_freshness()["platforms"])
-    when given, else from a join in the same query."""
+    when given, else from the same query."""
     filters = filters or ComplianceFilters()
     if tree is None:
         tree = department_tree()
-    columns = (
-        ["department_id", "platform_id"]
-        if platforms is not None
-        else [
-            "department_id",
-            "platform_id",
-            "platform__name",
-            "platform__slug",
-        ]
-    )
-    groups = _groups_from_counts(filters, today=today, with_names=platforms is None)
-    if groups is None:
-        groups = list(open_obligations(filters).values(*columns).annotate(**figure_aggregates(today)).order_by())
+    layouts = _layouts(filters, tree, include_direct=include_direct)
+    outer = _scope(filters)
+    scopes = {outer, (NO_DEPARTMENT_ID, False)}
+    scopes.update(_row_scope(row) for _, rows in layouts for row in rows.values())
+    with_names = platforms is None
+    found = _scope_sums_from_counts(filters, scopes, today=today, with_names=with_names)
+    if found is None:
+        found = _scope_sums_live(filters, scopes, today=today, tree=tree, with_names=with_names)
+    sums, names = found
     if platforms is not None:
-        names = {p["id"]: p for p in platforms}
-        for group in groups:
-            platform = names.get(group["platform_id"], {})
-            group["platform__name"] = platform.get("name", f"Tool {group['platform_id']}")
-            group["platform__slug"] = platform.get("slug", "")
-    used_ids = {group["department_id"] for group in groups}
-    focus, rows, row_for = _shown_departments(filters, tree, include_direct=include_direct, used_ids=used_ids)
-    # Tens of thousands of (department, tool) groups at scale: add plain integer lists per tool
-    # and per (tool, shown row) first, and build Figures only for the few sums.
-    width = len(FIGURE_NAMES)
-    total_sums, platform_sums, cell_sums, platform_extra, key_of = [0] * width, {}, {}, {}, {}
-    for group in groups:
-        platform_id, department_id = group["platform_id"], group["department_id"]
-        sums = platform_sums.get(platform_id)
-        if sums is None:
-            sums = platform_sums[platform_id] = [0] * width
-            platform_extra[platform_id] = {
+        names = {p["id"]: {"platform__name": p["name"], "platform__slug": p.get("slug", "")} for p in platforms}
+
+    def as_figures(values, extra=None):
+        return Figures(**dict(zip(FIGURE_NAMES, values, strict=True)), extra=extra or {})
+
+    totals = {}
+    for (scope, _), values in sums.items():
+        totals[scope] = totals.get(scope, 0) + values[0]
+    focus, rows = _chosen_layout(filters, layouts, totals)
+    total = Figures()
+    per_platform = {}
+    for (scope, platform_id), values in sums.items():
+        if scope == outer:
+            name = names.get(platform_id, {})
+            extra = {
                 "id": platform_id,
-                "name": group["platform__name"],
-                "slug": group["platform__slug"],
+                "name": name.get("platform__name", f"Tool {platform_id}"),
+                "slug": name.get("platform__slug", ""),
             }
-        if department_id not in key_of:
-            key_of[department_id] = row_for(department_id)
-        key = key_of[department_id]
-        cell = None
-        if key is not None:
-            cell = cell_sums.get((platform_id, key))
-            if cell is None:
-                cell = cell_sums[(platform_id, key)] = [0] * width
-        for index, name in enumerate(FIGURE_NAMES):
-            value = group[name] or 0
-            total_sums[index] += value
-            sums[index] += value
-            if cell is not None:
-                cell[index] += value
-
-    def as_figures(sums, extra=None):
-        return Figures(**dict(zip(FIGURE_NAMES, sums, strict=True)), extra=extra or {})
-
-    total = as_figures(total_sums)
-    per_platform = {pid: as_figures(sums, platform_extra[pid]) for pid, sums in platform_sums.items()}
-    cells = {cell_key: as_figures(sums) for cell_key, sums in cell_sums.items()}
-    per_department = {key: Figures() for key in rows}
-    for (_, key), figures in cells.items():
-        per_department[key].add(figures)
-    platforms = sorted(per_platform.values(), key=lambda f: (f.rate if f.rate is not None else 101, f.extra["name"]))
-    departments = []
+            per_platform[platform_id] = as_figures(values, extra)
+            total.add(per_platform[platform_id])
+    cells, departments = {}, []
     for key, row in rows.items():
-        figures = per_department[key]
+        figures = Figures()
+        scope = _row_scope(row)
+        for platform_id in per_platform:
+            values = sums.get((scope, platform_id))
+            if values is not None:
+                cells[(platform_id, key)] = as_figures(values)
+                figures.add(cells[(platform_id, key)])
         if figures.total:
             figures.extra = {**row, "params": _row_params(filters, row)}
             departments.append(figures)
+    platform_rows = sorted(
+        per_platform.values(), key=lambda f: (f.rate if f.rate is not None else 101, f.extra["name"])
+    )
     order = {"direct": 1, "none": 2}
     departments.sort(key=lambda f: (order.get(f.extra["key"], 0), f.extra["name"].lower()))
     heat = {
@@ -700,7 +772,7 @@ def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
         ],
         "cells": cells,
     }
-    return Overview(summary=total, platforms=platforms, departments=departments, heat_map=heat, focus=focus)
+    return Overview(summary=total, platforms=platform_rows, departments=departments, heat_map=heat, focus=focus)
 
 
 def by_platform(filters, *, today):
@@ -725,18 +797,27 @@ def heat_map(filters, *, today):
 
 def noncompliant_settings(filters, *, limit=10):
     """Required settings most often not at the required value, over the filtered non-compliant
-    obligations' current attestations. One query."""
-    attestation_ids = (
-        open_obligations(filters)
-        .filter(status=ObligationStatus.NONCOMPLIANT, satisfied_by__isnull=False)
-        .values("satisfied_by_id")
-    )
-    return list(
-        AttestationAnswer.objects.filter(compliant=False, attestation_id__in=attestation_ids)
-        .values("setting_id", "setting__key", "setting__label", "setting__platform__name")
-        .annotate(count=Count("id"))
-        .order_by("-count", "setting__platform__name", "setting__label")[:limit]
-    )
+    obligations' current attestations. One query: over the maintained failing-setting counts
+    when they can answer (PostgreSQL; department, tool and policy-version filters), else over
+    the answers of the filtered obligations' attestations."""
+    filters = filters or ComplianceFilters()
+    if counts_answer(filters):
+        rows = _counted(FailingSettingCount.objects.all(), filters).values(
+            "setting_id", "setting__key", "setting__label", "setting__platform__name"
+        )
+        rows = rows.annotate(count=Sum("count")).filter(count__gt=0)
+    else:
+        attestation_ids = (
+            open_obligations(filters)
+            .filter(status=ObligationStatus.NONCOMPLIANT, satisfied_by__isnull=False)
+            .values("satisfied_by_id")
+        )
+        rows = (
+            AttestationAnswer.objects.filter(compliant=False, attestation_id__in=attestation_ids)
+            .values("setting_id", "setting__key", "setting__label", "setting__platform__name")
+            .annotate(count=Count("id"))
+        )
+    return list(rows.order_by("-count", "setting__platform__name", "setting__label")[:limit])
 
 
 # How many overdue obligations, in due-date order, the top list of overdue people reads before
@@ -800,7 +881,12 @@ def overdue_people(filters, *, today, limit=None):
 
 def trend(filters, *, days, today):
     """Per-day totals from the daily ComplianceSnapshot rows over the last ``days`` days
-    (``today - days`` to ``today`` inclusive), summed in the database (one query).
+    (``today - days`` to ``today`` inclusive), one query.
+
+    On PostgreSQL the day totals are maintained (ComplianceSnapshotTotal: per day for the whole
+    organization and each department with its sub-departments, all tools and per tool), so a
+    trend reads one row per day; a department's direct members and people without a
+    department are summed from their own snapshot rows. Elsewhere the snapshot rows are summed.
 
     Snapshots are kept per department and tool, so only the department and tool filters can
     be honoured; for other filters (see ComplianceFilters.snapshot_compatible) this returns
@@ -808,13 +894,19 @@ def trend(filters, *, days, today):
     filters = filters or ComplianceFilters()
     if not filters.snapshot_compatible:
         return None
-    queryset = ComplianceSnapshot.objects.filter(day__gte=today - timedelta(days=days), day__lte=today)
-    queryset = queryset.filter(_department_q(filters))
-    if filters.platform_id:
-        queryset = queryset.filter(platform_id=filters.platform_id)
-    rows = queryset.values("day").annotate(**{name: Sum(name) for name in FIGURE_NAMES}).order_by("day")
+    days_q = Q(day__gte=today - timedelta(days=days), day__lte=today)
+    if connection.vendor == "postgresql" and not (filters.department_direct_only or filters.no_department):
+        department_id = filters.department.pk if filters.department is not None else WHOLE_ORGANIZATION_ID
+        rows = ComplianceSnapshotTotal.objects.filter(
+            days_q, department_id=department_id, platform_id=filters.platform_id or ALL_PLATFORMS_ID
+        ).values("day", *FIGURE_NAMES)
+    else:
+        queryset = ComplianceSnapshot.objects.filter(days_q).filter(_department_q(filters))
+        if filters.platform_id:
+            queryset = queryset.filter(platform_id=filters.platform_id)
+        rows = queryset.values("day").annotate(**{name: Sum(name) for name in FIGURE_NAMES})
     points = []
-    for row in rows:
+    for row in rows.order_by("day"):
         figures = _figures(row)
         figures.extra = {"day": row["day"]}
         points.append(figures)

@@ -1,8 +1,10 @@
-"""The maintained obligation counts (PostgreSQL triggers + daily rebuild) and the selectors
-that read them: the counts always equal the live GROUP BY over open obligations, and the
-figures are the same with and without them."""
+"""The maintained aggregates (PostgreSQL triggers + rebuilds, governance.models.rollups) and
+the selectors that read them: every aggregate always equals the same figures computed here
+independently from the rows, after every kind of write, and the selectors give the same
+figures with and without them."""
 
 import datetime
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -10,11 +12,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.models import Obligation, ObligationCount, ObligationCountState, ObligationStatus
+from governance.models import (
+    Attestation,
+    AttestationAnswer,
+    ComplianceSnapshot,
+    ComplianceSnapshotTotal,
+    Department,
+    Employee,
+    EmployeeObligationCount,
+    FailingSettingCount,
+    Obligation,
+    ObligationCount,
+    ObligationCountState,
+    ObligationStatus,
+)
 from governance.selectors import compliance
 from governance.selectors.compliance import ComplianceFilters
-from governance.services.rollups import rebuild_obligation_counts
-from tests.factories import DepartmentFactory, EmployeeFactory, ToolRuleFactory, mark_in_force
+from governance.services.rollups import rebuild_obligation_counts, rebuild_snapshot_totals
+from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, ToolRuleFactory, mark_in_force
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -22,26 +37,73 @@ TODAY = datetime.date(2026, 11, 29)
 ACTION = ("pending", "noncompliant")
 
 
-def live_counts(day):
-    """The counts computed independently: one GROUP BY over the open obligations."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT coalesce(department_id, 0), platform_id, policy_version_id, status,
-                   status IN ('pending', 'noncompliant') AND due_on < %s, count(*)
-            FROM governance_obligation WHERE closed_at IS NULL GROUP BY 1, 2, 3, 4, 5
-            """,
-            [day],
-        )
-        return {row[:5]: row[5] for row in cursor.fetchall()}
+def scopes_of(department_id, paths):
+    """The (department_id, subtree) scopes an obligation of ``department_id`` counts in: its
+    own department's (0: none), and the subtree of the whole organization (0) and of every
+    department whose path is a prefix of its department's."""
+    yield (department_id or 0, False)
+    yield (0, True)
+    path = paths.get(department_id)
+    if path:
+        yield from ((other, True) for other, other_path in paths.items() if path.startswith(other_path))
+
+
+def expected_aggregates(day):
+    """Every obligation-derived aggregate, computed from the rows in plain Python."""
+    paths = dict(Department.objects.values_list("id", "path"))
+    people = {e.pk: e for e in Employee.objects.all()}
+    failing = {}
+    for answer in AttestationAnswer.objects.filter(compliant=False):
+        failing.setdefault(answer.attestation_id, []).append(answer.setting_id)
+    counts, settings, per_person = Counter(), Counter(), {}
+    for o in Obligation.objects.filter(closed_at__isnull=True):
+        overdue = o.status in ACTION and o.due_on < day
+        person = per_person.setdefault((o.employee_id, o.department_id or 0), [0, 0])
+        person[0] += 1
+        person[1] += o.status in ACTION
+        for scope in scopes_of(o.department_id, paths):
+            counts[(*scope, o.platform_id, o.policy_version_id, o.status, overdue)] += 1
+            if o.status == ObligationStatus.NONCOMPLIANT:
+                for setting_id in failing.get(o.satisfied_by_id, []):
+                    settings[(*scope, o.platform_id, o.policy_version_id, setting_id)] += 1
+    return {
+        "counts": dict(counts),
+        "failing settings": dict(settings),
+        "per person": {
+            (employee_id, department_id, people[employee_id].country, people[employee_id].handles_customer_data): tuple(
+                n
+            )
+            for (employee_id, department_id), n in per_person.items()
+        },
+    }
+
+
+def kept_aggregates():
+    """The maintained aggregates, without rows that went down to zero."""
+    return {
+        "counts": {
+            (c.department_id, c.subtree, c.platform_id, c.policy_version_id, c.status, c.overdue): c.count
+            for c in ObligationCount.objects.exclude(count=0)
+        },
+        "failing settings": {
+            (c.department_id, c.subtree, c.platform_id, c.policy_version_id, c.setting_id): c.count
+            for c in FailingSettingCount.objects.exclude(count=0)
+        },
+        "per person": {
+            (c.employee_id, c.department_id, c.country, c.handles_customer_data): (c.open_count, c.to_do_count)
+            for c in EmployeeObligationCount.objects.exclude(open_count=0, to_do_count=0)
+        },
+    }
+
+
+def assert_maintained(day, step):
+    kept, expected = kept_aggregates(), expected_aggregates(day)
+    for name in expected:
+        assert kept[name] == expected[name], f"{step}: {name}"
 
 
 def kept_counts():
-    """The maintained counts, without rows that went down to zero."""
-    return {
-        (c.department_id, c.platform_id, c.policy_version_id, c.status, c.overdue): c.count
-        for c in ObligationCount.objects.exclude(count=0)
-    }
+    return kept_aggregates()["counts"]
 
 
 @pytest.fixture
@@ -80,14 +142,49 @@ def publish(people, rules, *, due_on, status=ObligationStatus.PENDING):
     )
 
 
-def test_counts_follow_inserts_updates_closes_and_deletes(org):
+def attestation(obligation, *, failing=(), passing=(), answers_first=True):
+    """A non-compliant attestation record of ``obligation`` answering the ``failing`` settings
+    wrongly and the ``passing`` ones rightly, made the current one of the obligation; with
+    ``answers_first=False`` the answers are written after the obligation points at it."""
+    record = Attestation.objects.create(
+        employee_id=obligation.employee_id,
+        obligation=obligation,
+        policy_version_id=obligation.policy_version_id,
+        platform_id=obligation.platform_id,
+        compliant=False,
+        tool_used=True,
+        statement="s",
+        created_at=timezone.now(),
+        prev_hash=f"{obligation.pk:064d}",
+        hash=f"{obligation.pk:063d}h",
+    )
+
+    def answer():
+        AttestationAnswer.objects.bulk_create(
+            AttestationAnswer(
+                attestation=record, setting=setting, revision=1, required_value="off", value=value, compliant=ok
+            )
+            for settings, value, ok in ((failing, "on", False), (passing, "off", True))
+            for setting in settings
+        )
+
+    if answers_first:
+        answer()
+    Obligation.objects.filter(pk=obligation.pk).update(status=ObligationStatus.NONCOMPLIANT, satisfied_by=record)
+    if not answers_first:
+        answer()
+    return record
+
+
+def test_aggregates_follow_inserts_updates_closes_and_deletes(org):
     rebuild_obligation_counts(day=TODAY)
     people, rules = org["people"], org["rules"]
+    settings = [PlatformSettingFactory(platform=rule.platform) for rule in rules[:2]]
     checks = []
 
     def check(step):
         checks.append(step)
-        assert kept_counts() == live_counts(TODAY), step
+        assert_maintained(TODAY, step)
 
     publish(people[:4], rules[:2], due_on=TODAY - datetime.timedelta(days=2))
     publish(people[4:], rules[:2], due_on=TODAY + datetime.timedelta(days=10))
@@ -108,6 +205,15 @@ def test_counts_follow_inserts_updates_closes_and_deletes(org):
     Obligation.objects.filter(employee=people[2], rule=rules[1]).update(status=ObligationStatus.NONCOMPLIANT)
     Obligation.objects.filter(employee=people[3], rule=rules[0]).update(status=ObligationStatus.NOT_USED)
     check("attesting")
+    attestation(Obligation.objects.get(employee=people[2], rule=rules[0]), failing=[settings[0]])
+    attestation(Obligation.objects.get(employee=people[4], rule=rules[1]), failing=[settings[1]], answers_first=False)
+    attestation(Obligation.objects.get(employee=people[5], rule=rules[1]), passing=[settings[1]])
+    check("non-compliant attestations with failing answers")
+    assert (
+        kept_aggregates()["failing settings"][(0, True, rules[0].platform_id, rules[0].version_id, settings[0].pk)] == 1
+    )
+    Obligation.objects.filter(employee=people[2], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
+    check("attested again, compliant")
     Obligation.objects.filter(employee=people[5], rule=rules[1]).update(status=ObligationStatus.EXCEPTED)
     check("exception approved")
     Obligation.objects.filter(employee=people[1]).update(department_id=org["other"].pk)
@@ -116,24 +222,54 @@ def test_counts_follow_inserts_updates_closes_and_deletes(org):
     check("closed (terminated)")
     Obligation.objects.filter(employee=people[4]).update(closed_at=None, close_reason="")
     check("reopened")
-    Obligation.objects.filter(status=ObligationStatus.PENDING).update(satisfied_by=None)
+    Obligation.objects.filter(status=ObligationStatus.PENDING).update(last_attested_at=timezone.now())
     check("update touching no dimension")
-    Obligation.objects.filter(employee__in=people[2:4]).delete()
+    Obligation.objects.filter(employee__in=people[3:4]).delete()
     check("delete")
-    assert ObligationCount.objects.exclude(count=0).exists()
-    assert len(checks) == 9
+    assert all(kept_aggregates().values())
+    assert len(checks) == 11
 
 
-def test_rebuild_equals_incremental_counts(org):
+def test_moving_a_department_moves_its_subtree_counts(org):
+    from governance.services.people import move_department
+
+    people, rules = org["people"], org["rules"]
+    publish(people, rules[:2], due_on=TODAY - datetime.timedelta(days=1))
+    attestation(Obligation.objects.get(employee=people[1], rule=rules[0]), failing=[PlatformSettingFactory()])
+    rebuild_obligation_counts(day=TODAY)
+    move_department(department=org["sub"], parent=org["other"])
+    assert_maintained(TODAY, "moved under another parent")
+    sub_in_other = (org["other"].pk, True, rules[0].platform_id, rules[0].version_id, "noncompliant", True)
+    assert kept_counts()[sub_in_other] == 1
+    move_department(department=org["sub"], parent=None)
+    assert_maintained(TODAY, "moved to the top level")
+    DepartmentFactory(name="New", parent=org["sub"])
+    assert_maintained(TODAY, "new sub-department")
+
+
+def test_per_person_counts_follow_the_persons_country_and_customer_data_flag(org):
+    people = org["people"]
+    publish(people, org["rules"][:2], due_on=TODAY + datetime.timedelta(days=1))
+    Employee.objects.filter(pk=people[0].pk).update(country="JP", handles_customer_data=True)
+    person = Employee.objects.get(pk=people[1].pk)
+    person.country, person.handles_customer_data = "BR", not person.handles_customer_data
+    person.save()
+    assert_maintained(TODAY, "country and flag changed")
+    assert EmployeeObligationCount.objects.get(employee=people[0]).country == "JP"
+
+
+def test_rebuild_equals_incremental_aggregates(org):
     rebuild_obligation_counts(day=TODAY)
     people, rules = org["people"], org["rules"]
     publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
     Obligation.objects.filter(employee__in=people[:3]).update(status=ObligationStatus.COMPLIANT)
+    attestation(Obligation.objects.get(employee=people[4], rule=rules[0]), failing=[PlatformSettingFactory()])
     Obligation.objects.filter(employee=people[3]).delete()
-    incremental = kept_counts()
-    assert incremental
+    incremental = kept_aggregates()
+    assert all(incremental.values())
     rebuild_obligation_counts(day=TODAY)
-    assert kept_counts() == incremental == live_counts(TODAY)
+    assert kept_aggregates() == incremental
+    assert_maintained(TODAY, "rebuilt")
 
 
 def test_rebuild_for_a_new_day_moves_obligations_due_yesterday_to_overdue(org):
@@ -141,17 +277,17 @@ def test_rebuild_for_a_new_day_moves_obligations_due_yesterday_to_overdue(org):
     publish(org["people"], org["rules"][:1], due_on=TODAY)
 
     def overdue():
-        return sum(ObligationCount.objects.filter(overdue=True).values_list("count", flat=True))
+        return sum(ObligationCount.objects.filter(overdue=True, subtree=False).values_list("count", flat=True))
 
     assert overdue() == 0
     tomorrow = TODAY + datetime.timedelta(days=1)
     rebuild_obligation_counts(day=tomorrow)
     assert ObligationCountState.objects.get().as_of == tomorrow
     assert overdue() == len(org["people"])
-    assert kept_counts() == live_counts(tomorrow)
+    assert_maintained(tomorrow, "rebuilt for tomorrow")
     # Writes after the rebuild count overdue for the counts' day.
     Obligation.objects.filter(employee=org["people"][0]).update(due_on=TODAY - datetime.timedelta(days=3))
-    assert kept_counts() == live_counts(tomorrow)
+    assert_maintained(tomorrow, "written after the rebuild")
 
 
 def _figures_of(filters, day):
@@ -229,3 +365,178 @@ def test_stale_counts_are_not_used_for_a_later_day(org):
     # Without a rebuild the counts say nothing is overdue; for tomorrow everything is.
     assert compliance.summary(ComplianceFilters(), today=tomorrow).overdue == len(org["people"])
     assert compliance.summary(ComplianceFilters(), today=TODAY).overdue == 0
+
+
+def test_the_services_writes_keep_every_aggregate_right(make_user):
+    """Publish, attest (failing and passing), exception, expiry, a move with rescoping, a
+    department move, a termination and a republish, through the services themselves."""
+    from governance.services.attestations import attestation_statement, submit_attestation
+    from governance.services.employees import terminate_employee
+    from governance.services.exceptions import approve_exception, request_exception
+    from governance.services.obligations import expire_obligations, rescope_employees
+    from governance.services.people import move_department
+    from policies import services as policies
+    from tests.factories import PlatformFactory, PolicyFactory, PolicyVersionFactory
+    from tests.governance.attestation_builders import safe_answers, unsafe_answers
+
+    today = timezone.localdate()
+    top, other = DepartmentFactory(name="Top"), DepartmentFactory(name="Other")
+    sub = DepartmentFactory(name="Sub", parent=top)
+    people = [
+        EmployeeFactory(department=department, handles_customer_data=n % 2 == 0)
+        for n, department in enumerate([top, sub, sub, other, other, None])
+    ]
+    tools = [PlatformFactory(slug=f"tool-{n}", name=f"Tool {n}") for n in range(2)]
+    for tool in tools:
+        PlatformSettingFactory(platform=tool, key="training", values=["on", "off"], safe_value="off")
+    version = PolicyVersionFactory(policy=PolicyFactory(), number=1)
+    for tool in tools:
+        policies.add_rule(
+            version=version, platform=tool, stance="approved", required=[(tool.settings.get(), None)], actor=None
+        )
+    rebuild_obligation_counts(day=today)
+    policies.publish_policy_version(version=version, actor=None)
+    assert_maintained(today, "published")
+
+    def attest(person, tool, answers):
+        obligation = Obligation.objects.get(employee=person, platform=tool, closed_at__isnull=True)
+        submit_attestation(
+            obligation=obligation,
+            answers=answers(obligation),
+            tool_used=True,
+            statement=attestation_statement(obligation),
+            signature=person.full_name,
+            actor=None,
+        )
+        return obligation
+
+    attest(people[0], tools[0], unsafe_answers)
+    attest(people[1], tools[0], unsafe_answers)
+    attest(people[3], tools[1], safe_answers)
+    assert_maintained(today, "attested")
+    assert FailingSettingCount.objects.filter(department_id=top.pk, subtree=True, count=2).exists()
+    attest(people[1], tools[0], safe_answers)
+    assert_maintained(today, "attested again, now compliant")
+    obligation = Obligation.objects.get(employee=people[4], platform=tools[0])
+    exception = request_exception(
+        employee=people[4], obligation=obligation, reason="Customer demo", requested_days=30, actor=None
+    )
+    approve_exception(exception=exception, expires_on=today + datetime.timedelta(days=30), actor=None)
+    assert_maintained(today, "exception approved")
+    expire_obligations(today=today + datetime.timedelta(days=400))
+    assert_maintained(today, "attestations expired")
+    Employee.objects.filter(pk=people[2].pk).update(department=other, country="JP")
+    rescope_employees(employee_ids=[people[2].pk])
+    assert_maintained(today, "person moved and rescoped")
+    move_department(department=sub, parent=other)
+    assert_maintained(today, "department moved")
+    terminate_employee(employee=Employee.objects.get(pk=people[5].pk))
+    assert_maintained(today, "terminated")
+    draft = policies.create_draft(policy=version.policy, actor=None)
+    policies.remove_rule(rule=draft.rules.get(platform=tools[1]), actor=None)
+    policies.publish_policy_version(version=draft, actor=None)
+    assert_maintained(today, "republished without one tool")
+    assert all(kept_aggregates().values())
+
+
+def expected_snapshot_totals():
+    """ComplianceSnapshotTotal computed here: each snapshot row added to the whole organization
+    and to every department whose path prefixes its department's, for all tools and its own."""
+    paths = dict(Department.objects.values_list("id", "path"))
+    names = ("total", "compliant", "not_used", "excepted", "pending", "noncompliant", "overdue")
+    totals = {}
+    for row in ComplianceSnapshot.objects.all():
+        departments = [0]
+        if row.department_id:
+            path = paths[row.department_id]
+            departments += [other for other, other_path in paths.items() if path.startswith(other_path)]
+        for department_id in departments:
+            for platform_id in (0, row.platform_id):
+                sums = totals.setdefault((row.day, department_id, platform_id), [0] * len(names))
+                for index, name in enumerate(names):
+                    sums[index] += getattr(row, name)
+    return {key: tuple(sums) for key, sums in totals.items()}
+
+
+def kept_snapshot_totals():
+    names = ("total", "compliant", "not_used", "excepted", "pending", "noncompliant", "overdue")
+    return {
+        (t.day, t.department_id, t.platform_id): tuple(getattr(t, n) for n in names)
+        for t in ComplianceSnapshotTotal.objects.all()
+    }
+
+
+def test_snapshot_totals_follow_every_write_to_the_snapshots(org):
+    from governance.services.snapshots import snapshot_compliance
+
+    people, rules = org["people"], org["rules"]
+    publish(people, rules[:2], due_on=TODAY - datetime.timedelta(days=1))
+    Obligation.objects.filter(employee__in=people[:3]).update(status=ObligationStatus.COMPLIANT)
+    snapshot_compliance(day=TODAY)
+    snapshot_compliance(day=TODAY)
+    yesterday = TODAY - datetime.timedelta(days=1)
+    ComplianceSnapshot.objects.bulk_create(
+        ComplianceSnapshot(day=yesterday, department_id=row.department_id, platform_id=row.platform_id, total=9)
+        for row in ComplianceSnapshot.objects.filter(day=TODAY)
+    )
+    assert kept_snapshot_totals() == expected_snapshot_totals()
+    # Top and its sub-department, two tools each.
+    assert kept_snapshot_totals()[(yesterday, org["top"].pk, 0)] == (36, 0, 0, 0, 0, 0, 0)
+    ComplianceSnapshot.objects.filter(day=yesterday, department=org["sub"]).update(compliant=3, total=10)
+    assert kept_snapshot_totals() == expected_snapshot_totals()
+    ComplianceSnapshot.objects.filter(day=yesterday, department=org["other"]).delete()
+    assert kept_snapshot_totals() == expected_snapshot_totals()
+    ComplianceSnapshot.objects.filter(day=yesterday).delete()
+    assert not ComplianceSnapshotTotal.objects.filter(day=yesterday).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM governance_compliancesnapshottotal")
+    assert rebuild_snapshot_totals() == len(expected_snapshot_totals())
+    assert kept_snapshot_totals() == expected_snapshot_totals()
+
+
+def test_trend_from_the_totals_equals_the_sum_of_the_snapshot_rows(org):
+    x, y = org["rules"][0].platform_id, org["rules"][1].platform_id
+    rows = [
+        (2, org["sub"], x, 4, 1),
+        (2, org["top"], y, 6, 3),
+        (2, org["other"], x, 7, 7),
+        (1, org["sub"], y, 5, 5),
+        (1, None, x, 2, 0),
+        (40, org["other"], x, 9, 9),
+    ]
+    ComplianceSnapshot.objects.bulk_create(
+        ComplianceSnapshot(
+            day=TODAY - datetime.timedelta(days=back),
+            department=department,
+            platform_id=platform,
+            total=total,
+            compliant=compliant,
+        )
+        for back, department, platform, total, compliant in rows
+    )
+    cases = [
+        ComplianceFilters(),
+        ComplianceFilters(department=org["top"]),
+        ComplianceFilters(department=org["sub"], platform_id=y),
+        ComplianceFilters(department=org["top"], department_direct_only=True),
+        ComplianceFilters(no_department=True),
+        ComplianceFilters(platform_id=x),
+    ]
+    for filters in cases:
+        with CaptureQueriesContext(connection) as queries:
+            points = compliance.trend(filters, days=30, today=TODAY)
+        by_totals = not (filters.department_direct_only or filters.no_department)
+        assert ("governance_compliancesnapshottotal" in queries[0]["sql"]) is by_totals, filters
+        expected = Counter()
+        for back, department, platform, total, _ in rows:
+            path = department.path if department else None
+            if back > 30 or (filters.platform_id and platform != filters.platform_id):
+                continue
+            if filters.no_department and department is not None:
+                continue
+            if filters.department_direct_only and department != filters.department:
+                continue
+            if filters.department and not (path or "").startswith(filters.department.path):
+                continue
+            expected[TODAY - datetime.timedelta(days=back)] += total
+        assert [(p.extra["day"], p.total) for p in points] == sorted(expected.items()), filters

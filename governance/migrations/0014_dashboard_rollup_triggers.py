@@ -1,0 +1,341 @@
+"""PostgreSQL: keep the dashboard's maintained aggregates (governance.models.rollups) in step.
+
+- governance_obligation (INSERT / UPDATE / DELETE, statement level, transition tables): the
+  changed open rows, grouped, are added to ObligationCount (each department's own row, every
+  department containing it and the whole organization), FailingSettingCount (the failing
+  answers of non-compliant obligations' current attestations, the same ways) and
+  EmployeeObligationCount (per person), in key order.
+- governance_attestationanswer (INSERT): answers written after the obligation already points
+  at their attestation are counted then (each obligation-answer pair is counted by whichever
+  statement completes it).
+- governance_employee (UPDATE): country and customer-data flag copied to the person's counts.
+- governance_department (UPDATE): a department that moves (its path changes) recomputes every
+  subtree row from the departments' own rows.
+- governance_compliancesnapshot (any change): the changed days' ComplianceSnapshotTotal rows
+  are recomputed from that day's snapshot rows.
+
+The rebuilds are SQL functions too, so that the daily job, the triggers and this migration
+compute the same thing from one definition: governance_rebuild_obligation_counts(day),
+governance_recompute_subtree_counts() and governance_recompute_snapshot_totals(days).
+SQLite: nothing (the selectors use the live aggregates).
+"""
+
+from django.db import migrations
+
+ACTION = "('pending', 'noncompliant')"
+
+# Every scope an obligation of department ``{alias}.department_id`` counts in: the department's
+# own row, and the subtree rows of each department on its path and of the whole organization.
+SCOPES = """
+    LEFT JOIN governance_department AS dep ON dep.id = {alias}.department_id
+    CROSS JOIN LATERAL (
+        SELECT {alias}.department_id::integer, false
+        UNION ALL SELECT 0, true
+        UNION ALL SELECT a::integer, true FROM unnest(string_to_array(trim(BOTH '/' FROM dep.path), '/')) AS a
+    ) AS scope (department_id, subtree)
+"""
+# The subtree rows a department's own row counts in (whole organization and every department on
+# its path); the department 0 of people without one counts in the whole organization only.
+CONTAINERS = """
+    LEFT JOIN governance_department AS dep ON dep.id = {alias}.department_id
+    CROSS JOIN LATERAL (
+        SELECT 0
+        UNION ALL SELECT a::integer FROM unnest(string_to_array(trim(BOTH '/' FROM dep.path), '/')) AS a
+    ) AS scope (department_id)
+"""
+
+COUNT_DIMS = "department_id, subtree, platform_id, policy_version_id, status, overdue"
+COUNT_ROWS = """
+    SELECT coalesce(department_id, 0) AS department_id, platform_id, policy_version_id, status,
+           status IN {action} AND due_on < v_day AS overdue, {sign} AS delta
+    FROM {table} WHERE closed_at IS NULL
+"""
+COUNT_UPSERT = f"""
+        INSERT INTO governance_obligationcount AS c ({COUNT_DIMS}, count)
+        SELECT scope.department_id, scope.subtree, d.platform_id, d.policy_version_id, d.status, d.overdue,
+               sum(d.delta)::int
+        FROM (
+            SELECT department_id, platform_id, policy_version_id, status, overdue, sum(delta) AS delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4, 5 HAVING sum(delta) <> 0
+        ) AS d
+        {SCOPES.format(alias="d")}
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT ({COUNT_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
+
+FAILING_DIMS = "department_id, subtree, platform_id, policy_version_id, setting_id"
+FAILING_ROWS = """
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, a.setting_id,
+           {sign} AS delta
+    FROM {table} AS o
+    JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
+    WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
+"""
+ANSWER_ROWS = """
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, a.setting_id,
+           1 AS delta
+    FROM new_answers AS a
+    JOIN governance_obligation AS o ON o.satisfied_by_id = a.attestation_id
+    WHERE NOT a.compliant AND o.closed_at IS NULL AND o.status = 'noncompliant'
+"""
+FAILING_UPSERT = f"""
+        INSERT INTO governance_failingsettingcount AS c ({FAILING_DIMS}, count)
+        SELECT scope.department_id, scope.subtree, d.platform_id, d.policy_version_id, d.setting_id, sum(d.delta)::int
+        FROM (
+            SELECT department_id, platform_id, policy_version_id, setting_id, sum(delta) AS delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
+        ) AS d
+        {SCOPES.format(alias="d")}
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT ({FAILING_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
+
+PERSON_ROWS = """
+    SELECT employee_id, coalesce(department_id, 0) AS department_id, {sign} AS open_delta,
+           CASE WHEN status IN {action} THEN {sign} ELSE 0 END AS to_do_delta
+    FROM {table} WHERE closed_at IS NULL
+"""
+PERSON_UPSERT = """
+        INSERT INTO governance_employeeobligationcount AS c
+            (employee_id, department_id, country, handles_customer_data, open_count, to_do_count)
+        SELECT d.employee_id, d.department_id, coalesce(e.country, ''), coalesce(e.handles_customer_data, false),
+               d.open_delta, d.to_do_delta
+        FROM (
+            SELECT employee_id, department_id, sum(open_delta)::int AS open_delta, sum(to_do_delta)::int AS to_do_delta
+            FROM ({rows}) AS r GROUP BY 1, 2 HAVING sum(open_delta) <> 0 OR sum(to_do_delta) <> 0
+        ) AS d
+        LEFT JOIN governance_employee AS e ON e.id = d.employee_id
+        ORDER BY 1, 2
+        ON CONFLICT (employee_id, department_id) DO UPDATE
+        SET open_count = c.open_count + EXCLUDED.open_count, to_do_count = c.to_do_count + EXCLUDED.to_do_count;
+"""
+
+
+def _changes(template, upsert, **extra):
+    """The IF TG_OP ... branches applying ``template``'s rows (signed) through ``upsert``."""
+    old = template.format(sign=-1, table="old_rows", action=ACTION, **extra)
+    new = template.format(sign=1, table="new_rows", action=ACTION, **extra)
+    return f"""
+    IF TG_OP = 'INSERT' THEN
+        {upsert.format(rows=new)}
+    ELSIF TG_OP = 'DELETE' THEN
+        {upsert.format(rows=old)}
+    ELSE
+        {upsert.format(rows=old + " UNION ALL " + new)}
+    END IF;
+    """
+
+
+SNAPSHOT_FIGURES = ("total", "compliant", "not_used", "excepted", "pending", "noncompliant", "overdue")
+SNAPSHOT_COLUMNS = ", ".join(SNAPSHOT_FIGURES)
+SNAPSHOT_SUMS = ", ".join(f"sum(s.{name})" for name in SNAPSHOT_FIGURES)
+
+CREATE_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION governance_recompute_subtree_counts() RETURNS void AS $$
+BEGIN
+    LOCK TABLE governance_obligationcount, governance_failingsettingcount IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM governance_obligationcount WHERE subtree;
+    INSERT INTO governance_obligationcount ({COUNT_DIMS}, count)
+    SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.status, c.overdue, sum(c.count)::int
+    FROM governance_obligationcount AS c
+    {CONTAINERS.format(alias="c")}
+    WHERE NOT c.subtree AND c.count <> 0
+    GROUP BY 1, 3, 4, 5, 6;
+    DELETE FROM governance_failingsettingcount WHERE subtree;
+    INSERT INTO governance_failingsettingcount ({FAILING_DIMS}, count)
+    SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.setting_id, sum(c.count)::int
+    FROM governance_failingsettingcount AS c
+    {CONTAINERS.format(alias="c")}
+    WHERE NOT c.subtree AND c.count <> 0
+    GROUP BY 1, 3, 4, 5;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_rebuild_obligation_counts(v_day date) RETURNS void AS $$
+BEGIN
+    -- The state row first: the triggers read it FOR SHARE, so a write in flight either commits
+    -- before the rebuild counts (and is in its snapshot) or waits for the rebuild to commit and
+    -- then applies its change, with the new day, on top of the rebuilt counts.
+    INSERT INTO governance_obligationcountstate (id, as_of) VALUES (1, v_day)
+    ON CONFLICT (id) DO UPDATE SET as_of = EXCLUDED.as_of;
+    DELETE FROM governance_obligationcount WHERE NOT subtree;
+    INSERT INTO governance_obligationcount ({COUNT_DIMS}, count)
+    SELECT coalesce(department_id, 0), false, platform_id, policy_version_id, status,
+           status IN {ACTION} AND due_on < v_day, count(*)::int
+    FROM governance_obligation WHERE closed_at IS NULL
+    GROUP BY 1, 3, 4, 5, 6;
+    DELETE FROM governance_failingsettingcount WHERE NOT subtree;
+    INSERT INTO governance_failingsettingcount ({FAILING_DIMS}, count)
+    SELECT coalesce(o.department_id, 0), false, o.platform_id, o.policy_version_id, a.setting_id, count(*)::int
+    FROM governance_obligation AS o
+    JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
+    WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
+    GROUP BY 1, 3, 4, 5;
+    PERFORM governance_recompute_subtree_counts();
+    DELETE FROM governance_employeeobligationcount;
+    INSERT INTO governance_employeeobligationcount
+        (employee_id, department_id, country, handles_customer_data, open_count, to_do_count)
+    SELECT g.employee_id, g.department_id, coalesce(e.country, ''), coalesce(e.handles_customer_data, false),
+           g.open_count, g.to_do_count
+    FROM (
+        SELECT employee_id, coalesce(department_id, 0) AS department_id, count(*)::int AS open_count,
+               (count(*) FILTER (WHERE status IN {ACTION}))::int AS to_do_count
+        FROM governance_obligation WHERE closed_at IS NULL GROUP BY 1, 2
+    ) AS g
+    LEFT JOIN governance_employee AS e ON e.id = g.employee_id;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_obligation_count_apply() RETURNS trigger AS $$
+DECLARE
+    v_day date;
+BEGIN
+    SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
+    v_day := coalesce(v_day, current_date);
+    {_changes(COUNT_ROWS, COUNT_UPSERT)}
+    {_changes(FAILING_ROWS, FAILING_UPSERT)}
+    {_changes(PERSON_ROWS, PERSON_UPSERT)}
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_obligation_count_truncate() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM governance_obligationcount;
+    DELETE FROM governance_failingsettingcount;
+    DELETE FROM governance_employeeobligationcount;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_failing_answer_apply() RETURNS trigger AS $$
+BEGIN
+    {FAILING_UPSERT.format(rows=ANSWER_ROWS)}
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_employee_count_facets() RETURNS trigger AS $$
+BEGIN
+    UPDATE governance_employeeobligationcount AS c
+    SET country = n.country, handles_customer_data = n.handles_customer_data
+    FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id
+    WHERE c.employee_id = n.id
+      AND (o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_department_moved() RETURNS trigger AS $$
+BEGIN
+    -- A new department gets its path in a second UPDATE (from ''): nothing counts there yet.
+    IF EXISTS (SELECT 1 FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id WHERE o.path <> '' AND o.path <> n.path)
+    THEN
+        PERFORM governance_recompute_subtree_counts();
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_recompute_snapshot_totals(v_days date[]) RETURNS void AS $$
+BEGIN
+    -- v_days NULL: every day.
+    DELETE FROM governance_compliancesnapshottotal WHERE v_days IS NULL OR day = ANY (v_days);
+    INSERT INTO governance_compliancesnapshottotal (day, department_id, platform_id, {SNAPSHOT_COLUMNS})
+    SELECT s.day, scope.department_id, tool.platform_id, {SNAPSHOT_SUMS}
+    FROM governance_compliancesnapshot AS s
+    {CONTAINERS.format(alias="s")}
+    CROSS JOIN LATERAL (VALUES (0), (s.platform_id::integer)) AS tool (platform_id)
+    WHERE v_days IS NULL OR s.day = ANY (v_days)
+    GROUP BY 1, 2, 3;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_snapshot_total_apply() RETURNS trigger AS $$
+DECLARE
+    v_days date[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT day) INTO v_days FROM new_rows;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT day) INTO v_days FROM old_rows;
+    ELSE
+        SELECT array_agg(DISTINCT day) INTO v_days FROM (SELECT day FROM old_rows UNION SELECT day FROM new_rows) AS d;
+    END IF;
+    IF v_days IS NOT NULL THEN
+        PERFORM governance_recompute_snapshot_totals(v_days);
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_snapshot_total_truncate() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM governance_compliancesnapshottotal;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+TRIGGERS = {
+    ("governance_failing_answer_insert", "governance_attestationanswer"): "AFTER INSERT ON {table} "
+    "REFERENCING NEW TABLE AS new_answers FOR EACH STATEMENT EXECUTE FUNCTION governance_failing_answer_apply()",
+    ("governance_employee_count_facets", "governance_employee"): "AFTER UPDATE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_employee_count_facets()",
+    ("governance_department_moved", "governance_department"): "AFTER UPDATE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_department_moved()",
+    ("governance_snapshot_total_insert", "governance_compliancesnapshot"): "AFTER INSERT ON {table} "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION governance_snapshot_total_apply()",
+    ("governance_snapshot_total_update", "governance_compliancesnapshot"): "AFTER UPDATE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_snapshot_total_apply()",
+    ("governance_snapshot_total_delete", "governance_compliancesnapshot"): "AFTER DELETE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION governance_snapshot_total_apply()",
+    ("governance_snapshot_total_truncate", "governance_compliancesnapshot"): "AFTER TRUNCATE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_snapshot_total_truncate()",
+}
+
+FUNCTIONS = (
+    "governance_recompute_subtree_counts()",
+    "governance_rebuild_obligation_counts(date)",
+    "governance_failing_answer_apply()",
+    "governance_employee_count_facets()",
+    "governance_department_moved()",
+    "governance_recompute_snapshot_totals(date[])",
+    "governance_snapshot_total_apply()",
+    "governance_snapshot_total_truncate()",
+)
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from django.utils import timezone
+
+    schema_editor.execute(CREATE_FUNCTIONS)
+    for (name, table), definition in TRIGGERS.items():
+        schema_editor.execute(f"CREATE TRIGGER {name} {definition.format(table=table)}")
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT governance_rebuild_obligation_counts(%s)", [timezone.localdate()])
+        cursor.execute("SELECT governance_recompute_snapshot_totals(NULL)")
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from importlib import import_module
+
+    for name, table in TRIGGERS:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    for function in FUNCTIONS:
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
+    previous = import_module("governance.migrations.0011_obligation_count_triggers")
+    schema_editor.execute(previous.CREATE_FUNCTIONS)
+    schema_editor.execute("DELETE FROM governance_obligationcount WHERE subtree")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("governance", "0013_dashboard_rollups")]
+
+    operations = [migrations.RunPython(create, drop, elidable=False)]
