@@ -2,13 +2,15 @@
 
 - governance_obligation (INSERT / UPDATE / DELETE, statement level, transition tables): the
   changed open rows, grouped, are added to ObligationCount (each department's own row, every
-  department containing it and the whole organization), FailingSettingCount (the failing
-  answers of non-compliant obligations' current attestations, the same ways) and
-  EmployeeObligationCount (per person), in key order.
+  department containing it and the whole organization), ObligationFacetCount (the same, per
+  person's country and customer-data flag), FailingSettingCount (the failing answers of
+  non-compliant obligations' current attestations, the same ways) and EmployeeObligationCount
+  (per person), in key order.
 - governance_attestationanswer (INSERT): answers written after the obligation already points
   at their attestation are counted then (each obligation-answer pair is counted by whichever
   statement completes it).
-- governance_employee (UPDATE): country and customer-data flag copied to the person's counts.
+- governance_employee (UPDATE): a person whose country or customer-data flag changes has their
+  counts moved to the new values.
 - governance_department (UPDATE): a department that moves (its path changes) recomputes every
   subtree row from the departments' own rows.
 - governance_compliancesnapshot (any change): the changed days' ComplianceSnapshotTotal rows
@@ -63,31 +65,86 @@ COUNT_UPSERT = f"""
         ON CONFLICT ({COUNT_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
 """
 
-FAILING_DIMS = "department_id, subtree, platform_id, policy_version_id, setting_id"
+FACET_DIMS = f"{COUNT_DIMS}, country, customer_data"
+# The open obligations of ``{table}`` with their person's country and customer-data flag.
+FACET_ROWS = """
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
+           o.status IN {action} AND o.due_on < v_day AS overdue, coalesce(e.country, '') AS country,
+           coalesce(e.handles_customer_data, false) AS customer_data, {sign} AS delta
+    FROM {table} AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL
+"""
+FACET_UPSERT = f"""
+        INSERT INTO governance_obligationfacetcount AS c ({FACET_DIMS}, count)
+        SELECT scope.department_id, scope.subtree, d.platform_id, d.policy_version_id, d.status, d.overdue,
+               d.country, d.customer_data, sum(d.delta)::int
+        FROM (
+            SELECT department_id, platform_id, policy_version_id, status, overdue, country, customer_data,
+                   sum(delta) AS delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(delta) <> 0
+        ) AS d
+        {SCOPES.format(alias="d")}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+        ON CONFLICT ({FACET_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
+
+FAILING_DIMS = "department_id, subtree, platform_id, policy_version_id, setting_id, country, customer_data"
 FAILING_ROWS = """
     SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, a.setting_id,
+           coalesce(e.country, '') AS country, coalesce(e.handles_customer_data, false) AS customer_data,
            {sign} AS delta
     FROM {table} AS o
     JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
+    LEFT JOIN governance_employee AS e ON e.id = o.employee_id
     WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
 """
 ANSWER_ROWS = """
     SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, a.setting_id,
+           coalesce(e.country, '') AS country, coalesce(e.handles_customer_data, false) AS customer_data,
            1 AS delta
     FROM new_answers AS a
     JOIN governance_obligation AS o ON o.satisfied_by_id = a.attestation_id
+    LEFT JOIN governance_employee AS e ON e.id = o.employee_id
     WHERE NOT a.compliant AND o.closed_at IS NULL AND o.status = 'noncompliant'
 """
 FAILING_UPSERT = f"""
         INSERT INTO governance_failingsettingcount AS c ({FAILING_DIMS}, count)
-        SELECT scope.department_id, scope.subtree, d.platform_id, d.policy_version_id, d.setting_id, sum(d.delta)::int
+        SELECT scope.department_id, scope.subtree, d.platform_id, d.policy_version_id, d.setting_id,
+               d.country, d.customer_data, sum(d.delta)::int
         FROM (
-            SELECT department_id, platform_id, policy_version_id, setting_id, sum(delta) AS delta
-            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
+            SELECT department_id, platform_id, policy_version_id, setting_id, country, customer_data,
+                   sum(delta) AS delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(delta) <> 0
         ) AS d
         {SCOPES.format(alias="d")}
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5
+        GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
         ON CONFLICT ({FAILING_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
+
+# People whose country or customer-data flag an employee UPDATE changed: their old values
+# (to take their counts out) and their new ones (to put them back in).
+MOVED_PEOPLE = """
+    SELECT o.id, o.country, o.handles_customer_data AS customer_data, -1 AS sign
+    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
+    WHERE o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data
+    UNION ALL
+    SELECT n.id, n.country, n.handles_customer_data, 1
+    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
+    WHERE o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data
+"""
+MOVED_FACET_ROWS = f"""
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
+           o.status IN {ACTION} AND o.due_on < v_day AS overdue, coalesce(p.country, '') AS country,
+           coalesce(p.customer_data, false) AS customer_data, p.sign AS delta
+    FROM ({MOVED_PEOPLE}) AS p
+    JOIN governance_obligation AS o ON o.employee_id = p.id AND o.closed_at IS NULL
+"""
+MOVED_FAILING_ROWS = f"""
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, a.setting_id,
+           coalesce(p.country, '') AS country, coalesce(p.customer_data, false) AS customer_data, p.sign AS delta
+    FROM ({MOVED_PEOPLE}) AS p
+    JOIN governance_obligation AS o ON o.employee_id = p.id AND o.closed_at IS NULL AND o.status = 'noncompliant'
+    JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
 """
 
 PERSON_ROWS = """
@@ -133,7 +190,8 @@ SNAPSHOT_SUMS = ", ".join(f"sum(s.{name})" for name in SNAPSHOT_FIGURES)
 CREATE_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION governance_recompute_subtree_counts() RETURNS void AS $$
 BEGIN
-    LOCK TABLE governance_obligationcount, governance_failingsettingcount IN SHARE ROW EXCLUSIVE MODE;
+    LOCK TABLE governance_obligationcount, governance_obligationfacetcount, governance_failingsettingcount
+        IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM governance_obligationcount WHERE subtree;
     INSERT INTO governance_obligationcount ({COUNT_DIMS}, count)
     SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.status, c.overdue, sum(c.count)::int
@@ -141,13 +199,22 @@ BEGIN
     {CONTAINERS.format(alias="c")}
     WHERE NOT c.subtree AND c.count <> 0
     GROUP BY 1, 3, 4, 5, 6;
+    DELETE FROM governance_obligationfacetcount WHERE subtree;
+    INSERT INTO governance_obligationfacetcount ({FACET_DIMS}, count)
+    SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.status, c.overdue, c.country,
+           c.customer_data, sum(c.count)::int
+    FROM governance_obligationfacetcount AS c
+    {CONTAINERS.format(alias="c")}
+    WHERE NOT c.subtree AND c.count <> 0
+    GROUP BY 1, 3, 4, 5, 6, 7, 8;
     DELETE FROM governance_failingsettingcount WHERE subtree;
     INSERT INTO governance_failingsettingcount ({FAILING_DIMS}, count)
-    SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.setting_id, sum(c.count)::int
+    SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.setting_id, c.country,
+           c.customer_data, sum(c.count)::int
     FROM governance_failingsettingcount AS c
     {CONTAINERS.format(alias="c")}
     WHERE NOT c.subtree AND c.count <> 0
-    GROUP BY 1, 3, 4, 5;
+    GROUP BY 1, 3, 4, 5, 6, 7;
 END;
 $$ LANGUAGE plpgsql;
 
@@ -164,13 +231,23 @@ BEGIN
            status IN {ACTION} AND due_on < v_day, count(*)::int
     FROM governance_obligation WHERE closed_at IS NULL
     GROUP BY 1, 3, 4, 5, 6;
+    DELETE FROM governance_obligationfacetcount WHERE NOT subtree;
+    INSERT INTO governance_obligationfacetcount ({FACET_DIMS}, count)
+    SELECT coalesce(o.department_id, 0), false, o.platform_id, o.policy_version_id, o.status,
+           o.status IN {ACTION} AND o.due_on < v_day, coalesce(e.country, ''),
+           coalesce(e.handles_customer_data, false), count(*)::int
+    FROM governance_obligation AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL
+    GROUP BY 1, 3, 4, 5, 6, 7, 8;
     DELETE FROM governance_failingsettingcount WHERE NOT subtree;
     INSERT INTO governance_failingsettingcount ({FAILING_DIMS}, count)
-    SELECT coalesce(o.department_id, 0), false, o.platform_id, o.policy_version_id, a.setting_id, count(*)::int
+    SELECT coalesce(o.department_id, 0), false, o.platform_id, o.policy_version_id, a.setting_id,
+           coalesce(e.country, ''), coalesce(e.handles_customer_data, false), count(*)::int
     FROM governance_obligation AS o
     JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
+    LEFT JOIN governance_employee AS e ON e.id = o.employee_id
     WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
-    GROUP BY 1, 3, 4, 5;
+    GROUP BY 1, 3, 4, 5, 6, 7;
     PERFORM governance_recompute_subtree_counts();
     DELETE FROM governance_employeeobligationcount;
     INSERT INTO governance_employeeobligationcount
@@ -193,6 +270,7 @@ BEGIN
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
     v_day := coalesce(v_day, current_date);
     {_changes(COUNT_ROWS, COUNT_UPSERT)}
+    {_changes(FACET_ROWS, FACET_UPSERT)}
     {_changes(FAILING_ROWS, FAILING_UPSERT)}
     {_changes(PERSON_ROWS, PERSON_UPSERT)}
     RETURN NULL;
@@ -202,6 +280,7 @@ $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION governance_obligation_count_truncate() RETURNS trigger AS $$
 BEGIN
     DELETE FROM governance_obligationcount;
+    DELETE FROM governance_obligationfacetcount;
     DELETE FROM governance_failingsettingcount;
     DELETE FROM governance_employeeobligationcount;
     RETURN NULL;
@@ -216,12 +295,21 @@ END;
 $$ LANGUAGE plpgsql;
 
 CREATE OR REPLACE FUNCTION governance_employee_count_facets() RETURNS trigger AS $$
+DECLARE
+    v_day date;
 BEGIN
+    IF NOT EXISTS ({MOVED_PEOPLE}) THEN
+        RETURN NULL;
+    END IF;
+    SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
+    v_day := coalesce(v_day, current_date);
     UPDATE governance_employeeobligationcount AS c
     SET country = n.country, handles_customer_data = n.handles_customer_data
     FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id
     WHERE c.employee_id = n.id
       AND (o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data);
+    {FACET_UPSERT.format(rows=MOVED_FACET_ROWS)}
+    {FAILING_UPSERT.format(rows=MOVED_FAILING_ROWS)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -307,6 +395,7 @@ FUNCTIONS = (
     "governance_snapshot_total_apply()",
     "governance_snapshot_total_truncate()",
 )
+
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":

@@ -24,6 +24,7 @@ from governance.models.rollups import (
     FailingSettingCount,
     ObligationCount,
     ObligationCountState,
+    ObligationFacetCount,
 )
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "Obligation",
     "ObligationCount",
     "ObligationCountState",
+    "ObligationFacetCount",
     "ObligationStatus",
     "PolicyException",
     "User",

@@ -6,6 +6,7 @@ triggers (migrations 0011 and 0014), instead of being grouped from millions of r
 
 - ``ObligationCount``: open obligations per (department, tool, policy version, status, overdue),
   both for each department's own members and for each department with its sub-departments;
+- ``ObligationFacetCount``: the same, split by the person's country and customer-data flag;
 - ``FailingSettingCount``: failing answers of the non-compliant obligations' current
   attestations, per (department, tool, policy version, required setting), the same two ways;
 - ``EmployeeObligationCount``: per person, how many open obligations they have and how many
@@ -71,12 +72,51 @@ class ObligationCountState(models.Model):
         return f"Obligation counts as of {self.as_of}"
 
 
+class ObligationFacetCount(models.Model):
+    """ObligationCount split further by the person's country and customer-data flag (copied
+    from the employee; a trigger moves a person's counts when either changes), for the
+    country and customer-data filters. A separate table, so that the unfiltered figures keep
+    reading a handful of rows."""
+
+    department_id = models.IntegerField()
+    subtree = models.BooleanField(default=False)
+    platform_id = models.IntegerField()
+    policy_version_id = models.IntegerField()
+    status = models.CharField(max_length=16)
+    overdue = models.BooleanField()
+    country = models.CharField(max_length=2, blank=True)
+    customer_data = models.BooleanField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "department_id",
+                    "subtree",
+                    "platform_id",
+                    "policy_version_id",
+                    "status",
+                    "overdue",
+                    "country",
+                    "customer_data",
+                ],
+                name="obligation_facet_count_dims",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.department_id}/{self.platform_id}/{self.status}/{self.country}/{self.customer_data}: {self.count}"
+        )
+
+
 class FailingSettingCount(models.Model):
     """How many open non-compliant obligations have a current attestation (``satisfied_by``)
-    that answered a required setting wrongly, per (department, tool, policy version, setting);
-    ``department_id`` and ``subtree`` as in ObligationCount. The "required settings most often
-    non-compliant" list reads these rows instead of joining the answers of every failing
-    attestation."""
+    that answered a required setting wrongly, per (department, tool, policy version, setting,
+    person's country and customer-data flag); ``department_id`` and ``subtree`` as in
+    ObligationCount. The "required settings most often non-compliant" list reads these rows
+    instead of joining the answers of every failing attestation."""
 
     department_id = models.IntegerField()
     subtree = models.BooleanField(default=False)
@@ -85,12 +125,22 @@ class FailingSettingCount(models.Model):
     setting = models.ForeignKey(
         "platforms.PlatformSetting", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    country = models.CharField(max_length=2, blank=True)
+    customer_data = models.BooleanField()
     count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["department_id", "subtree", "platform_id", "policy_version_id", "setting"],
+                fields=[
+                    "department_id",
+                    "subtree",
+                    "platform_id",
+                    "policy_version_id",
+                    "setting",
+                    "country",
+                    "customer_data",
+                ],
                 name="failing_setting_count_dims",
             )
         ]

@@ -37,6 +37,7 @@ from governance.models import (
     Obligation,
     ObligationCount,
     ObligationCountState,
+    ObligationFacetCount,
     ObligationStatus,
     PolicyException,
 )
@@ -282,13 +283,20 @@ def obligations_in_bucket(filters, *, bucket, today, setting_id=None):
 # --- Maintained counts (PostgreSQL) ------------------------------------------------------
 
 
-def counts_answer(filters):
-    """Whether the maintained obligation counts can answer ``filters``: PostgreSQL, and only
-    department / tool / policy-version filters (the counts know nothing of people)."""
+def _count_model(filters):
+    """The maintained counts that answer ``filters``: ObligationCount for department, tool and
+    policy-version filters, ObligationFacetCount when a country or the customer-data handlers
+    narrow them too; None (the live aggregate answers) off PostgreSQL and for a manager's team
+    (the counts know nothing of reporting lines)."""
     filters = filters or ComplianceFilters()
-    return connection.vendor == "postgresql" and not (
-        filters.country or filters.customer_data_only or filters.manager is not None
-    )
+    if connection.vendor != "postgresql" or filters.manager is not None:
+        return None
+    return ObligationFacetCount if filters.country or filters.customer_data_only else ObligationCount
+
+
+def counts_answer(filters):
+    """Whether the maintained counts can answer ``filters`` (see :func:`_count_model`)."""
+    return _count_model(filters) is not None
 
 
 def _count_aggregates():
@@ -319,23 +327,29 @@ def _scopes_q(scopes):
     return condition
 
 
-def _counted(queryset, filters, *, scopes=None):
+def _counted(queryset, filters, *, scopes=None, facets=False):
     """``queryset`` of maintained counts narrowed to ``scopes`` (default: the filters' own
-    department scope) and to the tool and policy-version filters."""
+    department scope), to the tool and policy-version filters and, for counts kept per
+    country and customer-data flag (``facets``), to those filters."""
     queryset = queryset.filter(_scopes_q(scopes or [_scope(filters)]))
     if filters.platform_id:
         queryset = queryset.filter(platform_id=filters.platform_id)
     if filters.policy_version_id:
         queryset = queryset.filter(policy_version_id__in=_terms_versions(filters.policy_version_id))
+    if facets and filters.country:
+        queryset = queryset.filter(country=filters.country)
+    if facets and filters.customer_data_only:
+        queryset = queryset.filter(customer_data=True)
     return queryset
 
 
 def _counts(filters, *, today, scopes=None):
-    """The ObligationCount rows of ``scopes`` inside ``filters``, or none at all when the
-    counts do not hold for ``today`` (not rebuilt since midnight): callers then use the live
-    aggregate."""
-    current = ObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today)))
-    return _counted(current, filters, scopes=scopes)
+    """The maintained counts (see :func:`_count_model`) of ``scopes`` inside ``filters``, or
+    none at all when the counts do not hold for ``today`` (not rebuilt since midnight):
+    callers then use the live aggregate."""
+    model = _count_model(filters)
+    current = model.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today)))
+    return _counted(current, filters, scopes=scopes, facets=model is ObligationFacetCount)
 
 
 def summary(filters, *, today):
@@ -802,7 +816,7 @@ def noncompliant_settings(filters, *, limit=10):
     the answers of the filtered obligations' attestations."""
     filters = filters or ComplianceFilters()
     if counts_answer(filters):
-        rows = _counted(FailingSettingCount.objects.all(), filters).values(
+        rows = _counted(FailingSettingCount.objects.all(), filters, facets=True).values(
             "setting_id", "setting__key", "setting__label", "setting__platform__name"
         )
         rows = rows.annotate(count=Sum("count")).filter(count__gt=0)

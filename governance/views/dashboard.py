@@ -57,9 +57,16 @@ def _scope(request, *, team=False):
     raise PermissionDenied
 
 
-def _people_url(params, bucket, **extra):
-    query = {**params, "bucket": bucket, **{k: v for k, v in extra.items() if v is not None}}
-    return f"{reverse('dashboard-people')}?{urlencode(query)}"
+def _people_links():
+    """``link(params, bucket, **extra)``: the drill-down link to the people behind a figure.
+    The list's path is reversed once: a dashboard has thousands of such links."""
+    path = reverse("dashboard-people")
+
+    def link(params, bucket, **extra):
+        query = {**params, "bucket": bucket, **{k: v for k, v in extra.items() if v is not None}}
+        return f"{path}?{urlencode(query)}"
+
+    return link
 
 
 def _filter_form(request, scope, *, tree, platforms):
@@ -105,6 +112,7 @@ def _dashboard(request, scope):
         return render(request, "governance/dashboard/dashboard.html", context, status=400)
 
     params = {**filters.as_params(), **scope.params}
+    link = _people_links()
     overview = compliance.overview(filters, today=today, tree=tree, platforms=freshness["platforms"])
     coverage = compliance.customer_data_coverage(filters, today=today)
     exceptions = compliance.open_exceptions_overview(filters, today=today, then=then, limit=LIST_LIMIT)
@@ -118,19 +126,19 @@ def _dashboard(request, scope):
             "params": params,
             "query": urlencode(params),
             "overview": overview,
-            "cards": _cards(summary, earlier, coverage, exceptions, freshness, params, scope),
+            "cards": _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link),
             "trend": _trend(points, days=days, today=today),
-            "by_department": _bars(overview.departments, params, lambda f: {**f.extra["params"], **scope.params}),
-            "by_platform": _bars(overview.platforms, params, lambda f: {**params, "platform": f.extra["id"]}),
-            "heat": _heat_rows(overview, params, scope),
+            "by_department": _bars(overview.departments, lambda f: {**f.extra["params"], **scope.params}, link),
+            "by_platform": _bars(overview.platforms, lambda f: {**params, "platform": f.extra["id"]}, link),
+            "heat": _heat_rows(overview, scope, link),
             "failing_settings": [
-                {**row, "url": _people_url(params, "noncompliant", setting=row["setting_id"])}
+                {**row, "url": link(params, "noncompliant", setting=row["setting_id"])}
                 for row in compliance.noncompliant_settings(filters, limit=LIST_LIMIT)
             ],
             "overdue_people": list(compliance.overdue_people(filters, today=today, limit=LIST_LIMIT)),
-            "overdue_url": _people_url(params, "overdue"),
+            "overdue_url": link(params, "overdue"),
             "open_exceptions": exceptions["rows"],
-            "exceptions_url": _people_url(params, "exceptions"),
+            "exceptions_url": link(params, "exceptions"),
             "segments": charts.SEGMENTS,
         }
     )
@@ -149,15 +157,15 @@ def _change(value, earlier_value, *, higher_is_better, unit=""):
     return {"text": f"{number} in 30 days", "tone": "good" if good else "bad"}
 
 
-def _cards(summary, earlier, coverage, exceptions, freshness, params, scope):
+def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link):
     rate = summary.rate
     cards = [
         {
             "title": "Overall compliance",
             "value": "—" if rate is None else f"{rate:g}%",
             "detail": f"{summary.satisfied} of {summary.total} open obligations compliant, not used or excepted",
-            "url": _people_url(params, "satisfied"),
-            "secondary": {"text": f"{summary.unsatisfied} need action", "url": _people_url(params, "unsatisfied")},
+            "url": link(params, "satisfied"),
+            "secondary": {"text": f"{summary.unsatisfied} need action", "url": link(params, "unsatisfied")},
             "change": _change(rate, earlier.rate if earlier else None, higher_is_better=True, unit=" pts"),
             "key": "compliance",
         },
@@ -165,7 +173,7 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope):
             "title": "Overdue",
             "value": summary.overdue,
             "detail": "open obligations past their due date",
-            "url": _people_url(params, "overdue"),
+            "url": link(params, "overdue"),
             "change": _change(summary.overdue, earlier.overdue if earlier else None, higher_is_better=False),
             "key": "overdue",
         },
@@ -173,7 +181,7 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope):
             "title": "Non-compliant",
             "value": summary.noncompliant,
             "detail": "attested with a required setting at the wrong value",
-            "url": _people_url(params, "noncompliant"),
+            "url": link(params, "noncompliant"),
             "change": _change(summary.noncompliant, earlier.noncompliant if earlier else None, higher_is_better=False),
             "key": "noncompliant",
         },
@@ -181,7 +189,7 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope):
             "title": "Open exceptions",
             "value": exceptions["now"],
             "detail": "awaiting a decision or approved and running",
-            "url": _people_url(params, "exceptions"),
+            "url": link(params, "exceptions"),
             "change": _change(exceptions["now"], exceptions["then"], higher_is_better=False),
             "key": "exceptions",
         },
@@ -189,10 +197,10 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope):
             "title": "Customer-data handlers fully compliant",
             "value": "—" if coverage["rate"] is None else f"{coverage['rate']:g}%",
             "detail": f"{coverage['fully_compliant']} of {coverage['handlers']} handlers with every tool done",
-            "url": _people_url(params, "handlers_compliant"),
+            "url": link(params, "handlers_compliant"),
             "secondary": {
                 "text": f"{coverage['handlers'] - coverage['fully_compliant']} not yet",
-                "url": _people_url(params, "handlers_not_compliant"),
+                "url": link(params, "handlers_not_compliant"),
             },
             "change": {"text": "not kept in the daily snapshots", "tone": "none"},
             "key": "handlers",
@@ -233,24 +241,26 @@ def _trend(points, *, days, today):
     }
 
 
-def _bars(rows, params, params_for):
+def _bars(rows, params_for, link):
     for figures in rows:
         figures.extra["params"] = params_for(figures)
     chart = charts.stacked_bars(rows)
     for bar in chart.bars:
-        bar.url = _people_url(bar.params, "all")
-        bar.action_url = _people_url(bar.params, "unsatisfied")
+        bar.url = link(bar.params, "all")
+        bar.action_url = link(bar.params, "unsatisfied")
         for segment in bar.segments:
-            segment["url"] = _people_url(bar.params, segment["bucket"])
+            segment["url"] = link(bar.params, segment["bucket"])
     return chart
 
 
-def _heat_rows(overview, params, scope):
+def _heat_rows(overview, scope, link):
     """The heat map as rows of cells (one per tool) with their class and drill-down link."""
     heat = overview.heat_map
     rows = []
     for department in heat["departments"]:
-        row_params = {**department["params"], **scope.params}
+        # Thousands of cells: encode the row's link once per bucket and add each tool to it.
+        row_params = {k: v for k, v in {**department["params"], **scope.params}.items() if k != "platform"}
+        row_links = {bucket: link(row_params, bucket) for bucket in ("unsatisfied", "all")}
         cells = []
         for platform in heat["platforms"]:
             figures = heat["cells"].get((platform["id"], department["key"]))
@@ -261,7 +271,7 @@ def _heat_rows(overview, params, scope):
             }
             if figures:
                 bucket = "unsatisfied" if figures.unsatisfied else "all"
-                cell["url"] = _people_url({**row_params, "platform": platform["id"]}, bucket)
+                cell["url"] = f"{row_links[bucket]}&platform={platform['id']}"
                 cell["bucket"] = bucket
             cells.append(cell)
         rows.append({"department": department, "cells": cells})

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+from html import escape
 
 import pytest
 from django.db import connection
@@ -152,6 +153,11 @@ def test_department_filter_narrows_every_figure(client, officer, org, today):
         "Engineering (direct members)",
     ]
     assert cards_of(response)["exceptions"]["value"] == 0
+    # The filter shows as chosen, in a select listing every department.
+    content = response.content.decode()
+    assert f'<option value="{org["eng"].pk}" selected>' in content
+    for department in ("root", "eng", "platform_team", "sales"):
+        assert f'<option value="{org[department].pk}"' in content
 
 
 @pytest.mark.parametrize(
@@ -211,14 +217,19 @@ def test_every_heat_map_cell_and_bar_drills_down_to_its_figure(client, officer, 
     response = client.get(reverse("dashboard"))
     cells = [cell for row in response.context["heat"]["rows"] for cell in row["cells"] if cell["figures"]]
     assert cells
+    content = response.content.decode()
     for cell in cells:
+        assert f'href="{escape(cell["url"])}" title="' in content
+        assert f"{cell['figures'].rate:.0f}%" in content
         figures = cell["figures"]
         expected = figures.unsatisfied if cell["bucket"] == "unsatisfied" else figures.total
         assert drill(client, cell["url"]).context["page"].paginator.count == expected
     for chart in (response.context["by_department"], response.context["by_platform"]):
         for bar in chart.bars:
+            assert f'<th scope="row"><a href="{escape(bar.url)}">{escape(bar.label)}</a></th>' in content
             assert drill(client, bar.url).context["page"].paginator.count == bar.figures.total
             for segment in bar.segments:
+                assert f'<a href="{escape(segment["url"])}"><rect class="{segment["css"]}"' in content
                 assert drill(client, segment["url"]).context["page"].paginator.count == segment["value"]
 
 
@@ -292,6 +303,9 @@ def test_changes_over_30_days_come_from_the_snapshots(client, officer, org, toda
     assert cards["noncompliant"]["change"]["text"] == "+2 in 30 days"
     assert response.context["trend"]["available"] is True
     assert [p.extra["day"] for p in response.context["trend"]["rows"]] == [today - datetime.timedelta(days=1), then]
+    content = response.content.decode()
+    assert f'<tr><th scope="row">{then.isoformat()}</th><td>20.0%</td><td>10</td><td>2</td><td>0</td><td>7</td></tr>' in content
+    assert f"<title>{then.isoformat()}: 20.0</title></circle>" in content
     # The department filter applies to the snapshots too.
     filtered = client.get(reverse("dashboard"), {"department": org["sales"].pk})
     assert [p.total for p in filtered.context["trend"]["rows"]] == [4]

@@ -24,6 +24,7 @@ from governance.models import (
     Obligation,
     ObligationCount,
     ObligationCountState,
+    ObligationFacetCount,
     ObligationStatus,
 )
 from governance.selectors import compliance
@@ -55,19 +56,22 @@ def expected_aggregates(day):
     failing = {}
     for answer in AttestationAnswer.objects.filter(compliant=False):
         failing.setdefault(answer.attestation_id, []).append(answer.setting_id)
-    counts, settings, per_person = Counter(), Counter(), {}
+    counts, facets, settings, per_person = Counter(), Counter(), Counter(), {}
     for o in Obligation.objects.filter(closed_at__isnull=True):
         overdue = o.status in ACTION and o.due_on < day
         person = per_person.setdefault((o.employee_id, o.department_id or 0), [0, 0])
         person[0] += 1
         person[1] += o.status in ACTION
+        facet = (people[o.employee_id].country, people[o.employee_id].handles_customer_data)
         for scope in scopes_of(o.department_id, paths):
             counts[(*scope, o.platform_id, o.policy_version_id, o.status, overdue)] += 1
+            facets[(*scope, o.platform_id, o.policy_version_id, o.status, overdue, *facet)] += 1
             if o.status == ObligationStatus.NONCOMPLIANT:
                 for setting_id in failing.get(o.satisfied_by_id, []):
-                    settings[(*scope, o.platform_id, o.policy_version_id, setting_id)] += 1
+                    settings[(*scope, o.platform_id, o.policy_version_id, setting_id, *facet)] += 1
     return {
         "counts": dict(counts),
+        "facet counts": dict(facets),
         "failing settings": dict(settings),
         "per person": {
             (employee_id, department_id, people[employee_id].country, people[employee_id].handles_customer_data): tuple(
@@ -85,8 +89,14 @@ def kept_aggregates():
             (c.department_id, c.subtree, c.platform_id, c.policy_version_id, c.status, c.overdue): c.count
             for c in ObligationCount.objects.exclude(count=0)
         },
+        "facet counts": {
+            (c.department_id, c.subtree, c.platform_id, c.policy_version_id, c.status, c.overdue, c.country)
+            + (c.customer_data,): c.count
+            for c in ObligationFacetCount.objects.exclude(count=0)
+        },
         "failing settings": {
-            (c.department_id, c.subtree, c.platform_id, c.policy_version_id, c.setting_id): c.count
+            (c.department_id, c.subtree, c.platform_id, c.policy_version_id, c.setting_id, c.country)
+            + (c.customer_data,): c.count
             for c in FailingSettingCount.objects.exclude(count=0)
         },
         "per person": {
@@ -209,9 +219,8 @@ def test_aggregates_follow_inserts_updates_closes_and_deletes(org):
     attestation(Obligation.objects.get(employee=people[4], rule=rules[1]), failing=[settings[1]], answers_first=False)
     attestation(Obligation.objects.get(employee=people[5], rule=rules[1]), passing=[settings[1]])
     check("non-compliant attestations with failing answers")
-    assert (
-        kept_aggregates()["failing settings"][(0, True, rules[0].platform_id, rules[0].version_id, settings[0].pk)] == 1
-    )
+    whole_organization = (0, True, rules[0].platform_id, rules[0].version_id, settings[0].pk)
+    assert sum(n for key, n in kept_aggregates()["failing settings"].items() if key[:5] == whole_organization) == 1
     Obligation.objects.filter(employee=people[2], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
     check("attested again, compliant")
     Obligation.objects.filter(employee=people[5], rule=rules[1]).update(status=ObligationStatus.EXCEPTED)
@@ -296,8 +305,9 @@ def _figures_of(filters, day):
     with CaptureQueriesContext(connection) as queries:
         summary = compliance.summary(filters, today=day)
         result = compliance.overview(filters, today=day)
+    counts = ("governance_obligationcount", "governance_obligationfacetcount")
     used_counts = all(
-        "governance_obligationcount" in q["sql"] for q in queries.captured_queries if "obligation" in q["sql"]
+        any(table in q["sql"] for table in counts) for q in queries.captured_queries if "obligation" in q["sql"]
     )
     return (
         {
@@ -313,6 +323,8 @@ def _figures_of(filters, day):
 
 def test_selectors_give_the_same_figures_from_the_counts_and_live(org):
     people, rules = org["people"], org["rules"]
+    Employee.objects.filter(pk__in=[p.pk for p in people[::2]]).update(handles_customer_data=True, country="FR")
+    Employee.objects.filter(pk__in=[p.pk for p in people[1::2]]).update(country="DE")
     publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
     publish(people, [org["later_rule"]], due_on=TODAY + datetime.timedelta(days=5))
     Obligation.objects.filter(employee__in=people[:2], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
@@ -330,6 +342,10 @@ def test_selectors_give_the_same_figures_from_the_counts_and_live(org):
         replace(base, platform_id=rules[0].platform_id),
         replace(base, policy_version_id=rules[0].version_id),
         replace(base, department=org["other"], platform_id=rules[1].platform_id, policy_version_id=rules[1].version_id),
+        replace(base, country="DE"),
+        replace(base, customer_data_only=True),
+        replace(base, department=org["top"], country="FR", customer_data_only=True),
+        replace(base, platform_id=rules[0].platform_id, customer_data_only=True),
     ]
     for filters in cases:
         from_counts, used = _figures_of(filters, TODAY)
@@ -343,19 +359,57 @@ def test_selectors_give_the_same_figures_from_the_counts_and_live(org):
         assert from_counts["summary"]["total"] > 0, filters
 
 
-def test_filters_about_people_use_the_live_aggregate(org):
-    publish(org["people"], org["rules"], due_on=TODAY - datetime.timedelta(days=1))
+def test_a_managers_team_uses_the_live_aggregate(org):
+    people = org["people"]
+    Employee.objects.filter(pk__in=[p.pk for p in people[1:3]]).update(reporting_path=f"/{people[0].pk}/")
+    publish(people, org["rules"], due_on=TODAY - datetime.timedelta(days=1))
     rebuild_obligation_counts(day=TODAY)
-    for filters in (ComplianceFilters(country="DE"), ComplianceFilters(customer_data_only=True)):
-        assert not compliance.counts_answer(filters)
-        figures, used = _figures_of(filters, TODAY)
-        assert not used
-        expected = Obligation.objects.filter(closed_at__isnull=True)
-        if filters.country:
-            expected = expected.filter(employee__country="DE")
-        else:
-            expected = expected.filter(employee__handles_customer_data=True)
-        assert figures["summary"]["total"] == expected.count()
+    filters = ComplianceFilters(manager=Employee.objects.get(pk=people[0].pk))
+    assert not compliance.counts_answer(filters)
+    figures, used = _figures_of(filters, TODAY)
+    assert not used
+    assert figures["summary"]["total"] == Obligation.objects.filter(employee__in=people[1:3]).count() > 0
+
+
+def test_failing_settings_and_handler_coverage_equal_the_rows(org):
+    people, rules = org["people"], org["rules"]
+    Employee.objects.filter(pk__in=[p.pk for p in people[::2]]).update(handles_customer_data=True, country="FR")
+    publish(people, rules[:2], due_on=TODAY - datetime.timedelta(days=1))
+    Obligation.objects.filter(employee__in=people[:2]).update(status=ObligationStatus.COMPLIANT)
+    settings = [PlatformSettingFactory(platform=rule.platform) for rule in rules[:2]]
+    for person, rule, failing in [(2, 0, [0]), (3, 1, [1]), (4, 0, [0]), (5, 1, [1])]:
+        attestation(Obligation.objects.get(employee=people[person], rule=rules[rule]), failing=[settings[failing[0]]])
+    base = ComplianceFilters()
+    cases = [
+        base,
+        replace(base, department=org["top"]),
+        replace(base, department=org["top"], department_direct_only=True),
+        replace(base, no_department=True),
+        replace(base, platform_id=rules[0].platform_id),
+        replace(base, country="FR"),
+        replace(base, customer_data_only=True),
+        replace(base, department=org["other"], customer_data_only=True),
+    ]
+    for filters in cases:
+        obligations = compliance.open_obligations(filters)
+        failing = Counter(
+            answer.setting_id
+            for answer in AttestationAnswer.objects.filter(compliant=False)
+            for o in obligations.filter(status=ObligationStatus.NONCOMPLIANT, satisfied_by_id=answer.attestation_id)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            rows = compliance.noncompliant_settings(filters)
+            coverage = compliance.customer_data_coverage(filters, today=TODAY)
+        assert "governance_failingsettingcount" in queries[0]["sql"], filters
+        assert {r["setting_id"]: r["count"] for r in rows} == dict(failing), filters
+        handlers = compliance.open_obligations(replace(filters, customer_data_only=True)).values("employee_id")
+        to_do = handlers.filter(status__in=ACTION)
+        handler_ids = set(handlers.values_list("employee_id", flat=True))
+        fully = len(handler_ids - set(to_do.values_list("employee_id", flat=True)))
+        assert (coverage["handlers"], coverage["fully_compliant"]) == (len(handler_ids), fully), filters
+        listed = compliance.customer_data_handlers(filters, fully_compliant=True)
+        assert set(listed.values_list("pk", flat=True)) == handler_ids - set(to_do.values_list("employee_id", flat=True))
+    assert sum(compliance.customer_data_coverage(base, today=TODAY).values()) > 0
 
 
 def test_stale_counts_are_not_used_for_a_later_day(org):
@@ -414,7 +468,7 @@ def test_the_services_writes_keep_every_aggregate_right(make_user):
     attest(people[1], tools[0], unsafe_answers)
     attest(people[3], tools[1], safe_answers)
     assert_maintained(today, "attested")
-    assert FailingSettingCount.objects.filter(department_id=top.pk, subtree=True, count=2).exists()
+    assert sum(FailingSettingCount.objects.filter(department_id=top.pk, subtree=True).values_list("count", flat=True)) == 2
     attest(people[1], tools[0], safe_answers)
     assert_maintained(today, "attested again, now compliant")
     obligation = Obligation.objects.get(employee=people[4], platform=tools[0])
