@@ -4,13 +4,13 @@
   changed open rows, grouped, are added to ObligationCount (each department's own row, every
   department containing it and the whole organization), ObligationFacetCount (the same, per
   person's country and customer-data flag), FailingSettingCount (the failing answers of
-  non-compliant obligations' current attestations, the same ways) and EmployeeObligationCount
-  (per person), in key order.
+  non-compliant obligations' current attestations, the same ways) and HandlerObligationCount
+  (per customer-data handler, all tools and per tool), in key order.
 - governance_attestationanswer (INSERT): answers written after the obligation already points
   at their attestation are counted then (each obligation-answer pair is counted by whichever
   statement completes it).
 - governance_employee (UPDATE): a person whose country or customer-data flag changes has their
-  counts moved to the new values.
+  counts moved to the new values (and their handler rows added or removed).
 - governance_department (UPDATE): a department that moves (its path changes) recomputes every
   subtree row from the departments' own rows.
 - governance_compliancesnapshot (any change): the changed days' ComplianceSnapshotTotal rows
@@ -147,23 +147,34 @@ MOVED_FAILING_ROWS = f"""
     JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
 """
 
-PERSON_ROWS = """
-    SELECT employee_id, coalesce(department_id, 0) AS department_id, {sign} AS open_delta,
-           CASE WHEN status IN {action} THEN {sign} ELSE 0 END AS to_do_delta
-    FROM {table} WHERE closed_at IS NULL
+HANDLER_DIMS = "employee_id, department_id, platform_id"
+# The open obligations of ``{table}`` of customer-data handlers.
+HANDLER_ROWS = """
+    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, e.country,
+           {sign} AS open_delta, CASE WHEN o.status IN {action} THEN {sign} ELSE 0 END AS to_do_delta
+    FROM {table} AS o JOIN governance_employee AS e ON e.id = o.employee_id AND e.handles_customer_data
+    WHERE o.closed_at IS NULL
 """
-PERSON_UPSERT = """
-        INSERT INTO governance_employeeobligationcount AS c
-            (employee_id, department_id, country, handles_customer_data, open_count, to_do_count)
-        SELECT d.employee_id, d.department_id, coalesce(e.country, ''), coalesce(e.handles_customer_data, false),
-               d.open_delta, d.to_do_delta
+# People who became customer-data handlers in an employee UPDATE: their open obligations.
+NEW_HANDLER_ROWS = f"""
+    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, n.country,
+           1 AS open_delta, CASE WHEN o.status IN {ACTION} THEN 1 ELSE 0 END AS to_do_delta
+    FROM old_rows AS p JOIN new_rows AS n ON n.id = p.id AND n.handles_customer_data AND NOT p.handles_customer_data
+    JOIN governance_obligation AS o ON o.employee_id = n.id AND o.closed_at IS NULL
+"""
+# Each person's rows over all tools (platform 0) and per tool.
+HANDLER_UPSERT = f"""
+        INSERT INTO governance_handlerobligationcount AS c ({HANDLER_DIMS}, country, open_count, to_do_count)
+        SELECT d.employee_id, d.department_id, tool.platform_id, d.country, sum(d.open_delta)::int,
+               sum(d.to_do_delta)::int
         FROM (
-            SELECT employee_id, department_id, sum(open_delta)::int AS open_delta, sum(to_do_delta)::int AS to_do_delta
-            FROM ({rows}) AS r GROUP BY 1, 2 HAVING sum(open_delta) <> 0 OR sum(to_do_delta) <> 0
+            SELECT employee_id, department_id, platform_id, coalesce(country, '') AS country,
+                   sum(open_delta) AS open_delta, sum(to_do_delta) AS to_do_delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4 HAVING sum(open_delta) <> 0 OR sum(to_do_delta) <> 0
         ) AS d
-        LEFT JOIN governance_employee AS e ON e.id = d.employee_id
-        ORDER BY 1, 2
-        ON CONFLICT (employee_id, department_id) DO UPDATE
+        CROSS JOIN LATERAL (VALUES (0), (d.platform_id::integer)) AS tool (platform_id)
+        GROUP BY 1, 2, 3, 4 HAVING sum(d.open_delta) <> 0 OR sum(d.to_do_delta) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT ({HANDLER_DIMS}) DO UPDATE
         SET open_count = c.open_count + EXCLUDED.open_count, to_do_count = c.to_do_count + EXCLUDED.to_do_count;
 """
 
@@ -249,17 +260,15 @@ BEGIN
     WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
     GROUP BY 1, 3, 4, 5, 6, 7;
     PERFORM governance_recompute_subtree_counts();
-    DELETE FROM governance_employeeobligationcount;
-    INSERT INTO governance_employeeobligationcount
-        (employee_id, department_id, country, handles_customer_data, open_count, to_do_count)
-    SELECT g.employee_id, g.department_id, coalesce(e.country, ''), coalesce(e.handles_customer_data, false),
-           g.open_count, g.to_do_count
-    FROM (
-        SELECT employee_id, coalesce(department_id, 0) AS department_id, count(*)::int AS open_count,
-               (count(*) FILTER (WHERE status IN {ACTION}))::int AS to_do_count
-        FROM governance_obligation WHERE closed_at IS NULL GROUP BY 1, 2
-    ) AS g
-    LEFT JOIN governance_employee AS e ON e.id = g.employee_id;
+    DELETE FROM governance_handlerobligationcount;
+    INSERT INTO governance_handlerobligationcount ({HANDLER_DIMS}, country, open_count, to_do_count)
+    SELECT o.employee_id, coalesce(o.department_id, 0), tool.platform_id, e.country, count(*)::int,
+           (count(*) FILTER (WHERE o.status IN {ACTION}))::int
+    FROM governance_obligation AS o
+    JOIN governance_employee AS e ON e.id = o.employee_id AND e.handles_customer_data
+    CROSS JOIN LATERAL (VALUES (0), (o.platform_id::integer)) AS tool (platform_id)
+    WHERE o.closed_at IS NULL
+    GROUP BY 1, 2, 3, 4;
 END;
 $$ LANGUAGE plpgsql;
 
@@ -272,7 +281,7 @@ BEGIN
     {_changes(COUNT_ROWS, COUNT_UPSERT)}
     {_changes(FACET_ROWS, FACET_UPSERT)}
     {_changes(FAILING_ROWS, FAILING_UPSERT)}
-    {_changes(PERSON_ROWS, PERSON_UPSERT)}
+    {_changes(HANDLER_ROWS, HANDLER_UPSERT)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -282,7 +291,7 @@ BEGIN
     DELETE FROM governance_obligationcount;
     DELETE FROM governance_obligationfacetcount;
     DELETE FROM governance_failingsettingcount;
-    DELETE FROM governance_employeeobligationcount;
+    DELETE FROM governance_handlerobligationcount;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -303,11 +312,13 @@ BEGIN
     END IF;
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
     v_day := coalesce(v_day, current_date);
-    UPDATE governance_employeeobligationcount AS c
-    SET country = n.country, handles_customer_data = n.handles_customer_data
-    FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id
-    WHERE c.employee_id = n.id
-      AND (o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data);
+    DELETE FROM governance_handlerobligationcount AS c
+    USING old_rows AS o JOIN new_rows AS n ON n.id = o.id
+    WHERE c.employee_id = n.id AND o.handles_customer_data AND NOT n.handles_customer_data;
+    UPDATE governance_handlerobligationcount AS c SET country = n.country
+    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
+    WHERE c.employee_id = n.id AND o.country IS DISTINCT FROM n.country;
+    {HANDLER_UPSERT.format(rows=NEW_HANDLER_ROWS)}
     {FACET_UPSERT.format(rows=MOVED_FACET_ROWS)}
     {FAILING_UPSERT.format(rows=MOVED_FAILING_ROWS)}
     RETURN NULL;

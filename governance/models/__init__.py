@@ -20,8 +20,8 @@ from governance.models.obligations import (
 from governance.models.people import Department, Employee, User
 from governance.models.rollups import (
     ComplianceSnapshotTotal,
-    EmployeeObligationCount,
     FailingSettingCount,
+    HandlerObligationCount,
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
@@ -45,9 +45,9 @@ __all__ = [
     "ComplianceSnapshotTotal",
     "Department",
     "Employee",
-    "EmployeeObligationCount",
     "Evidence",
     "FailingSettingCount",
+    "HandlerObligationCount",
     "LedgerAppendOnlyError",
     "NotificationLog",
     "Obligation",

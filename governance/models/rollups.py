@@ -9,8 +9,8 @@ triggers (migrations 0011 and 0014), instead of being grouped from millions of r
 - ``ObligationFacetCount``: the same, split by the person's country and customer-data flag;
 - ``FailingSettingCount``: failing answers of the non-compliant obligations' current
   attestations, per (department, tool, policy version, required setting), the same two ways;
-- ``EmployeeObligationCount``: per person, how many open obligations they have and how many
-  of those still need action (the customer-data coverage figure);
+- ``HandlerObligationCount``: per customer-data handler, over all tools and per tool, how many
+  open obligations they have and how many of those still need action (the coverage figure);
 - ``ComplianceSnapshotTotal``: the daily snapshots summed per day for the whole organization
   and for every department with its sub-departments, for all tools and per tool (the trend).
 
@@ -28,7 +28,7 @@ from django.db import models
 # for the whole organization.
 NO_DEPARTMENT_ID = 0
 WHOLE_ORGANIZATION_ID = 0
-# platform_id of ComplianceSnapshotTotal rows summed over all tools.
+# platform_id of ComplianceSnapshotTotal and HandlerObligationCount rows summed over all tools.
 ALL_PLATFORMS_ID = 0
 
 
@@ -149,36 +149,40 @@ class FailingSettingCount(models.Model):
         return f"{self.department_id}/{self.platform_id}/{self.policy_version_id}/{self.setting_id}: {self.count}"
 
 
-class EmployeeObligationCount(models.Model):
-    """Per person (and department their obligations sit in, normally one): how many open
-    obligations they have and how many of those are pending or non-compliant. ``country`` and
-    ``handles_customer_data`` are copied from the employee (kept in step by a trigger), so that
-    "customer-data handlers with everything done" reads one small index."""
+class HandlerObligationCount(models.Model):
+    """Per customer-data handler (and department their obligations sit in, normally one): how
+    many open obligations they have and how many of those are pending or non-compliant, over
+    all tools (``platform_id`` 0) and per tool. Rows exist for handlers only (a trigger adds and
+    removes a person's rows when their customer-data flag changes, and copies their country),
+    so that "customer-data handlers with everything done", for the whole organization or one
+    tool, reads one small index."""
 
     employee = models.ForeignKey(
         "governance.Employee", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     department_id = models.IntegerField(help_text="Department id, or 0 for people without a department.")
+    platform_id = models.IntegerField(help_text="Tool id, or 0 for all tools (see ALL_PLATFORMS_ID).")
     country = models.CharField(max_length=2, blank=True)
-    handles_customer_data = models.BooleanField(default=False)
     open_count = models.IntegerField(default=0)
     to_do_count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["employee", "department_id"], name="employee_obligation_count_dims")
+            models.UniqueConstraint(
+                fields=["employee", "department_id", "platform_id"], name="handler_obligation_count_dims"
+            )
         ]
         indexes = [
             models.Index(
-                fields=["department_id"],
+                fields=["platform_id", "department_id"],
                 include=["employee", "country", "to_do_count"],
-                condition=models.Q(handles_customer_data=True, open_count__gt=0),
-                name="employee_count_handlers",
+                condition=models.Q(open_count__gt=0),
+                name="handler_count_open",
             )
         ]
 
     def __str__(self):
-        return f"{self.employee_id}/{self.department_id}: {self.to_do_count} of {self.open_count} to do"
+        return f"{self.employee_id}/{self.department_id}/{self.platform_id}: {self.to_do_count} of {self.open_count}"
 
 
 class ComplianceSnapshotTotal(models.Model):

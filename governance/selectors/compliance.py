@@ -2,18 +2,23 @@
 
 The dashboard, the reports (CSV and PDF), the API's summary and the weekly e-mail all call
 these functions, so a figure is the same wherever it is shown. Everything aggregates in the
-database over open obligations; Python only ever loops over departments or platforms
-(tens to hundreds), never over people or obligations.
+database; Python only ever loops over departments or platforms (tens to hundreds), never over
+people or obligations.
 
-The dashboard calls :func:`overview`, which answers the summary, the per-tool and
-per-department figures and the heat map from ONE ``GROUP BY department, platform`` query,
-so the page's query count does not depend on the size of the organization.
+On PostgreSQL the figures read maintained aggregates (governance.models.rollups, kept by
+triggers) instead of grouping the open obligations, so that the dashboard reads a handful of
+rows per department and tool shown however large the organization:
 
-On PostgreSQL, when the filters only narrow by department, tool and policy version, the
-summary and the breakdowns read the maintained counts (governance.models.rollups,
-ObligationCount: a few rows per department and tool, kept by triggers) instead of grouping
-the open obligations; they fall back to the live aggregate for other filters, on SQLite, and
-when the counts are not (yet) computed for ``today``. Both paths return the same figures.
+- summary, per tool, per department and heat map: ObligationCount (ObligationFacetCount for
+  the country and customer-data filters), one row per department shown, rolled up;
+- required settings most often failing: FailingSettingCount;
+- customer-data handlers fully compliant: HandlerObligationCount;
+- trend: ComplianceSnapshotTotal.
+
+They fall back to the live aggregate over the open obligations for a manager's team (and the
+coverage figure for a policy-version filter), on SQLite, and when the obligation counts are
+not (yet) computed for ``today``. Both paths return the same figures (tests/governance/
+test_rollups.py), and the dashboard's query count does not depend on the organization's size.
 """
 
 from dataclasses import dataclass, field, replace
@@ -32,8 +37,8 @@ from governance.models import (
     ComplianceSnapshotTotal,
     Department,
     Employee,
-    EmployeeObligationCount,
     FailingSettingCount,
+    HandlerObligationCount,
     Obligation,
     ObligationCount,
     ObligationCountState,
@@ -364,12 +369,13 @@ def summary(filters, *, today):
 
 
 def _handler_counts(filters):
-    """The per-person counts (EmployeeObligationCount) of the customer-data handlers inside
-    ``filters``, or None when they cannot answer: not on PostgreSQL, or a tool or
-    policy-version filter (which narrows which of a person's obligations count)."""
-    if connection.vendor != "postgresql" or filters.platform_id or filters.policy_version_id:
+    """The maintained per-handler counts (HandlerObligationCount: all tools, or the filtered
+    tool) of the customer-data handlers inside ``filters``, or None when they cannot answer:
+    not on PostgreSQL, or a policy-version filter (which narrows which of a person's
+    obligations count)."""
+    if connection.vendor != "postgresql" or filters.policy_version_id:
         return None
-    rows = EmployeeObligationCount.objects.filter(handles_customer_data=True, open_count__gt=0)
+    rows = HandlerObligationCount.objects.filter(platform_id=filters.platform_id or ALL_PLATFORMS_ID, open_count__gt=0)
     if filters.department is not None:
         if filters.department_direct_only:
             rows = rows.filter(department_id=filters.department.pk)

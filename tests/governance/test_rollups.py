@@ -19,8 +19,8 @@ from governance.models import (
     ComplianceSnapshotTotal,
     Department,
     Employee,
-    EmployeeObligationCount,
     FailingSettingCount,
+    HandlerObligationCount,
     Obligation,
     ObligationCount,
     ObligationCountState,
@@ -56,12 +56,14 @@ def expected_aggregates(day):
     failing = {}
     for answer in AttestationAnswer.objects.filter(compliant=False):
         failing.setdefault(answer.attestation_id, []).append(answer.setting_id)
-    counts, facets, settings, per_person = Counter(), Counter(), Counter(), {}
+    counts, facets, settings, per_handler = Counter(), Counter(), Counter(), {}
     for o in Obligation.objects.filter(closed_at__isnull=True):
         overdue = o.status in ACTION and o.due_on < day
-        person = per_person.setdefault((o.employee_id, o.department_id or 0), [0, 0])
-        person[0] += 1
-        person[1] += o.status in ACTION
+        if people[o.employee_id].handles_customer_data:
+            for platform_id in (0, o.platform_id):
+                handler = per_handler.setdefault((o.employee_id, o.department_id or 0, platform_id), [0, 0])
+                handler[0] += 1
+                handler[1] += o.status in ACTION
         facet = (people[o.employee_id].country, people[o.employee_id].handles_customer_data)
         for scope in scopes_of(o.department_id, paths):
             counts[(*scope, o.platform_id, o.policy_version_id, o.status, overdue)] += 1
@@ -73,11 +75,9 @@ def expected_aggregates(day):
         "counts": dict(counts),
         "facet counts": dict(facets),
         "failing settings": dict(settings),
-        "per person": {
-            (employee_id, department_id, people[employee_id].country, people[employee_id].handles_customer_data): tuple(
-                n
-            )
-            for (employee_id, department_id), n in per_person.items()
+        "per handler": {
+            (employee_id, department_id, platform_id, people[employee_id].country): tuple(n)
+            for (employee_id, department_id, platform_id), n in per_handler.items()
         },
     }
 
@@ -99,9 +99,9 @@ def kept_aggregates():
             + (c.customer_data,): c.count
             for c in FailingSettingCount.objects.exclude(count=0)
         },
-        "per person": {
-            (c.employee_id, c.department_id, c.country, c.handles_customer_data): (c.open_count, c.to_do_count)
-            for c in EmployeeObligationCount.objects.exclude(open_count=0, to_do_count=0)
+        "per handler": {
+            (c.employee_id, c.department_id, c.platform_id, c.country): (c.open_count, c.to_do_count)
+            for c in HandlerObligationCount.objects.exclude(open_count=0, to_do_count=0)
         },
     }
 
@@ -118,12 +118,15 @@ def kept_counts():
 
 @pytest.fixture
 def org():
-    """Two departments (one nested), a person without a department, rules of two policies in force."""
+    """Two departments (one nested), a person without a department, every other person handling
+    customer data, rules of two policies in force."""
     top = DepartmentFactory(name="Top")
     sub = DepartmentFactory(name="Sub", parent=top)
     other = DepartmentFactory(name="Other")
-    people = [EmployeeFactory(department=d) for d in (top, sub, sub, other, other)]
-    people.append(EmployeeFactory(department=None))
+    people = [
+        EmployeeFactory(department=d, handles_customer_data=n % 2 == 0)
+        for n, d in enumerate((top, sub, sub, other, other, None))
+    ]
     rules = [
         ToolRuleFactory(),
         ToolRuleFactory(version__policy__slug="second-policy", version__policy__name="Second policy"),
@@ -256,15 +259,28 @@ def test_moving_a_department_moves_its_subtree_counts(org):
     assert_maintained(TODAY, "new sub-department")
 
 
-def test_per_person_counts_follow_the_persons_country_and_customer_data_flag(org):
-    people = org["people"]
-    publish(people, org["rules"][:2], due_on=TODAY + datetime.timedelta(days=1))
+def test_counts_follow_a_persons_country_and_customer_data_flag(org):
+    people, rules = org["people"], org["rules"]
+    Employee.objects.filter(pk__in=[p.pk for p in people]).update(handles_customer_data=False, country="DE")
+    Employee.objects.filter(pk__in=[p.pk for p in people[2:]]).update(handles_customer_data=True)
+    publish(people, rules[:2], due_on=TODAY + datetime.timedelta(days=1))
+    attestation(Obligation.objects.get(employee=people[3], rule=rules[0]), failing=[PlatformSettingFactory()])
+    assert_maintained(TODAY, "published")
     Employee.objects.filter(pk=people[0].pk).update(country="JP", handles_customer_data=True)
-    person = Employee.objects.get(pk=people[1].pk)
-    person.country, person.handles_customer_data = "BR", not person.handles_customer_data
+    assert_maintained(TODAY, "became a handler, moved country")
+    person = Employee.objects.get(pk=people[3].pk)
+    person.country, person.handles_customer_data = "BR", False
     person.save()
-    assert_maintained(TODAY, "country and flag changed")
-    assert EmployeeObligationCount.objects.get(employee=people[0]).country == "JP"
+    assert_maintained(TODAY, "no longer a handler, moved country")
+    Employee.objects.filter(pk=people[4].pk).update(country="FR")
+    assert_maintained(TODAY, "a handler moved country")
+    Employee.objects.filter(pk__in=[p.pk for p in people]).update(full_name="Renamed")
+    assert_maintained(TODAY, "nothing counted changed")
+    assert set(HandlerObligationCount.objects.values_list("employee_id", "platform_id", "country")) == {
+        (person.pk, platform_id, country)
+        for person, country in ((people[0], "JP"), (people[2], "DE"), (people[4], "FR"), (people[5], "DE"))
+        for platform_id in (0, rules[0].platform_id, rules[1].platform_id)
+    }
 
 
 def test_rebuild_equals_incremental_aggregates(org):
@@ -389,6 +405,7 @@ def test_failing_settings_and_handler_coverage_equal_the_rows(org):
         replace(base, country="FR"),
         replace(base, customer_data_only=True),
         replace(base, department=org["other"], customer_data_only=True),
+        replace(base, department=org["top"], platform_id=rules[1].platform_id, country="FR"),
     ]
     for filters in cases:
         obligations = compliance.open_obligations(filters)
@@ -401,6 +418,7 @@ def test_failing_settings_and_handler_coverage_equal_the_rows(org):
             rows = compliance.noncompliant_settings(filters)
             coverage = compliance.customer_data_coverage(filters, today=TODAY)
         assert "governance_failingsettingcount" in queries[0]["sql"], filters
+        assert "governance_handlerobligationcount" in queries[1]["sql"], filters
         assert {r["setting_id"]: r["count"] for r in rows} == dict(failing), filters
         handlers = compliance.open_obligations(replace(filters, customer_data_only=True)).values("employee_id")
         to_do = handlers.filter(status__in=ACTION)
@@ -408,7 +426,9 @@ def test_failing_settings_and_handler_coverage_equal_the_rows(org):
         fully = len(handler_ids - set(to_do.values_list("employee_id", flat=True)))
         assert (coverage["handlers"], coverage["fully_compliant"]) == (len(handler_ids), fully), filters
         listed = compliance.customer_data_handlers(filters, fully_compliant=True)
-        assert set(listed.values_list("pk", flat=True)) == handler_ids - set(to_do.values_list("employee_id", flat=True))
+        assert set(listed.values_list("pk", flat=True)) == handler_ids - set(
+            to_do.values_list("employee_id", flat=True)
+        )
     assert sum(compliance.customer_data_coverage(base, today=TODAY).values()) > 0
 
 
@@ -468,7 +488,9 @@ def test_the_services_writes_keep_every_aggregate_right(make_user):
     attest(people[1], tools[0], unsafe_answers)
     attest(people[3], tools[1], safe_answers)
     assert_maintained(today, "attested")
-    assert sum(FailingSettingCount.objects.filter(department_id=top.pk, subtree=True).values_list("count", flat=True)) == 2
+    assert (
+        sum(FailingSettingCount.objects.filter(department_id=top.pk, subtree=True).values_list("count", flat=True)) == 2
+    )
     attest(people[1], tools[0], safe_answers)
     assert_maintained(today, "attested again, now compliant")
     obligation = Obligation.objects.get(employee=people[4], platform=tools[0])
