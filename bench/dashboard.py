@@ -249,7 +249,11 @@ def prepare(args):
                     cursor.execute("SET LOCAL session_replication_role = replica")
                 timed("own generator", own_generator, args.employees, args.platforms)
     from governance.models import Attestation, ComplianceSnapshot, ObligationCountState
-    from governance.services.rollups import rebuild_obligation_counts, rebuild_snapshot_totals
+    from governance.services.rollups import (
+        advance_obligation_counts,
+        rebuild_obligation_counts,
+        rebuild_snapshot_totals,
+    )
 
     generated = Obligation.objects.count() != before
     if not Attestation.objects.filter(obligation__status="noncompliant").exists():
@@ -260,8 +264,10 @@ def prepare(args):
             timed("ledger rows for the non-compliant obligations", failing_answers)
     # Bulk loads bypass the triggers (replica role): count the obligations for today.
     state = ObligationCountState.objects.first()
-    if state is None or state.as_of != timezone.localdate() or generated:
+    if state is None or generated:
         timed("rebuild obligation counts", rebuild_obligation_counts)
+    elif state.as_of != timezone.localdate():
+        timed("advance obligation counts to today", advance_obligation_counts)
 
     if not ComplianceSnapshot.objects.exists() and args.snapshot_days:
         with transaction.atomic():

@@ -106,8 +106,9 @@ def daily_maintenance(self, day=None):
 
 @shared_task(name="governance.rebuild_obligation_counts", **RETRY)
 def rebuild_obligation_counts(self, day=None):
-    """Daily just after midnight: recompute the maintained obligation counts, whose overdue
-    flags drift when a day passes without writes."""
-    from governance.services.rollups import rebuild_obligation_counts as job
+    """Daily just after midnight: move the maintained obligation counts' overdue flags to the
+    new day (they drift when a day passes without writes)."""
+    from governance.services.rollups import advance_obligation_counts as job
 
-    return job(day=datetime.date.fromisoformat(day) if day else None)
+    moved_to = job(day=datetime.date.fromisoformat(day) if day else None)
+    return moved_to.isoformat() if moved_to else None

@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='handlerobligationcount',
-            index=models.Index(condition=models.Q(('open_count__gt', 0)), fields=['platform_id', 'department_id'], include=('employee', 'country', 'to_do_count'), name='handler_count_open'),
+            index=models.Index(fields=['platform_id', 'department_id'], name='handler_count_platform'),
         ),
         migrations.AddConstraint(
             model_name='handlerobligationcount',

@@ -2,23 +2,36 @@
 
 Triggers keep the aggregates in step with every write (migrations 0011 and 0014); the
 computations themselves are SQL functions defined there, so that the triggers, the migrations
-and these rebuilds share one definition. "Overdue" is relative to a day, though: the obligation
+and these jobs share one definition. "Overdue" is relative to a day, though: the obligation
 counts' overdue flags hold for ``governance_obligationcountstate.as_of``, and when the date
-passes without a write they drift. :func:`rebuild_obligation_counts` recomputes every
-obligation-derived aggregate for a new day; it runs daily right after midnight (the
-governance.rebuild_obligation_counts task). Until it has run for today, the compliance
-selectors use the live aggregate.
+passes without a write they drift. :func:`advance_obligation_counts` moves them to a new day;
+it runs daily right after midnight (the governance.rebuild_obligation_counts task). Until it
+has run for today, the compliance selectors use the live aggregate.
 """
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 
+def advance_obligation_counts(*, day=None):
+    """Move the obligation counts' overdue flags to ``day`` (default: today in
+    settings.TIME_ZONE): only the open obligations that fell due (or, going back, stop being
+    due) between the counts' day and ``day`` change rows, so the daily job reads a day's worth
+    of obligations, not all of them. Rebuilds everything when the counts were never built.
+    Returns the day, or None when not on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return None
+    day = day or timezone.localdate()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT governance_roll_obligation_counts(%s)", [day])
+    return day
+
+
 def rebuild_obligation_counts(*, day=None, using_connection=None):
-    """Recompute the obligation counts (own and subtree rows, overdue flags as of ``day``,
-    default today in settings.TIME_ZONE), the failing-setting counts and the per-person counts
-    from the open obligations, in one transaction. Returns the number of obligation count rows,
-    or None when not on PostgreSQL."""
+    """Recompute every obligation-derived aggregate from the open obligations (counts and facet
+    counts with overdue flags as of ``day``, default today; failing-setting and handler counts),
+    in one transaction: after bulk loads that bypass the triggers, or to repair. Returns the
+    number of obligation count rows, or None when not on PostgreSQL."""
     conn = using_connection or connection
     if conn.vendor != "postgresql":
         return None

@@ -29,7 +29,7 @@ from governance.models import (
 )
 from governance.selectors import compliance
 from governance.selectors.compliance import ComplianceFilters
-from governance.services.rollups import rebuild_obligation_counts, rebuild_snapshot_totals
+from governance.services.rollups import advance_obligation_counts, rebuild_obligation_counts, rebuild_snapshot_totals
 from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, ToolRuleFactory, mark_in_force
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -313,6 +313,26 @@ def test_rebuild_for_a_new_day_moves_obligations_due_yesterday_to_overdue(org):
     # Writes after the rebuild count overdue for the counts' day.
     Obligation.objects.filter(employee=org["people"][0]).update(due_on=TODAY - datetime.timedelta(days=3))
     assert_maintained(tomorrow, "written after the rebuild")
+
+
+def test_advancing_the_counts_to_another_day_equals_a_rebuild_for_that_day(org):
+    people, rules = org["people"], org["rules"]
+    for days, person in zip((-2, 0, 1, 2, 5, 1), people, strict=True):
+        publish([person], rules[:2], due_on=TODAY + datetime.timedelta(days=days))
+    Obligation.objects.filter(employee=people[3], rule=rules[0]).update(status=ObligationStatus.NONCOMPLIANT)
+    Obligation.objects.filter(employee=people[5], rule=rules[1]).update(status=ObligationStatus.COMPLIANT)
+    rebuild_obligation_counts(day=TODAY)
+    for day in (
+        TODAY + datetime.timedelta(days=3),
+        TODAY + datetime.timedelta(days=1),
+        TODAY - datetime.timedelta(days=4),
+    ):
+        assert advance_obligation_counts(day=day) == day
+        assert ObligationCountState.objects.get().as_of == day
+        assert_maintained(day, f"advanced to {day}")
+    assert advance_obligation_counts(day=TODAY) == TODAY
+    assert_maintained(TODAY, "back to today")
+    assert any(key[5] for key in kept_counts())
 
 
 def _figures_of(filters, day):
