@@ -4,13 +4,16 @@
         python bench/dashboard.py --employees 100000 --platforms 30 --runs 15
 
 Prints, in one run: the dashboard's median server time (Django test Client through the whole
-middleware stack, signed in as a compliance officer), its query count, the median time of the
-single raw SQL statement that computes the same headline figures, and their ratio.
+middleware stack, signed in as a compliance officer) and query count, unfiltered and under each
+kind of filter (the largest division and a team in it, a tool, the largest country,
+customer-data handlers, a year of trend; or the --url given), the median time of the single raw
+SQL statement that computes the same headline figures, and the ratio of the unfiltered view to it.
 
 The organization comes from ``manage.py seed_scale`` when that command exists and finds no
 scale organization; otherwise (or with --own-generator) from the set-based SQL generator below.
-Daily snapshots for --snapshot-days days are generated when none exist. Data is kept between
-runs; --reset drops the synthetic rows first.
+Daily snapshots for --snapshot-days days are generated when none exist, and ledger rows (a
+current attestation with one wrong answer) for non-compliant obligations that have none, so
+that the failing-settings figure has rows to count. Data is kept between runs.
 """
 
 import argparse

@@ -818,8 +818,8 @@ def heat_map(filters, *, today):
 def noncompliant_settings(filters, *, limit=10):
     """Required settings most often not at the required value, over the filtered non-compliant
     obligations' current attestations. One query: over the maintained failing-setting counts
-    when they can answer (PostgreSQL; department, tool and policy-version filters), else over
-    the answers of the filtered obligations' attestations."""
+    when they can answer (PostgreSQL, anything but a manager's team), else over the answers of
+    the filtered obligations' attestations."""
     filters = filters or ComplianceFilters()
     if counts_answer(filters):
         rows = _counted(FailingSettingCount.objects.all(), filters, facets=True).values(
