@@ -135,7 +135,11 @@ def _dashboard(request, scope):
                 {**row, "url": link(params, "noncompliant", setting=row["setting_id"])}
                 for row in compliance.noncompliant_settings(filters, limit=LIST_LIMIT)
             ],
-            "overdue_people": list(compliance.overdue_people(filters, today=today, limit=LIST_LIMIT)),
+            # Nobody to look for when the figure says none is overdue (a scan of every overdue
+            # obligation in due-date order would find nothing).
+            "overdue_people": list(compliance.overdue_people(filters, today=today, limit=LIST_LIMIT))
+            if summary.overdue
+            else [],
             "overdue_url": link(params, "overdue"),
             "open_exceptions": exceptions["rows"],
             "exceptions_url": link(params, "exceptions"),

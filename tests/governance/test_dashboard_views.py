@@ -179,6 +179,26 @@ def test_tool_filter_narrows(client, officer, org, today):
     assert response.context["overview"].summary.total == independent_counts(today, platform=org["x"].platform)["total"]
 
 
+def test_overdue_people_are_listed_only_where_something_is_overdue(client, officer, org, today):
+    def overdue_list_queries(params):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("dashboard"), params)
+        return response, [q for q in queries.captured_queries if "ORDER BY min(due_on)" in q["sql"]]
+
+    client.force_login(officer)
+    everyone, searched = overdue_list_queries({})
+    overdue = {o.employee_id for o in Obligation.objects.overdue(today)}
+    assert {p.pk for p in everyone.context["overdue_people"]} == overdue
+    assert len(searched) == 1
+    narrow = {"department": org["eng"].pk, "platform": org["y"].platform_id}
+    counts = independent_counts(today, department__path__startswith=org["eng"].path, platform=org["y"].platform)
+    assert counts["total"] > 0
+    assert counts["overdue"] == 0
+    response, searched = overdue_list_queries(narrow)
+    assert response.context["overdue_people"] == []
+    assert searched == []
+
+
 def test_bad_filters_are_refused_with_a_message(client, officer, org):
     client.force_login(officer)
     response = client.get(reverse("dashboard"), {"department": "999999", "country": "Germany"})
