@@ -81,15 +81,25 @@ def new_run_id():
 # --- Claiming ------------------------------------------------------------------------------
 
 
-def claim(*, kind, day, recipient_ids, run_id, now=None):
-    """Claim the (recipient, kind, day) rows of a batch for this run; return the claimed rows.
+# The fields of a claimed row and of its recipient that the job reads; the others are deferred.
+CLAIMED_FIELDS = ("id", "recipient_id", "kind", "day", "state", "claimed_by", "attempts")
+RECIPIENT_FIELDS = ("id", "full_name", "email")
 
-    Three set-based queries whatever the batch size: insert the missing rows, take over rows
-    left claimed by this run (a retried task) or by a run that died more than CLAIM_TIMEOUT
-    ago, or that failed before (up to MAX_ATTEMPTS), and read back what this run holds. The
-    rows inserted just now (``claimed_at == now``) are not rewritten by the take-over.
+
+def claim(*, kind, day, recipient_ids, run_id, now=None):
+    """Claim the (recipient, kind, day) rows of a batch for this run; return the claimed rows
+    (in recipient order, with their recipient's name and address loaded).
+
+    Claimed are the rows missing so far (inserted), and the rows left claimed by this run (a
+    retried task) or by a run that died more than CLAIM_TIMEOUT ago, or that failed before
+    (up to MAX_ATTEMPTS), which are taken over. On PostgreSQL that is one statement: an
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` and the take-over ``UPDATE ... RETURNING``
+    joined to the recipients. Elsewhere three queries: insert, take over, read back.
     """
     now = now or timezone.now()
+    takeover = {"run_id": run_id, "stale": now - CLAIM_TIMEOUT, "max_attempts": MAX_ATTEMPTS}
+    if db_connection.vendor == "postgresql":
+        return _claim_in_one_statement(kind=kind, day=day, recipient_ids=recipient_ids, now=now, **takeover)
     NotificationLog.objects.bulk_create(
         [
             NotificationLog(recipient_id=pk, kind=kind, day=day, claimed_at=now, claimed_by=run_id)
@@ -98,21 +108,83 @@ def claim(*, kind, day, recipient_ids, run_id, now=None):
         ignore_conflicts=True,
         batch_size=1000,
     )
-    takeover = (
-        Q(state=State.CLAIMED, claimed_by=run_id, claimed_at__lt=now)
-        | Q(state=State.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT)
-        | Q(state=State.FAILED, attempts__lt=MAX_ATTEMPTS)
-    )
-    NotificationLog.objects.filter(kind=kind, day=day, recipient_id__in=recipient_ids).filter(takeover).update(
-        state=State.CLAIMED, claimed_by=run_id, claimed_at=now
-    )
+    NotificationLog.objects.filter(
+        Q(state=State.CLAIMED, claimed_by=run_id, claimed_at__lt=now)  # not the rows inserted just now
+        | Q(state=State.CLAIMED, claimed_at__lt=takeover["stale"])
+        | Q(state=State.FAILED, attempts__lt=MAX_ATTEMPTS),
+        kind=kind,
+        day=day,
+        recipient_id__in=recipient_ids,
+    ).update(state=State.CLAIMED, claimed_by=run_id, claimed_at=now)
     return list(
         NotificationLog.objects.filter(
             kind=kind, day=day, recipient_id__in=recipient_ids, claimed_by=run_id, state=State.CLAIMED
         )
         .select_related("recipient")
+        .only(*CLAIMED_FIELDS, *(f"recipient__{name}" for name in RECIPIENT_FIELDS))
         .order_by("recipient_id")
     )
+
+
+def _loaded(model, **values):
+    """A ``model`` instance as read from the database with only ``values``; other fields are deferred."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db_connection.alias, names, [values[name] for name in names])
+
+
+def _claim_in_one_statement(*, kind, day, recipient_ids, now, run_id, stale, max_attempts):
+    # The take-over UPDATE runs on the statement's snapshot, so it never sees (nor rewrites)
+    # the rows the INSERT adds; a row another worker inserts meanwhile is left to that worker.
+    log, employees = NotificationLog._meta.db_table, Employee._meta.db_table
+    sql = f"""
+        WITH inserted AS (
+            INSERT INTO {log} (recipient_id, kind, day, state, claimed_at, claimed_by, attempts, last_error, payload)
+            SELECT recipient_id, %(kind)s, %(day)s, %(claimed)s, %(now)s, %(run_id)s, 0, '', '{{}}'::jsonb
+            FROM unnest(%(ids)s::bigint[]) AS recipient_id
+            ON CONFLICT (recipient_id, kind, day) DO NOTHING
+            RETURNING id, recipient_id, state, attempts
+        ), taken_over AS (
+            UPDATE {log} SET state = %(claimed)s, claimed_by = %(run_id)s, claimed_at = %(now)s
+            WHERE kind = %(kind)s AND day = %(day)s AND recipient_id = ANY(%(ids)s) AND (
+                state = %(claimed)s AND (claimed_by = %(run_id)s OR claimed_at < %(stale)s)
+                OR state = %(failed)s AND attempts < %(max_attempts)s
+            )
+            RETURNING id, recipient_id, state, attempts
+        )
+        SELECT claimed.id, claimed.recipient_id, claimed.state, claimed.attempts, recipient.full_name, recipient.email
+        FROM (SELECT * FROM inserted UNION ALL SELECT * FROM taken_over) AS claimed
+        JOIN {employees} AS recipient ON recipient.id = claimed.recipient_id
+        ORDER BY claimed.recipient_id
+    """
+    params = {
+        "kind": kind,
+        "day": day,
+        "now": now,
+        "run_id": run_id,
+        "ids": list(recipient_ids),
+        "claimed": State.CLAIMED,
+        "failed": State.FAILED,
+        "stale": stale,
+        "max_attempts": max_attempts,
+    }
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = []
+    for pk, recipient_id, state, attempts, full_name, email in fetched:
+        row = _loaded(
+            NotificationLog,
+            id=pk,
+            recipient_id=recipient_id,
+            kind=kind,
+            day=day,
+            state=state,
+            claimed_by=run_id,
+            attempts=attempts,
+        )
+        row.recipient = _loaded(Employee, id=recipient_id, full_name=full_name, email=email)
+        rows.append(row)
+    return rows
 
 
 def _mark_sent(payloads, *, run_id):
@@ -407,12 +479,16 @@ def _escalation_builder(today):
                 person = people[manager_id][employee_id] = {
                     "name": name,
                     "email": email_address,
-                    "days_overdue": (today - due_on).days,
-                    "tools": [],
+                    # Formatted here, not in the template: per-row formatting is most of the rendering.
+                    "days_overdue": str((today - due_on).days),
+                    "tool_names": [],
                     "obligations": [],
                 }
-            person["tools"].append(tool)
+            person["tool_names"].append(tool)
             person["obligations"].append(pk)
+        for reports in people.values():
+            for person in reports.values():
+                person["tools"] = ", ".join(person["tool_names"])
         messages = {}
         for row in rows:
             reports = list(people.get(row.recipient_id, {}).values())
