@@ -83,6 +83,21 @@ def test_digest_goes_to_everyone_due_and_lists_every_tool_in_one_mail(org, mailo
     assert "overdue" in carol_mail.subject
 
 
+def test_digest_rows_are_escaped_in_html_and_plain_in_text(version, mailoutbox):
+    odd = ToolRuleFactory(version=version, platform__name="<Bard & Co>")
+    person = EmployeeFactory()
+    ObligationFactory(employee=person, rule=odd, due_on=TODAY)
+    ObligationFactory(employee=EmployeeFactory(), rule=odd, due_on=TODAY)  # the same row, rendered once
+
+    reminders.send_reminder_digests(today=TODAY)
+
+    assert len(mailoutbox) == 2
+    for mail in mailoutbox:
+        html, _ = mail.alternatives[0]
+        assert f"<td>&lt;Bard &amp; Co&gt;</td><td>due {TODAY.isoformat()}</td>" in html
+        assert f"- <Bard & Co>: due {TODAY.isoformat()}" in mail.body
+
+
 def test_second_run_on_same_day_sends_nothing(org, mailoutbox):
     reminders.send_reminder_digests(today=TODAY)
     first = len(mailoutbox)
