@@ -36,7 +36,7 @@ class LinkPayload:
 
 
 def _sign(signer, employee):
-    return signer.sign_object({"e": employee.pk, "n": secrets.token_urlsafe(18)}, compress=True)
+    return signer.sign_object({"e": employee.pk, "n": secrets.token_urlsafe(18)})
 
 
 def make_token(employee):

@@ -92,9 +92,9 @@ def claim(*, kind, day, recipient_ids, run_id, now=None):
 
     Claimed are the rows missing so far (inserted), and the rows left claimed by this run (a
     retried task) or by a run that died more than CLAIM_TIMEOUT ago, or that failed before
-    (up to MAX_ATTEMPTS), which are taken over. On PostgreSQL that is one statement: an
-    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` and the take-over ``UPDATE ... RETURNING``
-    joined to the recipients. Elsewhere three queries: insert, take over, read back.
+    (up to MAX_ATTEMPTS), which are taken over. On PostgreSQL that is one statement, an
+    ``INSERT ... ON CONFLICT DO UPDATE ... WHERE <take-over> RETURNING`` joined to the
+    recipients; elsewhere three queries: insert, take over, read back.
     """
     now = now or timezone.now()
     takeover = {"run_id": run_id, "stale": now - CLAIM_TIMEOUT, "max_attempts": MAX_ATTEMPTS}
@@ -133,27 +133,26 @@ def _loaded(model, **values):
 
 
 def _claim_in_one_statement(*, kind, day, recipient_ids, now, run_id, stale, max_attempts):
-    # The take-over UPDATE runs on the statement's snapshot, so it never sees (nor rewrites)
-    # the rows the INSERT adds; a row another worker inserts meanwhile is left to that worker.
+    # An upsert: each (recipient, kind, day) is found through the unique index, whatever the
+    # planner thinks of the day's rows (its statistics never know today's date, and the
+    # day's dead "claimed" row versions would make any scan by day grow with the run). A row
+    # another worker is inserting is waited for, and the take-over condition is checked on the
+    # latest version of a row, so two workers never claim the same row.
     log, employees = NotificationLog._meta.db_table, Employee._meta.db_table
     sql = f"""
-        WITH inserted AS (
-            INSERT INTO {log} (recipient_id, kind, day, state, claimed_at, claimed_by, attempts, last_error, payload)
+        WITH claimed AS (
+            INSERT INTO {log} AS log
+                (recipient_id, kind, day, state, claimed_at, claimed_by, attempts, last_error, payload)
             SELECT recipient_id, %(kind)s, %(day)s, %(claimed)s, %(now)s, %(run_id)s, 0, '', '{{}}'::jsonb
             FROM unnest(%(ids)s::bigint[]) AS recipient_id
-            ON CONFLICT (recipient_id, kind, day) DO NOTHING
-            RETURNING id, recipient_id, state, attempts
-        ), taken_over AS (
-            UPDATE {log} SET state = %(claimed)s, claimed_by = %(run_id)s, claimed_at = %(now)s
-            WHERE kind = %(kind)s AND day = %(day)s AND recipient_id = ANY(%(ids)s) AND (
-                state = %(claimed)s AND (claimed_by = %(run_id)s OR claimed_at < %(stale)s)
-                OR state = %(failed)s AND attempts < %(max_attempts)s
-            )
+            ON CONFLICT (recipient_id, kind, day) DO UPDATE
+                SET state = %(claimed)s, claimed_by = %(run_id)s, claimed_at = %(now)s
+                WHERE log.state = %(claimed)s AND (log.claimed_by = %(run_id)s OR log.claimed_at < %(stale)s)
+                    OR log.state = %(failed)s AND log.attempts < %(max_attempts)s
             RETURNING id, recipient_id, state, attempts
         )
         SELECT claimed.id, claimed.recipient_id, claimed.state, claimed.attempts, recipient.full_name, recipient.email
-        FROM (SELECT * FROM inserted UNION ALL SELECT * FROM taken_over) AS claimed
-        JOIN {employees} AS recipient ON recipient.id = claimed.recipient_id
+        FROM claimed JOIN {employees} AS recipient ON recipient.id = claimed.recipient_id
         ORDER BY claimed.recipient_id
     """
     params = {
