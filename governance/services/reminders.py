@@ -1,24 +1,25 @@
 """Reminder digests, manager escalations and the officers' weekly summary.
 
 Delivery follows healthchecks' claim-then-send model, in batches: for each batch of
-recipients the job inserts one NotificationLog row per (recipient, kind, day) with
-``INSERT ... ON CONFLICT DO NOTHING``, takes over rows that a crashed run left claimed past
-``CLAIM_TIMEOUT`` (or that failed on an earlier run) with one conditional UPDATE, then sends
-only the rows whose ``claimed_by`` is this run. Sent mails are marked in one UPDATE per
-``MARK_EVERY`` mails, and whatever was sent is marked before an error or an interruption
-leaves the batch (``finally``). So a second run on the same day sends nothing, two workers at
-once send each mail once, and the retry of a task that died mid-batch (same run id) sends the
-rest and none twice: an SMTP or database error, Celery's soft time limit or a shutdown all
-pass through that ``finally``.
+recipients the job claims one NotificationLog row per (recipient, kind, day) in one statement
+(``INSERT ... ON CONFLICT DO UPDATE ... WHERE`` on PostgreSQL): missing rows are inserted,
+rows that a crashed run left claimed past ``CLAIM_TIMEOUT`` (or that failed on an earlier run)
+are taken over, and only the rows claimed by this run are sent. Sent mails are marked in one
+UPDATE per ``MARK_EVERY`` mails, and whatever was sent is marked before an error or an
+interruption leaves the batch (``finally``). So a second run on the same day sends nothing,
+two workers at once send each mail once, and the retry of a task that died mid-batch (same
+run id) sends the rest and none twice: an SMTP or database error, Celery's soft time limit or
+a shutdown all pass through that ``finally``.
 
 The crash window, stated: a worker killed outright (SIGKILL, out of memory, a lost machine)
 runs no ``finally``, so its retry sends again the mails sent since the last mark, fewer than
 ``MARK_EVERY``. Marking each mail on its own would narrow that to one mail, at the price of
 one UPDATE and one commit per mail, which were most of the run's time at 100,000 recipients.
 
-The plan (who gets what) is set-based: one query finds the recipients, then per batch a
-fixed number of queries claims rows and fetches every listed obligation at once. Per mail,
-the job renders two pre-loaded templates from a small context and signs one link.
+The plan (who gets what) is set-based: one query finds the recipients, then each batch takes
+a fixed number of queries (on PostgreSQL: the claim, every listed obligation at once, and the
+marks). Per mail, the job renders two pre-loaded templates from a small context (the digest's
+rows are rendered once per run for each distinct tool and date) and signs one link.
 """
 
 import datetime
