@@ -295,8 +295,9 @@ def version_publish(request, pk):
         else:
             messages.success(
                 request,
-                f"Version {version.number} published: {counts['obligations_created']} obligations, "
-                f"{counts['obligations_superseded']} superseded.",
+                f"Version {version.number} published: {counts['obligations_created']} obligations opened, "
+                f"{counts['obligations_superseded'] + counts['obligations_out_of_scope']} closed, "
+                f"{counts['rules_carried_over']} rules carried over with their obligations unchanged.",
             )
             return redirect("policies:version", pk=version.pk)
     published = selectors.published_version(policy=version.policy)

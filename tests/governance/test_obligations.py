@@ -220,6 +220,45 @@ def test_termination_closes_all_and_keeps_them(admin):
     assert not obligations_for(employee=person).exists()
 
 
+def test_coming_back_into_scope_with_a_running_exception_reopens_as_excepted(admin, make_user):
+    from governance.services.exceptions import approve_exception, request_exception
+
+    chatgpt = tool("chatgpt")
+    sales, legal = DepartmentFactory(), DepartmentFactory()
+    person = EmployeeFactory(department=sales)
+    publish(admin, [(chatgpt, {"departments": [sales]})])
+    obligation = Obligation.objects.get(employee=person)
+    exception = request_exception(employee=person, obligation=obligation, reason="Pilot", requested_days=30, actor=None)
+    until = TODAY + datetime.timedelta(days=30)
+    approve_exception(exception=exception, expires_on=until, actor=make_user(Role.COMPLIANCE_OFFICER))
+    Employee.objects.filter(pk=person.pk).update(department=legal)
+    assert rescope_employees(employee_ids=[person.pk])["closed"] == 1
+
+    Employee.objects.filter(pk=person.pk).update(department=sales)
+    assert rescope_employees(employee_ids=[person.pk]) == {"created": 0, "closed": 0, "reopened": 1}
+
+    obligation.refresh_from_db()
+    assert obligation.closed_at is None
+    assert (obligation.status, obligation.valid_until, obligation.due_on) == (ObligationStatus.EXCEPTED, until, until)
+
+
+def test_after_a_republish_with_unchanged_terms_hires_and_revisions_follow_the_carried_terms(admin):
+    chatgpt = tool("chatgpt")
+    v1 = publish(admin, [(chatgpt, {})])
+    draft = services.create_draft(policy=v1.policy, actor=admin)
+    services.publish_policy_version(version=draft, actor=admin)
+    terms_rule = v1.rules.get()
+    assert draft.rules.get().terms_rule_id == terms_rule.pk
+
+    hire = EmployeeFactory()
+    assert rescope_employees(employee_ids=[hire.pk])["created"] == 1
+    assert Obligation.objects.get(employee=hire).rule_id == terms_rule.pk
+    Obligation.objects.filter(employee=hire).update(status=ObligationStatus.COMPLIANT)
+    setting = chatgpt.settings.first()
+    setting_revised.send(sender=type(setting), setting=setting, old_revision=1, new_revision=2, actor=None)
+    assert Obligation.objects.get(employee=hire).status == ObligationStatus.PENDING
+
+
 def test_rescope_query_count_does_not_depend_on_how_many_employees(admin, django_assert_max_num_queries):
     chatgpt = tool("chatgpt")
     publish(admin, [(chatgpt, {"countries": ["DE"]})])

@@ -1,11 +1,13 @@
 import datetime
+import os
+import signal
 import smtplib
 import threading
 
 import pytest
 from django.conf import settings
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -79,6 +81,21 @@ def test_digest_goes_to_everyone_due_and_lists_every_tool_in_one_mail(org, mailo
     assert mimetype == "text/html" and "Claude" in html and LOGIN_LINK_PREFIX in html
     carol_mail = next(m for m in mailoutbox if m.to == [org["carol"].email])
     assert "overdue" in carol_mail.subject
+
+
+def test_digest_rows_are_escaped_in_html_and_plain_in_text(version, mailoutbox):
+    odd = ToolRuleFactory(version=version, platform__name="<Bard & Co>")
+    person = EmployeeFactory()
+    ObligationFactory(employee=person, rule=odd, due_on=TODAY)
+    ObligationFactory(employee=EmployeeFactory(), rule=odd, due_on=TODAY)  # the same row, rendered once
+
+    reminders.send_reminder_digests(today=TODAY)
+
+    assert len(mailoutbox) == 2
+    for mail in mailoutbox:
+        html, _ = mail.alternatives[0]
+        assert f"<td>&lt;Bard &amp; Co&gt;</td><td>due {TODAY.isoformat()}</td>" in html
+        assert f"- <Bard & Co>: due {TODAY.isoformat()}" in mail.body
 
 
 def test_second_run_on_same_day_sends_nothing(org, mailoutbox):
@@ -261,23 +278,101 @@ def _due_people(rule, count):
         ObligationFactory(employee=EmployeeFactory(), rule=rule, due_on=days(-1))
 
 
-def test_plan_queries_do_not_grow_with_recipients_only_one_update_per_mail(rules, mailoutbox):
+def _queries_for_run(day, **options):
+    with CaptureQueriesContext(connection) as queries:
+        result = reminders.send_reminder_digests(today=day, **options)
+    return queries.captured_queries, result.sent
+
+
+def test_queries_are_a_fixed_number_per_batch_never_one_per_mail(rules, mailoutbox):
     chatgpt, _ = rules
-
-    def selects_for_run(day):
-        with CaptureQueriesContext(connection) as queries:
-            result = reminders.send_reminder_digests(today=day)
-        selects = [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-        return len(selects), len(queries.captured_queries), result.sent
-
+    no_batch, _ = _queries_for_run(days(-30))  # nobody due: the plan only
     _due_people(chatgpt, 5)
-    small_selects, small_total, small_sent = selects_for_run(TODAY)
+    one_small_batch, small_sent = _queries_for_run(TODAY)
     _due_people(chatgpt, 25)
-    large_selects, large_total, large_sent = selects_for_run(days(1))
+    one_large_batch, large_sent = _queries_for_run(days(1))
+    three_batches, batched_sent = _queries_for_run(days(2), batch_size=10)
 
-    assert (small_sent, large_sent) == (5, 30)
-    assert small_selects == large_selects
-    assert large_total - small_total == large_sent - small_sent  # one "mark sent" UPDATE per mail
+    assert (small_sent, large_sent, batched_sent) == (5, 30, 30)
+    assert len(one_large_batch) == len(one_small_batch)
+    per_batch = len(one_small_batch) - len(no_batch)
+    # The claim (one statement on PostgreSQL; insert, take over, read back elsewhere), the
+    # listed obligations, and one "sent" mark per MARK_EVERY mails.
+    assert per_batch == (3 if connection.vendor == "postgresql" else 5)
+    assert len(three_batches) == len(no_batch) + 3 * per_batch
+
+
+def _sent_marks(queries):
+    return [q for q in queries if q["sql"].startswith("UPDATE") and "sent_at" in q["sql"]]
+
+
+def test_sent_marks_are_written_every_mark_every_mails_and_at_the_end_of_the_batch(rules, mailoutbox, monkeypatch):
+    chatgpt, _ = rules
+    _due_people(chatgpt, 10)
+    monkeypatch.setattr(reminders, "MARK_EVERY", 4)
+
+    queries, sent = _queries_for_run(TODAY)
+
+    assert sent == 10
+    assert len(_sent_marks(queries)) == 3  # after mails 4 and 8, then the last two
+    assert NotificationLog.objects.filter(state="sent", attempts=1, last_error="").count() == 10
+
+
+class KilledBackend(EmailBackend):
+    """Records each delivered address in the file ``delivered`` (it outlives the process);
+    the worker is then killed outright (SIGKILL: no ``finally``, no exit handler) when it
+    sends mail number ``survive + 1``."""
+
+    delivered = None
+    survive = 0
+
+    def send_messages(self, messages):
+        if len(self.delivered.read_text().split()) >= self.survive:
+            os.kill(os.getpid(), signal.SIGKILL)
+        with self.delivered.open("a") as log:
+            log.writelines(f"{address}\n" for message in messages for address in message.to)
+        return len(messages)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_outright_resends_only_the_mails_sent_since_the_last_mark(
+    rules, mailoutbox, settings, monkeypatch, tmp_path
+):
+    """The crash window of batched "sent" marks (module docstring): what is resent after a
+    SIGKILL is exactly what was sent since the last mark, fewer than MARK_EVERY mails."""
+    chatgpt, _ = rules
+    people = [EmployeeFactory() for _ in range(12)]
+    for person in people:
+        ObligationFactory(employee=person, rule=chatgpt, due_on=days(-1))
+    monkeypatch.setattr(reminders, "MARK_EVERY", 5)
+    KilledBackend.delivered = tmp_path / "delivered.txt"
+    KilledBackend.delivered.write_text("")
+    KilledBackend.survive = 7
+    settings.EMAIL_BACKEND = "tests.governance.test_reminders.KilledBackend"
+    connections.close_all()  # the worker process opens its own database connection
+
+    worker = os.fork()
+    if worker == 0:
+        try:
+            reminders.send_reminder_digests(today=TODAY, run_id="task-1")
+        finally:
+            os._exit(1)  # not reached when the worker is killed as intended
+    _, status = os.waitpid(worker, 0)
+
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    before_kill = KilledBackend.delivered.read_text().split()
+    assert len(before_kill) == 7
+    assert NotificationLog.objects.filter(state="sent").count() == 5  # the 6th and 7th were never marked
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    retry = reminders.send_reminder_digests(today=TODAY, run_id="task-1")  # Celery keeps the id on retry
+
+    assert retry.sent == 7
+    after_kill = recipients(mailoutbox)
+    assert sorted(set(before_kill) | set(after_kill)) == sorted(person.email for person in people)
+    assert set(before_kill) & set(after_kill) == set(before_kill[5:])
+    assert NotificationLog.objects.filter(state="sent").count() == 12
 
 
 @pytest.mark.postgres

@@ -70,15 +70,6 @@ def test_delete_terminates_and_keeps_the_record(api):
     assert api.get("/api/v1/employees/E1/").json()["status"] == "terminated"
 
 
-def _rescoping_is_implemented():
-    import inspect
-
-    from governance.services import obligations
-
-    return 'return {"created": 0, "closed": 0}' not in inspect.getsource(obligations.rescope_employees)
-
-
-@pytest.mark.skipif(not _rescoping_is_implemented(), reason="rescope_employees arrives with the policies feature")
 def test_terminating_closes_open_obligations_and_keeps_them(api):
     employee = EmployeeFactory(external_id="E1")
     obligation = ObligationFactory(employee=employee)
