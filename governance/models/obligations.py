@@ -52,10 +52,12 @@ class Obligation(models.Model):
     # Publishing writes one row per (employee, rule): 3 million at 100,000 people x 30 tools.
     # Every index and foreign-key check costs per row, so single-column indexes that a
     # composite index already covers are left out (employee: one_obligation_per_employee_rule
-    # and obligation_employee; policy_version: obligation_version_status; department:
-    # obligation_open_dept_platform), and the columns copied from the rule and the employee
-    # (policy_version, platform, department) carry no database constraint: they are derived
-    # from ``rule`` and ``employee``, which do, by the services that write obligations.
+    # and obligation_employee; policy_version: obligation_version_status; department: the
+    # covering obligation_open_rollup of migration 0006 on PostgreSQL, whose leading columns
+    # made a separate (department, platform, status) index dead weight), and the columns copied
+    # from the rule and the employee (policy_version, platform, department) carry no database
+    # constraint: they are derived from ``rule`` and ``employee``, which do, by the services
+    # that write obligations.
     employee = models.ForeignKey(
         "governance.Employee", on_delete=models.PROTECT, related_name="obligations", db_index=False
     )
@@ -107,11 +109,6 @@ class Obligation(models.Model):
         indexes = [
             models.Index(
                 fields=["status", "due_on"], name="obligation_open_status_due", condition=Q(closed_at__isnull=True)
-            ),
-            models.Index(
-                fields=["department", "platform", "status"],
-                name="obligation_open_dept_platform",
-                condition=Q(closed_at__isnull=True),
             ),
             models.Index(fields=["employee", "closed_at"], name="obligation_employee"),
             models.Index(fields=["policy_version", "status"], name="obligation_version_status"),
