@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 
-from governance.models import Department, Employee, Obligation
+from governance.models import Department, Employee, Obligation, ObligationStatus
 from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
 
 
@@ -27,6 +28,16 @@ def rule_fingerprint(rule, requirements):
         "settings": sorted([r.setting_id, r.required_value] for r in requirements),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def scope_key(rule):
+    """What decides who is in a rule's scope (departments, countries, handlers only): when it
+    is the same across versions, nobody joins or leaves (prefetch departments)."""
+    return (
+        sorted(d.pk for d in rule.departments.all()),
+        sorted(rule.countries or []),
+        rule.customer_data_handlers_only,
+    )
 
 
 def rules_queryset():
@@ -60,17 +71,14 @@ def current_versions():
 
 
 def obligation_counts(*, version):
-    """Open obligations of a version by status, e.g. {"pending": 120, "compliant": 80}."""
+    """Open obligations under a version by status, e.g. {"pending": 120, "compliant": 80}: the
+    dashboard's figures (governance.selectors.compliance) filtered by the version."""
+    from governance.selectors.compliance import ComplianceFilters, summary
+
     if version.status != PolicyVersion.Status.PUBLISHED:
         return {}  # a draft has none yet; a retired version's closed with it
-    # Open obligations are all under the version in force, whichever version set their terms.
-    rows = (
-        Obligation.objects.open()
-        .filter(policy_version__policy=version.policy_id)
-        .values("status")
-        .annotate(n=Count("id"))
-    )
-    return {row["status"]: row["n"] for row in rows}
+    figures = summary(ComplianceFilters(policy_version_id=version.pk), today=timezone.localdate())
+    return {status: getattr(figures, status) for status in ObligationStatus.values if getattr(figures, status)}
 
 
 # --- Diff --------------------------------------------------------------------------------
@@ -225,8 +233,8 @@ def preview_affected(version):
     rule, obligations it would write, how many carry their status over from the published
     version (unchanged rules) and how many open as pending, and how many of the published
     version's open obligations would close (terms changed or removed, or out of a changed
-    scope). Aggregated in the database: at most two queries per rule plus three, whatever the
-    number of employees."""
+    scope). Aggregated in the database: one query per rule (two for a rule whose scope changed)
+    plus three, whatever the number of employees."""
     from governance.services.obligations import scope_sql
 
     rules = list(rules_queryset().filter(version=version))
@@ -263,12 +271,15 @@ def preview_affected(version):
         scope, params = scope_sql(rule)
         if change == "unchanged":
             ended.discard(before.obligation_rule_id)
-            for department_id, n in _query(
-                f"SELECT o.department_id, COUNT(*) FROM {obligation_table} o WHERE o.rule_id = %s "
-                f"AND o.closed_at IS NULL AND o.employee_id NOT IN (SELECT e.id FROM {employee_table} e WHERE {scope}) "
-                "GROUP BY o.department_id",
-                [before.obligation_rule_id, *params],
-            ):
+            leaving = []  # with an unchanged scope nobody leaves: no query
+            if scope_key(before) != scope_key(rule):
+                leaving = _query(
+                    f"SELECT o.department_id, COUNT(*) FROM {obligation_table} o WHERE o.rule_id = %s AND "
+                    f"o.closed_at IS NULL AND o.employee_id NOT IN (SELECT e.id FROM {employee_table} e WHERE {scope}) "
+                    "GROUP BY o.department_id",
+                    [before.obligation_rule_id, *params],
+                )
+            for department_id, n in leaving:
                 row(department_id).superseded += n
             join = (
                 f"LEFT JOIN {obligation_table} prev ON prev.employee_id = e.id AND prev.rule_id = %s "

@@ -19,7 +19,12 @@ from governance.models import AuditEvent, Department, Obligation
 from governance.services.obligations import materialize_rule, rescope_rule
 from platforms.models import Platform, PlatformSetting, Tier
 from policies.models import ImmutableVersionError, Policy, PolicyVersion, RequiredSetting, ToolRule
-from policies.selectors import diff_versions, preview_affected, rule_fingerprint  # noqa: F401 - part of this API
+from policies.selectors import (  # noqa: F401 - part of this API
+    diff_versions,
+    preview_affected,
+    rule_fingerprint,
+    scope_key,
+)
 
 VERSION_FIELDS = (
     "title",
@@ -446,14 +451,6 @@ def publish_policy_version(*, version, actor, today=None):
         raise ValidationError(f"Version {version.number} could not be published: {error}") from error
 
 
-def _scope_key(rule):
-    return (
-        sorted(d.pk for d in rule.departments.all()),
-        sorted(rule.countries or []),
-        rule.customer_data_handlers_only,
-    )
-
-
 def _publish(*, version, actor, today):
     Policy.objects.select_for_update().get(pk=version.policy_id)
     if connection.vendor == "postgresql":
@@ -504,7 +501,7 @@ def _publish(*, version, actor, today):
             created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today)
             continue
         before = previous_rules[rule.platform_id]
-        if _scope_key(before) != _scope_key(rule):
+        if scope_key(before) != scope_key(rule):
             counts = rescope_rule(rule=rule, now=now, today=today, due_on=due_on)
             created += counts["created"] + counts["reopened"]
             rescoped += counts["closed"]
