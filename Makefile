@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format bench migrate demo worker beat lock clean
+.PHONY: run setup test test-clock lint format bench migrate demo worker beat lock clean
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,11 +30,31 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite: unit, integration, browser. DATABASE_URL wins; else local PostgreSQL; else SQLite.
+## System tools the tests use (chromium, pdftotext, faketime) are installed by .ci/system-tools when missing.
+## XDIST=auto spreads it over the cores (one PostgreSQL test database per process).
+XDIST ?= auto
 test: $(VENV)/.installed-dev
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+	@.ci/system-tools
 	@DATABASE_URL="$${DATABASE_URL:-$$($(PY) tests/pick_database.py)}"; export DATABASE_URL; \
 	echo "make test: database $${DATABASE_URL}"; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(XDIST) $(PYTEST_ARGS)
+
+## The date-sensitive part of the suite under moved clocks: the process clock a year and more ahead
+## (faketime; the database server keeps its own), then TIME_ZONE far west and far east of UTC.
+DATED_TESTS := tests/governance/test_compliance_selectors.py tests/governance/test_rollups.py \
+	tests/governance/test_obligations.py tests/governance/test_reminders.py tests/governance/test_snapshots.py \
+	tests/governance/test_reports.py tests/governance/test_magic_links.py tests/governance/test_exceptions.py \
+	tests/governance/test_attestations.py tests/governance/test_tasks.py tests/governance/test_clock.py \
+	tests/policies/test_services.py
+test-clock: $(VENV)/.installed-dev
+	@.ci/system-tools
+	@DATABASE_URL="$${DATABASE_URL:-$$($(PY) tests/pick_database.py)}"; export DATABASE_URL; \
+	echo "make test-clock: database $${DATABASE_URL}, process clock +400 days"; \
+	faketime '+400 days' $(PY) -m pytest -n $(XDIST) -q $(PYTEST_ARGS) $(DATED_TESTS) && \
+	for zone in America/Los_Angeles Pacific/Auckland; do \
+	  echo "make test-clock: TIME_ZONE=$$zone"; \
+	  TIME_ZONE=$$zone $(PY) -m pytest -n $(XDIST) -q $(PYTEST_ARGS) $(DATED_TESTS) || exit 1; \
+	done
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from governance.roles import Role
+from tests.clock import noon_on
 
 # Playwright's sync API runs an event loop in the test thread; Django would then refuse
 # ORM calls from test code. Tests only: the server itself never sets this.
@@ -36,6 +37,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# --- The one clock ------------------------------------------------------------------------
+# A test whose dates matter either passes them in or freezes the clock with time-machine (the
+# one library for it), never reads the day it happens to run on. `.ci/run` runs the dated part
+# of the suite with the process clock a year and more ahead and in far time zones to prove it.
+
+
+@pytest.fixture
+def frozen_today(request, time_machine, db):
+    """The application's clock frozen at noon (TIME_ZONE) on the test module's ``TODAY``, and the
+    maintained counts dated to that day as the nightly job would have done. Returns the day."""
+    from governance.services.rollups import advance_obligation_counts
+
+    day = request.module.TODAY
+    time_machine.move_to(noon_on(day), tick=False)
+    advance_obligation_counts(day=day)
+    return day
 
 
 @pytest.fixture

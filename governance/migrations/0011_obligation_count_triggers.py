@@ -30,7 +30,11 @@ DECLARE
     v_day date;
 BEGIN
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
-    v_day := coalesce(v_day, current_date);
+    IF v_day IS NULL THEN
+        -- No day set by the application: nothing is dated, so nothing is maintained; the next
+        -- roll finds no state and rebuilds everything (governance.services.rollups).
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         {UPSERT.format(rows=GROUPED.format(sign=1, table="new_rows"))}
     ELSIF TG_OP = 'DELETE' THEN

@@ -325,7 +325,11 @@ DECLARE
     v_day date;
 BEGIN
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
-    v_day := coalesce(v_day, current_date);
+    IF v_day IS NULL THEN
+        -- No day set by the application: nothing is dated, so nothing is maintained; the next
+        -- roll finds no state and rebuilds everything (governance.services.rollups).
+        RETURN NULL;
+    END IF;
     {_changes(COUNT_ROWS, COUNT_UPSERT)}
     {_changes(FACET_ROWS, FACET_UPSERT)}
     {_changes(FAILING_ROWS, FAILING_UPSERT)}
@@ -359,7 +363,11 @@ BEGIN
         RETURN NULL;
     END IF;
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
-    v_day := coalesce(v_day, current_date);
+    IF v_day IS NULL THEN
+        -- No day set by the application: nothing is dated, so nothing is maintained; the next
+        -- roll finds no state and rebuilds everything (governance.services.rollups).
+        RETURN NULL;
+    END IF;
     DELETE FROM governance_handlerobligationcount AS c
     USING old_rows AS o JOIN new_rows AS n ON n.id = o.id
     WHERE c.employee_id = n.id AND o.handles_customer_data AND NOT n.handles_customer_data;

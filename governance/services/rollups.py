@@ -7,6 +7,16 @@ counts' overdue flags hold for ``governance_obligationcountstate.as_of``, and wh
 passes without a write they drift. :func:`advance_obligation_counts` moves them to a new day;
 it runs daily right after midnight (the governance.rebuild_obligation_counts task). Until it
 has run for today, the compliance selectors use the live aggregate.
+
+One clock. The application alone decides what today is: ``timezone.localdate()`` in
+``settings.TIME_ZONE``, passed to every SQL function that needs a day (``v_day``). No function or
+trigger reads ``current_date``, ``now()`` or ``CURRENT_TIMESTAMP`` for a business date (the
+database server's calendar is UTC's, or another machine's). A trigger that fires without a caller
+(any write) dates its rows by the day the application last set in the state row; with no state
+row it maintains nothing, and the next roll rebuilds for the application's day.
+tests/governance/test_clock.py checks the database's function sources for the server's clock.
+The beat schedules follow ``TIME_ZONE`` too (governance.schedules), so the roll fires at the
+organization's midnight, not UTC's.
 """
 
 from django.db import connection, transaction

@@ -14,7 +14,7 @@ from tests.factories import (
     ToolRuleFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 TODAY = datetime.date(2026, 11, 29)
 

@@ -15,9 +15,9 @@ from governance.services.exceptions import (
 from policies import services
 from tests.factories import EmployeeFactory, PlatformFactory, PlatformSettingFactory, PolicyVersionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
-TODAY = timezone.localdate()
+TODAY = datetime.date(2026, 11, 29)
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from tests.factories import (
     PolicyVersionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
-TODAY = timezone.localdate()
+TODAY = datetime.date(2026, 11, 29)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from governance.selectors.compliance import ComplianceFilters
 from governance.services.rollups import advance_obligation_counts, rebuild_obligation_counts, rebuild_snapshot_totals
 from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, ToolRuleFactory, mark_in_force
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("frozen_today")]
 
 TODAY = datetime.date(2026, 11, 29)
 ACTION = ("pending", "noncompliant")

@@ -14,7 +14,17 @@ from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFac
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 29)
-BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
+
+
+def _broker_url():
+    """CELERY_TEST_BROKER_URL, on a Redis database of its own for each pytest-xdist process
+    (gw0: the given number, gw1: one less, ...), so parallel runs never flush each other's queue."""
+    base, number = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/14").rsplit("/", 1)
+    process = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    return f"{base}/{int(number) - process}"
+
+
+BROKER_URL = _broker_url()
 
 
 @pytest.fixture

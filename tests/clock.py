@@ -1,0 +1,12 @@
+"""The one clock in tests: dates that matter are passed in or frozen with time-machine."""
+
+import datetime
+import zoneinfo
+
+
+def noon_on(day):
+    """Noon on ``day`` in settings.TIME_ZONE, as an aware datetime (a safe instant to freeze at:
+    the same date in the organization's zone whatever the zone)."""
+    from django.conf import settings
+
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
