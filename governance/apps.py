@@ -5,5 +5,5 @@ class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "Governance"
 
-    def ready(self):
-        from governance import signals  # noqa: F401
+    # No receivers link accounts to employee records by e-mail address: HR data never attaches
+    # a record to an account by itself (governance.services.accounts).
