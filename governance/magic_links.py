@@ -26,6 +26,7 @@ pre-fetch links can therefore use it up; the employee then sees the normal sign-
 a clear message, never someone else's account.
 """
 
+import datetime
 import secrets
 from dataclasses import dataclass
 
@@ -41,7 +42,6 @@ from governance.models.ledger import LoginLinkUse
 
 SALT = "governance.magic_links.login"
 FINGERPRINT_SALT = f"{SALT}.fingerprint"
-_LOOK_UP = object()
 _USED = "This sign-in link has already been used. Each link signs you in once; sign in below."
 
 
@@ -61,46 +61,61 @@ class LinkPayload:
 
 
 @dataclass(frozen=True)
-class Account:
-    """What a link's fingerprint covers of the account linked to its employee."""
+class Binding:
+    """What a link's fingerprint covers besides the address: when HR last changed the address,
+    and the linked account's id, login e-mail and password hash (None: no account yet)."""
 
-    user_id: int
-    email: str
-    password: str
+    email_changed_at: datetime.datetime | None = None
+    user_id: int | None = None
+    user_email: str = ""
+    password: str = ""
 
 
-def fingerprint(*, mailed_to, account):
-    """The HMAC binding a link to the address it is mailed to and to ``account`` (or to
-    "no account yet" when None). One HMAC: cheap enough for every link of a reminder run."""
-    parts = [mailed_to.lower()]
-    if account is not None:
-        parts += [str(account.user_id), account.email.lower(), account.password]
+def fingerprint(*, mailed_to, binding):
+    """The HMAC binding a link to the address it is mailed to and to ``binding``. One HMAC:
+    cheap enough for every link of a reminder run."""
+    parts = [
+        mailed_to.lower(),
+        binding.email_changed_at.isoformat() if binding.email_changed_at else "",
+        str(binding.user_id or ""),
+        binding.user_email.lower(),
+        binding.password,
+    ]
     return salted_hmac(FINGERPRINT_SALT, "\x1f".join(parts), algorithm="sha256").hexdigest()[:32]
 
 
-def accounts_of(employee_ids):
-    """{employee id: Account} for the given employees that have a linked account (one query)."""
-    rows = Employee.objects.filter(pk__in=list(employee_ids), user__isnull=False).values_list(
-        "pk", "user_id", "user__email", "user__password"
+def bindings_of(employee_ids):
+    """{employee id: Binding} for the given employees (one query)."""
+    rows = Employee.objects.filter(pk__in=list(employee_ids)).values_list(
+        "pk", "email_changed_at", "user_id", "user__email", "user__password"
     )
-    return {pk: Account(user_id=user_id, email=email, password=password) for pk, user_id, email, password in rows}
+    return {
+        pk: Binding(email_changed_at=changed_at, user_id=user_id, user_email=email or "", password=password or "")
+        for pk, changed_at, user_id, email, password in rows
+    }
 
 
-def _account(user):
-    return Account(user_id=user.pk, email=user.email, password=user.password) if user is not None else None
+def _binding(employee):
+    user = employee.user
+    return Binding(
+        email_changed_at=employee.email_changed_at,
+        user_id=user.pk if user else None,
+        user_email=user.email if user else "",
+        password=user.password if user else "",
+    )
 
 
-def _sign(signer, employee, account):
+def _sign(signer, employee, binding):
     data = {
         "e": employee.pk,
         "n": secrets.token_urlsafe(18),
-        "f": fingerprint(mailed_to=employee.email, account=account),
+        "f": fingerprint(mailed_to=employee.email, binding=binding),
     }
     return signer.sign_object(data)
 
 
 def make_token(employee):
-    return _sign(signing.TimestampSigner(salt=SALT), employee, accounts_of([employee.pk]).get(employee.pk))
+    return _sign(signing.TimestampSigner(salt=SALT), employee, bindings_of([employee.pk])[employee.pk])
 
 
 def make_login_link(employee):
@@ -111,17 +126,17 @@ def make_login_link(employee):
 def login_link_maker():
     """``make_login_link`` for many employees (a reminder run): the signer and the URL around
     the token are made once, so each link costs one signing call, one HMAC and no URL
-    reversing. Pass each employee's ``account`` (from ``accounts_of`` for a whole batch,
-    None when they have none) to save the look-up per link."""
+    reversing. Pass each employee's ``binding`` (read for a whole batch, as ``bindings_of``
+    does) to save the look-up per link."""
     signer = signing.TimestampSigner(salt=SALT)
     placeholder = "TOKEN"  # tokens use only characters that reverse() leaves as they are
     before, after = reverse("magic-login", args=[placeholder]).split(placeholder)
     prefix = settings.SITE_URL + before
 
-    def make(employee, account=_LOOK_UP):
-        if account is _LOOK_UP:
-            account = accounts_of([employee.pk]).get(employee.pk)
-        return f"{prefix}{_sign(signer, employee, account)}{after}"
+    def make(employee, binding=None):
+        if binding is None:
+            binding = bindings_of([employee.pk])[employee.pk]
+        return f"{prefix}{_sign(signer, employee, binding)}{after}"
 
     return make
 
@@ -172,7 +187,7 @@ def _check(token):
     if employee is None or not employee.is_active:
         raise LinkRefused("This sign-in link is no longer valid. Sign in below.")
     user = employee.user
-    expected = fingerprint(mailed_to=employee.email, account=_account(user))
+    expected = fingerprint(mailed_to=employee.email, binding=_binding(employee))
     if not constant_time_compare(payload.fingerprint, expected):
         raise LinkRefused(
             "This sign-in link is no longer valid: the address or the account it was sent for has changed "

@@ -439,6 +439,7 @@ def upsert_people(
             continue
         if values["email"] != employee.email:
             address_changes.append((employee.pk, employee.email, values["email"]))
+            employee.email_changed_at = now  # every sign-in link mailed before is dead
         terminated = values["status"] == Employee.Status.TERMINATED
         if terminated and employee.status != Employee.Status.TERMINATED and employee.user_id:
             ending_accounts.append(employee.user_id)
@@ -473,7 +474,9 @@ def upsert_people(
             Employee.objects.bulk_update(fixes, ["manager_id"], batch_size=WRITE_BATCH)
     if final_updates:
         fast_bulk_update(
-            Employee, final_updates, [*PLAIN_FIELDS, "department_id", "manager_id", "reporting_path", "updated_at"]
+            Employee,
+            final_updates,
+            [*PLAIN_FIELDS, "department_id", "manager_id", "reporting_path", "email_changed_at", "updated_at"],
         )
     for employee in [*creates, *final_updates]:
         emp_outcome.ids[employee.external_id] = employee.pk

@@ -39,7 +39,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from governance.magic_links import Account, login_link_maker
+from governance.magic_links import Binding, login_link_maker
 from governance.models import OPEN_ACTION_STATUSES, Employee, NotificationLog, Obligation, ObligationStatus
 from governance.roles import Role
 from policies.models import PolicyVersion
@@ -385,15 +385,17 @@ def _reminder_builder(today):
                 "status",
                 "platform__name",
                 # What each sign-in link's fingerprint covers, read with the rows: no query more.
+                "employee__email_changed_at",
                 "employee__user_id",
                 "employee__user__email",
                 "employee__user__password",
             )
         )
-        accounts = {}
-        for pk, employee_id, due_on, status, name, user_id, user_email, password in listed:
-            if user_id is not None:
-                accounts[employee_id] = Account(user_id=user_id, email=user_email, password=password)
+        bindings = {}
+        for pk, employee_id, due_on, status, name, changed_at, user_id, user_email, password in listed:
+            bindings[employee_id] = Binding(
+                email_changed_at=changed_at, user_id=user_id, user_email=user_email or "", password=password or ""
+            )
             overdue = due_on < today
             when = (f"overdue since {due_on.isoformat()}" if overdue else f"due {due_on.isoformat()}") + (
                 " (last answer not compliant)" if status == ObligationStatus.NONCOMPLIANT else ""
@@ -414,7 +416,7 @@ def _reminder_builder(today):
                 "tool_rows": mark_safe("\n".join(tool["html"] for tool in listed)),
                 "overdue": overdue,
                 "today": today,
-                "link": login_link(employee, accounts.get(employee.pk)),
+                "link": login_link(employee, bindings[employee.pk]),
                 "site_url": settings.SITE_URL,
             }
             count = len(listed)
