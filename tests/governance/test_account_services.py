@@ -113,3 +113,20 @@ def test_deprovisioning_takes_the_same_queries_for_more_accounts(make_user):
         accounts.deprovision_accounts(user_ids=many, reason="test")
     assert len(large) == len(small)
     assert not Group.objects.get(name=Role.COMPLIANCE_OFFICER).user_set.exists()
+
+
+def test_the_upgrade_ends_access_of_accounts_whose_record_was_terminated_before(officer, employee_user):
+    import importlib
+
+    from django.apps import apps
+
+    Employee.objects.filter(pk=officer.employee.pk).update(status="terminated", terminated_on="2026-01-01")
+    migration = importlib.import_module("governance.migrations.0018_employee_email_changed_at")
+
+    migration.deprovision_accounts_of_terminated_employees(apps, None)
+
+    officer.refresh_from_db()
+    employee_user.refresh_from_db()
+    assert not officer.is_active and not officer.has_usable_password() and list(officer.groups.all()) == []
+    assert employee_user.is_active  # still employed
+    assert AuditEvent.objects.get(action="account.deprovisioned").object_id == str(officer.pk)
