@@ -143,8 +143,8 @@ def record_address_changes(*, changes, actor=None, actor_label=""):
     transaction.on_commit(lambda: send_address_change_notices.delay(notices))
 
 
-@shared_task(name="governance.send_address_change_notices", bind=True, max_retries=5, retry_backoff=10)
-def send_address_change_notices(self, notices):
+@shared_task(name="governance.send_address_change_notices")
+def send_address_change_notices(notices):
     """Mail each old address that HR moved its employee record to another address."""
     names = dict(Employee.objects.filter(pk__in=[pk for pk, _, _ in notices]).values_list("pk", "full_name"))
     for pk, old, new in notices:
