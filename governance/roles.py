@@ -38,6 +38,12 @@ def is_compliance_officer(user):
     return is_governance_admin(user) or Role.COMPLIANCE_OFFICER in _groups(user)
 
 
+def is_privileged(user):
+    """Staff, superusers, compliance officers and governance admins: accounts that HR data
+    never links by itself and that a one-click sign-in link never opens (password or SSO only)."""
+    return user.is_authenticated and (user.is_staff or user.is_superuser or is_compliance_officer(user))
+
+
 def employee_of(user):
     """The Employee record linked to this account, or None."""
     if not user.is_authenticated:

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 # Tasks defined next to their services; imported here so that a worker registers them
 # (Celery autodiscovery only looks at <app>.tasks).
+from governance.services import accounts as _accounts  # noqa: F401
 from governance.services import integrations as _integrations  # noqa: F401
 from governance.services import webhooks as _webhooks  # noqa: F401
 

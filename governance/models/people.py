@@ -127,6 +127,9 @@ class Employee(models.Model):
     user = models.OneToOneField(
         "governance.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )
+    # When the HR system last changed the address; part of every sign-in link's fingerprint, so
+    # that links mailed before a change stay dead even if the address later changes back.
+    email_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

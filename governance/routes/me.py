@@ -5,6 +5,7 @@ from governance.views import me
 urlpatterns = [
     path("me/", me.my_tools, name="me"),
     path("me/link/<str:token>/", me.magic_login, name="magic-login"),
+    path("me/confirm-record/", me.confirm_employee_record, name="me-confirm-record"),
     path("me/policy/<int:version_id>/acknowledge/", me.acknowledge, name="me-acknowledge"),
     path("me/tools/<int:pk>/", me.attest_tool, name="me-tool"),
     path("me/tools/<int:pk>/exception/", me.request_tool_exception, name="me-exception"),

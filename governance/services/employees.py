@@ -5,6 +5,10 @@ create/update/terminate, SCIM): ``upsert_people`` validates every row against th
 the database, applies the valid rows in one transaction with bulk writes, rebuilds the
 materialized paths and rescopes the affected employees' obligations. Query count grows
 with the batch size divided by a chunk size, never with each row.
+
+Identity stays out of HR's hands: a row never links a record to an existing sign-in account,
+never changes an account's login e-mail, and terminating a record ends its account's access
+(governance.services.accounts). Address changes are audited and the old address is told.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +16,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from governance.models import AuditEvent, Department, Employee, User
+from governance.models import AuditEvent, Department, Employee
+from governance.services.accounts import deprovision_accounts, record_address_changes
 from governance.services.obligations import rescope_employees
 from governance.services.people import recompute_department_paths, recompute_reporting_paths
 
@@ -423,6 +428,8 @@ def upsert_people(
         return paths[ext]
 
     final_updates = []
+    address_changes = []  # (employee id, old, new): audited, and the old address is told
+    ending_accounts = []  # accounts of employees terminated by this batch: their access ends now
     for employee in updates:
         values = employee._values
         values["manager_id"] = manager_pk(employee.external_id)
@@ -430,6 +437,12 @@ def upsert_people(
             emp_outcome.unchanged += 1
             emp_outcome.ids[employee.external_id] = employee.pk
             continue
+        if values["email"] != employee.email:
+            address_changes.append((employee.pk, employee.email, values["email"]))
+            employee.email_changed_at = now  # every sign-in link mailed before is dead
+        terminated = values["status"] == Employee.Status.TERMINATED
+        if terminated and employee.status != Employee.Status.TERMINATED and employee.user_id:
+            ending_accounts.append(employee.user_id)
         for name, value in values.items():
             setattr(employee, name, value)
         path = path_of(employee.external_id)
@@ -461,14 +474,18 @@ def upsert_people(
             Employee.objects.bulk_update(fixes, ["manager_id"], batch_size=WRITE_BATCH)
     if final_updates:
         fast_bulk_update(
-            Employee, final_updates, [*PLAIN_FIELDS, "department_id", "manager_id", "reporting_path", "updated_at"]
+            Employee,
+            final_updates,
+            [*PLAIN_FIELDS, "department_id", "manager_id", "reporting_path", "email_changed_at", "updated_at"],
         )
     for employee in [*creates, *final_updates]:
         emp_outcome.ids[employee.external_id] = employee.pk
     emp_outcome.created = len(creates)
     emp_outcome.updated = len(final_updates)
-    if creates:
-        _link_accounts(creates)
+    # New records are never attached to an existing account here: the account confirms its
+    # record after signing in, or an admin links it (governance.services.accounts).
+    deprovision_accounts(user_ids=ending_accounts, actor=actor, actor_label=actor_label, reason="employee terminated")
+    record_address_changes(changes=address_changes, actor=actor, actor_label=actor_label)
     affected = [e.pk for e in creates] + [e.pk for e in final_updates]
     if creates or final_updates:
         recompute_reporting_paths()
@@ -526,22 +543,9 @@ def fast_bulk_update(model, objects, fields, batch_size=WRITE_BATCH):
     return len(objects)
 
 
-def _link_accounts(employees):
-    """Link new employees to existing sign-in accounts with the same e-mail (bulk_create sends no signals)."""
-    by_email = {e.email.lower(): e for e in employees if e.user_id is None}
-    linked = []
-    for chunk in _chunks(by_email):
-        for user_id, email in User.objects.filter(email__in=chunk, employee__isnull=True).values_list("id", "email"):
-            employee = by_email.get(email.lower())
-            if employee is not None:
-                employee.user_id = user_id
-                linked.append(employee)
-    if linked:
-        Employee.objects.bulk_update(linked, ["user_id"], batch_size=WRITE_BATCH)
-
-
 def terminate_employee(*, employee, actor=None, actor_label="", on=None):
-    """Set the status terminated; obligations close through rescoping, history stays."""
+    """Set the status terminated; obligations close through rescoping, history stays, and the
+    linked account's access ends (governance.services.accounts.deprovision_accounts)."""
     row = {"external_id": employee.external_id, "status": Employee.Status.TERMINATED}
     if on is not None:
         row["terminated_on"] = on

@@ -17,9 +17,10 @@ runs no ``finally``, so its retry sends again the mails sent since the last mark
 one UPDATE and one commit per mail, which were most of the run's time at 100,000 recipients.
 
 The plan (who gets what) is set-based: one query finds the recipients, then each batch takes
-a fixed number of queries (on PostgreSQL: the claim, every listed obligation at once, and the
-marks). Per mail, the job renders two pre-loaded templates from a small context (the digest's
-rows are rendered once per run for each distinct tool and date) and signs one link.
+a fixed number of queries (on PostgreSQL: the claim, every listed obligation at once with the
+linked account that each sign-in link is bound to, and the marks). Per mail, the job renders
+two pre-loaded templates from a small context (the digest's rows are rendered once per run
+for each distinct tool and date) and signs one link.
 """
 
 import datetime
@@ -38,7 +39,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from governance.magic_links import login_link_maker
+from governance.magic_links import Binding, login_link_maker
 from governance.models import OPEN_ACTION_STATUSES, Employee, NotificationLog, Obligation, ObligationStatus
 from governance.roles import Role
 from policies.models import PolicyVersion
@@ -377,9 +378,24 @@ def _reminder_builder(today):
             _actionable()
             .filter(employee_id__in=ids)
             .order_by("employee_id", "due_on", "platform__name")
-            .values_list("id", "employee_id", "due_on", "status", "platform__name")
+            .values_list(
+                "id",
+                "employee_id",
+                "due_on",
+                "status",
+                "platform__name",
+                # What each sign-in link's fingerprint covers, read with the rows: no query more.
+                "employee__email_changed_at",
+                "employee__user_id",
+                "employee__user__email",
+                "employee__user__password",
+            )
         )
-        for pk, employee_id, due_on, status, name in listed:
+        bindings = {}
+        for pk, employee_id, due_on, status, name, changed_at, user_id, user_email, password in listed:
+            bindings[employee_id] = Binding(
+                email_changed_at=changed_at, user_id=user_id, user_email=user_email or "", password=password or ""
+            )
             overdue = due_on < today
             when = (f"overdue since {due_on.isoformat()}" if overdue else f"due {due_on.isoformat()}") + (
                 " (last answer not compliant)" if status == ObligationStatus.NONCOMPLIANT else ""
@@ -400,7 +416,7 @@ def _reminder_builder(today):
                 "tool_rows": mark_safe("\n".join(tool["html"] for tool in listed)),
                 "overdue": overdue,
                 "today": today,
-                "link": login_link(employee),
+                "link": login_link(employee, bindings[employee.pk]),
                 "site_url": settings.SITE_URL,
             }
             count = len(listed)

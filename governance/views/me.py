@@ -3,8 +3,9 @@ evidence) and the managers' team page. Views stay thin: they resolve the signed-
 scope every lookup to them (404 for anything else) and call selectors and services."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import magic_links, roles
 from governance.forms import DOES_NOT_USE, USES, AttestationForm, ExceptionRequestForm, value_label
@@ -21,6 +22,7 @@ from governance.selectors import attestations as selectors
 from governance.selectors import compliance
 from governance.selectors.obligations import version_in_force
 from governance.services import attestations as services
+from governance.services.accounts import employee_awaiting_confirmation, link_account
 from governance.services.exceptions import request_exception
 from governance.views.accounts import EmailAuthenticationForm
 
@@ -51,7 +53,8 @@ def _my_obligation(request, pk):
 def my_tools(request):
     employee = roles.employee_of(request.user)
     if employee is None:
-        return render(request, "governance/me/tools.html", {"employee": None})
+        awaiting = employee_awaiting_confirmation(request.user)
+        return render(request, "governance/me/tools.html", {"employee": None, "awaiting": awaiting})
     today = timezone.localdate()
     obligations = list(selectors.open_obligations_for(employee=employee))
     cards = [(obligation, selectors.describe(obligation, today=today)) for obligation in obligations]
@@ -295,14 +298,24 @@ def request_tool_exception(request, pk):
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def magic_login(request, token):
     """Sign in with a link from a reminder e-mail, once; else the sign-in form with the reason.
-    Someone already signed in as the link's employee just goes on to /me/ (the link stays unused)."""
+    Someone already signed in as the link's employee just goes on to /me/ (the link stays
+    unused); someone signed in as anyone else is asked first, and switches only on POST.
+    Accounts with rights beyond the employee pages go to the password (or SSO) sign-in."""
     try:
         if request.user.is_authenticated and magic_links.belongs_to(token, request.user):
             return redirect("me")
+        employee = magic_links.check(token)
+        if request.user.is_authenticated and request.method != "POST":
+            return render(request, "governance/me/switch_account.html", {"employee": employee})
+        if request.user.is_authenticated:
+            logout(request)
         user = magic_links.redeem(token)
+    except magic_links.PasswordSignInRequired as refused:
+        messages.warning(request, str(refused))
+        return redirect_to_login(reverse("me"))
     except magic_links.LinkRefused as refused:
         form = EmailAuthenticationForm(request)
         return render(
@@ -313,6 +326,25 @@ def magic_login(request, token):
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("me")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_employee_record(request):
+    """HR lists the signed-in account's address for an employee record no account holds:
+    the account confirms that the record is theirs (POST) before it is linked."""
+    employee = employee_awaiting_confirmation(request.user)
+    if employee is None:
+        return redirect("me")
+    if request.method == "POST":
+        try:
+            link_account(employee=employee, user=request.user, actor=request.user, confirmed_by_account=True)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("me")
+        messages.success(request, "Your employee record is linked to your account.")
+        return redirect("me")
+    return render(request, "governance/me/confirm_record.html", {"employee": employee})
 
 
 # --- Managers ---------------------------------------------------------------------------------

@@ -2,11 +2,13 @@ import datetime
 
 import pytest
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 
 from governance import magic_links
 from governance.models import User
 from governance.models.ledger import LoginLinkUse
+from governance.roles import Role
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +130,90 @@ def test_someone_else_signed_in_cannot_reuse_a_used_link(client, make_user):
     response = client.get(link)
     assert response.status_code == 400
     assert signed_in_user_id(client) == str(other.pk)
+
+
+# --- Issue 13: bound to the address and the account; never a privileged session -------------
+
+
+@pytest.mark.parametrize("right", ["officer", "admin", "staff", "superuser"])
+def test_a_link_never_opens_an_account_with_more_than_employee_rights(client, make_user, right):
+    groups = {"officer": [Role.COMPLIANCE_OFFICER], "admin": [Role.GOVERNANCE_ADMIN]}.get(right, [])
+    flags = {"staff": {"is_staff": True}, "superuser": {"is_superuser": True}}.get(right, {})
+    user = make_user(*groups, **flags)
+
+    response = client.get(path_of(magic_links.make_login_link(user.employee)))
+
+    assert signed_in_user_id(client) is None
+    assert response.status_code == 302 and response.url == f"{reverse('login')}?next={reverse('me')}"
+    page = client.get(response.url)
+    assert "cannot open it" in page.content.decode() and 'name="password"' in page.content.decode()
+    assert LoginLinkUse.objects.count() == 0
+
+
+def test_after_the_password_sign_in_the_officers_employee_pages_work(client, officer):
+    response = client.get(path_of(magic_links.make_login_link(officer.employee)))
+    response = client.post(
+        reverse("login"), {"username": officer.email, "password": "correct horse battery", "next": reverse("me")}
+    )
+    assert response.status_code == 302 and response.url == reverse("me")
+    assert client.get(reverse("me")).status_code == 200
+    assert signed_in_user_id(client) == str(officer.pk)
+
+
+def test_a_link_dies_when_the_password_or_the_login_address_changes(client, employee_user):
+    by_password = path_of(magic_links.make_login_link(employee_user.employee))
+    employee_user.set_password("another long password")
+    employee_user.save()
+    by_address = path_of(magic_links.make_login_link(employee_user.employee))
+    User.objects.filter(pk=employee_user.pk).update(email="renamed@example.test")
+    for link in (by_password, by_address):
+        response = client.get(link)
+        assert response.status_code == 400 and "no longer valid" in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+def test_a_link_mailed_to_an_address_that_is_not_the_accounts_login_does_not_open_it(client, employee_user):
+    type(employee_user.employee).objects.filter(pk=employee_user.employee.pk).update(email="hr.value@example.test")
+    employee_user.employee.refresh_from_db()
+    response = client.get(path_of(magic_links.make_login_link(employee_user.employee)))
+    assert signed_in_user_id(client) is None
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_a_link_for_a_record_whose_address_has_an_account_asks_that_account_to_sign_in(client, make_user):
+    existing = make_user(employee=False, email="has.account@example.test")
+    employee = EmployeeFactory(email="has.account@example.test")
+    response = client.get(path_of(magic_links.make_login_link(employee)))
+    assert signed_in_user_id(client) is None and response.url.startswith(reverse("login"))
+    employee.refresh_from_db()
+    assert employee.user is None and User.objects.filter(email__iexact=existing.email).count() == 1
+
+
+def test_a_link_without_a_fingerprint_is_refused(client, employee_user):
+    token = signing.dumps({"e": employee_user.employee.pk, "n": "abc"}, salt=magic_links.SALT, compress=True)
+    response = client.get(reverse("magic-login", args=[token]))
+    assert response.status_code == 400 and signed_in_user_id(client) is None
+
+
+def test_someone_signed_in_who_opens_another_persons_link_is_asked_before_switching(client, make_user):
+    me, other = make_user(), make_user()
+    link = path_of(magic_links.make_login_link(other.employee))
+    client.force_login(me)
+
+    page = client.get(link)
+
+    assert page.status_code == 200 and signed_in_user_id(client) == str(me.pk)
+    text = page.content.decode()
+    assert me.email in text and other.employee.full_name in text and 'method="post"' in text
+    assert LoginLinkUse.objects.count() == 0
+    response = client.post(link)
+    assert response.status_code == 302 and response.url == reverse("me")
+    assert signed_in_user_id(client) == str(other.pk)
+
+
+def test_the_switch_question_needs_a_csrf_token(make_user):
+    me, other = make_user(), make_user()
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(me)
+    response = csrf_client.post(path_of(magic_links.make_login_link(other.employee)))
+    assert response.status_code == 403 and signed_in_user_id(csrf_client) == str(me.pk)

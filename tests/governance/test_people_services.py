@@ -75,8 +75,11 @@ def test_recompute_refuses_a_cycle():
         services.recompute_reporting_paths()
 
 
-def test_user_and_employee_link_by_email_whichever_comes_first(make_user):
+def test_an_account_and_an_employee_with_the_same_address_are_not_linked_by_themselves(make_user):
     employee = EmployeeFactory(email="late.account@example.test")
     user = make_user(employee=False, email="late.account@example.test")
     employee.refresh_from_db()
-    assert employee.user == user
+    assert employee.user is None
+    employee.save()  # nor by a later save of the record
+    employee.refresh_from_db()
+    assert employee.user is None and not hasattr(user, "employee")
