@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
 CATALOG_STALE_AFTER_DAYS = env.int("CATALOG_STALE_AFTER_DAYS", default=180)
 # Signed one-click links in reminder e-mails.
 MAGIC_LINK_MAX_AGE = timedelta(days=env.int("MAGIC_LINK_MAX_AGE_DAYS", default=7))
+# Webhooks reach public https addresses only; these hosts (exact names or address literals)
+# may be internal and may use http, e.g. an in-cluster receiver.
+WEBHOOK_ALLOWED_INTERNAL_HOSTS = env.list("WEBHOOK_ALLOWED_INTERNAL_HOSTS", default=[])
 
 # Content-Security-Policy (django-csp): only our own origin; no inline scripts.
 CONTENT_SECURITY_POLICY = {
