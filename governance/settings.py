@@ -3,15 +3,18 @@
 Everything that differs between machines comes from the environment (twelve-factor), read
 with django-environ. With no variable set at all, the project runs on its embedded default:
 a SQLite file, Celery tasks executed in-process, e-mail printed to the console and a
-generated development secret. ``DJANGO_ENV=production`` switches on the secure defaults
+random development secret generated on first run (``.secret_key``, git-ignored). ``DJANGO_ENV=production`` switches on the secure defaults
 that ``manage.py check --deploy`` expects.
 """
 
+import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,11 +26,31 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-if PRODUCTION:
+
+
+def _install_secret_key(path):
+    """This install's own random secret: generated on first run into a 0600 file (git-ignored),
+    read back on every later run. Nothing about it can be guessed from the install."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: use that one
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"Set SECRET_KEY, or let the app write its key to {path} ({exc}).") from exc
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+if PRODUCTION or "SECRET_KEY" in env:  # production requires it: no file is ever written there
     SECRET_KEY = env.str("SECRET_KEY")
 else:
-    # A development secret that is stable for this checkout but never shipped anywhere.
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-" + str(BASE_DIR).encode().hex()[:48])
+    SECRET_KEY = _install_secret_key(Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key"))))
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
