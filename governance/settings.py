@@ -9,6 +9,7 @@ that ``manage.py check --deploy`` expects.
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,13 +38,17 @@ def _install_secret_key(path):
         pass
     key = secrets.token_urlsafe(50)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process wrote it first: use that one
-        return path.read_text().strip()
+        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        try:
+            os.link(draft, path)  # appears whole or not at all
+        except FileExistsError:  # another process wrote it first: use that one
+            key = path.read_text().strip()
+        finally:
+            os.unlink(draft)
     except OSError as exc:
         raise ImproperlyConfigured(f"Set SECRET_KEY, or let the app write its key to {path} ({exc}).") from exc
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
     return key
 
 
