@@ -3,15 +3,19 @@
 Everything that differs between machines comes from the environment (twelve-factor), read
 with django-environ. With no variable set at all, the project runs on its embedded default:
 a SQLite file, Celery tasks executed in-process, e-mail printed to the console and a
-generated development secret. ``DJANGO_ENV=production`` switches on the secure defaults
+random development secret generated on first run (``.secret_key``, git-ignored). ``DJANGO_ENV=production`` switches on the secure defaults
 that ``manage.py check --deploy`` expects.
 """
 
+import os
+import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,11 +27,35 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-if PRODUCTION:
+
+
+def _install_secret_key(path):
+    """This install's own random secret: generated on first run into a 0600 file (git-ignored),
+    read back on every later run. Nothing about it can be guessed from the install."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    try:
+        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        try:
+            os.link(draft, path)  # appears whole or not at all
+        except FileExistsError:  # another process wrote it first: use that one
+            key = path.read_text().strip()
+        finally:
+            os.unlink(draft)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"Set SECRET_KEY, or let the app write its key to {path} ({exc}).") from exc
+    return key
+
+
+if PRODUCTION or "SECRET_KEY" in env:  # production requires it: no file is ever written there
     SECRET_KEY = env.str("SECRET_KEY")
 else:
-    # A development secret that is stable for this checkout but never shipped anywhere.
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-" + str(BASE_DIR).encode().hex()[:48])
+    SECRET_KEY = _install_secret_key(Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key"))))
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -226,6 +254,9 @@ SPECTACULAR_SETTINGS = {
 CATALOG_STALE_AFTER_DAYS = env.int("CATALOG_STALE_AFTER_DAYS", default=180)
 # Signed one-click links in reminder e-mails.
 MAGIC_LINK_MAX_AGE = timedelta(days=env.int("MAGIC_LINK_MAX_AGE_DAYS", default=7))
+# Webhooks reach public https addresses only; these hosts (exact names or address literals)
+# may be internal and may use http, e.g. an in-cluster receiver.
+WEBHOOK_ALLOWED_INTERNAL_HOSTS = env.list("WEBHOOK_ALLOWED_INTERNAL_HOSTS", default=[])
 
 # Content-Security-Policy (django-csp): only our own origin; no inline scripts.
 CONTENT_SECURITY_POLICY = {

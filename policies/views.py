@@ -376,5 +376,11 @@ def exception_decide(request, pk):
                     request, f"Exception for {exception.employee.full_name} ({exception.rule.platform.name}) {verb}."
                 )
                 return redirect("policies:exceptions")
-    context = {"exception": exception, "approve": approve, "deny": deny}
+    context = {
+        "exception": exception,
+        "approve": approve,
+        "deny": deny,
+        "own_request": exception_services.is_own_request(exception, request.user),
+        "own_request_message": exception_services.OWN_REQUEST_MESSAGE,
+    }
     return render(request, "policies/exception_decide.html", context)

@@ -24,6 +24,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_may_empty_the_ledger():
+    """Transactional tests end with a flush (one TRUNCATE of every table), which the ledger's
+    TRUNCATE guard refuses; a test database's owner opts in as migration 0021 describes."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        return ["SET LOCAL governance.allow_ledger_truncate = 'on';", *statements] if statements else statements
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip PostgreSQL-only tests on SQLite, saying why; CI (REQUIRE_POSTGRES=1) never skips."""
     from django.conf import settings

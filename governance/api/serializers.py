@@ -16,6 +16,7 @@ from governance.models import (
     WebhookEvent,
 )
 from governance.services.employees import MAX_ROWS
+from governance.services.webhooks import UnsafeWebhookTarget, check_registration
 
 
 class StrictSerializer(serializers.Serializer):
@@ -257,8 +258,10 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
     def validate_url(self, value):
-        if not value.lower().startswith(("https://", "http://")):
-            raise serializers.ValidationError("Use an http(s) URL.")
+        try:
+            check_registration(value)
+        except UnsafeWebhookTarget as exc:
+            raise serializers.ValidationError(str(exc)) from exc
         return value
 
     def validate_events(self, value):

@@ -18,6 +18,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance import csv as csv_export
 from governance.api import examples
 from governance.api import serializers as s
 from governance.api.exceptions import ProblemError
@@ -568,7 +569,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         file = getattr(report, f"{kind}_file")
         if report.status != ComplianceReport.Status.DONE or not file:
             raise ProblemError(409, f"The report is {report.status}; download it when it is done.")
-        content_type = "text/csv" if kind == "csv" else "application/pdf"
+        content_type = csv_export.CONTENT_TYPE if kind == "csv" else "application/pdf"
         return FileResponse(
             file.open("rb"),
             as_attachment=True,

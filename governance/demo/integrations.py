@@ -1,7 +1,8 @@
 """Demo step: an API key with every scope, so the README's curl session works as written.
 
-The key is derived from SECRET_KEY (same on every run of this checkout) and never exists in
-production (ensure_demo_api_key refuses there)."""
+The key is derived from SECRET_KEY, which is random per install (generated on first run), so
+every install has its own demo key, the same on every run of that install; it is stored as a
+hash like every key and never exists in production (ensure_demo_api_key refuses there)."""
 
 from django.conf import settings
 

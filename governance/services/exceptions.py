@@ -1,4 +1,7 @@
-"""Exceptions: an employee asks not to follow a rule for a while; an officer decides."""
+"""Exceptions: an employee asks not to follow a rule for a while; an officer decides.
+
+Four eyes: nobody decides their own request (the officer who is the employee, or who filed
+it); another officer must."""
 
 import datetime
 
@@ -78,17 +81,34 @@ def _active_exception(*, employee_id, obligation, today):
     )
 
 
-def _lock_open(exception):
-    locked = PolicyException.objects.select_for_update().get(pk=exception.pk)
+OWN_REQUEST_MESSAGE = "You cannot decide your own exception request; another compliance officer must decide it."
+
+
+def is_own_request(exception, user):
+    """Four eyes: True when ``user`` is the person the exception is for (their employee record's
+    account), or the account that filed the request."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    if exception.employee.user_id == user.pk:
+        return True
+    return AuditEvent.objects.filter(
+        action="exception.requested", object_type="exception", object_id=str(exception.pk), actor=user
+    ).exists()
+
+
+def _lock_open(exception, *, actor):
+    locked = PolicyException.objects.select_for_update().select_related("employee").get(pk=exception.pk)
     if locked.status != PolicyException.Status.REQUESTED:
         raise ValidationError("This request has already been decided.")
+    if is_own_request(locked, actor):
+        raise ValidationError(OWN_REQUEST_MESSAGE)
     return locked
 
 
 @transaction.atomic
 def approve_exception(*, exception, expires_on, actor, note=""):
     """Approve until ``expires_on``; the employee's open obligation for the rule becomes excepted."""
-    exception = _lock_open(exception)
+    exception = _lock_open(exception, actor=actor)
     today = timezone.localdate()
     if not isinstance(expires_on, datetime.date):
         raise ValidationError({"expires_on": "Enter the date the exception ends."})
@@ -116,7 +136,7 @@ def approve_exception(*, exception, expires_on, actor, note=""):
 
 @transaction.atomic
 def deny_exception(*, exception, actor, note=""):
-    exception = _lock_open(exception)
+    exception = _lock_open(exception, actor=actor)
     exception.status = PolicyException.Status.DENIED
     exception.decided_by = actor
     exception.decided_at = timezone.now()

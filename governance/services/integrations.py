@@ -114,7 +114,8 @@ def _demo_material():
 
 
 def demo_api_key_secret():
-    """The demo key, derived from SECRET_KEY so it is the same on every run of this checkout."""
+    """The demo key, derived from this install's random SECRET_KEY: the same on every run of the
+    install (so `make run` can print it again), different on every other install."""
     prefix, secret = _demo_material()
     return _compose(prefix, secret)
 

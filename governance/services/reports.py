@@ -7,7 +7,6 @@ figures, the CSV and the PDF describe the same moment; progress is written throu
 connection so that the page polling it sees it move.
 """
 
-import csv
 import hashlib
 import logging
 import os
@@ -18,6 +17,7 @@ from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
+from governance import csv as csv_export
 from governance.events import report_ready
 from governance.models import OPEN_ACTION_STATUSES, Attestation, ComplianceReport
 from governance.selectors import compliance
@@ -187,7 +187,7 @@ def write_csv(path, *, filters, today, on_progress=None, total=0):
     )
     count = 0
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_export.writer(handle)
         writer.writerow(CSV_HEADER)
         for row in rows.iterator(chunk_size=CSV_CHUNK):
             (ext_id, name, email, department, country, handles, tool, version, status, due_on, valid, attested) = row

@@ -4,17 +4,31 @@ Signature: ``X-Governance-Signature: sha256=<hex>`` where hex is HMAC-SHA256 wit
 endpoint's secret over ``"<X-Governance-Timestamp>.<raw body>"``. Receivers recompute it,
 compare in constant time and reject old timestamps. ``X-Governance-Event-Id`` (also ``id`` in
 the body) is the same on every retry and redelivery, so receivers can drop duplicates.
+
+Targets are untrusted input (a ``webhooks:write`` key chooses them), so a webhook never reaches
+this machine or the internal network: loopback, link-local (cloud metadata), private, shared,
+reserved, multicast and unspecified addresses are refused when an endpoint is registered and
+again on every delivery, where the name is resolved once, every address it resolves to is
+checked and the connection goes to the checked address (no second lookup an attacker's DNS
+could answer differently). Production delivers over https only. ``WEBHOOK_ALLOWED_INTERNAL_HOSTS``
+names the hosts (exact names or address literals) that may be internal and may use http.
+Delivery errors are generic ("connection failed", "HTTP 500"), so the delivery log cannot be
+used to tell open, closed and filtered ports apart.
 """
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import logging
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -98,12 +112,140 @@ def on_report_ready(*, report):
     return emit(event_type=WebhookEvent.REPORT_READY, data=data)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect is a failed delivery, never a POST to somewhere else
+# --- Targets ---------------------------------------------------------------------------------
+
+# Names that mean "this machine" or a cloud metadata service whatever DNS says.
+BLOCKED_NAMES = frozenset({"localhost", "localhost.localdomain", "metadata", "metadata.google.internal"})
+BLOCKED_SUFFIXES = (".localhost", ".internal")
+CONNECTION_FAILED = "connection failed"
+TARGET_REFUSED = "refused: this target is not allowed"
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class UnsafeWebhookTarget(ValueError):
+    """The URL may not receive webhooks; the message says why, for the person registering it."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str
+    internal_allowed: bool
+
+
+def _allowed_internal_hosts():
+    return {h.strip().lower().strip("[]") for h in getattr(settings, "WEBHOOK_ALLOWED_INTERNAL_HOSTS", []) if h}
+
+
+def parse_target(url):
+    """The parts of a webhook URL, or UnsafeWebhookTarget when its form alone refuses it."""
+    try:
+        parts = urlsplit(str(url).strip())
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeWebhookTarget("Enter a valid URL.") from exc
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".").lower()
+    if scheme not in ("https", "http") or not host:
+        raise UnsafeWebhookTarget("Use an https URL.")
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeWebhookTarget("Put no user name or password in the URL; deliveries are signed.")
+    internal_allowed = host in _allowed_internal_hosts()
+    if scheme == "http" and getattr(settings, "PRODUCTION", False) and not internal_allowed:
+        raise UnsafeWebhookTarget("Use an https URL.")
+    if not internal_allowed:
+        if host in BLOCKED_NAMES or host.endswith(BLOCKED_SUFFIXES):
+            raise UnsafeWebhookTarget("This host is internal; webhooks go to public addresses only.")
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            literal = None
+        if literal is not None and not address_allowed(str(literal)):
+            raise UnsafeWebhookTarget("This address is internal; webhooks go to public addresses only.")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(scheme, host, port or (443 if scheme == "https" else 80), path, internal_allowed)
+
+
+def address_allowed(address):
+    """True for a public unicast address; False for loopback, link-local, private, shared,
+    reserved, multicast and unspecified ones (IPv4-mapped IPv6 judged as its IPv4)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (
+        ip.is_multicast or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
+    )
+
+
+def resolve(host, port):
+    """Every address ``host`` resolves to (one lookup). Raises OSError when it does not resolve."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def check_registration(url):
+    """Validate a URL an endpoint is registered with: its form, and every address its name
+    resolves to now. A name that does not resolve yet is accepted: each delivery checks again."""
+    target = parse_target(url)
+    if target.internal_allowed:
+        return target
+    try:
+        addresses = resolve(target.host, target.port)
+    except OSError:
+        return target
+    if not all(address_allowed(a) for a in addresses):
+        raise UnsafeWebhookTarget("This host resolves to an internal address; webhooks go to public addresses only.")
+    return target
+
+
+def _connect_address(target):
+    """The one address to connect to: resolved once, every answer checked."""
+    addresses = resolve(target.host, target.port)
+    if not addresses:
+        raise OSError("no address")
+    if not target.internal_allowed and not all(address_allowed(a) for a in addresses):
+        raise UnsafeWebhookTarget(TARGET_REFUSED)
+    return addresses[0]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to an address checked beforehand; the Host header still names the host."""
+
+    def __init__(self, host, port, *, address, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As above over TLS: the certificate is verified for the host name (SNI), not the address."""
+
+    def __init__(self, host, port, *, address, timeout):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _post(url, body, headers):
+    """POST once to a checked, pinned address; the status code. Never follows a redirect."""
+    target = parse_target(url)
+    address = _connect_address(target)
+    connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    conn = connection_class(target.host, target.port, address=address, timeout=TIMEOUT_SECONDS)
+    try:
+        conn.request("POST", target.path, body=body, headers=headers)
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 def attempt_delivery(delivery):
@@ -111,28 +253,24 @@ def attempt_delivery(delivery):
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Governance-Event": delivery.event_type,
-            "X-Governance-Event-Id": str(delivery.event_id),
-            "X-Governance-Timestamp": timestamp,
-            "X-Governance-Signature": sign(endpoint.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Governance-Event": delivery.event_type,
+        "X-Governance-Event-Id": str(delivery.event_id),
+        "X-Governance-Timestamp": timestamp,
+        "X-Governance-Signature": sign(endpoint.secret, timestamp, body),
+    }
     delivery.attempts += 1
     code, error = None, ""
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        code, error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        code = _post(endpoint.url, body, headers)
+    except UnsafeWebhookTarget:
+        error = TARGET_REFUSED
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        # The socket's own message would tell open, closed and filtered ports apart.
+        logger.info("webhook %s to %s: %s", delivery.event_id, endpoint.url, type(exc).__name__)
+        error = CONNECTION_FAILED
     now = timezone.now()
     delivery.last_status_code = code
     if code is not None and 200 <= code < 300:

@@ -9,7 +9,6 @@ Who sees what (governance.roles decides):
 All figures come from governance.selectors.compliance.
 """
 
-import csv
 import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -17,12 +16,13 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from governance import charts, roles
+from governance import csv as csv_export
 from governance.filtersets import ComplianceFilterForm
 from governance.models import Attestation, Employee, NotificationLog, Obligation, PolicyException
 from governance.selectors import compliance
@@ -447,17 +447,6 @@ def _columns(kind):
     ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value):
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 CSV_COLUMNS = {
     "obligations": (
         ("Employee ID", "Name", "E-mail", "Department", "Tool", "Status", "Due on", "Days overdue", "Last attested"),
@@ -502,16 +491,13 @@ def _csv_rows(kind, rows, *, today):
         elif kind == "exceptions":
             *start, requested, expires = values
             values = (*start, requested.isoformat(), expires.isoformat() if expires else "")
-        yield [_cell(v) for v in values]
+        yield values
 
 
 def _csv_response(kind, rows, *, today, name):
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _csv_rows(kind, rows, today=today)), content_type="text/csv; charset=utf-8"
+    return csv_export.streaming_response(
+        _csv_rows(kind, rows, today=today), filename=f"compliance-{name}-{today.isoformat()}.csv"
     )
-    response["Content-Disposition"] = f'attachment; filename="compliance-{name}-{today.isoformat()}.csv"'
-    return response
 
 
 # --- Person page ----------------------------------------------------------------------------

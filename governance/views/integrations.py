@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from governance.models import ApiKey, Scope, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from governance.roles import AdminRequiredMixin
 from governance.services.integrations import create_api_key, revoke_api_key
+from governance.services.webhooks import UnsafeWebhookTarget, check_registration
 
 
 class ApiKeyForm(forms.Form):
@@ -23,6 +24,14 @@ class WebhookForm(forms.Form):
     url = forms.URLField(max_length=500, assume_scheme="https", label="URL")
     description = forms.CharField(max_length=200, required=False)
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            check_registration(url)
+        except UnsafeWebhookTarget as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return url
 
 
 @method_decorator(never_cache, name="dispatch")

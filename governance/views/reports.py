@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from governance import csv as csv_export
 from governance.models import ComplianceReport, Department
 from governance.roles import is_compliance_officer, role_required
 from governance.services.reports import request_report
@@ -70,7 +71,7 @@ def report_download(request, pk, kind):
     field = {"csv": report.csv_file, "pdf": report.pdf_file}.get(kind)
     if not field:
         raise Http404("No such file.")
-    content_type = "text/csv" if kind == "csv" else "application/pdf"
+    content_type = csv_export.CONTENT_TYPE if kind == "csv" else "application/pdf"
     response = FileResponse(
         field.open("rb"),
         as_attachment=True,

@@ -164,7 +164,7 @@ def test_officer_filters_drills_into_a_heat_map_cell_and_exports_csv(page, sign_
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export CSV").click()
-    with open(download_info.value.path(), encoding="utf-8") as exported:
+    with open(download_info.value.path(), encoding="utf-8-sig") as exported:  # the BOM goes
         lines = exported.read().strip().splitlines()
     assert lines[0].startswith("Employee ID,Name")
     assert len(lines) - 1 == count

@@ -35,7 +35,9 @@ def test_officer_starts_a_report_sees_it_finish_and_downloads_pdf_and_csv(
         page.get_by_role("link", name="Download CSV").click()
     csv_path = artifacts_dir / "browser-report.csv"
     csv_download.value.save_as(csv_path)
-    lines = csv_path.read_text().splitlines()
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for spreadsheet programs
+    lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("employee_id,employee_name") and len(lines) == 1 + len(obligations)
 
 

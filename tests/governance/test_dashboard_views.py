@@ -271,7 +271,7 @@ def test_csv_export_has_the_same_rows_as_the_list(client, officer, org):
     response = client.get(url, {**params, "format": "csv"})
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
     assert header[:2] == ["Employee ID", "Name"]
     assert [(r[0], r[4], r[5]) for r in body] == [(o.employee.external_id, o.platform.name, o.status) for o in listed]
@@ -407,7 +407,11 @@ def test_manager_sees_only_their_subtree(client, org, today):
     assert sales.context["page"].paginator.count == 0
     rows = list(
         csv.reader(
-            io.StringIO(b"".join(client.get(reverse("dashboard-people"), {"format": "csv"}).streaming_content).decode())
+            io.StringIO(
+                b"".join(client.get(reverse("dashboard-people"), {"format": "csv"}).streaming_content).decode(
+                    "utf-8-sig"
+                )
+            )
         )
     )
     assert {r[0] for r in rows[1:]} == {org["dev"].external_id, org["sre"].external_id}

@@ -138,3 +138,50 @@ def test_expired_exceptions_go_back_to_pending_due_today(obligation, officer_use
 
     obligation.refresh_from_db()
     assert (obligation.status, obligation.due_on, obligation.valid_until) == (ObligationStatus.PENDING, later, None)
+
+
+# --- Four eyes ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_request(make_user):
+    """An officer who is also an employee with an obligation, and their own open request."""
+    officer = make_user(Role.COMPLIANCE_OFFICER)
+    platform = PlatformFactory(slug="claude", name="Claude")
+    version = PolicyVersionFactory(number=1)
+    services.add_rule(
+        version=version,
+        platform=platform,
+        stance="approved",
+        required=[(PlatformSettingFactory(platform=platform), None)],
+        actor=None,
+    )
+    services.publish_policy_version(version=version, actor=None)
+    obligation = Obligation.objects.get(employee=officer.employee)
+    return officer, ask(obligation, employee=officer.employee, actor=officer)
+
+
+@pytest.mark.parametrize("decide", ["approve", "deny"])
+def test_an_officer_cannot_decide_their_own_request(own_request, decide):
+    officer, exception = own_request
+    with pytest.raises(ValidationError, match="your own exception request"):
+        if decide == "approve":
+            approve_exception(exception=exception, expires_on=TODAY + datetime.timedelta(days=365), actor=officer)
+        else:
+            deny_exception(exception=exception, actor=officer)
+    exception.refresh_from_db()
+    assert exception.status == PolicyException.Status.REQUESTED and exception.decided_by is None
+    assert Obligation.objects.get(pk=exception.obligation_id).status == ObligationStatus.PENDING
+
+
+def test_the_officer_who_filed_a_request_cannot_decide_it(obligation, officer_user):
+    exception = ask(obligation, actor=officer_user)
+    with pytest.raises(ValidationError, match="your own exception request"):
+        approve_exception(exception=exception, expires_on=TODAY + datetime.timedelta(days=30), actor=officer_user)
+
+
+def test_another_officer_decides_the_request(own_request, make_user):
+    _, exception = own_request
+    colleague = make_user(Role.COMPLIANCE_OFFICER)
+    approved = approve_exception(exception=exception, expires_on=TODAY + datetime.timedelta(days=30), actor=colleague)
+    assert approved.status == PolicyException.Status.APPROVED and approved.decided_by == colleague

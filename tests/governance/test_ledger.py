@@ -182,3 +182,173 @@ def test_concurrent_appends_do_not_fork_the_chain():
     assert Attestation.objects.count() == len(employees)
     result = ledger.verify_chain()
     assert result.ok and result.count == len(employees)
+
+
+# --- Evidence files -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    return tmp_path / "private"
+
+
+def with_evidence(employee, version, content):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from governance.models import Evidence
+
+    evidence = Evidence(
+        employee=employee, content_type="image/png", size=len(content), sha256=hashlib.sha256(content).hexdigest()
+    )
+    evidence.file.save("shot.png", ContentFile(content), save=False)
+    evidence.save()
+    return append(employee, version, evidence=evidence)
+
+
+def test_verify_ledger_rehashes_evidence_and_names_a_swapped_file(version, private_storage, capsys):
+    kept = with_evidence(EmployeeFactory(), version, b"the real screenshot")
+    swapped = with_evidence(EmployeeFactory(), version, b"another real screenshot")
+    call_command("verify_ledger")
+    assert "OK 2 records" in capsys.readouterr().out
+
+    # Swap the file on disk, and even "fix" the Evidence row's copy of the hash to match:
+    # the ledger record's own evidence_sha256 is what counts.
+    forged = b"a doctored screenshot"
+    with open(swapped.evidence.file.path, "wb") as handle:
+        handle.write(forged)
+    import hashlib
+
+    type(swapped.evidence).objects.filter(pk=swapped.evidence_id).update(sha256=hashlib.sha256(forged).hexdigest())
+
+    result = ledger.verify_chain()
+    assert result.ok is False and result.broken_id is None and result.count == 2
+    assert result.evidence_problems == ((swapped.pk, "its evidence file does not match the hash in the record"),)
+    with pytest.raises(CommandError, match=f"EVIDENCE MISMATCH in 1 record\\(s\\): {swapped.pk} "):
+        call_command("verify_ledger")
+    assert f"EVIDENCE of record {swapped.pk}" in capsys.readouterr().err
+    assert kept.pk not in {record_id for record_id, _ in result.evidence_problems}
+    call_command("verify_ledger", "--skip-evidence")
+
+
+def test_verify_ledger_reports_a_lost_evidence_file(version, private_storage):
+    record = with_evidence(EmployeeFactory(), version, b"a screenshot")
+    record.evidence.file.storage.delete(record.evidence.file.name)
+    assert ledger.verify_chain().evidence_problems == ((record.pk, "its evidence file is missing"),)
+
+
+# --- The database refuses TRUNCATE, and the application's role owns nothing -----------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE governance_attestationanswer",
+        "TRUNCATE governance_attestation CASCADE",
+        "TRUNCATE governance_employee CASCADE",  # reaches the ledger through its foreign key
+    ],
+)
+def test_truncating_the_ledger_is_refused(version, statement):
+    record = append(EmployeeFactory(), version)
+    with (
+        pytest.raises(IntegrityError, match="append-only: TRUNCATE"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks in the way
+        cursor.execute(statement)
+    assert Attestation.objects.filter(pk=record.pk).exists()
+
+
+APP_ROLE_REFUSED = [
+    "TRUNCATE governance_attestation CASCADE",
+    "TRUNCATE governance_employee CASCADE",
+    "SET LOCAL governance.allow_ledger_truncate = 'on'; TRUNCATE governance_attestation",
+    "ALTER TABLE governance_attestation DISABLE TRIGGER ALL",
+    "ALTER TABLE governance_attestation DISABLE TRIGGER governance_attestation_append_only",
+    "DROP TRIGGER governance_attestation_no_truncate ON governance_attestation",
+    "UPDATE governance_attestation SET signature = 'Mallory'",
+    "DELETE FROM governance_attestationanswer",
+    "DELETE FROM django_migrations",
+]
+
+
+@pytest.fixture
+def app_role(transactional_db, monkeypatch):
+    """A role made by grant_app_role, as the README's production section says; dropped after."""
+    import secrets
+
+    role = f"gov_test_app_{secrets.token_hex(4)}"
+    monkeypatch.setenv("GOV_TEST_APP_PASSWORD", secrets.token_urlsafe(16))
+    call_command("grant_app_role", role, "--create", "--password-env", "GOV_TEST_APP_PASSWORD", stdout=None)
+    yield role
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP OWNED BY "{role}"')
+        cursor.execute(f'DROP ROLE "{role}"')
+
+
+def connect_as(role):
+    import os
+
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.update(user=role, password=os.environ["GOV_TEST_APP_PASSWORD"])
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    return psycopg.connect(**params)
+
+
+@pytest.mark.postgres
+def test_the_application_role_reads_and_appends_but_cannot_truncate_alter_or_rewrite(app_role):
+    import psycopg
+
+    version = publish(PolicyVersionFactory())
+    append(EmployeeFactory(), version)
+    with connect_as(app_role) as app:
+        assert app.execute("SELECT count(*) FROM governance_attestation").fetchone() == (1,)
+        app.execute("UPDATE governance_employee SET job_title = 'Lead'")  # ordinary tables: read and write
+        app.rollback()
+        for statement in APP_ROLE_REFUSED:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                app.execute(statement)
+            app.rollback()
+        owner = app.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'governance_attestation'").fetchone()[0]
+        assert owner != app_role
+    assert Attestation.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_the_application_runs_as_that_role(app_role):
+    """verify_ledger (reads, the evidence files) from a fresh process connected as the app role."""
+    import os
+    import subprocess
+    import sys
+
+    version = publish(PolicyVersionFactory())
+    append(EmployeeFactory(), version)
+    settings_dict = connection.settings_dict
+    url = (
+        f"postgres://{app_role}:{os.environ['GOV_TEST_APP_PASSWORD']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
+    environment = {**os.environ, "DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "verify_ledger"],
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]),
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK 1 records")

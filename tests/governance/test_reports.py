@@ -97,7 +97,7 @@ def built(**kwargs):
 
 def read_csv(report):
     with report.csv_file.open("rb") as handle:
-        return list(csv.DictReader(io.StringIO(handle.read().decode("utf-8"))))
+        return list(csv.DictReader(io.StringIO(handle.read().decode("utf-8-sig"))))
 
 
 def test_report_is_done_with_both_files_and_their_hashes(org):

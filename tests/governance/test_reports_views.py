@@ -110,7 +110,7 @@ def test_failed_report_shows_its_error(officer_client, obligations):
     assert "The report failed: ValidationError: No such department." in page
 
 
-@pytest.mark.parametrize("kind, content_type", [("csv", "text/csv"), ("pdf", "application/pdf")])
+@pytest.mark.parametrize("kind, content_type", [("csv", "text/csv; charset=utf-8"), ("pdf", "application/pdf")])
 def test_officer_downloads_the_files_with_their_hash(officer_client, done_report, kind, content_type):
     response = officer_client.get(reverse("reports:download", args=[done_report.pk, kind]))
 

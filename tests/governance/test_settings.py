@@ -71,3 +71,55 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo")
+
+
+def _install_key(key_file):
+    """SECRET_KEY and the demo API key of an install whose key lives at ``key_file``, from a
+    fresh interpreter with no SECRET_KEY in the environment (the embedded default)."""
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "SECRET_KEY_FILE": str(key_file)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'governance.settings'); "
+            "django.setup(); from django.conf import settings; "
+            "from governance.services.integrations import demo_api_key_secret; "
+            "print(settings.SECRET_KEY); print(demo_api_key_secret())",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    secret_key, demo_key = result.stdout.split()
+    return secret_key, demo_key
+
+
+def test_each_install_gets_its_own_random_secret_and_demo_key(tmp_path):
+    first, second = tmp_path / "one" / ".secret_key", tmp_path / "two" / ".secret_key"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    key_one, demo_one = _install_key(first)
+    key_two, demo_two = _install_key(second)
+    assert key_one != key_two and demo_one != demo_two
+    assert len(key_one) >= 50 and "dev-only" not in key_one
+    assert first.read_text().strip() == key_one
+    assert first.stat().st_mode & 0o777 == 0o600
+    # The same install keeps its key (and so its sign-in links and demo key) across runs.
+    assert _install_key(first) == (key_one, demo_one)
+
+
+def test_the_default_key_file_is_git_ignored():
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".secret_key"], cwd=ROOT, capture_output=True, timeout=30)
+    assert ignored.returncode == 0, ".secret_key must be listed in .gitignore"
+
+
+def test_the_demo_key_depends_on_the_install_secret(db, settings):
+    from governance.services.integrations import demo_api_key_secret
+
+    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    one = demo_api_key_secret()
+    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    assert demo_api_key_secret() != one

@@ -270,7 +270,8 @@ def test_create_policy_starts_with_draft_version_one(client, admin):
 
 @pytest.fixture
 def requested(published):
-    obligation = Obligation.objects.first()
+    # Someone else's request: an officer never decides their own (four eyes).
+    obligation = Obligation.objects.filter(employee__user__isnull=True).first()
     return PolicyException.objects.create(
         employee=obligation.employee,
         rule=obligation.rule,
@@ -357,3 +358,23 @@ def test_exception_queue_query_count_does_not_grow_with_requests(client, officer
     for obligation in obligations[1:]:
         PolicyException.objects.create(employee=obligation.employee, rule=obligation.rule, reason="b")
     assert _queries_for(client, url) == before
+
+
+def test_the_decision_page_refuses_an_officers_own_request(client, make_user, published):
+    officer = make_user(Role.COMPLIANCE_OFFICER)
+    obligation = Obligation.objects.first()
+    mine = PolicyException.objects.create(
+        employee=officer.employee, rule=obligation.rule, reason="I want it", requested_days=365
+    )
+    client.force_login(officer)
+    url = reverse("policies:exception-decide", args=[mine.pk])
+    page = client.get(url).content.decode()
+    assert "cannot decide your own exception request" in page
+    assert "Approve exception" not in page and "Deny exception" not in page
+    assert "Your own request" in client.get(reverse("policies:exceptions")).content.decode()
+    expires = timezone.localdate() + datetime.timedelta(days=365)
+    response = client.post(url, {"decision": "approve", "approve-expires_on": expires.isoformat()})
+    assert response.status_code == 200
+    assert "cannot decide your own exception request" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == "requested" and mine.decided_by is None

@@ -35,7 +35,12 @@ ENDPOINTS = [
     ("get", "/api/v1/reports/{report}/", "reports:read", None),
     ("get", "/api/v1/reports/{report}/download/", "reports:read", None),
     ("get", "/api/v1/webhooks/", "webhooks:write", None),
-    ("post", "/api/v1/webhooks/", "webhooks:write", {"url": "http://127.0.0.1:9/h", "events": ["report.ready"]}),
+    (
+        "post",
+        "/api/v1/webhooks/",
+        "webhooks:write",
+        {"url": "https://hooks.example.test/h", "events": ["report.ready"]},
+    ),
     ("get", "/api/v1/webhooks/{webhook}/", "webhooks:write", None),
     ("patch", "/api/v1/webhooks/{webhook}/", "webhooks:write", {"active": False}),
     ("delete", "/api/v1/webhooks/{webhook}/", "webhooks:write", None),

@@ -223,7 +223,7 @@ def test_reports_list_get_and_download(api, world):
     assert detail["status"] == "done" and detail["url"].endswith(f"/api/v1/reports/{report.pk}/")
     assert set(detail["downloads"]) == {"csv", "pdf"}
     csv = api.get(f"/api/v1/reports/{report.pk}/download/")
-    assert csv.status_code == 200 and csv["Content-Type"] == "text/csv"
+    assert csv.status_code == 200 and csv["Content-Type"] == "text/csv; charset=utf-8"
     assert b"".join(csv.streaming_content).startswith(b"employee,platform")
     pdf = api.get(f"/api/v1/reports/{report.pk}/download/?format=pdf")
     assert pdf["Content-Type"] == "application/pdf"

@@ -1,4 +1,5 @@
-"""Webhooks against a real HTTP receiver on 127.0.0.1: signatures, retries, giving up, redelivery."""
+"""Webhooks against a real HTTP receiver on 127.0.0.1: signatures, retries, giving up, redelivery,
+and the SSRF guard (internal targets refused at registration and at connect time)."""
 
 import json
 import logging
@@ -43,7 +44,13 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver_factory():
+def loopback_allowed(settings):
+    """The explicit setting that lets the test receiver on 127.0.0.1 through the guard."""
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def receiver_factory(loopback_allowed):
     made = []
 
     def make(statuses=(200,)):
@@ -149,13 +156,14 @@ def test_a_receiver_that_keeps_failing_is_given_up_and_logged(
     assert shown[0]["status"] == "failed" and shown[0]["attempts"] == webhooks.MAX_ATTEMPTS
 
 
-def test_an_unreachable_receiver_records_the_error(db, django_capture_on_commit_callbacks):
+def test_an_unreachable_receiver_records_a_generic_error(db, loopback_allowed, django_capture_on_commit_callbacks):
     WebhookEndpoint.objects.create(url="http://127.0.0.1:9/nothing", secret="x" * 32, events=["employee.compliant"])
     with django_capture_on_commit_callbacks(execute=True):
         employee_compliance_changed.send(sender=None, employee=EmployeeFactory(), compliant=True)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "failed" and delivery.last_status_code is None
-    assert delivery.last_error
+    # Not the socket's "Connection refused": the log must not tell closed from filtered ports.
+    assert delivery.last_error == "connection failed"
 
 
 def test_backoff_is_exponential():
@@ -181,3 +189,122 @@ def test_webhook_urls_and_events_are_validated(api):
     assert response.status_code == 400 and "url" in response.json()["errors"]
     response = api.post_json("/api/v1/webhooks/", {"url": "https://example.test/x", "events": ["nope"]})
     assert response.status_code == 400 and "events" in response.json()["errors"]
+
+
+# --- The SSRF guard ---------------------------------------------------------------------------
+
+INTERNAL_URLS = [
+    "http://127.0.0.1:5432/",  # loopback
+    "http://127.1:6379/",  # loopback, short form
+    "http://2130706433/",  # loopback, one number
+    "http://localhost:6379/",
+    "http://app.localhost/",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/",  # IPv4-mapped loopback
+    "http://169.254.169.254/latest/meta-data/",  # link-local: cloud metadata
+    "http://[fe80::1]/",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://10.0.0.5/",  # private
+    "http://172.16.0.1/",
+    "https://192.168.1.1/",
+    "http://[fd00::1]/",
+    "http://100.64.0.1/",  # shared address space
+    "http://240.0.0.1/",  # reserved
+    "http://224.0.0.1/",  # multicast
+    "http://0.0.0.0:8000/",  # unspecified
+    "http://user:pass@hooks.example.test/",  # credentials in the URL
+]
+
+
+@pytest.mark.parametrize("url", INTERNAL_URLS)
+def test_the_api_refuses_an_internal_target(api, url):
+    response = api.post_json("/api/v1/webhooks/", {"url": url, "events": ["report.ready"]})
+    assert response.status_code == 400, response.json()
+    assert "url" in response.json()["errors"]
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("url", INTERNAL_URLS)
+def test_the_webhook_page_refuses_an_internal_target(client, admin_user, url):
+    client.force_login(admin_user)
+    response = client.post("/integrations/webhooks/", {"url": url, "events": ["report.ready"]})
+    assert response.status_code == 400
+    assert response.context["form"].errors["url"]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_an_endpoint_cannot_be_moved_to_an_internal_target(api):
+    endpoint = register(api, "https://hooks.example.test/h", ["report.ready"])
+    response = api.patch_json(f"/api/v1/webhooks/{endpoint['id']}/", {"url": "http://169.254.169.254/"})
+    assert response.status_code == 400
+    assert WebhookEndpoint.objects.get().url == "https://hooks.example.test/h"
+
+
+def test_a_name_that_resolves_to_an_internal_address_is_refused_at_registration(api, monkeypatch):
+    answers = {"hooks.example.test": ["93.184.215.14", "10.1.2.3"]}
+    monkeypatch.setattr(webhooks, "resolve", lambda host, port: answers[host])
+    response = api.post_json("/api/v1/webhooks/", {"url": "https://hooks.example.test/h", "events": ["report.ready"]})
+    assert response.status_code == 400 and "url" in response.json()["errors"]
+
+
+def test_dns_that_answers_an_internal_address_at_delivery_is_refused(
+    api, receiver_factory, monkeypatch, django_capture_on_commit_callbacks
+):
+    """DNS rebinding: the name was public at registration, then points at this machine."""
+    receiver = receiver_factory()
+    port = receiver.server.server_address[1]
+    answers = {"rebind.example.test": ["93.184.215.14"]}
+    monkeypatch.setattr(webhooks, "resolve", lambda host, p: answers[host])
+    register(api, f"http://rebind.example.test:{port}/hook", ["employee.compliant"])
+    answers["rebind.example.test"] = ["127.0.0.1"]
+    with django_capture_on_commit_callbacks(execute=True):
+        employee_compliance_changed.send(sender=None, employee=EmployeeFactory(), compliant=True)
+    delivery = WebhookDelivery.objects.get()
+    assert receiver.requests == []
+    assert delivery.status == "failed" and delivery.last_error == webhooks.TARGET_REFUSED
+
+
+def test_delivery_connects_to_the_checked_address_and_keeps_the_host_name(
+    db, settings, receiver_factory, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The name is resolved once, by the guard; the connection goes to that address (no
+    second lookup) and the receiver still sees its own name in the Host header."""
+    receiver = receiver_factory()
+    port = receiver.server.server_address[1]
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["receiver.internal.test"]
+    lookups = []
+
+    def resolve(host, p):
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(webhooks, "resolve", resolve)
+    WebhookEndpoint.objects.create(
+        url=f"http://receiver.internal.test:{port}/hook", secret="x" * 32, events=["employee.compliant"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        employee_compliance_changed.send(sender=None, employee=EmployeeFactory(), compliant=True)
+    assert WebhookDelivery.objects.get().status == "delivered"
+    assert lookups == ["receiver.internal.test"]
+    assert receiver.requests[0]["headers"]["Host"] == f"receiver.internal.test:{port}"
+
+
+def test_an_internal_target_stored_before_the_guard_is_not_contacted(db, django_capture_on_commit_callbacks):
+    receiver = Receiver()
+    try:
+        WebhookEndpoint.objects.create(url=receiver.url, secret="x" * 32, events=["employee.compliant"])
+        with django_capture_on_commit_callbacks(execute=True):
+            employee_compliance_changed.send(sender=None, employee=EmployeeFactory(), compliant=True)
+    finally:
+        receiver.close()
+    assert receiver.requests == []
+    assert WebhookDelivery.objects.get().last_error == webhooks.TARGET_REFUSED
+
+
+def test_production_accepts_https_only_except_for_a_named_internal_host(api, settings):
+    settings.PRODUCTION = True
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["hooks.corp.test"]
+    refused = api.post_json("/api/v1/webhooks/", {"url": "http://hooks.example.test/h", "events": ["report.ready"]})
+    assert refused.status_code == 400 and "url" in refused.json()["errors"]
+    register(api, "https://hooks.example.test/h", ["report.ready"])
+    register(api, "http://hooks.corp.test:8080/h", ["report.ready"])
