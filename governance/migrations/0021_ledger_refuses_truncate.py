@@ -47,7 +47,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0016_drop_redundant_open_dept_platform_index"),
+        ("governance", "0018_employee_email_changed_at"),
     ]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]
