@@ -179,6 +179,22 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(api):
     assert not Employee.objects.filter(external_id="E2").exists()
 
 
+def test_an_idempotency_key_is_bound_to_its_endpoint(api):
+    # The same key and body on /bulk/ used to replay the earlier 201 of POST /employees/.
+    body = row("E1")
+    first = api.post_json("/api/v1/employees/", body, headers={"Idempotency-Key": "shared"})
+    assert first.status_code == 201
+    response = api.post_json(URL, body, headers={"Idempotency-Key": "shared"})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith("idempotency-key-reused")
+    assert "POST /api/v1/employees/" in response.json()["detail"]
+    assert "Idempotent-Replayed" not in response
+    replay = api.post_json("/api/v1/employees/", body, headers={"Idempotency-Key": "shared"})
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    record = IdempotencyRecord.objects.get()
+    assert (record.method, record.path) == ("POST", "/api/v1/employees/")
+
+
 def test_idempotency_keys_are_per_api_key(client_for):
     body = {"employees": [row("E1")]}
     client_for("employees:write").post_json(URL, body, headers={"Idempotency-Key": "same"})
