@@ -55,6 +55,33 @@ def test_changed_rows_are_updated_and_left_out_fields_keep_their_values(api):
     assert (employee.job_title, employee.country, employee.department) == ("Analyst", "FR", dept)
 
 
+def test_existing_rows_may_leave_out_email_and_full_name_and_new_rows_may_not(api):
+    # The README promised that left-out fields keep their values; email and full name were required anyway.
+    EmployeeFactory(external_id="E1", email="e1@example.test", full_name="Ada Lovelace", job_title="Analyst")
+    DepartmentFactory(code="OPS", name="Operations")
+    DepartmentFactory(code="HQ", name="Head office")
+    body = {
+        "employees": [{"external_id": "E1", "job_title": "Lead"}, {"external_id": "NEW", "job_title": "Lead"}],
+        "departments": [{"code": "OPS", "parent": "HQ"}, {"code": "NEWD", "parent": "HQ"}],
+    }
+    data = api.post_json(URL, body).json()
+    assert (data["updated"], data["created"], data["failed"]) == (1, 0, 1)
+    assert data["errors"] == [
+        {
+            "index": 1,
+            "id": "NEW",
+            "errors": {"email": ["This field is required."], "full_name": ["This field is required."]},
+        }
+    ]
+    assert data["department_errors"] == [{"index": 1, "id": "NEWD", "errors": {"name": ["This field is required."]}}]
+    employee = Employee.objects.get(external_id="E1")
+    assert (employee.email, employee.full_name, employee.job_title) == ("e1@example.test", "Ada Lovelace", "Lead")
+    ops = Department.objects.get(code="OPS")
+    assert (ops.name, ops.parent.code) == ("Operations", "HQ")
+    assert not Employee.objects.filter(external_id="NEW").exists()
+    assert not Department.objects.filter(code="NEWD").exists()
+
+
 def test_invalid_rows_are_reported_and_valid_rows_applied(api):
     body = {
         "employees": [
