@@ -38,7 +38,7 @@ def visible(text):
 
 
 def is_url_safe_id(value):
-    return isinstance(value, str) and _EXTERNAL_ID.match(value) is not None
+    return isinstance(value, str) and _EXTERNAL_ID.fullmatch(value) is not None
 
 
 def parse_id(value):
