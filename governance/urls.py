@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from governance.views import accounts, health
 
+handler400 = "governance.views.errors.bad_request"
 handler403 = "governance.views.errors.permission_denied"
 handler404 = "governance.views.errors.page_not_found"
 handler500 = "governance.views.errors.server_error"

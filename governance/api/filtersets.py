@@ -7,6 +7,9 @@ from governance.models import OPEN_ACTION_STATUSES, Attestation, Department, Emp
 
 
 class EmployeeFilterSet(django_filters.FilterSet):
+    external_id = django_filters.CharFilter(
+        help_text="The HR system's id; reaches records whose id has a character a URL path cannot carry."
+    )
     department = django_filters.CharFilter(
         method="filter_department", help_text="Department code; includes its sub-departments."
     )
@@ -20,7 +23,7 @@ class EmployeeFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Employee
-        fields = ["department", "status", "updated_since", "compliance"]
+        fields = ["external_id", "department", "status", "updated_since", "compliance"]
 
     def filter_department(self, queryset, name, value):
         department = Department.objects.filter(code=value).first()

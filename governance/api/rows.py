@@ -14,13 +14,14 @@ from django.core.validators import EmailValidator
 from rest_framework import serializers
 
 from governance.models import Employee
+from governance.validators import EXTERNAL_ID_HELP, EXTERNAL_ID_PATTERN, control_character_message, visible
 
 _email = EmailValidator()
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    kind: str  # str | email | country | bool | date | choice
+    kind: str  # str | id | email | country | bool | date | choice
     max_length: int | None = None
     required: bool = False
     nullable: bool = False
@@ -47,6 +48,8 @@ class FieldSpec:
             raise ValueError("Use a date in the form YYYY-MM-DD.")
         if not isinstance(value, str):
             raise ValueError("Must be a string.")
+        if message := control_character_message(value):
+            raise ValueError(message)
         value = value.strip()
         if not value and not self.blank:
             raise ValueError("This field may not be blank.")
@@ -79,6 +82,9 @@ class FieldSpec:
             return serializers.ChoiceField(choices=list(self.choices), **common)  # (value, label) pairs
         if self.kind == "email":
             return serializers.EmailField(max_length=self.max_length, **common)
+        if self.kind == "id":
+            # Documents the rule for new records; upsert_people checks it (existing ids stay usable).
+            return serializers.RegexField(EXTERNAL_ID_PATTERN, max_length=self.max_length, **common)
         return serializers.CharField(max_length=self.max_length, allow_blank=self.blank, **common)
 
 
@@ -87,7 +93,9 @@ def _bad_date():
 
 
 EMPLOYEE_FIELDS = {
-    "external_id": FieldSpec("str", max_length=64, required=True, help="The HR system's id; the key of the record."),
+    "external_id": FieldSpec(
+        "id", max_length=64, required=True, help=f"The HR system's id; the key of the record. {EXTERNAL_ID_HELP}"
+    ),
     "email": FieldSpec("email", max_length=254, required=True, help="Work e-mail; links the sign-in account."),
     "full_name": FieldSpec("str", max_length=200, required=True),
     "department": FieldSpec("str", max_length=64, nullable=True, help="Department code."),
@@ -101,7 +109,7 @@ EMPLOYEE_FIELDS = {
 }
 
 DEPARTMENT_FIELDS = {
-    "code": FieldSpec("str", max_length=64, required=True, help="The HR system's department code."),
+    "code": FieldSpec("id", max_length=64, required=True, help=f"The HR system's department code. {EXTERNAL_ID_HELP}"),
     "name": FieldSpec("str", max_length=200, required=True),
     "parent": FieldSpec("str", max_length=64, nullable=True, help="Parent department code; null for a top level."),
 }
@@ -118,7 +126,7 @@ def validate_row(row, spec, *, partial=False, optional=()):
     cleaned = {}
     for name in row:
         if name not in spec:
-            errors[name] = ["Unknown field."]
+            errors[visible(name)] = ["Unknown field."]
     for name, field_spec in spec.items():
         if name not in row:
             if field_spec.required and not partial and name not in optional:

@@ -49,6 +49,7 @@ from governance.selectors.compliance import (
 )
 from governance.services.employees import MAX_ROWS, terminate_employee, upsert_people
 from governance.services.webhooks import redeliver
+from governance.validators import visible
 
 PROBLEM = OpenApiResponse(response=examples.ProblemSerializer, description="Problem details (RFC 9457).")
 
@@ -169,12 +170,19 @@ class EmployeeViewSet(viewsets.ModelViewSet):
     def get_serializer_class(self):
         return s.EmployeeSerializer
 
-    def _apply_one(self, request, data, *, replace=False, partial=False):
+    def _apply_one(self, request, data, *, replace=False, partial=False, refuse_existing=False):
         url_id = self.kwargs.get("external_id")
         row, errors = validate_row(data, EMPLOYEE_FIELDS, partial=partial, optional=("external_id",) if url_id else ())
         if errors:
             raise ProblemError(
                 400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error"
+            )
+        if refuse_existing and Employee.objects.filter(external_id=row["external_id"]).exists():
+            external_id = row["external_id"]
+            raise ProblemError(
+                409,
+                f"Employee {external_id!r} exists; use PUT or PATCH /api/v1/employees/{external_id}/.",
+                errors={"external_id": ["An employee with this id exists."]},
             )
         if url_id is not None:
             if row.get("external_id", url_id) != url_id:
@@ -195,14 +203,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
         def compute():
             if not isinstance(request.data, dict):
                 raise ProblemError(400, "Send one employee as a JSON object.")
-            external_id = request.data.get("external_id")
-            if isinstance(external_id, str) and Employee.objects.filter(external_id=external_id).exists():
-                raise ProblemError(
-                    409,
-                    f"Employee {external_id!r} exists; use PUT or PATCH /api/v1/employees/{external_id}/.",
-                    errors={"external_id": ["An employee with this id exists."]},
-                )
-            employee, _ = self._apply_one(request, request.data)
+            employee, _ = self._apply_one(request, request.data, refuse_existing=True)
             return Response(s.EmployeeSerializer(employee).data, status=status.HTTP_201_CREATED)
 
         return run_idempotent(request, compute)
@@ -232,9 +233,10 @@ class EmployeeViewSet(viewsets.ModelViewSet):
         "its own; valid rows are applied, refused rows are listed with their index, id and field errors. "
         "`department` and `manager` may refer to rows of the same request. A duplicate id in the request, a "
         "manager cycle or an unknown department refuses the rows concerned. Fields left out of a row for an "
-        "existing employee keep their values. 200 when every row was applied; 422 (problem details with the "
-        "same counts) when some rows were refused; the valid ones are applied either way. Send an "
-        "`Idempotency-Key` header to make retries safe.",
+        "existing employee (or department) keep their values; a new employee needs `email` and "
+        "`full_name`, a new department `name`, and new ids are URL-safe (1 to 64 of `A-Z a-z 0-9 . _ ~ -`). "
+        "200 when every row was applied; 422 (problem details with the same counts) when some rows were "
+        "refused; the valid ones are applied either way. Send an `Idempotency-Key` header to make retries safe.",
         tags=["employees"],
         parameters=[IDEMPOTENCY],
         request=s.BulkRequestSerializer,
@@ -266,7 +268,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
             raise ProblemError(
                 400,
                 "The request has unknown fields.",
-                errors={name: ["Unknown field."] for name in unknown},
+                errors={visible(name): ["Unknown field."] for name in unknown},
                 type_slug="validation-error",
             )
         sections = {}
@@ -320,10 +322,13 @@ class EmployeeViewSet(viewsets.ModelViewSet):
     def _validate_rows(rows, spec):
         valid, errors, keys = [], {}, {}
         key_name = "external_id" if spec is EMPLOYEE_FIELDS else "code"
+        # Only the key is required here: an existing record keeps what a row leaves out, and
+        # upsert_people asks a new record for the rest.
+        keepable = tuple(name for name, field in spec.items() if field.required and name != key_name)
         for index, row in enumerate(rows):
-            cleaned, row_errors = validate_row(row, spec)
+            cleaned, row_errors = validate_row(row, spec, optional=keepable)
             if isinstance(row, dict) and isinstance(row.get(key_name), str):
-                keys[index] = row[key_name]
+                keys[index] = visible(row[key_name])
             if row_errors:
                 errors[index] = row_errors
             else:

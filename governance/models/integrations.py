@@ -66,7 +66,9 @@ class IdempotencyRecord(models.Model):
 
     owner = models.CharField(max_length=64, help_text="key:<id> or user:<id>: who sent the request.")
     key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
+    method = models.CharField(max_length=8, default="", help_text="The request the key was first sent with.")
+    path = models.TextField(default="")
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the body.")
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -6,5 +6,6 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/team/", dashboard.team_dashboard, name="dashboard-team"),
     path("dashboard/people/", dashboard.people, name="dashboard-people"),
-    path("dashboard/people/<str:external_id>/", dashboard.person, name="dashboard-person"),
+    # path, not str: ids created before they had to be URL-safe may hold a "/".
+    path("dashboard/people/<path:external_id>/", dashboard.person, name="dashboard-person"),
 ]

@@ -2,6 +2,7 @@
 
 from governance.models import Department, Employee
 from governance.scim.schemas import CORE_USER, ENTERPRISE_USER, base_url
+from governance.validators import control_character_message, parse_id
 
 
 class ScimError(Exception):
@@ -56,6 +57,8 @@ def _string(value, name):
         return None
     if not isinstance(value, str):
         raise ScimError(400, f"{name} must be a string.", "invalidValue")
+    if message := control_character_message(value):
+        raise ScimError(400, f"{name}: {message}", "invalidValue")
     return value.strip()
 
 
@@ -128,8 +131,8 @@ def to_row(resource, *, current=None):
     manager_id = manager.get("value") if isinstance(manager, dict) else manager
     if manager_id:
         manager_ext = None
-        if str(manager_id).isdigit():
-            manager_ext = Employee.objects.filter(pk=int(manager_id)).values_list("external_id", flat=True).first()
+        if manager_pk := parse_id(str(manager_id)):
+            manager_ext = Employee.objects.filter(pk=manager_pk).values_list("external_id", flat=True).first()
         if manager_ext is None:
             raise ScimError(400, f"Unknown manager id {manager_id!r}.", "invalidValue")
         row["manager"] = manager_ext

@@ -1,17 +1,22 @@
-"""SCIM 2.0 endpoints. Authentication: an API key with the ``employees:write`` scope."""
+"""SCIM 2.0 endpoints. Authentication: an API key; reading needs ``employees:read``,
+writing ``employees:write`` (identity providers read before they write: give them both)."""
 
 import json
 from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from governance.api.parsers import loads
+from governance.api.rows import EMPLOYEE_FIELDS, validate_row
 from governance.models import Employee, Scope
 from governance.scim import schemas
 from governance.scim.filters import InvalidFilter, filter_employees
 from governance.scim.resources import ScimError, apply_patch, location, to_row, to_scim
 from governance.services.employees import upsert_people
 from governance.services.integrations import authenticate_key
+from governance.validators import parse_id
 
 CONTENT_TYPE = "application/scim+json"
 ACCEPTED_CONTENT_TYPES = ("application/scim+json", "application/json")
@@ -33,7 +38,7 @@ def error_response(status, detail, scim_type=None):
 
 
 def scim_view(methods):
-    """Bearer key with employees:write, allowed methods, SCIM errors for anything raised."""
+    """Bearer key with the method's scope, allowed methods, SCIM errors for anything raised."""
 
     def decorator(view):
         @csrf_exempt
@@ -46,8 +51,9 @@ def scim_view(methods):
             api_key = authenticate_key(raw.strip())
             if api_key is None:
                 return error_response(401, "Unknown or revoked API key.")
-            if not api_key.has_scope(Scope.EMPLOYEES_WRITE):
-                return error_response(403, "SCIM needs an API key with the employees:write scope.")
+            scope = Scope.EMPLOYEES_READ if request.method in ("GET", "HEAD") else Scope.EMPLOYEES_WRITE
+            if not api_key.has_scope(scope):
+                return error_response(403, f"This SCIM request needs an API key with the {scope} scope.")
             if request.method not in methods:
                 response = error_response(405, f"{request.method} is not allowed here.")
                 response["Allow"] = ", ".join(methods)
@@ -68,8 +74,10 @@ def _body(request):
     if content_type not in ACCEPTED_CONTENT_TYPES:
         raise ScimError(415, f"Send {CONTENT_TYPE} (got {content_type or 'no content type'}).")
     try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+        return loads((request.body or b"null").decode())
+    except RequestDataTooBig:
+        raise ScimError(413, "The request body is larger than this server accepts.") from None
+    except ValueError:  # bad JSON, nested too deeply, or not UTF-8
         raise ScimError(400, "The body is not valid JSON.", "invalidSyntax") from None
 
 
@@ -78,18 +86,20 @@ def _employees():
 
 
 def _get(pk):
-    if not str(pk).isdigit():
-        raise ScimError(404, f"No User {pk}.")
-    employee = _employees().filter(pk=int(pk)).first()
+    employee_id = parse_id(pk)
+    employee = _employees().filter(pk=employee_id).first() if employee_id else None
     if employee is None:
         raise ScimError(404, f"No User {pk}.")
     return employee
 
 
 def _save(request, row, *, replace):
-    outcome = upsert_people(employee_rows=[(0, row)], actor_label=request.api_key.label, replace=replace)
-    if outcome.employees.errors:
-        errors = outcome.employees.errors[0]["errors"]
+    # The REST API's field rules (lengths, e-mail, country, control characters) hold here too.
+    row, errors = validate_row(row, EMPLOYEE_FIELDS, partial=True)
+    if errors is None:
+        outcome = upsert_people(employee_rows=[(0, row)], actor_label=request.api_key.label, replace=replace)
+        errors = outcome.employees.errors[0]["errors"] if outcome.employees.errors else None
+    if errors:
         messages = "; ".join(f"{field}: {' '.join(m)}" for field, m in errors.items())
         conflict = any("already" in m for msgs in errors.values() for m in msgs)
         raise ScimError(409 if conflict else 400, messages, "uniqueness" if conflict else "invalidValue")
@@ -127,7 +137,8 @@ def users(request):
     start = _int_param(request, "startIndex", 1, 1)
     count = min(_int_param(request, "count", 100, 0), schemas.MAX_RESULTS)
     total = queryset.count()
-    page = list(queryset[start - 1 : start - 1 + count]) if count else []
+    # A start past the end is an empty page, not an OFFSET the database cannot hold.
+    page = list(queryset[start - 1 : start - 1 + count]) if count and start <= total else []
     return scim_response(list_response([to_scim(e) for e in page], total=total, start=start))
 
 

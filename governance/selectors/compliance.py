@@ -47,6 +47,7 @@ from governance.models import (
     PolicyException,
 )
 from governance.models.rollups import ALL_PLATFORMS_ID, NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
+from governance.validators import parse_id
 from policies.models import PolicyVersion
 
 NO_DEPARTMENT = "none"
@@ -121,10 +122,10 @@ class ComplianceFilters:
 
 
 def _int(params, name):
-    try:
-        return int(params.get(name))
-    except (TypeError, ValueError):
-        raise ValidationError({name: "Must be a number."}) from None
+    number = parse_id(str(params.get(name)))
+    if number is None:
+        raise ValidationError({name: "Must be the number of one."})
+    return number
 
 
 def _flag(value):

@@ -33,7 +33,9 @@ from platforms.models import Tier
 from policies.models import PolicyVersion
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-EVIDENCE_MAX_PIXELS = 40_000_000
+# Decoding costs about 8 bytes a pixel (300 MB for 6,324 x 6,324 at Pillow's default limit of
+# 89 million): 16 million covers a 5K screen (5,120 x 2,880) and a long scrolling capture.
+EVIDENCE_MAX_PIXELS = 16_000_000
 # Pillow format name -> (content type, file extension)
 EVIDENCE_FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
 # Pixel modes each format saves as is; others are converted first.
@@ -112,7 +114,12 @@ def clean_screenshot(uploaded):
             if image_format not in EVIDENCE_FORMATS:
                 raise ValidationError({"evidence": "Upload a PNG, JPEG or WebP screenshot."})
             if probe.width * probe.height > EVIDENCE_MAX_PIXELS:
-                raise ValidationError({"evidence": "The screenshot has too many pixels."})
+                raise ValidationError(
+                    {
+                        "evidence": f"The screenshot is {probe.width:,} x {probe.height:,} pixels; at most "
+                        f"{EVIDENCE_MAX_PIXELS // 1_000_000} million are accepted. Crop or scale it down."
+                    }
+                )
             probe.verify()
         uploaded.seek(0)
         with Image.open(uploaded) as image:

@@ -20,6 +20,7 @@ from governance.models import AuditEvent, Department, Employee
 from governance.services.accounts import deprovision_accounts, record_address_changes
 from governance.services.obligations import rescope_employees
 from governance.services.people import recompute_department_paths, recompute_reporting_paths
+from governance.validators import EXTERNAL_ID_HELP, is_url_safe_id
 
 MAX_ROWS = 10_000
 CHUNK = 2000
@@ -117,6 +118,12 @@ class _Rows:
                     self.fail(index, self.key_name, f"{label} {key!r} appears more than once in this batch.")
 
 
+def _refuse_new_key(section, index, field_name, key):
+    """A new record's key must be URL-safe; existing records keep the ids they were created with."""
+    if not is_url_safe_id(key):
+        section.fail(index, field_name, f"Use a URL-safe id: {EXTERNAL_ID_HELP}")
+
+
 def _find_cycles(parent_of, start_nodes):
     """Nodes (among start_nodes) that lie on a cycle of ``parent_of``."""
     on_cycle = set()
@@ -142,6 +149,11 @@ def _upsert_departments(section, *, today):
     existing = {row["code"]: row for row in Department.objects.order_by().values("id", "code", "name", "parent_id")}
     code_by_id = {row["id"]: code for code, row in existing.items()}
     section.refuse_duplicates("Department code")
+    for index, data in section.valid().items():
+        if data["code"] not in existing:
+            _refuse_new_key(section, index, "code", data["code"])
+            if not data.get("name"):
+                section.fail(index, "name", "This field is required.")
     while True:
         valid = section.valid()
         batch = {d["code"]: i for i, d in valid.items()}
@@ -200,7 +212,8 @@ def upsert_people(
     earlier validation come in ``*_errors`` (index -> field errors) and are only reported.
     A department row's ``parent`` and an employee row's ``department`` and ``manager`` may
     refer to rows of the same batch. Fields missing from an existing row keep their value
-    unless ``replace`` (PUT) is set. Invalid rows are refused whole; valid rows are applied.
+    unless ``replace`` (PUT) is set; a new row needs an e-mail and a full name (a department:
+    a name) and a URL-safe key. Invalid rows are refused whole; valid rows are applied.
     """
     today = today or timezone.localdate()
     raw_keys = raw_keys or {}
@@ -255,6 +268,8 @@ def upsert_people(
             base["manager"] = current.manager_id
         else:
             base = dict(EMPLOYEE_DEFAULTS)
+        if current is None:
+            _refuse_new_key(emps, index, "external_id", data["external_id"])
         final = {**base, **{k: v for k, v in data.items() if k != "external_id"}}
         for name in ("email", "full_name"):
             if not final.get(name):
@@ -357,9 +372,10 @@ def upsert_people(
             dep_outcome.created += 1
             if parent_id:
                 dep_updates.append(Department(id=department_pk[data["code"]], name=data["name"], parent_id=parent_id))
-        elif current["name"] != data["name"] or current["parent_id"] != parent_id:
+        elif current["name"] != data.get("name", current["name"]) or current["parent_id"] != parent_id:
             dep_outcome.updated += 1
-            dep_updates.append(Department(id=current["id"], name=data["name"], parent_id=parent_id))
+            name = data.get("name", current["name"])
+            dep_updates.append(Department(id=current["id"], name=name, parent_id=parent_id))
         else:
             dep_outcome.unchanged += 1
         dep_outcome.ids[data["code"]] = department_pk[data["code"]]

@@ -26,6 +26,7 @@ from governance import csv as csv_export
 from governance.filtersets import ComplianceFilterForm
 from governance.models import Attestation, Employee, NotificationLog, Obligation, PolicyException
 from governance.selectors import compliance
+from governance.validators import parse_id
 
 TREND_RANGES = (30, 90, 365)
 DEFAULT_TREND_DAYS = 30
@@ -347,17 +348,17 @@ def people(request):
     freshness_platforms = list(_platform_choices())
     form, filters = _filter_form(request, scope, tree=tree, platforms=freshness_platforms)
     bucket = request.GET.get("bucket") or "all"
-    setting_id = request.GET.get("setting")
+    setting = request.GET.get("setting")
+    setting_id = parse_id(setting) if setting else None
     errors = []
     if filters is None:
         errors = [f"{name}: {', '.join(messages)}" for name, messages in form.errors.items()]
     if bucket not in compliance.BUCKET_LABELS and bucket not in EXTRA_BUCKETS:
         errors.append(f"bucket: unknown figure {bucket!r}.")
-    if setting_id is not None and not setting_id.isdigit():
-        errors.append("setting: must be a number.")
+    if setting and setting_id is None:
+        errors.append("setting: must be the number of a setting.")
     if errors:
         return render(request, "governance/dashboard/people.html", {"errors": errors, "scope": scope}, status=400)
-    setting_id = int(setting_id) if setting_id else None
     kind, rows, title = drill_down(filters, bucket=bucket, today=today, setting_id=setting_id)
     sorts, default = {
         "obligations": (OBLIGATION_SORTS, "due"),

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageFile
 
 from governance import ledger
 from governance.models import Attestation, AttestationAnswer, AuditEvent, Evidence, ObligationStatus
@@ -305,3 +305,16 @@ def test_completing_the_last_tool_announces_the_employee_compliant_once(employee
         assert heard == [(employee.pk, True), (employee.pk, False)]
     finally:
         employee_compliance_changed.disconnect(listener)
+
+
+def test_a_small_file_of_too_many_pixels_is_refused_before_it_is_decoded(obligation, private_storage, monkeypatch):
+    # 6,324 x 6,324 compresses to a few KB and would decode to about 300 MB.
+    buffer = io.BytesIO()
+    Image.new("1", (6324, 6324)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")
+    assert upload.size < 155 * 1024
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.size))
+    with pytest.raises(ValidationError, match="6,324 x 6,324 pixels; at most 16 million"):
+        submit(obligation, evidence_file=upload)
+    assert decoded == [] and Evidence.objects.count() == 0

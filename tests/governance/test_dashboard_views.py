@@ -495,3 +495,41 @@ def test_team_dashboard_query_count_does_not_grow(client, org, today):
         ObligationFactory(employee=EmployeeFactory(manager=org["boss"], department=org["eng"]), rule=org["x"])
     assert dashboard_queries(client, url) == small
     assert small <= 15
+
+
+def test_ids_created_before_they_had_to_be_url_safe_keep_the_lists_and_person_pages_working(client, officer, org):
+    # An id with "/" made every list that links to the person answer 500.
+    odd = {"sre": "old/id?#%", "rep2": "a b"}
+    for person, external_id in odd.items():
+        Employee.objects.filter(pk=org[person].pk).update(external_id=external_id)
+    client.force_login(officer)
+    assert client.get(reverse("dashboard")).status_code == 200
+    listed = client.get(reverse("dashboard-people"), {"bucket": "all"})
+    assert listed.status_code == 200
+    html = listed.content.decode()
+    for person, external_id in odd.items():
+        link = reverse("dashboard-person", args=[external_id])
+        assert f'href="{link}"' in html
+        page = client.get(link)
+        assert page.status_code == 200 and page.context["employee"] == org[person]
+    client.force_login(org["manager_user"])
+    assert client.get(reverse("dashboard-team")).status_code == 200
+    assert client.get(reverse("dashboard-person", args=[odd["sre"]])).status_code == 200
+
+
+@pytest.mark.parametrize("setting", ["99999999999999999999", "9223372036854775808", "²", "-1"])
+def test_a_setting_that_is_no_database_id_is_a_clear_error(client, officer, org, setting):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard-people"), {"setting": setting})
+    assert response.status_code == 400
+    assert "setting: must be the number of a setting." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/dashboard/people/a%00b/", "/dashboard/?country=D%00", "/dashboard/people/?bucket=all%1b"]
+)
+def test_control_characters_in_a_dashboard_address_are_a_400_page(client, officer, url):
+    client.force_login(officer)
+    response = client.get(url)
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "control character" in response.content.decode()

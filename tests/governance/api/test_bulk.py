@@ -55,6 +55,33 @@ def test_changed_rows_are_updated_and_left_out_fields_keep_their_values(api):
     assert (employee.job_title, employee.country, employee.department) == ("Analyst", "FR", dept)
 
 
+def test_existing_rows_may_leave_out_email_and_full_name_and_new_rows_may_not(api):
+    # The README promised that left-out fields keep their values; email and full name were required anyway.
+    EmployeeFactory(external_id="E1", email="e1@example.test", full_name="Ada Lovelace", job_title="Analyst")
+    DepartmentFactory(code="OPS", name="Operations")
+    DepartmentFactory(code="HQ", name="Head office")
+    body = {
+        "employees": [{"external_id": "E1", "job_title": "Lead"}, {"external_id": "NEW", "job_title": "Lead"}],
+        "departments": [{"code": "OPS", "parent": "HQ"}, {"code": "NEWD", "parent": "HQ"}],
+    }
+    data = api.post_json(URL, body).json()
+    assert (data["updated"], data["created"], data["failed"]) == (1, 0, 1)
+    assert data["errors"] == [
+        {
+            "index": 1,
+            "id": "NEW",
+            "errors": {"email": ["This field is required."], "full_name": ["This field is required."]},
+        }
+    ]
+    assert data["department_errors"] == [{"index": 1, "id": "NEWD", "errors": {"name": ["This field is required."]}}]
+    employee = Employee.objects.get(external_id="E1")
+    assert (employee.email, employee.full_name, employee.job_title) == ("e1@example.test", "Ada Lovelace", "Lead")
+    ops = Department.objects.get(code="OPS")
+    assert (ops.name, ops.parent.code) == ("Operations", "HQ")
+    assert not Employee.objects.filter(external_id="NEW").exists()
+    assert not Department.objects.filter(code="NEWD").exists()
+
+
 def test_invalid_rows_are_reported_and_valid_rows_applied(api):
     body = {
         "employees": [
@@ -177,6 +204,22 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(api):
     assert response.status_code == 422
     assert response.json()["type"].endswith("idempotency-key-reused")
     assert not Employee.objects.filter(external_id="E2").exists()
+
+
+def test_an_idempotency_key_is_bound_to_its_endpoint(api):
+    # The same key and body on /bulk/ used to replay the earlier 201 of POST /employees/.
+    body = row("E1")
+    first = api.post_json("/api/v1/employees/", body, headers={"Idempotency-Key": "shared"})
+    assert first.status_code == 201
+    response = api.post_json(URL, body, headers={"Idempotency-Key": "shared"})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith("idempotency-key-reused")
+    assert "POST /api/v1/employees/" in response.json()["detail"]
+    assert "Idempotent-Replayed" not in response
+    replay = api.post_json("/api/v1/employees/", body, headers={"Idempotency-Key": "shared"})
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    record = IdempotencyRecord.objects.get()
+    assert (record.method, record.path) == ("POST", "/api/v1/employees/")
 
 
 def test_idempotency_keys_are_per_api_key(client_for):

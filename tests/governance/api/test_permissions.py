@@ -46,8 +46,10 @@ ENDPOINTS = [
     ("delete", "/api/v1/webhooks/{webhook}/", "webhooks:write", None),
     ("get", "/api/v1/webhooks/{webhook}/deliveries/", "webhooks:write", None),
     ("post", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver/", "webhooks:write", None),
-    ("get", "/scim/v2/Users", "employees:write", None),
-    ("get", "/scim/v2/ServiceProviderConfig", "employees:write", None),
+    # SCIM: reading needs employees:read (a write-only key listed everyone before), writing employees:write.
+    ("get", "/scim/v2/Users", "employees:read", None),
+    ("post", "/scim/v2/Users", "employees:write", {"userName": "scim@example.test", "externalId": "S1"}),
+    ("get", "/scim/v2/ServiceProviderConfig", "employees:read", None),
 ]
 
 

@@ -14,7 +14,8 @@ SCIM = "application/scim+json"
 
 @pytest.fixture
 def scim(client_for):
-    return client_for("employees:write")
+    """An identity provider's key: it reads (filters, lists) and writes."""
+    return client_for("employees:read", "employees:write")
 
 
 def send(client, method, path, body):
@@ -180,12 +181,25 @@ def test_discovery_documents(scim):
 
 def test_errors_are_scim_errors(scim, client_for):
     assert_scim_error(ApiClient().get("/scim/v2/Users"), 401)
-    assert_scim_error(client_for("employees:read").get("/scim/v2/Users"), 403)
+    assert_scim_error(send(client_for("employees:read"), "post", "/scim/v2/Users", user()), 403)
     assert_scim_error(scim.get("/scim/v2/Users/999999"), 404)
     assert_scim_error(scim.get("/scim/v2/Groups"), 404)
     assert_scim_error(scim.post("/scim/v2/Users", "{not json", content_type=SCIM), 400, "invalidSyntax")
     assert_scim_error(scim.post("/scim/v2/Users", "userName=x", content_type="text/plain"), 415)
     assert_scim_error(send(scim, "post", "/scim/v2/ServiceProviderConfig", {}), 405)
+
+
+def test_a_write_only_key_cannot_read_users_through_scim(client_for):
+    employee = EmployeeFactory(email="secret@example.test")
+    writer = client_for("employees:write")
+    for path in (
+        "/scim/v2/Users",
+        f"/scim/v2/Users/{employee.pk}",
+        '/scim/v2/Users?filter=userName eq "secret@example.test"',
+    ):
+        body = assert_scim_error(writer.get(path), 403)
+        assert "employees:read" in body["detail"] and "secret@example.test" not in json.dumps(body)
+    assert send(writer, "post", "/scim/v2/Users", user()).status_code == 201
 
 
 def test_listing_users_takes_the_same_queries_for_more_users(scim, django_assert_max_num_queries):
