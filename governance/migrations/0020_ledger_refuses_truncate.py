@@ -47,7 +47,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0018_employee_email_changed_at"),
+        ("governance", "0019_idempotency_key_binds_endpoint"),
     ]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]
