@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0016_drop_redundant_open_dept_platform_index'),
+        ('governance', '0018_employee_email_changed_at'),
     ]
 
     operations = [
