@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session", autouse=True)
 def _flush_may_empty_the_ledger():
     """Transactional tests end with a flush (one TRUNCATE of every table), which the ledger's
-    TRUNCATE guard refuses; a test database's owner opts in as migration 0021 describes."""
+    TRUNCATE guard refuses; a test database's owner opts in as migration 0020 describes."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
