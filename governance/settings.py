@@ -115,15 +115,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed-login throttling (django-axes): lock a login name + address after five failures.
+# Reverse proxies in front of the app. The client address (ledger, lockout, throttles) is the
+# PROXY_COUNT-th X-Forwarded-For entry from the right; with 0 the header is ignored (governance.net).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Failed-login throttling (django-axes, governance.lockout): an account is locked after
+# AXES_FAILURE_LIMIT failures from any address, an address after AXES_ADDRESS_FAILURE_LIMIT
+# failures across accounts, each for the cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "governance.lockout.LockoutHandler"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "governance.lockout.login_name"
+AXES_CLIENT_IP_CALLABLE = "governance.net.client_network"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect
 
 from governance import roles
+from governance.models import User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -15,6 +16,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "That e-mail address and password do not match. Check both and try again.",
         "inactive": "This account is disabled. Ask your governance admin.",
     }
+
+    def clean_username(self):
+        # One spelling per account, so that authentication and the lockout count see the same name.
+        return User.objects.normalize_login(self.cleaned_data["username"])
 
 
 class LoginView(auth_views.LoginView):
