@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_ratelimit",
     "governance",
     "platforms",
     "policies",
@@ -96,6 +97,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Throttles and reset-mail counters live in the default cache. One process
+# (development, tests) may use memory; production runs several and needs a shared cache:
+# CACHE_URL=redis://...
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Django's own RedisCache increments atomically; django-ratelimit's list predates it.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if PRODUCTION else ["django_ratelimit.E003"])
+
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -133,6 +141,11 @@ AXES_CLIENT_IP_CALLABLE = "governance.net.client_network"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Abuse budgets outside DRF (django-ratelimit, atomic counters in the default cache): reset
+# mails per client address and per account.
+PASSWORD_RESET_RATE_PER_ADDRESS = env.str("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = env.str("PASSWORD_RESET_RATE_PER_ACCOUNT", default="3/h")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -38,6 +38,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle budgets and abuse counters live in the (in-memory) cache: none carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def roles_groups(db):
     return {name: Group.objects.get_or_create(name=name)[0] for name in Role.GROUPS}
