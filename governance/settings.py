@@ -97,7 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Throttles and reset-mail counters live in the default cache. One process
+# Throttles, reset-mail and wrong-key counters live in the default cache. One process
 # (development, tests) may use memory; production runs several and needs a shared cache:
 # CACHE_URL=redis://...
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -143,9 +143,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 # Abuse budgets outside DRF (django-ratelimit, atomic counters in the default cache): reset
-# mails per client address and per account.
+# mails per client address and per account, and wrong API keys (REST and SCIM) per address.
 PASSWORD_RESET_RATE_PER_ADDRESS = env.str("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = env.str("PASSWORD_RESET_RATE_PER_ACCOUNT", default="3/h")
+FAILED_KEY_RATE = env.str("FAILED_KEY_RATE", default="20/m")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -6,6 +6,7 @@ from functools import wraps
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from governance.api.throttling import failed_key_wait, key_budget_wait, record_failed_key
 from governance.models import Employee, Scope
 from governance.scim import schemas
 from governance.scim.filters import InvalidFilter, filter_employees
@@ -32,8 +33,15 @@ def error_response(status, detail, scim_type=None):
     return scim_response(body, status, headers)
 
 
+def too_many_requests(wait, detail):
+    response = error_response(429, detail)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def scim_view(methods):
-    """Bearer key with employees:write, allowed methods, SCIM errors for anything raised."""
+    """Bearer key with employees:write, the key's request budget, allowed methods, SCIM errors
+    for anything raised. Wrong keys are counted per client address and answered 429 past a limit."""
 
     def decorator(view):
         @csrf_exempt
@@ -43,16 +51,23 @@ def scim_view(methods):
             keyword, _, raw = header.partition(" ")
             if keyword.lower() != "bearer" or not raw.strip():
                 return error_response(401, "Send an API key: Authorization: Bearer <key>.")
+            wait = failed_key_wait(request)
+            if wait is not None:
+                return too_many_requests(wait, "Too many requests with a wrong API key from this address.")
             api_key = authenticate_key(raw.strip())
             if api_key is None:
+                record_failed_key(request)
                 return error_response(401, "Unknown or revoked API key.")
+            request.api_key = api_key
+            wait = key_budget_wait(request)
+            if wait is not None:
+                return too_many_requests(wait, "This API key has used its request budget; try again later.")
             if not api_key.has_scope(Scope.EMPLOYEES_WRITE):
                 return error_response(403, "SCIM needs an API key with the employees:write scope.")
             if request.method not in methods:
                 response = error_response(405, f"{request.method} is not allowed here.")
                 response["Allow"] = ", ".join(methods)
                 return response
-            request.api_key = api_key
             try:
                 return view(request, *args, **kwargs)
             except ScimError as exc:
