@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_ratelimit",
     "governance",
     "platforms",
     "policies",
@@ -125,6 +126,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Throttles, reset-mail and wrong-key counters live in the default cache. One process
+# (development, tests) may use memory; production runs several and needs a shared cache:
+# CACHE_URL=redis://...
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Django's own RedisCache increments atomically; django-ratelimit's list predates it.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if PRODUCTION else ["django_ratelimit.E003"])
+
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -144,15 +152,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed-login throttling (django-axes): lock a login name + address after five failures.
+# Reverse proxies in front of the app. The client address (ledger, lockout, throttles) is the
+# PROXY_COUNT-th X-Forwarded-For entry from the right; with 0 the header is ignored (governance.net).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Failed-login throttling (django-axes, governance.lockout): an account is locked after
+# AXES_FAILURE_LIMIT failures from any address, an address after AXES_ADDRESS_FAILURE_LIMIT
+# failures across accounts, each for the cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "governance.lockout.LockoutHandler"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "governance.lockout.login_name"
+AXES_CLIENT_IP_CALLABLE = "governance.net.client_network"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Abuse budgets outside DRF (django-ratelimit, atomic counters in the default cache): reset
+# mails per client address and per account, and wrong API keys (REST and SCIM) per address.
+PASSWORD_RESET_RATE_PER_ADDRESS = env.str("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = env.str("PASSWORD_RESET_RATE_PER_ACCOUNT", default="3/h")
+FAILED_KEY_RATE = env.str("FAILED_KEY_RATE", default="20/m")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -12,6 +12,7 @@ handler500 = "governance.views.errors.server_error"
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     # Employees: My AI tools, attestation, receipts; managers: their team.

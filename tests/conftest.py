@@ -74,6 +74,16 @@ def frozen_today(request, time_machine, db):
     return day
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle budgets and abuse counters live in the (in-memory) cache: none carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def roles_groups(db):
     return {name: Group.objects.get_or_create(name=name)[0] for name in Role.GROUPS}

@@ -3,6 +3,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from governance.api.throttling import failed_key_wait, record_failed_key
 from governance.services.integrations import authenticate_key
 
 
@@ -40,11 +41,16 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, raw = header.partition(" ")
         if keyword.lower() != self.keyword.lower():
             return None
+        wait = failed_key_wait(request)
+        if wait is not None:
+            raise exceptions.Throttled(wait, "Too many requests with a wrong API key from this address.")
         raw = raw.strip()
         if not raw or " " in raw:
+            record_failed_key(request)
             raise exceptions.AuthenticationFailed("Send the key as: Authorization: Bearer <key>.")
         api_key = authenticate_key(raw)
         if api_key is None:
+            record_failed_key(request)
             raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
         return ApiKeyPrincipal(api_key), api_key
 

@@ -11,10 +11,17 @@ from django.utils import timezone
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_login(cls, email):
+        """The one spelling of a login e-mail: surrounding space dropped, lower-case.
+
+        Accounts are stored, looked up at sign-in and counted by the lockout under this form."""
+        return cls.normalize_email(str(email).strip()).lower()
+
     def _create(self, email, password, **extra):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_login(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -29,7 +36,7 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=self.normalize_login(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):

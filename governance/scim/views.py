@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from governance.api.parsers import loads
 from governance.api.rows import EMPLOYEE_FIELDS, validate_row
+from governance.api.throttling import failed_key_wait, key_budget_wait, record_failed_key
 from governance.models import Employee, Scope
 from governance.scim import schemas
 from governance.scim.filters import InvalidFilter, filter_employees
@@ -37,8 +38,16 @@ def error_response(status, detail, scim_type=None):
     return scim_response(body, status, headers)
 
 
+def too_many_requests(wait, detail):
+    response = error_response(429, detail)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def scim_view(methods):
-    """Bearer key with the method's scope, allowed methods, SCIM errors for anything raised."""
+    """Bearer key with the method's scope (reads employees:read, writes employees:write), the
+    key's request budget, allowed methods, SCIM errors for anything raised. Wrong keys are
+    counted per client address and answered 429 past a limit."""
 
     def decorator(view):
         @csrf_exempt
@@ -48,9 +57,17 @@ def scim_view(methods):
             keyword, _, raw = header.partition(" ")
             if keyword.lower() != "bearer" or not raw.strip():
                 return error_response(401, "Send an API key: Authorization: Bearer <key>.")
+            wait = failed_key_wait(request)
+            if wait is not None:
+                return too_many_requests(wait, "Too many requests with a wrong API key from this address.")
             api_key = authenticate_key(raw.strip())
             if api_key is None:
+                record_failed_key(request)
                 return error_response(401, "Unknown or revoked API key.")
+            request.api_key = api_key
+            wait = key_budget_wait(request)
+            if wait is not None:
+                return too_many_requests(wait, "This API key has used its request budget; try again later.")
             scope = Scope.EMPLOYEES_READ if request.method in ("GET", "HEAD") else Scope.EMPLOYEES_WRITE
             if not api_key.has_scope(scope):
                 return error_response(403, f"This SCIM request needs an API key with the {scope} scope.")
@@ -58,7 +75,6 @@ def scim_view(methods):
                 response = error_response(405, f"{request.method} is not allowed here.")
                 response["Allow"] = ", ".join(methods)
                 return response
-            request.api_key = api_key
             try:
                 return view(request, *args, **kwargs)
             except ScimError as exc:

@@ -28,6 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from governance import ledger
 from governance.events import compliance_change_watch
 from governance.models import Attestation, AuditEvent, Evidence, Obligation, ObligationStatus
+from governance.net import client_ip
 from governance.selectors.obligations import version_in_force
 from platforms.models import Tier
 from policies.models import PolicyVersion
@@ -89,7 +90,7 @@ def signature_matches(signature, full_name):
 
 def request_details(request):
     """The part of a request the ledger records: address and user agent."""
-    return {"ip": request.META.get("REMOTE_ADDR"), "user_agent": request.META.get("HTTP_USER_AGENT", "")}
+    return {"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")}
 
 
 # --- Evidence -------------------------------------------------------------------------------

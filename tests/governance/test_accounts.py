@@ -1,5 +1,10 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.roles import Role
 
@@ -82,6 +87,43 @@ def test_password_reset_sends_an_email(client, make_user, mailoutbox):
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [user.email]
     assert "/accounts/reset/" in mailoutbox[0].body
+
+
+def reset(email, address="10.0.0.7"):
+    return Client().post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_reset_mails_to_one_account_stop_at_its_budget(make_user, mailoutbox, settings):
+    settings.PASSWORD_RESET_RATE_PER_ACCOUNT = "3/h"
+    user = make_user()
+    spellings = [user.email, user.email.upper(), f" {user.email}", user.email, user.email]
+    responses = [reset(email, address=f"198.51.100.{n}") for n, email in enumerate(spellings)]
+    assert len(mailoutbox) == 3
+    # The page answers the same neutral way, sent or not: nothing tells whether the account exists.
+    assert {(r.status_code, r["Location"]) for r in responses} == {(302, reverse("password_reset_done"))}
+
+
+def test_reset_mails_from_one_address_stop_at_its_budget(make_user, mailoutbox, settings):
+    settings.PASSWORD_RESET_RATE_PER_ADDRESS = "4/h"
+    users = [make_user() for _ in range(6)]
+    for user in users:
+        assert reset(user.email, address="192.0.2.40").status_code == 302
+    assert [m.to for m in mailoutbox] == [[u.email] for u in users[:4]]
+    assert reset(users[5].email, address="192.0.2.41").status_code == 302
+    assert mailoutbox[-1].to == [users[5].email]  # another address has its own budget
+
+
+def test_reset_budgets_refill_after_the_hour(make_user, mailoutbox, settings):
+    settings.PASSWORD_RESET_RATE_PER_ACCOUNT = "1/h"
+    user = make_user()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        reset(user.email)
+        reset(user.email)
+    assert len(mailoutbox) == 1
+    with time_machine.travel(start + timedelta(hours=1, minutes=1), tick=False):
+        reset(user.email)
+    assert len(mailoutbox) == 2
 
 
 def test_unknown_url_gives_the_styled_404(client):

@@ -31,9 +31,23 @@ def test_deploy_check_is_clean_in_production_mode():
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="governance.example.com",
+        CACHE_URL="redis://127.0.0.1:6379/12",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_mode_refuses_a_per_process_cache():
+    """Throttles and abuse counters must be shared by every worker process, or each one grants
+    its own budget."""
+    result = run_manage(
+        "check",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="governance.example.com",
+    )
+    assert result.returncode != 0
+    assert "django_ratelimit.E003" in result.stderr
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key():

@@ -53,15 +53,6 @@ def api(client_for):
     return client_for(*ALL_SCOPES)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def private_storage(settings, tmp_path):
     settings.STORAGES = {
