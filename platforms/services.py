@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import AuditEvent
+from governance import audit
 from platforms.catalog_schema import RESERVED_SLUGS, read_catalog
 from platforms.models import (
     MEANINGFUL_SETTING_FIELDS,
@@ -45,18 +45,6 @@ def _json(value):
 
 def _snapshot(obj, fields):
     return {name: _json(getattr(obj, name)) for name in fields}
-
-
-def _audit(*, action, obj, actor, before=None, after=None, actor_label=""):
-    return AuditEvent(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label or ("" if getattr(actor, "pk", None) else "system"),
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        before=before,
-        after=after,
-    )
 
 
 def _changed(obj, data, fields):
@@ -202,7 +190,7 @@ def load_catalog(*, path=None, actor=None):
     for slug, (changed, before) in platform_changes.items():
         platform = platforms[slug]
         audits.append(
-            _audit(
+            audit.event(
                 action="catalog.platform.updated",
                 obj=platform,
                 actor=actor,
@@ -245,7 +233,7 @@ def load_catalog(*, path=None, actor=None):
                     result.revised.append((setting, setting.revision - 1, setting.revision))
                     action = "catalog.setting.revised"
                 audits.append(
-                    _audit(
+                    audit.event(
                         action=action,
                         obj=setting,
                         actor=actor,
@@ -261,12 +249,11 @@ def load_catalog(*, path=None, actor=None):
     )
 
     if result.platforms.created or result.settings.created or audits:
-        summary = AuditEvent(
-            actor=actor if getattr(actor, "pk", None) else None,
+        summary = audit.event(
+            actor=actor,
             actor_label=LOADER_LABEL,
             action="catalog.loaded",
-            object_type="platforms.catalog",
-            object_id=Path(path).name[:64] if path else "built-in",
+            obj=audit.Subject("platforms.catalog", Path(path).name if path else "built-in"),
             after={
                 "platforms": vars(result.platforms),
                 "settings": vars(result.settings),
@@ -274,7 +261,7 @@ def load_catalog(*, path=None, actor=None):
             },
         )
         audits.append(summary)
-    AuditEvent.objects.bulk_create(audits)
+    audit.record_many(audits)
     _send_revised(result.revised, actor)
     return result
 
@@ -312,12 +299,12 @@ def create_platform(*, data, actor):
         platform.last_verified_on = timezone.localdate()
     _check_platform(platform)
     platform.save()
-    _audit(
+    audit.record(
         action="catalog.platform.created",
         obj=platform,
         actor=actor,
         after=_snapshot(platform, ("slug",) + PLATFORM_EDITABLE_FIELDS),
-    ).save()
+    )
     return platform
 
 
@@ -333,13 +320,13 @@ def update_platform(*, platform, changes, actor):
         setattr(platform, name, changes[name])
     _check_platform(platform)
     platform.save()
-    _audit(
+    audit.record(
         action="catalog.platform.updated",
         obj=platform,
         actor=actor,
         before=before,
         after=_snapshot(platform, changed),
-    ).save()
+    )
     return platform
 
 
@@ -355,12 +342,12 @@ def create_setting(*, platform, data, actor):
         setting.last_verified_on = timezone.localdate()
     _check_setting(setting)
     setting.save()
-    _audit(
+    audit.record(
         action="catalog.setting.created",
         obj=setting,
         actor=actor,
         after=_snapshot(setting, ("key",) + SETTING_EDITABLE_FIELDS + ("revision",)),
-    ).save()
+    )
     return setting
 
 
@@ -381,13 +368,13 @@ def update_setting(*, setting, changes, actor):
     if meaningful:
         setting.revision = old_revision + 1
     setting.save()
-    _audit(
+    audit.record(
         action="catalog.setting.revised" if meaningful else "catalog.setting.updated",
         obj=setting,
         actor=actor,
         before=before,
         after=_snapshot(setting, changed + ["revision"]),
-    ).save()
+    )
     if meaningful:
         _send_revised([(setting, old_revision, setting.revision)], actor)
     return setting
@@ -403,11 +390,11 @@ def mark_verified(*, entry, actor, on=None):
     entry.verified = True
     entry.save(update_fields=["last_verified_on", "verified", "updated_at"])
     kind = "platform" if model is Platform else "setting"
-    _audit(
+    audit.record(
         action=f"catalog.{kind}.verified",
         obj=entry,
         actor=actor,
         before=before,
         after=_snapshot(entry, FRESHNESS_FIELDS),
-    ).save()
+    )
     return entry

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from governance import audit
 from governance.models import AuditEvent
 from governance.roles import is_compliance_officer, is_governance_admin, role_required
 from platforms import selectors, services
 from platforms.filtersets import PlatformFilterSet
 from platforms.forms import PlatformForm, SettingForm
-from platforms.models import Platform
+from platforms.models import Platform, PlatformSetting
 
 HISTORY_LIMIT = 20
 
@@ -70,15 +71,17 @@ def platform_detail(request, slug):
     if is_compliance_officer(request.user):
         history = list(
             AuditEvent.objects.filter(
-                Q(object_type="platforms.platformsetting", object_id__in=[str(s.pk) for s in settings])
-                | Q(object_type="platforms.platform", object_id=str(platform.pk))
+                Q(object_type=audit.object_type(PlatformSetting), object_id__in=[str(s.pk) for s in settings])
+                | Q(object_type=audit.object_type(Platform), object_id=str(platform.pk))
             )
             .select_related("actor")
             .order_by("-at", "-id")[:HISTORY_LIMIT]
         )
         by_id = {str(s.pk): s for s in settings}
         for event in history:
-            event.setting = by_id.get(event.object_id) if event.object_type.endswith("setting") else None
+            event.setting = (
+                by_id.get(event.object_id) if event.object_type == audit.object_type(PlatformSetting) else None
+            )
     return render(
         request,
         "platforms/platform_detail.html",

@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from governance.models import AuditEvent, Department, Obligation
+from governance import audit
+from governance.models import Department, Obligation
 from governance.services.obligations import materialize_rule, rescope_rule
 from platforms.models import Platform, PlatformSetting, Tier
 from policies.models import ImmutableVersionError, Policy, PolicyVersion, RequiredSetting, ToolRule
@@ -45,17 +46,6 @@ RULE_FIELDS = (
     "notes",
 )
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
-
-
-def _audit(*, actor, action, object_type, object_id, before=None, after=None):
-    AuditEvent.objects.create(
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=before,
-        after=after,
-    )
 
 
 def _jsonable(value):
@@ -105,7 +95,7 @@ def create_policy(*, name, actor, description="", slug=""):
         effective_on=timezone.localdate(),
         created_by=actor,
     )
-    _audit(actor=actor, action="policy.created", object_type="policy", object_id=policy.pk, after={"name": name})
+    audit.record(actor=actor, action="policy.created", obj=policy, after={"name": name})
     return version
 
 
@@ -126,11 +116,10 @@ def create_draft(*, policy, actor):
     draft = PolicyVersion.objects.create(policy=policy, number=number, created_by=actor, **fields)
     if source is not None:
         _copy_rules(source=source, target=draft)
-    _audit(
+    audit.record(
         actor=actor,
         action="policy_version.drafted",
-        object_type="policy_version",
-        object_id=draft.pk,
+        obj=draft,
         after={"number": number, "copied_from": source.number if source else None},
     )
     return draft
@@ -193,11 +182,10 @@ def update_version(*, version, actor, **fields):
     for name, value in fields.items():
         setattr(version, name, value)
     version.save()
-    _audit(
+    audit.record(
         actor=actor,
         action="policy_version.edited",
-        object_type="policy_version",
-        object_id=version.pk,
+        obj=version,
         before=before,
         after={name: _jsonable(value) for name, value in fields.items()},
     )
@@ -207,11 +195,16 @@ def update_version(*, version, actor, **fields):
 @transaction.atomic
 def delete_draft(*, version, actor):
     version = _lock_draft(version)
-    number = version.number
+    pk, number = version.pk, version.number
     RequiredSetting.objects.filter(rule__version=version).delete()
     ToolRule.objects.filter(version=version).delete()
     version.delete()
-    _audit(actor=actor, action="policy_version.deleted", object_type="policy_version", object_id=number)
+    audit.record(
+        actor=actor,
+        action="policy_version.deleted",
+        obj=audit.Subject.row(PolicyVersion, pk),
+        before={"number": number},
+    )
 
 
 # --- Rules and required settings ---------------------------------------------------------
@@ -315,7 +308,7 @@ def add_rule(*, version, platform, actor, departments=(), required=(), **fields)
     RequiredSetting.objects.bulk_create(
         [RequiredSetting(rule=rule, setting=setting, required_value=value) for setting, value in values]
     )
-    _audit(actor=actor, action="rule.added", object_type="rule", object_id=rule.pk, after=_rule_snapshot(rule))
+    audit.record(actor=actor, action="rule.added", obj=rule, after=_rule_snapshot(rule))
     return rule
 
 
@@ -341,11 +334,10 @@ def update_rule(*, rule, actor, departments=None, **fields):
         setattr(rule, name, value)
     rule.save()
     rule.departments.set(department_ids)
-    _audit(
+    audit.record(
         actor=actor,
         action="rule.edited",
-        object_type="rule",
-        object_id=rule.pk,
+        obj=rule,
         before=before,
         after=_rule_snapshot(rule),
     )
@@ -360,7 +352,7 @@ def remove_rule(*, rule, actor):
     rule.required_settings.all().delete()
     rule.departments.clear()
     rule.delete()
-    _audit(actor=actor, action="rule.removed", object_type="rule", object_id=pk, before=before)
+    audit.record(actor=actor, action="rule.removed", obj=audit.Subject.row(ToolRule, pk), before=before)
 
 
 @transaction.atomic
@@ -381,11 +373,10 @@ def set_required_setting(*, rule, setting, actor, required_value=None):
     else:
         requirement.required_value = value
         requirement.save()
-    _audit(
+    audit.record(
         actor=actor,
         action="rule.setting_required",
-        object_type="rule",
-        object_id=rule.pk,
+        obj=rule,
         before=before,
         after={"setting": setting.key, "required_value": value},
     )
@@ -407,7 +398,7 @@ def remove_required_setting(*, required_setting, actor):
         )
     key = required_setting.setting.key
     required_setting.delete()
-    _audit(actor=actor, action="rule.setting_removed", object_type="rule", object_id=rule.pk, before={"setting": key})
+    audit.record(actor=actor, action="rule.setting_removed", obj=rule, before={"setting": key})
 
 
 # --- Publishing --------------------------------------------------------------------------
@@ -518,20 +509,18 @@ def _publish(*, version, actor, today):
         "rules_carried_over": len(carried),
         "retired_version": previous.number if previous else None,
     }
-    _audit(
+    audit.record(
         actor=actor,
         action="policy_version.published",
-        object_type="policy_version",
-        object_id=version.pk,
+        obj=version,
         before={"status": "draft"},
         after={"status": "published", "number": version.number, **counts},
     )
     if previous is not None:
-        _audit(
+        audit.record(
             actor=actor,
             action="policy_version.retired",
-            object_type="policy_version",
-            object_id=previous.pk,
+            obj=previous,
             before={"status": "published"},
             after={"status": "retired", "superseded_by": version.number},
         )
@@ -552,11 +541,10 @@ def retire_policy_version(*, version, actor):
         .update(closed_at=now, close_reason=Obligation.CloseReason.RETIRED)
     )
     PolicyVersion.objects.filter(pk=version.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
-    _audit(
+    audit.record(
         actor=actor,
         action="policy_version.retired",
-        object_type="policy_version",
-        object_id=version.pk,
+        obj=version,
         before={"status": "published"},
         after={"status": "retired", "obligations_closed": closed},
     )

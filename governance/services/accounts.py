@@ -20,8 +20,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from governance import roles
-from governance.models import AuditEvent, Employee, User
+from governance import audit, roles
+from governance.models import Employee, User
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +50,11 @@ def link_account(*, employee, user, actor, actor_label="", confirmed_by_account=
     if not Employee.objects.filter(pk=employee.pk, user__isnull=True).update(user=user):
         raise ValidationError("This employee record is already linked to an account.")
     employee.user = user
-    AuditEvent.objects.create(
+    audit.record(
         actor=actor,
         actor_label=actor_label,
         action="employee.account_linked",
-        object_type="employee",
-        object_id=str(employee.pk),
+        obj=employee,
         before={"user": None},
         after={"user": user.pk, "email": user.email, "confirmed_by_account": confirmed_by_account},
     )
@@ -100,12 +99,11 @@ def deprovision_accounts(*, user_ids, actor=None, actor_label="", reason):
         user.is_active = user.is_staff = user.is_superuser = False
         user.set_unusable_password()
         events.append(
-            AuditEvent(
+            audit.event(
                 actor=actor,
                 actor_label=actor_label,
                 action="account.deprovisioned",
-                object_type="user",
-                object_id=str(user.pk),
+                obj=user,
                 before=before,
                 after={"is_active": False, "is_staff": False, "is_superuser": False, "groups": [], "reason": reason},
             )
@@ -114,7 +112,7 @@ def deprovision_accounts(*, user_ids, actor=None, actor_label="", reason):
     User.objects.bulk_update(users, ["is_active", "is_staff", "is_superuser", "password"])
     User.groups.through.objects.filter(user_id__in=ids).delete()
     User.user_permissions.through.objects.filter(user_id__in=ids).delete()
-    AuditEvent.objects.bulk_create(events)
+    audit.record_many(events)
     return len(users)
 
 
@@ -127,13 +125,12 @@ def record_address_changes(*, changes, actor=None, actor_label=""):
     an account that signs in with another address (governance.magic_links)."""
     if not changes:
         return
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
+    audit.record_many(
+        audit.event(
             actor=actor,
             actor_label=actor_label,
             action="employee.email_changed",
-            object_type="employee",
-            object_id=str(pk),
+            obj=audit.Subject.row(Employee, pk),
             before={"email": old},
             after={"email": new},
         )

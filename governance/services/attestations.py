@@ -25,9 +25,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from governance import ledger
+from governance import audit, ledger
 from governance.events import compliance_change_watch
-from governance.models import Attestation, AuditEvent, Evidence, Obligation, ObligationStatus
+from governance.models import Attestation, Evidence, Obligation, ObligationStatus
 from governance.net import client_ip
 from governance.selectors.obligations import version_in_force
 from platforms.models import Tier
@@ -291,11 +291,10 @@ def submit_attestation(
             before = {"status": current.status, "due_on": current.due_on.isoformat()}
             with compliance_change_watch(current.employee):
                 _apply_to_obligation(current, record)
-            AuditEvent.objects.create(
+            audit.record(
                 actor=actor,
                 action="attestation.submitted",
-                object_type="obligation",
-                object_id=str(current.pk),
+                obj=current,
                 before=before,
                 after={"status": current.status, "due_on": current.due_on.isoformat(), "record": record.pk},
             )
@@ -348,11 +347,10 @@ def acknowledge_policy(*, employee, version, actor, request_meta=None):
                 ip_address=request_meta.get("ip"),
                 user_agent=request_meta.get("user_agent", ""),
             )
-            AuditEvent.objects.create(
+            audit.record(
                 actor=actor,
                 action="policy.acknowledged",
-                object_type="policy_version",
-                object_id=str(version.pk),
+                obj=version,
                 after={"employee": employee.pk, "record": record.pk},
             )
     except IntegrityError:

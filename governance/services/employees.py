@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from governance.models import AuditEvent, Department, Employee
+from governance import audit
+from governance.models import Department, Employee
 from governance.services.accounts import deprovision_accounts, record_address_changes
 from governance.services.obligations import rescope_employees
 from governance.services.people import recompute_department_paths, recompute_reporting_paths
@@ -511,12 +512,11 @@ def upsert_people(
     dep_outcome.errors = deps.error_list(raw_keys.get("departments", {}))
     dep_outcome.failed = len(dep_outcome.errors)
     if affected or dep_outcome.created or dep_outcome.updated:
-        AuditEvent.objects.create(
+        audit.record(
             actor=actor,
             actor_label=actor_label,
             action="employees.upserted",
-            object_type="employee_batch",
-            object_id=str(len(affected)),
+            obj=audit.Subject("employee_batch", str(len(affected))),
             after={"employees": emp_outcome.as_dict(), "departments": dep_outcome.as_dict()},
         )
     return BulkOutcome(employees=emp_outcome, departments=dep_outcome, affected_employee_ids=affected)

@@ -9,26 +9,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from governance import audit
 from governance.events import compliance_change_watch
-from governance.models import AuditEvent, Obligation, ObligationStatus, PolicyException
+from governance.models import Obligation, ObligationStatus, PolicyException
 
 MAX_EXCEPTION_DAYS = 365
 
 
-def _audit(*, actor, action, exception, before=None):
-    AuditEvent.objects.create(
-        actor=actor,
-        action=action,
-        object_type="exception",
-        object_id=str(exception.pk),
-        before=before,
-        after={
-            "status": exception.status,
-            "expires_on": exception.expires_on.isoformat() if exception.expires_on else None,
-            "rule": exception.rule_id,
-            "employee": exception.employee_id,
-        },
-    )
+def _terms(exception):
+    return {
+        "status": exception.status,
+        "expires_on": exception.expires_on.isoformat() if exception.expires_on else None,
+        "rule": exception.rule_id,
+        "employee": exception.employee_id,
+    }
 
 
 @transaction.atomic
@@ -64,7 +58,7 @@ def request_exception(*, employee, obligation, reason, requested_days, actor):
         reason=reason,
         requested_days=requested_days,
     )
-    _audit(actor=actor, action="exception.requested", exception=exception)
+    audit.record(actor=actor, action="exception.requested", obj=exception, after=_terms(exception))
     return exception
 
 
@@ -91,9 +85,7 @@ def is_own_request(exception, user):
         return False
     if exception.employee.user_id == user.pk:
         return True
-    return AuditEvent.objects.filter(
-        action="exception.requested", object_type="exception", object_id=str(exception.pk), actor=user
-    ).exists()
+    return audit.history(exception).filter(action="exception.requested", actor=user).exists()
 
 
 def _lock_open(exception, *, actor):
@@ -130,7 +122,9 @@ def approve_exception(*, exception, expires_on, actor, note=""):
             platform=rule.platform_id,
             policy_version__policy=rule.version.policy_id,
         ).update(status=ObligationStatus.EXCEPTED, valid_until=expires_on, due_on=expires_on)
-    _audit(actor=actor, action="exception.approved", exception=exception, before={"status": "requested"})
+    audit.record(
+        actor=actor, action="exception.approved", obj=exception, before={"status": "requested"}, after=_terms(exception)
+    )
     return exception
 
 
@@ -142,7 +136,9 @@ def deny_exception(*, exception, actor, note=""):
     exception.decided_at = timezone.now()
     exception.decision_note = note
     exception.save()
-    _audit(actor=actor, action="exception.denied", exception=exception, before={"status": "requested"})
+    audit.record(
+        actor=actor, action="exception.denied", obj=exception, before={"status": "requested"}, after=_terms(exception)
+    )
     return exception
 
 
@@ -156,11 +152,10 @@ def expire_exceptions(*, today=None):
         .update(status=ObligationStatus.PENDING, valid_until=None, due_on=today)
     )
     if expired:
-        AuditEvent.objects.create(
+        audit.record(
             actor_label="expire_exceptions",
             action="exceptions.expired",
-            object_type="obligations",
-            object_id=today.isoformat(),
+            obj=audit.Subject("obligations", today.isoformat()),
             after={"obligations_reopened": expired},
         )
     return expired

@@ -12,7 +12,8 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import ALL_SCOPES, ApiKey, AuditEvent, IdempotencyRecord
+from governance import audit
+from governance.models import ALL_SCOPES, ApiKey, IdempotencyRecord
 
 KEY_PREFIX = "gov_"
 PREFIX_CHARS = 8
@@ -59,11 +60,10 @@ def create_api_key(*, name, scopes, actor=None, prefix=None, secret=None):
     secret = secret or secrets.token_urlsafe(32)
     raw = _compose(prefix, secret)
     api_key = ApiKey.objects.create(name=name, prefix=prefix, key_hash=hash_key(raw), scopes=scopes, created_by=actor)
-    AuditEvent.objects.create(
+    audit.record(
         actor=actor,
         action="api_key.created",
-        object_type="api_key",
-        object_id=str(api_key.pk),
+        obj=api_key,
         after={"name": name, "prefix": prefix, "scopes": scopes},
     )
     return IssuedKey(api_key=api_key, secret=raw)
@@ -75,11 +75,10 @@ def revoke_api_key(*, api_key, actor=None):
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=api_key.revoked_at)
-        AuditEvent.objects.create(
+        audit.record(
             actor=actor,
             action="api_key.revoked",
-            object_type="api_key",
-            object_id=str(api_key.pk),
+            obj=api_key,
             before={"revoked_at": None},
             after={"revoked_at": api_key.revoked_at.isoformat()},
         )

@@ -20,7 +20,8 @@ from django.db.models import OuterRef, Subquery
 from django.dispatch import receiver
 from django.utils import timezone
 
-from governance.models import AuditEvent, Employee, Obligation, ObligationStatus, PolicyException
+from governance import audit
+from governance.models import Employee, Obligation, ObligationStatus, PolicyException
 from platforms.signals import setting_revised
 
 ID_CHUNK = 1000
@@ -228,12 +229,11 @@ def rescope_employees(*, employee_ids, actor=None, today=None):
             for key, n in rescope_rule(rule=rule, now=now, today=today, due_on=due_on, employee_ids=chunk).items():
                 counts[key] += n
     if any(counts.values()):
-        AuditEvent.objects.create(
+        audit.record(
             actor=actor,
             actor_label="" if actor else "rescope",
             action="obligations.rescoped",
-            object_type="employees",
-            object_id=str(ids[0]) if len(ids) == 1 else f"{len(ids)} employees",
+            obj=audit.Subject("employees", str(ids[0]) if len(ids) == 1 else f"{len(ids)} employees"),
             after=counts,
         )
     return counts
@@ -267,12 +267,11 @@ def reopen_for_setting(*, setting, actor=None, today=None):
                 valid_until=None,
             )
         )
-    AuditEvent.objects.create(
+    audit.record(
         actor=actor,
         actor_label="" if actor else "catalog",
         action="obligations.reopened_for_setting",
-        object_type="platform_setting",
-        object_id=str(setting.pk),
+        obj=setting,
         after={"revision": setting.revision, "reopened": reopened},
     )
     return reopened

@@ -5,7 +5,8 @@ from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 
-from governance.models import AuditEvent, Department, Employee
+from governance import audit
+from governance.models import Department, Employee
 
 PATH_BATCH = 2000
 
@@ -28,11 +29,10 @@ def move_department(*, department, parent, actor=None):
     Department.objects.filter(pk=department.pk).update(parent=parent)
     _rewrite_prefix(Department.objects.all(), "path", old_path, new_path)
     department.path = new_path
-    AuditEvent.objects.create(
+    audit.record(
         actor=actor,
         action="department.moved",
-        object_type="department",
-        object_id=str(department.pk),
+        obj=department,
         before={"path": old_path},
         after={"path": new_path},
     )
