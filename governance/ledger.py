@@ -16,9 +16,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from governance import db
 from governance.models.ledger import Attestation, AttestationAnswer
 
 GENESIS_HASH = "0" * 64
@@ -84,12 +85,6 @@ def compute_hash(record):
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 
-def _lock_ledger():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK_KEY])
-
-
 def head_hash():
     """The hash of the newest record (GENESIS_HASH for an empty ledger); reports carry it."""
     return Attestation.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
@@ -119,7 +114,7 @@ def append_record(
     value and compliant. Returns the saved Attestation.
     """
     with transaction.atomic():
-        _lock_ledger()
+        db.advisory_xact_lock(LEDGER_LOCK_KEY)
         record = Attestation(
             kind=kind,
             employee=employee,

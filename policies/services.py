@@ -10,12 +10,12 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from governance import audit
+from governance import audit, db
 from governance.models import Department, Obligation
 from governance.services.obligations import materialize_rule, rescope_rule
 from platforms.models import Platform, PlatformSetting, Tier
@@ -444,10 +444,7 @@ def publish_policy_version(*, version, actor, today=None):
 
 def _publish(*, version, actor, today):
     Policy.objects.select_for_update().get(pk=version.policy_id)
-    if connection.vendor == "postgresql":
-        # Check foreign keys per statement instead of queueing millions of checks for COMMIT.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    db.check_constraints_immediately()
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     rules = list(version.rules.select_related("platform").prefetch_related("departments", "required_settings"))
     version._prefetched_objects_cache = {"rules": rules}

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.expressions import RawSQL
 
+from governance import db
 from governance.models import (
     OPEN_ACTION_STATUSES,
     SATISFIED_STATUSES,
@@ -295,7 +295,7 @@ def _count_model(filters):
     narrow them too; None (the live aggregate answers) off PostgreSQL and for a manager's team
     (the counts know nothing of reporting lines)."""
     filters = filters or ComplianceFilters()
-    if connection.vendor != "postgresql" or filters.manager is not None:
+    if not db.on_postgres() or filters.manager is not None:
         return None
     return ObligationFacetCount if filters.country or filters.customer_data_only else ObligationCount
 
@@ -374,7 +374,7 @@ def _handler_counts(filters):
     tool) of the customer-data handlers inside ``filters``, or None when they cannot answer:
     not on PostgreSQL, or a policy-version filter (which narrows which of a person's
     obligations count)."""
-    if connection.vendor != "postgresql" or filters.policy_version_id:
+    if not db.on_postgres() or filters.policy_version_id:
         return None
     rows = HandlerObligationCount.objects.filter(platform_id=filters.platform_id or ALL_PLATFORMS_ID, open_count__gt=0)
     if filters.department is not None:
@@ -916,7 +916,7 @@ def trend(filters, *, days, today):
     if not filters.snapshot_compatible:
         return None
     days_q = Q(day__gte=today - timedelta(days=days), day__lte=today)
-    if connection.vendor == "postgresql" and not (filters.department_direct_only or filters.no_department):
+    if db.on_postgres() and not (filters.department_direct_only or filters.no_department):
         department_id = filters.department.pk if filters.department is not None else WHOLE_ORGANIZATION_ID
         rows = ComplianceSnapshotTotal.objects.filter(
             days_q, department_id=department_id, platform_id=filters.platform_id or ALL_PLATFORMS_ID

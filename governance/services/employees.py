@@ -13,10 +13,10 @@ never changes an account's login e-mail, and terminating a record ends its accou
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from governance import audit
+from governance import audit, db
 from governance.models import Department, Employee
 from governance.services.accounts import deprovision_accounts, record_address_changes
 from governance.services.obligations import rescope_employees
@@ -407,7 +407,7 @@ def upsert_people(
 
     # New rows get their ids up front (PostgreSQL), so managers and reporting paths are
     # written with the INSERT instead of being patched afterwards.
-    reserved = _reserve_ids(len(creates))
+    reserved = db.reserve_ids(Employee, len(creates))
     for employee, pk in zip(creates, reserved or [], strict=False):
         employee.pk = employee.id = pk
 
@@ -490,7 +490,7 @@ def upsert_people(
         if fixes:
             Employee.objects.bulk_update(fixes, ["manager_id"], batch_size=WRITE_BATCH)
     if final_updates:
-        fast_bulk_update(
+        db.update_rows(
             Employee,
             final_updates,
             [*PLAIN_FIELDS, "department_id", "manager_id", "reporting_path", "email_changed_at", "updated_at"],
@@ -520,43 +520,6 @@ def upsert_people(
             after={"employees": emp_outcome.as_dict(), "departments": dep_outcome.as_dict()},
         )
     return BulkOutcome(employees=emp_outcome, departments=dep_outcome, affected_employee_ids=affected)
-
-
-def _reserve_ids(count):
-    """``count`` new employee ids from the table's sequence (PostgreSQL), else None."""
-    if not count or connection.vendor != "postgresql":
-        return None
-    table = Employee._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def fast_bulk_update(model, objects, fields, batch_size=WRITE_BATCH):
-    """Write ``fields`` of many rows: one ``UPDATE ... FROM (VALUES ...)`` per batch on
-    PostgreSQL (Django's bulk_update builds a CASE per field and row, which is slow at
-    thousands of rows); Django's bulk_update elsewhere."""
-    if connection.vendor != "postgresql":
-        return model.objects.bulk_update(objects, fields, batch_size=batch_size)
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    pk = meta.pk
-    casts = [f"%s::{pk.db_type(connection)}"] + [f"%s::{f.db_type(connection)}" for f in columns]
-    assignments = ", ".join(f'"{f.column}" = v."{f.column}"' for f in columns)
-    names = ", ".join(f'"{c}"' for c in [pk.column, *(f.column for f in columns)])
-    with connection.cursor() as cursor:
-        for chunk in _chunks(objects, batch_size):
-            params = []
-            for obj in chunk:
-                params.append(obj.pk)
-                params.extend(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns)
-            values = ", ".join(f"({', '.join(casts)})" for _ in chunk)
-            cursor.execute(
-                f'UPDATE "{meta.db_table}" AS t SET {assignments} FROM (VALUES {values}) AS v({names}) '
-                f'WHERE t."{pk.column}" = v."{pk.column}"',
-                params,
-            )
-    return len(objects)
 
 
 def terminate_employee(*, employee, actor=None, actor_label="", on=None):

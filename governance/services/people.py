@@ -1,11 +1,11 @@
 """Writes to people: departments, employees and the materialized tree paths."""
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 
-from governance import audit
+from governance import audit, db
 from governance.models import Department, Employee
 
 PATH_BATCH = 2000
@@ -78,26 +78,6 @@ def compute_paths(parent_of):
     return paths
 
 
-def _write_column(model, field, values_by_id):
-    """Set ``field`` to ``values_by_id[pk]`` for each pk: one UPDATE ... FROM unnest() on
-    PostgreSQL (a CASE per row would be quadratic), batched ``bulk_update`` elsewhere."""
-    if not values_by_id:
-        return
-    if connection.vendor == "postgresql":
-        table = model._meta.db_table
-        column = model._meta.get_field(field).column
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'UPDATE "{table}" AS t SET "{column}" = v.value '
-                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, value) WHERE t.id = v.id",
-                [list(values_by_id), list(values_by_id.values())],
-            )
-        return
-    model.objects.bulk_update(
-        [model(id=pk, **{field: value}) for pk, value in values_by_id.items()], [field], batch_size=PATH_BATCH
-    )
-
-
 def recompute_reporting_paths():
     """Rebuild every employee's ``reporting_path`` after a bulk load; writes only changes.
 
@@ -112,7 +92,7 @@ def recompute_reporting_paths():
         for pk, manager, current in rows
         if (paths[manager] if manager else "/") != current
     }
-    _write_column(Employee, "reporting_path", changed)
+    db.write_column(Employee, "reporting_path", changed, batch_size=PATH_BATCH)
     return len(changed)
 
 
@@ -121,5 +101,5 @@ def recompute_department_paths():
     rows = list(Department.objects.values_list("id", "parent_id", "path"))
     paths = compute_paths({pk: parent for pk, parent, _ in rows})
     changed = {pk: paths[pk] for pk, _, current in rows if paths[pk] != current}
-    _write_column(Department, "path", changed)
+    db.write_column(Department, "path", changed, batch_size=PATH_BATCH)
     return len(changed)

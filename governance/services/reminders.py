@@ -39,6 +39,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from governance import db
 from governance.magic_links import Binding, login_link_maker
 from governance.models import OPEN_ACTION_STATUSES, Employee, NotificationLog, Obligation, ObligationStatus
 from governance.roles import Role
@@ -100,7 +101,7 @@ def claim(*, kind, day, recipient_ids, run_id, now=None):
     """
     now = now or timezone.now()
     takeover = {"run_id": run_id, "stale": now - CLAIM_TIMEOUT, "max_attempts": MAX_ATTEMPTS}
-    if db_connection.vendor == "postgresql":
+    if db.on_postgres(db_connection):
         return _claim_in_one_statement(kind=kind, day=day, recipient_ids=recipient_ids, now=now, **takeover)
     NotificationLog.objects.bulk_create(
         [
@@ -194,7 +195,7 @@ def _mark_sent(payloads, *, run_id):
     if not payloads:
         return
     now = timezone.now()
-    if db_connection.vendor == "postgresql":
+    if db.on_postgres(db_connection):
         with db_connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {NotificationLog._meta.db_table} AS log SET state = %s, sent_at = %s, "

@@ -18,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.utils import timezone
 
 from governance import csv as csv_export
+from governance import db
 from governance.events import report_ready
 from governance.models import OPEN_ACTION_STATUSES, Attestation, ComplianceReport
 from governance.selectors import compliance
@@ -244,11 +245,6 @@ class _Progress:
             self.connection.close()
 
 
-def _snapshot_transaction():
-    """A consistent read snapshot on PostgreSQL when not already inside a transaction."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
 def _build_files(report, *, filters, today, progress, workdir):
     previous = (
         ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE, as_of__lt=report.as_of)
@@ -283,7 +279,7 @@ def build_report(report_id):
         status=ComplianceReport.Status.RUNNING, started_at=now, as_of=now, progress=0, error=""
     )
     report = ComplianceReport.objects.get(pk=report_id)
-    snapshot = _snapshot_transaction()
+    snapshot = db.can_take_snapshot()  # a consistent read snapshot for every file
     progress = _Progress(report_id, side_connection=snapshot)
     today = timezone.localdate(report.as_of)
     try:

@@ -22,6 +22,8 @@ organization's midnight, not UTC's.
 from django.db import connection, transaction
 from django.utils import timezone
 
+from governance import db
+
 
 def advance_obligation_counts(*, day=None):
     """Move the obligation counts' overdue flags to ``day`` (default: today in
@@ -29,7 +31,7 @@ def advance_obligation_counts(*, day=None):
     due) between the counts' day and ``day`` change rows, so the daily job reads a day's worth
     of obligations, not all of them. Rebuilds everything when the counts were never built.
     Returns the day, or None when not on PostgreSQL."""
-    if connection.vendor != "postgresql":
+    if not db.on_postgres():
         return None
     day = day or timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -43,7 +45,7 @@ def rebuild_obligation_counts(*, day=None, using_connection=None):
     in one transaction: after bulk loads that bypass the triggers, or to repair. Returns the
     number of obligation count rows, or None when not on PostgreSQL."""
     conn = using_connection or connection
-    if conn.vendor != "postgresql":
+    if not db.on_postgres(conn):
         return None
     day = day or timezone.localdate()
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
@@ -56,7 +58,7 @@ def rebuild_snapshot_totals(*, days=None):
     """Recompute the daily snapshot totals of ``days`` (default: every day) from the snapshot
     rows. Needed only after writes that bypass the triggers (bulk loads in replica mode).
     Returns the number of total rows, or None when not on PostgreSQL."""
-    if connection.vendor != "postgresql":
+    if not db.on_postgres():
         return None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT governance_recompute_snapshot_totals(%s::date[])", [list(days) if days else None])

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from governance import db
 from governance.celery import app as celery_app
 
 
@@ -11,7 +12,7 @@ def _database_ok():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return True, connection.vendor
+        return True, db.vendor()
     except Exception as error:  # any failure means "not healthy"; the message says why
         return False, str(error)
 

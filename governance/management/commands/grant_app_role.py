@@ -11,6 +11,8 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from governance import db
+
 LEDGER_TABLES = ("governance_attestation", "governance_attestationanswer")
 READ_ONLY_TABLES = ("django_migrations",)
 
@@ -28,8 +30,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, role, create, password_env, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("Database roles are a PostgreSQL feature; this database is " + connection.vendor)
+        if not db.on_postgres():
+            raise CommandError("Database roles are a PostgreSQL feature; this database is " + db.vendor())
         from psycopg import sql
 
         password = os.environ.get(password_env, "") if password_env else ""

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from governance import db
 from governance.models import Department, Employee, Obligation, ObligationStatus
 from governance.services import recompute_department_paths, recompute_reporting_paths
 from platforms.models import Category, Platform, PlatformSetting
@@ -85,7 +86,7 @@ class Command(BaseCommand):
             tools = self.step("platforms and settings", self.make_platforms, platforms)
         version = self.step("policy published", self.make_policy, tools, departments)
         self.step("attestation states", self.mix_states, version)
-        if connection.vendor == "postgresql":
+        if db.on_postgres():
             self.step("analyze", self.analyze)
         obligations = Obligation.objects.open().filter(policy_version=version).count()
         self.stdout.write(
@@ -246,7 +247,7 @@ class Command(BaseCommand):
         2 % excepted, 23 % pending of which a third overdue. One UPDATE on PostgreSQL."""
         today = timezone.localdate()
         open_ = Obligation.objects.open().filter(policy_version=version)
-        if connection.vendor == "postgresql":
+        if db.on_postgres():
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"""UPDATE {Obligation._meta.db_table} SET

@@ -1,0 +1,113 @@
+"""Dialect helpers: the one place that tells PostgreSQL from SQLite (the embedded default).
+
+Services and selectors read as one path and call these. PostgreSQL gets the statements that
+make the product fast at 100,000 people (advisory locks, ``UPDATE ... FROM unnest()``, sequence
+reservations, the aggregates its triggers maintain); SQLite gets the portable equivalent, or
+nothing where it needs nothing (it serializes writers by itself and has no triggers of ours).
+"""
+
+from django.db import connection, connections
+
+
+def _connection(using):
+    return connections[using] if isinstance(using, str) else (using or connection)
+
+
+def vendor(using=None):
+    """The database's vendor name ("postgresql", "sqlite")."""
+    return _connection(using).vendor
+
+
+def on_postgres(using=None):
+    """True on PostgreSQL: its triggers keep the maintained aggregates, and the fast paths apply."""
+    return vendor(using) == "postgresql"
+
+
+def advisory_xact_lock(key, using=None):
+    """Hold a transaction-scoped advisory lock on ``key`` (PostgreSQL); SQLite serializes
+    writers by itself, so nothing there."""
+    conn = _connection(using)
+    if on_postgres(conn):
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def check_constraints_immediately(using=None):
+    """Check deferred foreign keys per statement instead of queueing millions of checks for
+    COMMIT (PostgreSQL; SQLite checks them per statement already)."""
+    conn = _connection(using)
+    if on_postgres(conn):
+        with conn.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def can_take_snapshot(using=None):
+    """True when a consistent read snapshot (REPEATABLE READ) can be opened here: PostgreSQL,
+    outside a transaction."""
+    conn = _connection(using)
+    return on_postgres(conn) and not conn.in_atomic_block
+
+
+def reserve_ids(model, count, using=None):
+    """``count`` new primary keys from ``model``'s sequence (PostgreSQL), or None where ids come
+    only from inserts."""
+    conn = _connection(using)
+    if not count or not on_postgres(conn):
+        return None
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def write_column(model, field, values_by_id, *, batch_size=1000, using=None):
+    """Set the text column ``field`` to ``values_by_id[pk]`` for each pk: one
+    ``UPDATE ... FROM unnest()`` on PostgreSQL (a CASE per row would be quadratic), batched
+    ``bulk_update`` elsewhere."""
+    if not values_by_id:
+        return
+    conn = _connection(using)
+    if on_postgres(conn):
+        table = model._meta.db_table
+        column = model._meta.get_field(field).column
+        with conn.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{table}" AS t SET "{column}" = v.value '
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, value) WHERE t.id = v.id",
+                [list(values_by_id), list(values_by_id.values())],
+            )
+        return
+    model.objects.bulk_update(
+        [model(id=pk, **{field: value}) for pk, value in values_by_id.items()], [field], batch_size=batch_size
+    )
+
+
+def update_rows(model, objects, fields, *, batch_size=1000, using=None):
+    """Write ``fields`` of many rows: one ``UPDATE ... FROM (VALUES ...)`` per batch on
+    PostgreSQL (Django's bulk_update builds a CASE per field and row, slow at thousands of
+    rows); Django's bulk_update elsewhere. Returns the number of rows given."""
+    conn = _connection(using)
+    if not on_postgres(conn):
+        return model.objects.bulk_update(objects, fields, batch_size=batch_size)
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    pk = meta.pk
+    casts = [f"%s::{pk.db_type(conn)}"] + [f"%s::{f.db_type(conn)}" for f in columns]
+    assignments = ", ".join(f'"{f.column}" = v."{f.column}"' for f in columns)
+    names = ", ".join(f'"{c}"' for c in [pk.column, *(f.column for f in columns)])
+    with conn.cursor() as cursor:
+        for start in range(0, len(objects), batch_size):
+            chunk = objects[start : start + batch_size]
+            params = []
+            for obj in chunk:
+                params.append(obj.pk)
+                params.extend(f.get_db_prep_save(getattr(obj, f.attname), conn) for f in columns)
+            values = ", ".join(f"({', '.join(casts)})" for _ in chunk)
+            cursor.execute(
+                f'UPDATE "{meta.db_table}" AS t SET {assignments} FROM (VALUES {values}) AS v({names}) '
+                f'WHERE t."{pk.column}" = v."{pk.column}"',
+                params,
+            )
+    return len(objects)
