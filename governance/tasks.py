@@ -12,13 +12,14 @@ import smtplib
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 # Tasks defined next to their services; imported here so that a worker registers them
 # (Celery autodiscovery only looks at <app>.tasks).
 from governance.services import accounts as _accounts  # noqa: F401
 from governance.services import integrations as _integrations  # noqa: F401
 from governance.services import webhooks as _webhooks  # noqa: F401
+from governance.services.exceptions import expire_exceptions
+from governance.services.obligations import expire_obligations
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected)
 RETRY = {
@@ -84,25 +85,16 @@ def snapshot_compliance(self, day=None):
     return {"rows": job(day=_day(day))}
 
 
-MAINTENANCE_JOBS = (
-    "governance.services.obligations.expire_obligations",
-    "governance.services.exceptions.expire_exceptions",
-)
+MAINTENANCE_JOBS = (expire_obligations, expire_exceptions)
 
 
 @shared_task(name="governance.daily_maintenance", **RETRY)
 def daily_maintenance(self, day=None):
     """Daily, before the reminders: attestations past their validity and exceptions past their
-    expiry set their obligations back to pending. Jobs not built yet are skipped."""
+    expiry set their obligations back to pending. A job that cannot be imported fails the task
+    (it never skips silently)."""
     today = _day(day)
-    done = {}
-    for path in MAINTENANCE_JOBS:
-        try:
-            job = import_string(path)
-        except ImportError:
-            continue
-        done[path.rsplit(".", 1)[1]] = job(today=today)
-    return done
+    return {job.__name__: job(today=today) for job in MAINTENANCE_JOBS}
 
 
 @shared_task(name="governance.rebuild_obligation_counts", **RETRY)
