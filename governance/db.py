@@ -13,6 +13,16 @@ def _connection(using):
     return connections[using] if isinstance(using, str) else (using or connection)
 
 
+def connection_for(using=None):
+    """The connection for an alias or connection (default: the default database)."""
+    return _connection(using)
+
+
+def cursor(using=None):
+    """A cursor on that connection (use as a context manager)."""
+    return _connection(using).cursor()
+
+
 def vendor(using=None):
     """The database's vendor name ("postgresql", "sqlite")."""
     return _connection(using).vendor

@@ -1,0 +1,30 @@
+-- The attestation ledger is append-only: UPDATE, DELETE and TRUNCATE are refused.
+--
+-- The live truth: `manage.py migrate` installs this file after every run (governance.sqldefs,
+-- CREATE OR REPLACE), and tests/governance/test_sqldefs.py checks that the database's functions
+-- and triggers are exactly these. Change a definition here, never in a migration.
+
+CREATE OR REPLACE FUNCTION governance_ledger_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION USING
+        MESSAGE = 'The attestation ledger is append-only: ' || TG_OP || ' on ' || TG_TABLE_NAME || ' is refused',
+        ERRCODE = 'integrity_constraint_violation';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_ledger_no_truncate() RETURNS trigger AS $$
+BEGIN
+    IF coalesce(current_setting('governance.allow_ledger_truncate', true), '') = 'on'
+       AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING
+        MESSAGE = 'The attestation ledger is append-only: TRUNCATE on ' || TG_TABLE_NAME || ' is refused',
+        ERRCODE = 'integrity_constraint_violation';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE TRIGGER governance_attestation_append_only BEFORE DELETE OR UPDATE ON governance_attestation FOR EACH ROW EXECUTE FUNCTION governance_ledger_append_only();
+CREATE OR REPLACE TRIGGER governance_attestationanswer_append_only BEFORE DELETE OR UPDATE ON governance_attestationanswer FOR EACH ROW EXECUTE FUNCTION governance_ledger_append_only();
+CREATE OR REPLACE TRIGGER governance_attestation_no_truncate BEFORE TRUNCATE ON governance_attestation FOR EACH STATEMENT EXECUTE FUNCTION governance_ledger_no_truncate();
+CREATE OR REPLACE TRIGGER governance_attestationanswer_no_truncate BEFORE TRUNCATE ON governance_attestationanswer FOR EACH STATEMENT EXECUTE FUNCTION governance_ledger_no_truncate();

@@ -1,0 +1,97 @@
+"""The one home of the hand-written SQL: functions and triggers, PostgreSQL only.
+
+Each file under ``<app>/sql/`` holds ``CREATE OR REPLACE`` definitions and is the live truth:
+:func:`install` runs them after every ``migrate`` (once the schema is fully migrated), and
+tests/governance/test_sqldefs.py checks that the database's functions and triggers are exactly
+the declared ones (:func:`drift`). Migrations create tables, columns and indexes; a definition
+changes here, in one place, never inside a migration. (Migrations 0005, 0011, 0014, 0020 and
+policies 0002 keep the definitions of their day, which these files replace when they have run.)
+Triggers are written as ``pg_get_triggerdef`` prints them (events in the order INSERT, DELETE,
+UPDATE, TRUNCATE), so the comparison is exact up to whitespace.
+"""
+
+import re
+from pathlib import Path
+
+from governance import db
+
+ROOT = Path(__file__).resolve().parent.parent
+HOMES = (
+    ROOT / "governance" / "sql" / "ledger.sql",
+    ROOT / "governance" / "sql" / "maintained_counts.sql",
+    ROOT / "policies" / "sql" / "immutable_versions.sql",
+)
+PREFIXES = ("governance_", "policies_")
+_FUNCTION = re.compile(r"CREATE OR REPLACE FUNCTION (\w+)\(.*?\) RETURNS .*? AS \$\$(.*?)\$\$", re.S)
+_TRIGGER = re.compile(r"CREATE OR REPLACE TRIGGER (\w+)\s+(.*?);", re.S)
+
+
+def _text():
+    return "\n".join(path.read_text() for path in HOMES)
+
+
+def _spaces(text):
+    return " ".join(text.split())
+
+
+def declared_functions():
+    """{function name: body} as the files define them."""
+    return dict(_FUNCTION.findall(_text()))
+
+
+def declared_triggers():
+    """{trigger name: definition, whitespace collapsed} as the files define them."""
+    return {name: _spaces(f"CREATE TRIGGER {name} {body}") for name, body in _TRIGGER.findall(_text())}
+
+
+def installed_functions(using=None):
+    with db.cursor(using) as cursor:
+        cursor.execute(
+            "SELECT p.proname, p.prosrc FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = current_schema() AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')"
+        )
+        return {name: body for name, body in cursor.fetchall() if name.startswith(PREFIXES)}
+
+
+def installed_triggers(using=None):
+    with db.cursor(using) as cursor:
+        cursor.execute("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal")
+        rows = cursor.fetchall()
+    # pg_get_triggerdef qualifies the table with its schema; the files do not.
+    return {
+        name: _spaces(re.sub(r" ON \w+\.", " ON ", definition))
+        for name, definition in rows
+        if name.startswith(PREFIXES)
+    }
+
+
+def drift(using=None):
+    """What differs between the database and the files: {"functions": [...], "triggers": [...]}
+    naming each function or trigger missing, extra or different. Empty lists: none."""
+    found = {}
+    for kind, declared, installed in (
+        ("functions", declared_functions(), installed_functions(using)),
+        ("triggers", declared_triggers(), installed_triggers(using)),
+    ):
+        names = set(declared) | set(installed)
+        found[kind] = sorted(name for name in names if declared.get(name) != installed.get(name))
+    return found
+
+
+def _fully_migrated(using):
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(db.connection_for(using))
+    return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+def install(using=None, **kwargs):
+    """Run every file's definitions (PostgreSQL, once the schema is fully migrated). Connected
+    to ``post_migrate``; idempotent. Returns True when it installed."""
+    using = kwargs.get("using", using)
+    if not db.on_postgres(using) or not _fully_migrated(using):
+        return False
+    with db.cursor(using) as cursor:
+        for path in HOMES:
+            cursor.execute(path.read_text())
+    return True
