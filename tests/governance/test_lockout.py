@@ -1,6 +1,8 @@
 """The sign-in lockout: one count per account whatever its spelling or address, one per address
 across accounts, and a reset on success that frees nothing an attacker collected."""
 
+import datetime
+
 import pytest
 import time_machine
 from django.test import Client
@@ -130,3 +132,11 @@ def test_the_admin_sign_in_shares_the_account_lock(make_user, settings):
     )
     assert response.status_code == 429
     assert not signed_in(client)
+
+
+def test_the_lockout_page_names_the_configured_pause(bf1, settings):
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=40)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in("bf1@demo.example", "wrong password")
+    response, _ = sign_in("bf1@demo.example", PASSWORD)
+    assert "Try again in 40 minutes" in response.content.decode()
