@@ -171,7 +171,8 @@ def user(request, pk):
     if request.method == "PUT":
         row = to_row(body, current=employee)
     else:
-        if not isinstance(body, dict) or schemas.PATCH_OP not in (body.get("schemas") or []):
+        declared = body.get("schemas") if isinstance(body, dict) else None
+        if not isinstance(declared, list) or schemas.PATCH_OP not in declared:
             raise ScimError(400, f"A PATCH body is a {schemas.PATCH_OP} message.", "invalidSyntax")
         resource = apply_patch(to_scim(employee), body.get("Operations"))
         row = to_row(resource, current=employee)

@@ -160,6 +160,17 @@ def test_patch_errors(scim):
     assert_scim_error(send(scim, "patch", url, bad_op), 400, "invalidSyntax")
 
 
+@pytest.mark.parametrize("declared", [True, 7, None, {"a": PATCH_OP}, PATCH_OP, PATCH_OP[:-1], [[PATCH_OP]]])
+def test_patch_refuses_schemas_that_are_not_a_list_naming_the_patch_message(scim, declared):
+    """A hostile PATCH body's ``schemas`` (a bool, a number, an object, a bare string) is a 400,
+    never a 500; a substring of the message URN does not pass for it."""
+    employee = EmployeeFactory(job_title="Engineer")
+    body = {"schemas": declared, "Operations": [{"op": "replace", "path": "title", "value": "Changed"}]}
+    assert_scim_error(send(scim, "patch", f"/scim/v2/Users/{employee.pk}", body), 400, "invalidSyntax")
+    employee.refresh_from_db()
+    assert employee.job_title == "Engineer"
+
+
 def test_delete_terminates_and_keeps_history(scim):
     employee = EmployeeFactory()
     response = scim.delete(f"/scim/v2/Users/{employee.pk}")
