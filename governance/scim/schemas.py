@@ -1,6 +1,7 @@
 """The static SCIM discovery documents."""
 
 from django.conf import settings
+from django.urls import reverse
 
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -15,7 +16,8 @@ MAX_RESULTS = 1000
 
 
 def base_url():
-    return settings.SITE_URL + "/scim/v2"
+    """The SCIM base URL (absolute, no trailing slash): the Users endpoint's parent."""
+    return settings.SITE_URL + reverse("scim-users").removesuffix("/Users")
 
 
 def _attr(
@@ -87,7 +89,7 @@ def enterprise_schema():
 def service_provider_config():
     return {
         "schemas": [SERVICE_PROVIDER_CONFIG],
-        "documentationUri": settings.SITE_URL + "/api/docs/",
+        "documentationUri": settings.SITE_URL + reverse("api-docs"),
         "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": True, "maxResults": MAX_RESULTS},

@@ -36,6 +36,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db.models import Case, F, JSONField, Q, Value, When
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -527,7 +528,7 @@ def _escalation_builder(today):
                 "manager": row.recipient,
                 "reports": reports,
                 "today": today,
-                "team_url": f"{settings.SITE_URL}/team/",
+                "team_url": settings.SITE_URL + reverse("team"),
             }
             subject = (
                 f"{len(reports)} of your reports {'are' if len(reports) != 1 else 'is'} overdue on AI tool attestation"
@@ -594,7 +595,7 @@ def send_officer_summary(*, today=None, run_id=None, connection=None):
     email = _email("officer_summary")
 
     def build(rows):
-        context = {"today": today, "dashboard_url": f"{settings.SITE_URL}/dashboard/", **figures}
+        context = {"today": today, "dashboard_url": settings.SITE_URL + reverse("dashboard"), **figures}
         rate = figures["summary"].rate
         subject = f"Weekly AI tool compliance: {rate if rate is not None else '-'}% satisfied"
         return {
@@ -631,7 +632,7 @@ def send_report_ready(*, report, today=None, run_id=None, connection=None):
         context = {
             "report": report,
             "summary": report.summary,
-            "report_url": f"{settings.SITE_URL}/reports/{report.pk}/",
+            "report_url": settings.SITE_URL + reverse("reports:detail", args=[report.pk]),
         }
         subject = f"Compliance report ready: {report}"
         return {
