@@ -163,6 +163,3 @@ class PolicyException(models.Model):
 
     def __str__(self):
         return f"Exception {self.pk} ({self.status})"
-
-    def is_expired(self, today):
-        return self.status == self.Status.APPROVED and self.expires_on is not None and self.expires_on < today

@@ -102,10 +102,6 @@ class Department(models.Model):
             self.path = expected
             Department.objects.filter(pk=self.pk).update(path=expected)
 
-    @property
-    def depth(self):
-        return self.path.count("/") - 1
-
 
 class Employee(models.Model):
     """A person as the HR system knows them; obligations and attestations hang off this."""
