@@ -10,8 +10,9 @@ class GovernanceConfig(AppConfig):
     # a record to an account by itself (governance.services.accounts).
 
     def ready(self):
-        from governance import sqldefs
+        from governance import receivers, sqldefs
         from governance.schedules import align_with_time_zone
 
         post_migrate.connect(align_with_time_zone, sender=self, dispatch_uid="governance.align_schedules")
         post_migrate.connect(sqldefs.install, sender=self, dispatch_uid="governance.install_sql")
+        receivers.connect()

@@ -4,9 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.dispatch import receiver
-
-from governance.events import employee_compliance_changed, report_ready
 
 
 class Scope(models.TextChoices):
@@ -133,19 +130,3 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.event_id} -> {self.endpoint_id} ({self.status})"
-
-
-# The domain events are sent by other features; these receivers only hand them to the
-# webhook service (imported lazily: services import the models).
-@receiver(employee_compliance_changed, dispatch_uid="webhooks.employee_compliance_changed")
-def _employee_compliance_changed(sender, employee, compliant, **kwargs):
-    from governance.services.webhooks import on_employee_compliance_changed
-
-    on_employee_compliance_changed(employee=employee, compliant=compliant)
-
-
-@receiver(report_ready, dispatch_uid="webhooks.report_ready")
-def _report_ready(sender, report, **kwargs):
-    from governance.services.webhooks import on_report_ready
-
-    on_report_ready(report=report)

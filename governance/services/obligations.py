@@ -17,12 +17,10 @@ import datetime
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
-from django.dispatch import receiver
 from django.utils import timezone
 
 from governance import audit
 from governance.models import Employee, Obligation, ObligationStatus, PolicyException
-from platforms.signals import setting_revised
 
 ID_CHUNK = 1000
 
@@ -275,12 +273,6 @@ def reopen_for_setting(*, setting, actor=None, today=None):
         after={"revision": setting.revision, "reopened": reopened},
     )
     return reopened
-
-
-@receiver(setting_revised, dispatch_uid="governance.obligations.reopen_on_setting_revision")
-def reopen_on_setting_revision(sender, setting, old_revision, new_revision, actor=None, **kwargs):
-    if new_revision > old_revision:
-        reopen_for_setting(setting=setting, actor=actor)
 
 
 @transaction.atomic
