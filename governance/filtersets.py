@@ -6,6 +6,7 @@ and the platform list), so the form adds at most one query (policy versions).
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -31,11 +32,14 @@ class LongSelect(forms.Select):
 
 
 class ComplianceFilterForm(forms.Form):
-    department = forms.ChoiceField(
+    """The filters as a form to render; validation is ComplianceFilters.from_params, the one
+    parser every surface uses, fed with the rows the dashboard holds (no extra query)."""
+
+    department = forms.CharField(
         label="Department", required=False, help_text="Includes sub-departments.", widget=LongSelect
     )
-    platform = forms.ChoiceField(label="Tool", required=False)
-    policy_version = forms.ChoiceField(label="Policy version", required=False)
+    platform = forms.CharField(label="Tool", required=False, widget=forms.Select)
+    policy_version = forms.CharField(label="Policy version", required=False, widget=forms.Select)
     country = forms.CharField(
         label="Country",
         required=False,
@@ -47,42 +51,43 @@ class ComplianceFilterForm(forms.Form):
 
     def __init__(self, data, *, tree, platforms, manager=None):
         super().__init__(data)
-        self.tree = {row["id"]: row for row in tree}
         self.manager = manager
-        self.fields["department"].choices = [
+        self._filters = None
+        self.departments = {
+            row["id"]: Department(pk=row["id"], name=row["name"], path=row["path"], parent_id=row["parent_id"])
+            for row in tree
+        }
+        self.fields["department"].widget.choices = [
             ("", "All departments"),
             *((str(row["id"]), "\u2003" * row["depth"] + row["name"]) for row in tree),
             (NO_DEPARTMENT, "No department"),
         ]
-        self.fields["platform"].choices = [("", "All tools"), *((str(p["id"]), p["name"]) for p in platforms)]
-        versions = PolicyVersion.objects.exclude(status=PolicyVersion.Status.DRAFT).select_related("policy")
-        self.fields["policy_version"].choices = [
+        self.platform_ids = {p["id"] for p in platforms}
+        self.fields["platform"].widget.choices = [("", "All tools"), *((str(p["id"]), p["name"]) for p in platforms)]
+        versions = list(PolicyVersion.objects.exclude(status=PolicyVersion.Status.DRAFT).select_related("policy"))
+        self.version_ids = {v.pk for v in versions}
+        self.fields["policy_version"].widget.choices = [
             ("", "All versions"),
             *((str(v.pk), f"{v.policy.name} v{v.number} ({v.get_status_display().lower()})") for v in versions),
         ]
         for name in ("department", "platform", "policy_version"):
             self.fields[name].widget.attrs["class"] = "filter-select"
 
-    def clean_country(self):
-        country = self.cleaned_data["country"].strip().upper()
-        if country and (len(country) != 2 or not country.isalpha()):
-            raise forms.ValidationError("Use a two-letter country code.")
-        return country
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            self._filters = ComplianceFilters.from_params(
+                self.data,
+                manager=self.manager,
+                departments=self.departments,
+                platform_ids=self.platform_ids,
+                version_ids=self.version_ids,
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        return cleaned
 
     def filters(self):
-        """The ComplianceFilters this valid form describes (no query: departments come from the tree)."""
-        data = self.cleaned_data
-        department = None
-        if data["department"] and data["department"] != NO_DEPARTMENT:
-            row = self.tree[int(data["department"])]
-            department = Department(pk=row["id"], name=row["name"], path=row["path"], parent_id=row["parent_id"])
-        return ComplianceFilters(
-            department=department,
-            platform_id=int(data["platform"]) if data["platform"] else None,
-            policy_version_id=int(data["policy_version"]) if data["policy_version"] else None,
-            country=data["country"],
-            customer_data_only=data["customer_data"],
-            manager=self.manager,
-            department_direct_only=department is not None and data["direct"],
-            no_department=data["department"] == NO_DEPARTMENT,
-        )
+        """The ComplianceFilters this valid form describes."""
+        return self._filters

@@ -71,23 +71,45 @@ class ComplianceFilters:
     PARAMS = ("department", "platform", "policy_version", "country", "customer_data", "direct")
 
     @classmethod
-    def from_params(cls, params, *, manager=None):
-        """Parse URL query parameters; unknown ids raise ValidationError naming the field."""
+    def from_params(cls, params, *, manager=None, departments=None, platform_ids=None, version_ids=None):
+        """The one parser of the filters' URL query parameters, for the dashboard and its lists,
+        the CSV, the API summary and reports. Raises ValidationError naming every bad field.
+
+        ``departments`` ({id: Department}) saves the department lookup when the caller holds the
+        tree already; ``platform_ids`` and ``version_ids``, when given, refuse ids not in them."""
+        errors = {}
+
+        def number(name, known, missing):
+            if not params.get(name):
+                return None
+            value = parse_id(str(params.get(name)))
+            if value is None:
+                errors[name] = "Must be the number of one."
+            elif known is not None and value not in known:
+                errors[name] = missing
+            return value
+
         department = None
-        no_department = False
-        if params.get("department") == NO_DEPARTMENT:
-            no_department = True
-        elif params.get("department"):
-            department = Department.objects.filter(pk=_int(params, "department")).first()
+        no_department = params.get("department") == NO_DEPARTMENT
+        department_id = None if no_department else number("department", None, "")
+        if department_id is not None:
+            if departments is not None:
+                department = departments.get(department_id)
+            else:
+                department = Department.objects.filter(pk=department_id).first()
             if department is None:
-                raise ValidationError({"department": "No such department."})
+                errors["department"] = "No such department."
+        platform_id = number("platform", platform_ids, "No such tool.")
+        policy_version_id = number("policy_version", version_ids, "No such policy version.")
         country = (params.get("country") or "").strip().upper()
         if country and (len(country) != 2 or not country.isalpha()):
-            raise ValidationError({"country": "Use a two-letter country code."})
+            errors["country"] = "Use a two-letter country code."
+        if errors:
+            raise ValidationError(errors)
         return cls(
             department=department,
-            platform_id=_int(params, "platform") if params.get("platform") else None,
-            policy_version_id=_int(params, "policy_version") if params.get("policy_version") else None,
+            platform_id=platform_id,
+            policy_version_id=policy_version_id,
             country=country,
             customer_data_only=_flag(params.get("customer_data")),
             manager=manager,
@@ -119,13 +141,6 @@ class ComplianceFilters:
         """Whether the daily snapshots (kept per department and tool only) can honour these
         filters; trends and 30-day changes are not available otherwise."""
         return not (self.policy_version_id or self.country or self.customer_data_only or self.manager)
-
-
-def _int(params, name):
-    number = parse_id(str(params.get(name)))
-    if number is None:
-        raise ValidationError({name: "Must be the number of one."})
-    return number
 
 
 def _flag(value):

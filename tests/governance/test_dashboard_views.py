@@ -6,6 +6,7 @@ import io
 from html import escape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -205,10 +206,27 @@ def test_bad_filters_are_refused_with_a_message(client, officer, org):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Use a two-letter country code." in html
-    assert "Select a valid choice" in html
+    assert "No such department." in html
     response = client.get(reverse("dashboard-people"), {"bucket": "nonsense"})
     assert response.status_code == 400
     assert "unknown figure" in response.content.decode()
+
+
+def test_the_dashboard_and_the_api_refuse_bad_filters_in_the_same_words(client, officer, org):
+    from governance.selectors.compliance import ComplianceFilters
+
+    params = {"department": "999999", "platform": "999999", "country": "Germany"}
+    client.force_login(officer)
+    html = client.get(reverse("dashboard"), params).content.decode()
+    with pytest.raises(ValidationError) as refused:
+        ComplianceFilters.from_params(params, platform_ids=set())
+    for message in ("No such department.", "No such tool.", "Use a two-letter country code."):
+        assert message in html
+    assert refused.value.message_dict == {
+        "department": ["No such department."],
+        "platform": ["No such tool."],
+        "country": ["Use a two-letter country code."],
+    }
 
 
 def drill(client, url):
