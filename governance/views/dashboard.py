@@ -24,15 +24,14 @@ from django.utils import timezone
 from governance import charts, roles
 from governance import csv as csv_export
 from governance.filtersets import ComplianceFilterForm
-from governance.models import Attestation, Employee, NotificationLog, Obligation, PolicyException
-from governance.selectors import compliance
+from governance.models import Employee
+from governance.selectors import compliance, drilldown
 from governance.validators import parse_id
 
 TREND_RANGES = (30, 90, 365)
 DEFAULT_TREND_DAYS = 30
 CHANGE_DAYS = 30
 PAGE_SIZE = 50
-CSV_CHUNK = 2000
 LIST_LIMIT = 10
 
 
@@ -286,60 +285,6 @@ def _heat_rows(overview, scope, link):
 # --- Drill-down lists -------------------------------------------------------------------------
 
 
-OBLIGATION_SORTS = {
-    "person": ("employee__full_name", "id"),
-    "department": ("department__name", "employee__full_name", "id"),
-    "tool": ("platform__name", "employee__full_name", "id"),
-    "status": ("status", "due_on", "id"),
-    "due": ("due_on", "id"),
-    "attested": ("last_attested_at", "id"),
-}
-PEOPLE_SORTS = {
-    "person": ("full_name", "id"),
-    "department": ("department__name", "full_name", "id"),
-    "country": ("country", "full_name", "id"),
-}
-EXCEPTION_SORTS = {
-    "person": ("employee__full_name", "id"),
-    "tool": ("rule__platform__name", "employee__full_name", "id"),
-    "status": ("status", "requested_at", "id"),
-    "requested": ("requested_at", "id"),
-    "expires": ("expires_on", "id"),
-}
-EXTRA_BUCKETS = {
-    "handlers_compliant": "Customer-data handlers with every tool done",
-    "handlers_not_compliant": "Customer-data handlers with something left to do",
-    "exceptions": "Open exceptions",
-}
-
-
-def _order(request, sorts, default):
-    """The ``sort`` parameter ("due", "-due") as order_by fields; unknown values use the default."""
-    sort = request.GET.get("sort") or default
-    name = sort.lstrip("-")
-    if name not in sorts:
-        sort, name = default, default.lstrip("-")
-    fields = sorts[name]
-    if sort.startswith("-"):
-        return sort, [f"-{fields[0]}", *fields[1:]]
-    return sort, list(fields)
-
-
-def drill_down(filters, *, bucket, today, setting_id=None):
-    """What a bucket lists: (kind, queryset, title). Raises ValidationError for unknown buckets."""
-    if bucket == "exceptions":
-        rows = compliance.open_exceptions(filters, today=today).select_related(
-            "employee", "employee__department", "rule__platform"
-        )
-        return "exceptions", rows, EXTRA_BUCKETS[bucket]
-    if bucket in ("handlers_compliant", "handlers_not_compliant"):
-        rows = compliance.customer_data_handlers(filters, fully_compliant=bucket == "handlers_compliant")
-        return "people", rows, EXTRA_BUCKETS[bucket]
-    rows = compliance.obligations_in_bucket(filters, bucket=bucket, today=today, setting_id=setting_id)
-    rows = rows.select_related("employee", "department", "platform")
-    return "obligations", rows, compliance.BUCKET_LABELS[bucket]
-
-
 @login_required
 def people(request):
     scope = _scope(request, team=request.GET.get("scope") == "team")
@@ -353,25 +298,22 @@ def people(request):
     errors = []
     if filters is None:
         errors = [f"{name}: {', '.join(messages)}" for name, messages in form.errors.items()]
-    if bucket not in compliance.BUCKET_LABELS and bucket not in EXTRA_BUCKETS:
+    if not drilldown.is_bucket(bucket):
         errors.append(f"bucket: unknown figure {bucket!r}.")
     if setting and setting_id is None:
         errors.append("setting: must be the number of a setting.")
     if errors:
         return render(request, "governance/dashboard/people.html", {"errors": errors, "scope": scope}, status=400)
-    kind, rows, title = drill_down(filters, bucket=bucket, today=today, setting_id=setting_id)
-    sorts, default = {
-        "obligations": (OBLIGATION_SORTS, "due"),
-        "people": (PEOPLE_SORTS, "person"),
-        "exceptions": (EXCEPTION_SORTS, "requested"),
-    }[kind]
-    sort, order = _order(request, sorts, default)
+    kind, rows, title = drilldown.drill_down(filters, bucket=bucket, today=today, setting_id=setting_id)
+    sort, order = drilldown.order(kind, request.GET.get("sort"))
     rows = rows.order_by(*order)
     params = {**filters.as_params(), **scope.params, "bucket": bucket}
     if setting_id:
         params["setting"] = setting_id
     if request.GET.get("format") == "csv":
-        return _csv_response(kind, rows, today=today, name=bucket)
+        return csv_export.streaming_response(
+            drilldown.csv_rows(kind, rows, today=today), filename=f"compliance-{bucket}-{today.isoformat()}.csv"
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = [
         {
@@ -380,7 +322,7 @@ def people(request):
             "url": "?" + urlencode({**params, "sort": f"-{key}" if sort == key else key}) if key else None,
             "sorted": "ascending" if sort == key else "descending" if sort == f"-{key}" else None,
         }
-        for key, label in _columns(kind)
+        for key, label in drilldown.columns(kind)
     ]
     context = {
         "scope": scope,
@@ -425,82 +367,6 @@ def _filter_labels(filters, tree, platforms):
     return labels
 
 
-def _columns(kind):
-    if kind == "obligations":
-        return [
-            ("person", "Person"),
-            ("", "Employee ID"),
-            ("department", "Department"),
-            ("tool", "Tool"),
-            ("status", "Status"),
-            ("due", "Due on"),
-            ("attested", "Last attested"),
-        ]
-    if kind == "people":
-        return [("person", "Person"), ("", "Employee ID"), ("department", "Department"), ("country", "Country")]
-    return [
-        ("person", "Person"),
-        ("", "Employee ID"),
-        ("tool", "Tool"),
-        ("status", "Status"),
-        ("requested", "Requested"),
-        ("expires", "Expires"),
-    ]
-
-
-CSV_COLUMNS = {
-    "obligations": (
-        ("Employee ID", "Name", "E-mail", "Department", "Tool", "Status", "Due on", "Days overdue", "Last attested"),
-        (
-            "employee__external_id",
-            "employee__full_name",
-            "employee__email",
-            "department__name",
-            "platform__name",
-            "status",
-            "due_on",
-            "last_attested_at",
-        ),
-    ),
-    "people": (
-        ("Employee ID", "Name", "E-mail", "Department", "Country"),
-        ("external_id", "full_name", "email", "department__name", "country"),
-    ),
-    "exceptions": (
-        ("Employee ID", "Name", "E-mail", "Tool", "Status", "Requested", "Expires"),
-        (
-            "employee__external_id",
-            "employee__full_name",
-            "employee__email",
-            "rule__platform__name",
-            "status",
-            "requested_at",
-            "expires_on",
-        ),
-    ),
-}
-
-
-def _csv_rows(kind, rows, *, today):
-    header, fields = CSV_COLUMNS[kind]
-    yield header
-    for values in rows.values_list(*fields).iterator(chunk_size=CSV_CHUNK):
-        if kind == "obligations":
-            *start, status, due_on, attested = values
-            overdue = (today - due_on).days if status in ("pending", "noncompliant") and due_on < today else ""
-            values = (*start, status, due_on.isoformat(), overdue, attested.isoformat() if attested else "")
-        elif kind == "exceptions":
-            *start, requested, expires = values
-            values = (*start, requested.isoformat(), expires.isoformat() if expires else "")
-        yield values
-
-
-def _csv_response(kind, rows, *, today, name):
-    return csv_export.streaming_response(
-        _csv_rows(kind, rows, today=today), filename=f"compliance-{name}-{today.isoformat()}.csv"
-    )
-
-
 # --- Person page ----------------------------------------------------------------------------
 
 
@@ -513,71 +379,14 @@ def person(request, external_id):
     if employee is None or not roles.can_view_employee(user, employee):
         raise Http404("No such person.")
     today = timezone.localdate()
-    obligations = list(
-        Obligation.objects.filter(employee=employee)
-        .select_related("platform", "policy_version__policy", "satisfied_by")
-        .order_by("closed_at", "due_on", "platform__name")
-    )
-    attestations = list(
-        Attestation.objects.filter(employee=employee)
-        .select_related("platform", "policy_version__policy")
-        .order_by("-created_at", "-id")
-    )
-    exceptions = list(
-        PolicyException.objects.filter(employee=employee)
-        .select_related("rule__platform", "decided_by")
-        .order_by("-requested_at")
-    )
-    notifications = list(NotificationLog.objects.filter(recipient=employee).order_by("-day", "-id"))
+    records = drilldown.person_records(employee)
+    obligations = records["obligations"]
     context = {
         "employee": employee,
         "today": today,
-        "obligations": obligations,
+        **records,
         "open_count": sum(1 for o in obligations if o.is_open),
         "overdue_count": sum(1 for o in obligations if o.is_overdue(today)),
-        "attestations": attestations,
-        "exceptions": exceptions,
-        "notifications": notifications,
-        "timeline": _timeline(obligations, attestations, exceptions, notifications),
         "back_url": reverse("dashboard" if roles.is_compliance_officer(user) else "dashboard-team"),
     }
     return render(request, "governance/dashboard/person.html", context)
-
-
-def _timeline(obligations, attestations, exceptions, notifications):
-    """One person's history, newest first, from the records already loaded for the page."""
-    events = []
-    for obligation in obligations:
-        events.append((obligation.opened_at, "obligation", f"Obligation opened: {obligation.platform.name}"))
-        if obligation.closed_at:
-            events.append(
-                (
-                    obligation.closed_at,
-                    "obligation",
-                    f"Obligation closed: {obligation.platform.name} ({obligation.get_close_reason_display()})",
-                )
-            )
-    for record in attestations:
-        if record.kind == Attestation.Kind.ACKNOWLEDGMENT:
-            text = f"Acknowledged {record.policy_version}"
-        elif record.tool_used is False:
-            text = f"Attested not using {record.platform}"
-        else:
-            outcome = "compliant" if record.compliant else "non-compliant"
-            text = f"Attested {record.platform}: {outcome}"
-        events.append((record.created_at, "attestation", text))
-    for exception in exceptions:
-        events.append((exception.requested_at, "exception", f"Exception requested: {exception.rule.platform.name}"))
-        if exception.decided_at:
-            events.append(
-                (
-                    exception.decided_at,
-                    "exception",
-                    f"Exception {exception.get_status_display().lower()}: {exception.rule.platform.name}",
-                )
-            )
-    for notification in notifications:
-        when = notification.sent_at or notification.claimed_at
-        events.append((when, "reminder", f"{notification.get_kind_display()} ({notification.get_state_display()})"))
-    events.sort(key=lambda event: event[0], reverse=True)
-    return [{"when": when, "kind": kind, "text": text} for when, kind, text in events]
