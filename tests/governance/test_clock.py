@@ -14,6 +14,7 @@ from governance.models import ObligationCount, ObligationCountState, ObligationS
 from governance.schedules import align_with_time_zone
 from governance.selectors import compliance
 from governance.selectors.compliance import ComplianceFilters
+from governance.selectors.compliance.figures import _figures
 from governance.services.rollups import advance_obligation_counts
 from tests.clock import noon_on
 from tests.factories import EmployeeFactory, ObligationFactory, ToolRuleFactory
@@ -102,9 +103,7 @@ def test_far_zones_get_the_fast_path_and_the_same_figures(far_zone, django_asser
     assert ObligationCountState.objects.get().as_of == today
     with django_assert_num_queries(1):  # the maintained counts answer: no live aggregate
         kept = compliance.summary(ComplianceFilters(), today=timezone.localdate())
-    live = compliance._figures(
-        compliance.open_obligations(ComplianceFilters()).aggregate(**compliance.figure_aggregates(today))
-    )
+    live = _figures(compliance.open_obligations(ComplianceFilters()).aggregate(**compliance.figure_aggregates(today)))
     assert kept.as_dict() == live.as_dict()
     assert (kept.total, kept.overdue, kept.compliant) == (3, 1, 1)
 

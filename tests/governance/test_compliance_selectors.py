@@ -345,7 +345,7 @@ def test_customer_data_handlers_lists_the_people_behind_the_coverage(org):
 def test_overdue_people_top_list_is_exact_when_the_scan_holds_too_few_people(org, monkeypatch):
     # With a scan of one row per listed person, b1's two oldest overdue obligations fill the
     # scan: the list must still find the second person (a2) through the full grouping.
-    monkeypatch.setattr(compliance, "OVERDUE_SCAN_PER_PERSON", 1)
+    monkeypatch.setattr(compliance.breakdowns, "OVERDUE_SCAN_PER_PERSON", 1)
     for days in (6, 5):
         ObligationFactory(
             employee=org["b1"],
