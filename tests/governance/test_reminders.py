@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from governance.models import Employee, NotificationLog, ObligationStatus
 from governance.roles import Role
-from governance.services import reminders
+from governance.services import delivery, reminders
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_another_run_takes_over_a_dead_runs_claims_only_after_the_timeout(many_d
     assert early.sent == 0 and len(mailoutbox) == 2
 
     NotificationLog.objects.filter(state="claimed").update(
-        claimed_at=NotificationLog.objects.first().claimed_at - reminders.CLAIM_TIMEOUT * 2
+        claimed_at=NotificationLog.objects.first().claimed_at - delivery.CLAIM_TIMEOUT * 2
     )
     late = reminders.send_reminder_digests(today=TODAY, run_id="task-3")
 
@@ -228,10 +228,10 @@ def test_recipient_without_email_is_logged_as_failed_and_others_still_get_theirs
 
 def test_failed_recipient_is_given_up_after_max_attempts(many_due, mailoutbox):
     Employee.objects.filter(pk=many_due[0].pk).update(email="")
-    for _ in range(reminders.MAX_ATTEMPTS + 2):
+    for _ in range(delivery.MAX_ATTEMPTS + 2):
         reminders.send_reminder_digests(today=TODAY)
 
-    assert NotificationLog.objects.get(recipient=many_due[0]).attempts == reminders.MAX_ATTEMPTS
+    assert NotificationLog.objects.get(recipient=many_due[0]).attempts == delivery.MAX_ATTEMPTS
 
 
 def test_manager_gets_one_digest_of_reports_overdue_past_the_escalation_delay(org, mailoutbox):
@@ -309,7 +309,7 @@ def _sent_marks(queries):
 def test_sent_marks_are_written_every_mark_every_mails_and_at_the_end_of_the_batch(rules, mailoutbox, monkeypatch):
     chatgpt, _ = rules
     _due_people(chatgpt, 10)
-    monkeypatch.setattr(reminders, "MARK_EVERY", 4)
+    monkeypatch.setattr(delivery, "MARK_EVERY", 4)
 
     queries, sent = _queries_for_run(TODAY)
 
@@ -345,7 +345,7 @@ def test_worker_killed_outright_resends_only_the_mails_sent_since_the_last_mark(
     people = [EmployeeFactory() for _ in range(12)]
     for person in people:
         ObligationFactory(employee=person, rule=chatgpt, due_on=days(-1))
-    monkeypatch.setattr(reminders, "MARK_EVERY", 5)
+    monkeypatch.setattr(delivery, "MARK_EVERY", 5)
     KilledBackend.delivered = tmp_path / "delivered.txt"
     KilledBackend.delivered.write_text("")
     KilledBackend.survive = 7
