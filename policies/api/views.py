@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from governance.api.pagination import IdCursorPagination
-from governance.api.views import ERRORS, ERRORS_WITH_404
+from governance.api.views.common import ERRORS, ERRORS_WITH_404
 from governance.models import Scope
 from policies.api.serializers import PolicySerializer
 from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
