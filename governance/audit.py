@@ -8,7 +8,11 @@ it with a :class:`Subject`. An actor that is not a saved user (a job, an API key
 is kept as ``actor_label``.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, QuerySet
 
 from governance.models import AuditEvent
 
@@ -21,23 +25,34 @@ class Subject:
     id: str
 
     @classmethod
-    def row(cls, model, pk):
+    def row(cls, model: Any, pk: object) -> "Subject":
         """A row known only by its model and primary key (deleted, or not loaded)."""
         return cls(object_type(model), str(pk))
 
 
-def object_type(model_or_instance):
+Target = Model | Subject
+
+
+def object_type(model_or_instance: Model | type[Model]) -> str:
     """The name events use for a model's rows: ``app_label.model``."""
     return model_or_instance._meta.label_lower
 
 
-def _target(obj):
+def _target(obj: Target) -> tuple[str, str]:
     if isinstance(obj, Subject):
         return obj.type, str(obj.id)[:64]
     return object_type(obj), str(obj.pk)
 
 
-def event(*, actor=None, action, obj, before=None, after=None, actor_label=""):
+def event(
+    *,
+    actor: Any = None,
+    action: str,
+    obj: Target,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
     """An unsaved event (for :func:`record_many`)."""
     type_, id_ = _target(obj)
     user = actor if getattr(actor, "pk", None) else None
@@ -52,19 +67,27 @@ def event(*, actor=None, action, obj, before=None, after=None, actor_label=""):
     )
 
 
-def record(*, actor=None, action, obj, before=None, after=None, actor_label=""):
+def record(
+    *,
+    actor: Any = None,
+    action: str,
+    obj: Target,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
     """Write one event, in the caller's transaction. Returns it."""
     written = event(actor=actor, action=action, obj=obj, before=before, after=after, actor_label=actor_label)
     written.save()
     return written
 
 
-def record_many(events):
+def record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     """Write events made with :func:`event` in one statement."""
     return AuditEvent.objects.bulk_create(list(events))
 
 
-def history(obj):
+def history(obj: Target) -> QuerySet[AuditEvent]:
     """The events about ``obj`` (a row or a :class:`Subject`), newest first."""
     type_, id_ = _target(obj)
     return AuditEvent.objects.filter(object_type=type_, object_id=id_)

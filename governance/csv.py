@@ -10,7 +10,8 @@ download) goes through it, so every export is formula-safe and opens in a spread
 - Streaming: rows are written as they come, memory stays flat whatever the export's size.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from defusedcsv import csv as defusedcsv
 from django.http import StreamingHttpResponse
@@ -20,7 +21,7 @@ BOM = "\ufeff"
 _CONTROL_STARTS = ("\t", "\r")
 
 
-def _pre(value):
+def _pre(value: object) -> object:
     """What defusedcsv does not cover: a cell starting with a tab or a carriage return."""
     if value is None:
         return ""
@@ -30,14 +31,14 @@ def _pre(value):
 
 
 class _Writer:
-    def __init__(self, handle):
+    def __init__(self, handle: Any) -> None:
         self._writer = defusedcsv.writer(handle)
 
-    def writerow(self, row: Iterable):
+    def writerow(self, row: Iterable[object]) -> Any:
         return self._writer.writerow([_pre(value) for value in row])
 
 
-def writer(handle):
+def writer(handle: Any) -> _Writer:
     """A formula-safe CSV writer on a text ``handle`` (opened with ``newline=""``, UTF-8);
     writes the byte-order mark first."""
     handle.write(BOM)
@@ -45,11 +46,11 @@ def writer(handle):
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def stream(rows: Iterable[Iterable]):
+def stream(rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
     """The lines of a CSV (BOM first) as encoded chunks, one per row."""
     row_writer = _Writer(_Echo())
     yield BOM.encode()
@@ -57,7 +58,7 @@ def stream(rows: Iterable[Iterable]):
         yield row_writer.writerow(row).encode()
 
 
-def streaming_response(rows: Iterable[Iterable], *, filename):
+def streaming_response(rows: Iterable[Iterable[object]], *, filename: str) -> StreamingHttpResponse:
     """A download of ``rows`` (the header first), streamed."""
     response = StreamingHttpResponse(stream(rows), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -6,34 +6,41 @@ reservations, the aggregates its triggers maintain); SQLite gets the portable eq
 nothing where it needs nothing (it serializes writers by itself and has no triggers of ours).
 """
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 from django.db import connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+
+Using = str | BaseDatabaseWrapper | None
 
 
-def _connection(using):
+def _connection(using: Using) -> BaseDatabaseWrapper:
     return connections[using] if isinstance(using, str) else (using or connection)
 
 
-def connection_for(using=None):
+def connection_for(using: Using = None) -> BaseDatabaseWrapper:
     """The connection for an alias or connection (default: the default database)."""
     return _connection(using)
 
 
-def cursor(using=None):
+def cursor(using: Using = None) -> Any:
     """A cursor on that connection (use as a context manager)."""
     return _connection(using).cursor()
 
 
-def vendor(using=None):
+def vendor(using: Using = None) -> str:
     """The database's vendor name ("postgresql", "sqlite")."""
     return _connection(using).vendor
 
 
-def on_postgres(using=None):
+def on_postgres(using: Using = None) -> bool:
     """True on PostgreSQL: its triggers keep the maintained aggregates, and the fast paths apply."""
     return vendor(using) == "postgresql"
 
 
-def advisory_xact_lock(key, using=None):
+def advisory_xact_lock(key: int, using: Using = None) -> None:
     """Hold a transaction-scoped advisory lock on ``key`` (PostgreSQL); SQLite serializes
     writers by itself, so nothing there."""
     conn = _connection(using)
@@ -42,7 +49,7 @@ def advisory_xact_lock(key, using=None):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def check_constraints_immediately(using=None):
+def check_constraints_immediately(using: Using = None) -> None:
     """Check deferred foreign keys per statement instead of queueing millions of checks for
     COMMIT (PostgreSQL; SQLite checks them per statement already)."""
     conn = _connection(using)
@@ -51,14 +58,14 @@ def check_constraints_immediately(using=None):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def can_take_snapshot(using=None):
+def can_take_snapshot(using: Using = None) -> bool:
     """True when a consistent read snapshot (REPEATABLE READ) can be opened here: PostgreSQL,
     outside a transaction."""
     conn = _connection(using)
     return on_postgres(conn) and not conn.in_atomic_block
 
 
-def reserve_ids(model, count, using=None):
+def reserve_ids(model: type[Model], count: int, using: Using = None) -> list[int] | None:
     """``count`` new primary keys from ``model``'s sequence (PostgreSQL), or None where ids come
     only from inserts."""
     conn = _connection(using)
@@ -72,7 +79,9 @@ def reserve_ids(model, count, using=None):
         return [row[0] for row in cursor.fetchall()]
 
 
-def write_column(model, field, values_by_id, *, batch_size=1000, using=None):
+def write_column(
+    model: type[Model], field: str, values_by_id: dict[int, str], *, batch_size: int = 1000, using: Using = None
+) -> None:
     """Set the text column ``field`` to ``values_by_id[pk]`` for each pk: one
     ``UPDATE ... FROM unnest()`` on PostgreSQL (a CASE per row would be quadratic), batched
     ``bulk_update`` elsewhere."""
@@ -81,7 +90,7 @@ def write_column(model, field, values_by_id, *, batch_size=1000, using=None):
     conn = _connection(using)
     if on_postgres(conn):
         table = model._meta.db_table
-        column = model._meta.get_field(field).column
+        column = cast(Field, model._meta.get_field(field)).column
         with conn.cursor() as cursor:
             cursor.execute(
                 f'UPDATE "{table}" AS t SET "{column}" = v.value '
@@ -89,21 +98,23 @@ def write_column(model, field, values_by_id, *, batch_size=1000, using=None):
                 [list(values_by_id), list(values_by_id.values())],
             )
         return
-    model.objects.bulk_update(
+    model._default_manager.bulk_update(
         [model(id=pk, **{field: value}) for pk, value in values_by_id.items()], [field], batch_size=batch_size
     )
 
 
-def update_rows(model, objects, fields, *, batch_size=1000, using=None):
+def update_rows(
+    model: type[Model], objects: Sequence[Model], fields: Sequence[str], *, batch_size: int = 1000, using: Using = None
+) -> int:
     """Write ``fields`` of many rows: one ``UPDATE ... FROM (VALUES ...)`` per batch on
     PostgreSQL (Django's bulk_update builds a CASE per field and row, slow at thousands of
     rows); Django's bulk_update elsewhere. Returns the number of rows given."""
     conn = _connection(using)
     if not on_postgres(conn):
-        return model.objects.bulk_update(objects, fields, batch_size=batch_size)
+        return model._default_manager.bulk_update(objects, fields, batch_size=batch_size)
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    pk = meta.pk
+    columns = [cast(Field, meta.get_field(name)) for name in fields]
+    pk = cast(Field, meta.pk)
     casts = [f"%s::{pk.db_type(conn)}"] + [f"%s::{f.db_type(conn)}" for f in columns]
     assignments = ", ".join(f'"{f.column}" = v."{f.column}"' for f in columns)
     names = ", ".join(f'"{c}"' for c in [pk.column, *(f.column for f in columns)])

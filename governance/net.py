@@ -10,16 +10,17 @@ address is the socket's (``REMOTE_ADDR``).
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def _valid(value):
+def _valid(value: str) -> str | None:
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         return None
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str | None:
     """The address of the client that sent ``request``, or None when nothing usable is known.
 
     A header with fewer entries than trusted proxies, or an entry that is not an address, falls
@@ -35,7 +36,7 @@ def client_ip(request):
     return _valid(entries[-proxies]) or remote
 
 
-def client_network(request):
+def client_network(request: HttpRequest) -> str | None:
     """The client address as limits count it: an IPv6 address stands for its /64 (one site
     holds the whole /64, so per-address limits would otherwise not bind), IPv4 for itself."""
     address = client_ip(request)

@@ -7,12 +7,14 @@ ran; after every ``migrate`` the product's own crontabs are moved to the zone no
 an organization that sets ``TIME_ZONE`` later does not roll its counts at UTC's midnight.
 """
 
+from typing import Any
+
 from django.conf import settings
 
 TASK_PREFIX = "governance."
 
 
-def align_with_time_zone(**kwargs):
+def align_with_time_zone(**kwargs: Any) -> int:
     """Move the crontabs of the product's periodic tasks to settings.TIME_ZONE. Returns how many
     crontabs changed. Connected to ``post_migrate``."""
     from django_celery_beat.models import CrontabSchedule, PeriodicTask

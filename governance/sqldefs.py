@@ -12,6 +12,7 @@ UPDATE, TRUNCATE), so the comparison is exact up to whitespace.
 
 import re
 from pathlib import Path
+from typing import Any
 
 from governance import db
 
@@ -26,25 +27,25 @@ _FUNCTION = re.compile(r"CREATE OR REPLACE FUNCTION (\w+)\(.*?\) RETURNS .*? AS 
 _TRIGGER = re.compile(r"CREATE OR REPLACE TRIGGER (\w+)\s+(.*?);", re.S)
 
 
-def _text():
+def _text() -> str:
     return "\n".join(path.read_text() for path in HOMES)
 
 
-def _spaces(text):
+def _spaces(text: str) -> str:
     return " ".join(text.split())
 
 
-def declared_functions():
+def declared_functions() -> dict[str, str]:
     """{function name: body} as the files define them."""
     return dict(_FUNCTION.findall(_text()))
 
 
-def declared_triggers():
+def declared_triggers() -> dict[str, str]:
     """{trigger name: definition, whitespace collapsed} as the files define them."""
     return {name: _spaces(f"CREATE TRIGGER {name} {body}") for name, body in _TRIGGER.findall(_text())}
 
 
-def installed_functions(using=None):
+def installed_functions(using: db.Using = None) -> dict[str, str]:
     with db.cursor(using) as cursor:
         cursor.execute(
             "SELECT p.proname, p.prosrc FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace "
@@ -53,7 +54,7 @@ def installed_functions(using=None):
         return {name: body for name, body in cursor.fetchall() if name.startswith(PREFIXES)}
 
 
-def installed_triggers(using=None):
+def installed_triggers(using: db.Using = None) -> dict[str, str]:
     with db.cursor(using) as cursor:
         cursor.execute("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal")
         rows = cursor.fetchall()
@@ -65,7 +66,7 @@ def installed_triggers(using=None):
     }
 
 
-def drift(using=None):
+def drift(using: db.Using = None) -> dict[str, list[str]]:
     """What differs between the database and the files: {"functions": [...], "triggers": [...]}
     naming each function or trigger missing, extra or different. Empty lists: none."""
     found = {}
@@ -78,14 +79,14 @@ def drift(using=None):
     return found
 
 
-def _fully_migrated(using):
+def _fully_migrated(using: db.Using) -> bool:
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(db.connection_for(using))
     return not executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
-def install(using=None, **kwargs):
+def install(using: db.Using = None, **kwargs: Any) -> bool:
     """Run every file's definitions (PostgreSQL, once the schema is fully migrated). Connected
     to ``post_migrate``; idempotent. Returns True when it installed."""
     using = kwargs.get("using", using)

@@ -20,28 +20,28 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def control_character(text, *, multiline=False):
+def control_character(text: str, *, multiline: bool = False) -> str | None:
     """The first forbidden character of ``text`` as "U+0000", or None when there is none."""
     match = (_CONTROL_EXCEPT_LINES if multiline else _CONTROL).search(text)
     return f"U+{ord(match.group()):04X}" if match else None
 
 
-def control_character_message(text, *, multiline=False):
+def control_character_message(text: str, *, multiline: bool = False) -> str | None:
     """The error message for ``text``, or None when it has no forbidden character."""
     found = control_character(text, multiline=multiline)
     return f"Control characters are not allowed (found {found})." if found else None
 
 
-def visible(text):
+def visible(text: str) -> str:
     """``text`` with forbidden characters written as escapes, for echoing input in errors."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def is_url_safe_id(value):
+def is_url_safe_id(value: object) -> bool:
     return isinstance(value, str) and _EXTERNAL_ID.fullmatch(value) is not None
 
 
-def parse_id(value):
+def parse_id(value: object) -> int | None:
     """A database id from a URL or query string ("42"), or None when ``value`` is not one:
     ASCII digits only (``str.isdigit`` accepts "²", which ``int`` refuses) and within a
     64-bit key, so that no database sees an integer it cannot hold."""
