@@ -85,6 +85,19 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def private_storage(settings, tmp_path):
+    """Evidence and report files in a temporary folder of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    return tmp_path / "private"
+
+
+@pytest.fixture
 def roles_groups(db):
     return {name: Group.objects.get_or_create(name=name)[0] for name in Role.GROUPS}
 

@@ -87,15 +87,3 @@ def test_the_report_csv_and_its_downloads_neutralize_hr_values(client, officer, 
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert b"".join(response.streaming_content) == stored
-
-
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
-    return tmp_path / "private"

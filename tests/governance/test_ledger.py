@@ -187,18 +187,6 @@ def test_concurrent_appends_do_not_fork_the_chain():
 # --- Evidence files -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
-    return tmp_path / "private"
-
-
 def with_evidence(employee, version, content):
     import hashlib
 

@@ -57,23 +57,11 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
 
 
 def test_embedded_default_needs_no_variable():
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-            "'governance.settings'); django.setup(); from django.conf import settings as s; "
-            "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)",
-        ],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    printed = _fresh_interpreter(
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert printed.split() == [
         "django.db.backends.sqlite3",
         "True",
         "django.core.mail.backends.console.EmailBackend",
@@ -90,25 +78,33 @@ def test_seed_demo_refuses_to_run_in_production(settings):
 def _install_key(key_file):
     """SECRET_KEY and the demo API key of an install whose key lives at ``key_file``, from a
     fresh interpreter with no SECRET_KEY in the environment (the embedded default)."""
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "SECRET_KEY_FILE": str(key_file)}
+    printed = _fresh_interpreter(
+        "from django.conf import settings; from governance.services.integrations import demo_api_key_secret; "
+        "print(settings.SECRET_KEY); print(demo_api_key_secret())",
+        SECRET_KEY_FILE=str(key_file),
+    )
+    secret_key, demo_key = printed.split()
+    return secret_key, demo_key
+
+
+def _fresh_interpreter(code, **environment):
+    """What ``code`` prints in a fresh interpreter with Django set up from an environment that
+    holds nothing but PATH, HOME and ``environment`` (the embedded default)."""
     result = subprocess.run(
         [
             sys.executable,
             "-c",
             "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'governance.settings'); "
-            "django.setup(); from django.conf import settings; "
-            "from governance.services.integrations import demo_api_key_secret; "
-            "print(settings.SECRET_KEY); print(demo_api_key_secret())",
+            f"django.setup(); {code}",
         ],
         cwd=ROOT,
-        env=environment,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **environment},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    secret_key, demo_key = result.stdout.split()
-    return secret_key, demo_key
+    return result.stdout
 
 
 def test_each_install_gets_its_own_random_secret_and_demo_key(tmp_path):

@@ -54,18 +54,6 @@ def api(client_for):
 
 
 @pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
-    return tmp_path / "private"
-
-
-@pytest.fixture
 def world(db, private_storage):
     """One of everything the endpoints address: department D1, employee E1, a finished report,
     a webhook endpoint with one delivery, a policy."""
