@@ -14,5 +14,5 @@ class GovernanceConfig(AppConfig):
         from governance.schedules import align_with_time_zone
 
         post_migrate.connect(align_with_time_zone, sender=self, dispatch_uid="governance.align_schedules")
-        post_migrate.connect(sqldefs.install, sender=self, dispatch_uid="governance.install_sql")
+        post_migrate.connect(sqldefs.install_after_migrate, sender=self, dispatch_uid="governance.install_sql")
         receivers.connect()

@@ -86,13 +86,19 @@ def _fully_migrated(using: db.Using) -> bool:
     return not executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
-def install(using: db.Using = None, **kwargs: Any) -> bool:
-    """Run every file's definitions (PostgreSQL, once the schema is fully migrated). Connected
-    to ``post_migrate``; idempotent. Returns True when it installed."""
-    using = kwargs.get("using", using)
+def install(using: db.Using = None) -> bool:
+    """Run every file's definitions (PostgreSQL, once the schema is fully migrated); idempotent.
+    Returns True when it installed."""
     if not db.on_postgres(using) or not _fully_migrated(using):
         return False
     with db.cursor(using) as cursor:
         for path in HOMES:
             cursor.execute(path.read_text())
     return True
+
+
+def install_after_migrate(using: str | None = None, plan: Any = None, **kwargs: Any) -> None:
+    """The ``post_migrate`` receiver: install after every ``migrate``. ``flush`` sends the same
+    signal without a plan; it empties tables and leaves functions and triggers as they are."""
+    if plan is not None:
+        install(using)

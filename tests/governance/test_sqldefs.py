@@ -43,3 +43,11 @@ def test_a_definition_changed_in_the_database_alone_is_found():
     }
     assert sqldefs.install()
     assert sqldefs.drift() == {"functions": [], "triggers": []}
+
+
+def test_migrate_installs_the_files_and_a_flush_leaves_them_alone(monkeypatch):
+    installed = []
+    monkeypatch.setattr(sqldefs, "install", lambda using=None: installed.append(using) or True)
+    sqldefs.install_after_migrate(using="default", plan=[])
+    sqldefs.install_after_migrate(using="default", plan=None)  # what flush sends
+    assert installed == ["default"]
