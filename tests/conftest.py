@@ -6,7 +6,6 @@ from django.core.management import call_command
 from django.db import connection
 
 from governance.roles import Role
-from tests.clock import noon_on
 
 # Playwright's sync API runs an event loop in the test thread; Django would then refuse
 # ORM calls from test code. Tests only: the server itself never sets this.
@@ -63,25 +62,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def frozen_today(request, time_machine, db):
-    """The application's clock frozen at noon (TIME_ZONE) on the test module's ``TODAY``, and the
-    maintained counts dated to that day as the nightly job would have done. Returns the day."""
+def counts_dated_today(time_machine, db):
+    """The maintained counts dated to the (frozen) application's today, as the nightly job would
+    have done: for modules marked ``frozen_on(TODAY)`` whose figures read the counts."""
+    from django.utils import timezone
+
     from governance.services.rollups import advance_obligation_counts
 
-    day = request.module.TODAY
-    time_machine.move_to(noon_on(day), tick=False)
-    advance_obligation_counts(day=day)
-    return day
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle budgets and abuse counters live in the (in-memory) cache: none carries over."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+    return advance_obligation_counts(day=timezone.localdate()) or timezone.localdate()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.utils import timezone
 from governance.models import Attestation, AttestationAnswer, ObligationStatus
 from governance.selectors import compliance
 from governance.selectors.compliance import ComplianceFilters
+from tests.clock import frozen_on
 from tests.factories import (
     DepartmentFactory,
     EmployeeFactory,
@@ -14,9 +15,9 @@ from tests.factories import (
     ToolRuleFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
 TODAY = datetime.date(2026, 11, 29)
+
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY), pytest.mark.usefixtures("counts_dated_today")]
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ import pytest
 from governance.demo import jobs
 from governance.models import ComplianceReport, ComplianceSnapshot, NotificationLog
 from governance.selectors.compliance import trend as compliance_trend
+from tests.clock import frozen_on
 from tests.factories import ObligationFactory, ToolRuleFactory
 
-pytestmark = pytest.mark.django_db
-
 TODAY = datetime.date(2026, 11, 29)
+
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ from governance.services.exceptions import (
     request_exception,
 )
 from policies import services
+from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, PlatformFactory, PlatformSettingFactory, PolicyVersionFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
 TODAY = datetime.date(2026, 11, 29)
+
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY), pytest.mark.usefixtures("counts_dated_today")]
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from governance.selectors.obligations import obligations_for
 from governance.services.obligations import expire_obligations, rescope_employees, run_daily_obligation_maintenance
 from platforms.signals import setting_revised
 from policies import services
+from tests.clock import frozen_on
 from tests.factories import (
     DepartmentFactory,
     EmployeeFactory,
@@ -18,9 +19,9 @@ from tests.factories import (
     PolicyVersionFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
 TODAY = datetime.date(2026, 11, 29)
+
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY), pytest.mark.usefixtures("counts_dated_today")]
 
 
 @pytest.fixture

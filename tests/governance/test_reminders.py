@@ -14,14 +14,15 @@ from django.urls import reverse
 from governance.models import Employee, NotificationLog, ObligationStatus
 from governance.roles import Role
 from governance.services import delivery, reminders
+from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
-
-pytestmark = pytest.mark.django_db
 
 # Where every one-click sign-in link points (governance.magic_links.make_login_link).
 LOGIN_LINK_PREFIX = settings.SITE_URL + reverse("magic-login", args=["T"]).removesuffix("T/")
 
 TODAY = datetime.date(2026, 11, 29)
+
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 def days(n):

@@ -30,11 +30,17 @@ from governance.models import (
 from governance.selectors import compliance
 from governance.selectors.compliance import ComplianceFilters
 from governance.services.rollups import advance_obligation_counts, rebuild_obligation_counts, rebuild_snapshot_totals
+from tests.clock import frozen_on
 from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, ToolRuleFactory, mark_in_force
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("frozen_today")]
-
 TODAY = datetime.date(2026, 11, 29)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgres,
+    frozen_on(TODAY),
+    pytest.mark.usefixtures("counts_dated_today"),
+]
 ACTION = ("pending", "noncompliant")
 
 

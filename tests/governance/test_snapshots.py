@@ -7,11 +7,12 @@ from governance.models import ComplianceSnapshot, Obligation, ObligationStatus
 from governance.selectors.compliance import ComplianceFilters
 from governance.selectors.compliance import trend as compliance_trend
 from governance.services.snapshots import snapshot_compliance
+from tests.clock import frozen_on
 from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
 
-pytestmark = pytest.mark.django_db
-
 TODAY = datetime.date(2026, 11, 29)
+
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 @pytest.fixture

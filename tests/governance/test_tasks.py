@@ -9,11 +9,12 @@ from django_celery_beat.models import PeriodicTask
 from governance import tasks
 from governance.celery import app
 from governance.models import ComplianceReport, ComplianceSnapshot, NotificationLog, Obligation, ObligationStatus
+from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
 
-pytestmark = pytest.mark.django_db
-
 TODAY = datetime.date(2026, 11, 29)
+
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 def _broker_url():

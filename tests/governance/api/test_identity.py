@@ -14,11 +14,12 @@ from governance import magic_links
 from governance.models import AuditEvent, ComplianceReport, Employee, Scope, User
 from governance.roles import Role
 from governance.services import reminders
+from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, ObligationFactory, ToolRuleFactory
 
-pytestmark = pytest.mark.django_db
-
 TODAY = datetime.date(2026, 11, 30)
+
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 PASSWORD = "correct horse battery"
 
 
