@@ -30,11 +30,13 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite: unit, integration, browser. DATABASE_URL wins; else local PostgreSQL; else SQLite.
-## System tools the tests use (chromium, pdftotext, faketime) are installed by .ci/system-tools when missing.
+## The system tools the tests use, from Debian's packages when missing (.ci/system-tools, which CI calls too):
+## chromium + chromium-driver (browser tests), poppler-utils (pdftotext reads the report PDFs), faketime (test-clock).
+SYSTEM_TOOLS := chromium chromium-driver poppler-utils faketime
 ## XDIST=auto spreads it over the cores (one PostgreSQL test database per process).
 XDIST ?= auto
 test: $(VENV)/.installed-dev
-	@.ci/system-tools
+	@.ci/system-tools $(SYSTEM_TOOLS)
 	@DATABASE_URL="$${DATABASE_URL:-$$($(PY) tests/pick_database.py)}"; export DATABASE_URL; \
 	echo "make test: database $${DATABASE_URL}"; \
 	$(PY) -m pytest -n $(XDIST) $(PYTEST_ARGS)
@@ -47,7 +49,7 @@ DATED_TESTS := tests/governance/test_compliance_selectors.py tests/governance/te
 	tests/governance/test_attestations.py tests/governance/test_tasks.py tests/governance/test_clock.py \
 	tests/policies/test_services.py
 test-clock: $(VENV)/.installed-dev
-	@.ci/system-tools
+	@.ci/system-tools $(SYSTEM_TOOLS)
 	@DATABASE_URL="$${DATABASE_URL:-$$($(PY) tests/pick_database.py)}"; export DATABASE_URL; \
 	echo "make test-clock: database $${DATABASE_URL}, process clock +400 days"; \
 	faketime '+400 days' $(PY) -m pytest -n $(XDIST) -q $(PYTEST_ARGS) $(DATED_TESTS) && \
