@@ -67,17 +67,9 @@ def event(
     )
 
 
-def record(
-    *,
-    actor: Any = None,
-    action: str,
-    obj: Target,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    actor_label: str = "",
-) -> AuditEvent:
-    """Write one event, in the caller's transaction. Returns it."""
-    written = event(actor=actor, action=action, obj=obj, before=before, after=after, actor_label=actor_label)
+def record(**fields: Any) -> AuditEvent:
+    """Write one event (the keywords of :func:`event`), in the caller's transaction. Returns it."""
+    written = event(**fields)
     written.save()
     return written
 

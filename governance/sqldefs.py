@@ -1,6 +1,7 @@
 """The one home of the hand-written SQL: functions and triggers, PostgreSQL only.
 
-Each file under ``<app>/sql/`` holds ``CREATE OR REPLACE`` definitions and is the live truth:
+Each file under ``<app>/sql/`` (and the templates of governance/sql/maintained_counts.py) holds
+``CREATE OR REPLACE`` definitions and is the live truth:
 :func:`install` runs them after every ``migrate`` (once the schema is fully migrated), and
 tests/governance/test_sqldefs.py checks that the database's functions and triggers are exactly
 the declared ones (:func:`drift`). Migrations create tables, columns and indexes; a definition
@@ -15,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from governance import db
+from governance.sql import maintained_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 HOMES = (
     ROOT / "governance" / "sql" / "ledger.sql",
-    ROOT / "governance" / "sql" / "maintained_counts.sql",
     ROOT / "policies" / "sql" / "immutable_versions.sql",
 )
 PREFIXES = ("governance_", "policies_")
@@ -27,8 +28,14 @@ _FUNCTION = re.compile(r"CREATE OR REPLACE FUNCTION (\w+)\(.*?\) RETURNS .*? AS 
 _TRIGGER = re.compile(r"CREATE OR REPLACE TRIGGER (\w+)\s+(.*?);", re.S)
 
 
+def _sources() -> list[str]:
+    """Every definition, in installation order: the plain files, then the maintained counts'
+    (rendered from their templates in governance/sql/maintained_counts.py)."""
+    return [path.read_text() for path in HOMES] + [maintained_counts.SQL]
+
+
 def _text() -> str:
-    return "\n".join(path.read_text() for path in HOMES)
+    return "\n".join(_sources())
 
 
 def _spaces(text: str) -> str:
@@ -92,8 +99,8 @@ def install(using: db.Using = None) -> bool:
     if not db.on_postgres(using) or not _fully_migrated(using):
         return False
     with db.cursor(using) as cursor:
-        for path in HOMES:
-            cursor.execute(path.read_text())
+        for source in _sources():
+            cursor.execute(source)
     return True
 
 
