@@ -72,6 +72,16 @@ def counts_dated_today(time_machine, db):
     return advance_obligation_counts(day=timezone.localdate()) or timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle budgets and abuse counters live in the (in-memory) cache: none carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def private_storage(settings, tmp_path):
     """Evidence and report files in a temporary folder of the test's own."""
