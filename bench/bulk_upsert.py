@@ -54,7 +54,9 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    if connection.vendor != "postgresql":
+    from governance import db
+
+    if not db.on_postgres():
         print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
     setup_test_environment()
@@ -62,8 +64,8 @@ def main():
     try:
         from django.conf import settings
 
-        from governance.models import ALL_SCOPES
-        from governance.services.integrations import create_api_key
+        from integrations.keys import create_api_key
+        from integrations.models import ALL_SCOPES
 
         settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "1000/min"}}
         secret = create_api_key(name="bench", scopes=list(ALL_SCOPES)).secret

@@ -38,8 +38,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from governance.models import Department, Employee, Obligation, User  # noqa: E402
+from attestations.models import Obligation  # noqa: E402
+from governance import db  # noqa: E402
+from governance.models import User  # noqa: E402
 from governance.roles import Role  # noqa: E402
+from people.models import Department, Employee  # noqa: E402
 from platforms.models import Category, Platform, PlatformSetting  # noqa: E402
 from policies.models import Policy, PolicyVersion, ToolRule  # noqa: E402
 
@@ -236,7 +239,7 @@ def snapshots(days):
 
 
 def prepare(args):
-    if connection.vendor != "postgresql":
+    if not db.on_postgres():
         sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
     call_command("migrate", verbosity=0)
     before = Obligation.objects.count()
@@ -251,8 +254,9 @@ def prepare(args):
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL session_replication_role = replica")
                 timed("own generator", own_generator, args.employees, args.platforms)
-    from governance.models import Attestation, ComplianceSnapshot, ObligationCountState
-    from governance.services.rollups import (
+    from attestations.models import Attestation
+    from compliance.models import ComplianceSnapshot, ObligationCountState
+    from compliance.services.rollups import (
         advance_obligation_counts,
         rebuild_obligation_counts,
         rebuild_snapshot_totals,

@@ -35,12 +35,15 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from governance.models import Employee, Obligation
-    from policies.management.commands.seed_scale import EMPLOYEE_PREFIX, SCALE_POLICY_SLUG
+    from attestations.models import Obligation
+    from attestations.services.publishing import publish_policy_version
+    from demo.management.commands.seed_scale import EMPLOYEE_PREFIX, SCALE_POLICY_SLUG
+    from governance import db
+    from people.models import Employee
     from policies.models import Policy, RequiredSetting
-    from policies.services import create_draft, publish_policy_version, set_required_setting
+    from policies.services import create_draft, set_required_setting
 
-    if connection.vendor != "postgresql":
+    if not db.on_postgres():
         sys.exit("bench/publish.py measures PostgreSQL: set DATABASE_URL=postgres://...")
 
     seeded = Employee.objects.filter(external_id__startswith=EMPLOYEE_PREFIX + "0").count()

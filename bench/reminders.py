@@ -27,8 +27,9 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.scale_org import ensure_org  # noqa: E402
-from governance.models import NotificationLog  # noqa: E402
-from governance.services import reminders  # noqa: E402
+from governance import db  # noqa: E402
+from notifications import digests as reminders  # noqa: E402
+from notifications.models import NotificationLog  # noqa: E402
 
 
 class CountingLocmemBackend(EmailBackend):
@@ -75,7 +76,7 @@ def main():
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--platforms", type=int, default=30)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
+    if not db.on_postgres():
         raise SystemExit("Run the benchmark on PostgreSQL (DATABASE_URL=postgres://...).")
     settings.EMAIL_BACKEND = f"{__name__}.CountingLocmemBackend"
     ensure_org(employees=args.employees, platforms=args.platforms)

@@ -19,11 +19,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
 
 from bench.scale_org import ensure_org  # noqa: E402
-from governance.models import ComplianceReport  # noqa: E402
-from governance.services.reports import build_report, create_report  # noqa: E402
+from compliance.models import ComplianceReport  # noqa: E402
+from compliance.services.reports import build_report, create_report  # noqa: E402
+from governance import db  # noqa: E402
 
 
 def peak_rss_mb():
@@ -35,7 +35,7 @@ def main():
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--platforms", type=int, default=30)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
+    if not db.on_postgres():
         raise SystemExit("Run the benchmark on PostgreSQL (DATABASE_URL=postgres://...).")
     ensure_org(employees=args.employees, platforms=args.platforms)
     before = peak_rss_mb()

@@ -1,14 +1,15 @@
 """The large organization the job benchmarks run over: ``manage.py seed_scale``'s."""
 
 from django.core.management import call_command
-from django.db import connection
 
-from governance.models import Employee, Obligation
+from attestations.models import Obligation
+from governance import db
+from people.models import Employee
 
 
 def ensure_org(*, employees, platforms, stdout=print):
     """Make sure an organization of about ``employees`` active people exists (PostgreSQL only)."""
-    if connection.vendor != "postgresql":
+    if not db.on_postgres():
         raise SystemExit("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://...")
     if Employee.objects.filter(status="active").count() >= employees and Obligation.objects.exists():
         return

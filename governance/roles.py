@@ -1,6 +1,6 @@
 """Roles and what each may do: the one place where permission checks live.
 
-Views (mixins and decorators below) and the API (governance.api.permissions) both call
+Views (mixins and decorators below) and the API (integrations.api.permissions) both call
 these functions, so a rule changes in one place.
 """
 

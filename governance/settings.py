@@ -79,9 +79,16 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    # The kernel, then the domain apps from the bottom of the layering up (README, "Architecture").
     "governance",
     "platforms",
+    "people",
     "policies",
+    "attestations",
+    "compliance",
+    "notifications",
+    "integrations",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -231,20 +238,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "governance.api.schema.ProblemAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "integrations.api.schema.ProblemAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Integrations send an API key; signed-in people use their session (and CSRF token).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "governance.api.authentication.ApiKeyAuthentication",
+        "integrations.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["governance.api.permissions.ScopedPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.permissions.ScopedPermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["governance.api.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "governance.api.exceptions.problem_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["governance.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["integrations.api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "integrations.api.exceptions.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_THROTTLE_RATE", default="600/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -268,9 +275,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {
-        "EmployeeStatusEnum": "governance.models.people.Employee.Status",
-        "ReportStatusEnum": "governance.models.jobs.ComplianceReport.Status",
-        "WebhookEventEnum": "governance.models.integrations.WebhookEvent",
+        "EmployeeStatusEnum": "people.models.Employee.Status",
+        "ReportStatusEnum": "compliance.models.reports.ComplianceReport.Status",
+        "WebhookEventEnum": "integrations.models.WebhookEvent",
     },
 }
 

@@ -1,37 +1,46 @@
 """The one home of the hand-written SQL: functions and triggers, PostgreSQL only.
 
-Each file under ``<app>/sql/`` (and the templates of governance/sql/maintained_counts.py) holds
-``CREATE OR REPLACE`` definitions and is the live truth:
-:func:`install` runs them after every ``migrate`` (once the schema is fully migrated), and
-tests/governance/test_sqldefs.py checks that the database's functions and triggers are exactly
-the declared ones (:func:`drift`). Migrations create tables, columns and indexes; a definition
-changes here, in one place, never inside a migration. (Migrations 0005, 0011, 0014, 0020 and
-policies 0002 keep the definitions of their day, which these files replace when they have run.)
-Triggers are written as ``pg_get_triggerdef`` prints them (events in the order INSERT, DELETE,
-UPDATE, TRUNCATE), so the comparison is exact up to whitespace.
+Each app keeps its definitions under ``<app>/sql/``: ``*.sql`` files, and an ``SQL`` string
+where the package renders them from templates (compliance/sql/maintained_counts.py). They hold
+``CREATE OR REPLACE`` definitions and are the live truth: :func:`install` runs them after every
+``migrate`` (once the schema is fully migrated), and tests/governance/test_sqldefs.py checks
+that the database's functions and triggers are exactly the declared ones (:func:`drift`).
+Migrations create tables, columns and indexes; a definition changes here, in one place, never
+inside a migration. (Migrations governance 0005, 0011, 0014, 0020 and policies 0002 keep the
+definitions of their day, which these files replace when they have run.) Triggers are written
+as ``pg_get_triggerdef`` prints them (events in the order INSERT, DELETE, UPDATE, TRUNCATE), so
+the comparison is exact up to whitespace.
 """
 
 import re
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
+
 from governance import db
-from governance.sql import maintained_counts
 
 ROOT = Path(__file__).resolve().parent.parent
-HOMES = (
-    ROOT / "governance" / "sql" / "ledger.sql",
-    ROOT / "policies" / "sql" / "immutable_versions.sql",
-)
 PREFIXES = ("governance_", "policies_")
 _FUNCTION = re.compile(r"CREATE OR REPLACE FUNCTION (\w+)\(.*?\) RETURNS .*? AS \$\$(.*?)\$\$", re.S)
 _TRIGGER = re.compile(r"CREATE OR REPLACE TRIGGER (\w+)\s+(.*?);", re.S)
 
 
 def _sources() -> list[str]:
-    """Every definition, in installation order: the plain files, then the maintained counts'
-    (rendered from their templates in governance/sql/maintained_counts.py)."""
-    return [path.read_text() for path in HOMES] + [maintained_counts.SQL]
+    """Every definition, in installation order: app by app as INSTALLED_APPS lists them, each
+    app's ``sql/*.sql`` files by name, then its ``sql`` package's rendered ``SQL``."""
+    sources = []
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "sql"
+        if ROOT not in folder.parents or not folder.is_dir():
+            continue
+        sources += [path.read_text() for path in sorted(folder.glob("*.sql"))]
+        if (folder / "__init__.py").exists():
+            rendered = getattr(import_module(f"{config.name}.sql"), "SQL", None)
+            if rendered:
+                sources.append(rendered)
+    return sources
 
 
 def _text() -> str:

@@ -16,17 +16,19 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     # Employees: My AI tools, attestation, receipts; managers: their team.
-    path("", include("governance.routes.me")),
-    # Compliance officers: dashboards and people.
-    path("", include("governance.routes.dashboard")),
-    # Compliance reports.
-    path("", include("governance.routes.reports")),
-    path("", include("governance.routes.integrations")),
+    path("", include("attestations.urls")),
+    path("", include("notifications.urls")),
+    # Compliance officers: dashboards, people and reports.
+    path("", include("compliance.urls")),
+    path("", include("compliance.report_urls")),
+    path("", include("integrations.urls")),
     path("catalog/", include("platforms.urls")),
+    # The policy editor, and publishing and the exception queue beside it.
     path("policies/", include("policies.urls")),
-    path("api/v1/", include("governance.api.urls")),
+    path("policies/", include("attestations.policy_urls")),
+    path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("scim/v2/", include("governance.routes.scim")),
+    path("scim/v2/", include("integrations.scim.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,9 @@
 """Forms for the policy editor; they parse input, the services validate the domain rules."""
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from governance.models import Department
+from people.models import Department
 from platforms.models import Platform, PlatformSetting, Tier
 from policies.models import ToolRule
 
@@ -150,16 +147,3 @@ class RequiredSettingForm(forms.Form):
             self.fields["required_value"] = forms.ChoiceField(
                 choices=[(v, v) for v in requirement.setting.values], initial=requirement.required_value
             )
-
-
-class ApproveExceptionForm(forms.Form):
-    expires_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Expires on")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-    @classmethod
-    def initial_for(cls, exception):
-        return {"expires_on": timezone.localdate() + datetime.timedelta(days=exception.requested_days)}
-
-
-class DenyExceptionForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Reason for denying")

@@ -208,7 +208,7 @@ class ToolRule(models.Model):
     platform = models.ForeignKey("platforms.Platform", on_delete=models.PROTECT, related_name="rules")
     stance = models.CharField(max_length=16, choices=Stance.choices)
     # Scope: everyone when no department, no country and not handlers-only.
-    departments = models.ManyToManyField("governance.Department", blank=True, related_name="rules")
+    departments = models.ManyToManyField("people.Department", blank=True, related_name="rules")
     countries = models.JSONField(default=list, blank=True, help_text="ISO country codes; empty: all countries.")
     customer_data_handlers_only = models.BooleanField(default=False)
     allowed_tiers = models.JSONField(default=list, blank=True, help_text="Allowed account tiers; empty: any.")

@@ -7,11 +7,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, Prefetch
-from django.utils import timezone
 
-from governance.models import Department, Employee, Obligation, ObligationStatus
 from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
 
 
@@ -68,17 +65,6 @@ def published_version(*, policy):
 def current_versions():
     """The published version of every policy."""
     return PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED).select_related("policy")
-
-
-def obligation_counts(*, version):
-    """Open obligations under a version by status, e.g. {"pending": 120, "compliant": 80}: the
-    dashboard's figures (governance.selectors.compliance) filtered by the version."""
-    from governance.selectors.compliance import ComplianceFilters, summary
-
-    if version.status != PolicyVersion.Status.PUBLISHED:
-        return {}  # a draft has none yet; a retired version's closed with it
-    figures = summary(ComplianceFilters(policy_version_id=version.pk), today=timezone.localdate())
-    return {status: getattr(figures, status) for status in ObligationStatus.values if getattr(figures, status)}
 
 
 # --- Diff --------------------------------------------------------------------------------
@@ -183,147 +169,6 @@ def diff_versions(old, new):
         (r for pid, r in old_rules.items() if pid not in new_rules), key=lambda r: r.platform.name
     )
     return diff
-
-
-# --- Who is affected ---------------------------------------------------------------------
-
-
-@dataclass
-class AffectedRow:
-    department: object  # Department or None (no department)
-    people: int = 0
-    obligations: int = 0
-    carried: int = 0
-    superseded: int = 0
-
-    @property
-    def opened(self):
-        return self.obligations - self.carried
-
-
-@dataclass
-class RuleImpact:
-    rule: ToolRule
-    change: str  # "new", "changed", "unchanged"
-    obligations: int = 0
-    carried: int = 0
-
-    @property
-    def opened(self):
-        return self.obligations - self.carried
-
-
-@dataclass
-class AffectedPreview:
-    version: PolicyVersion
-    previous: PolicyVersion | None
-    rows: list
-    rules: list
-    total: AffectedRow
-
-
-def _query(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def preview_affected(version):
-    """What publishing ``version`` would do, by department: people in scope of at least one
-    rule, obligations it would write, how many carry their status over from the published
-    version (unchanged rules) and how many open as pending, and how many of the published
-    version's open obligations would close (terms changed or removed, or out of a changed
-    scope). Aggregated in the database: one query per rule (two for a rule whose scope changed)
-    plus three, whatever the number of employees."""
-    from governance.services.obligations import scope_sql
-
-    rules = list(rules_queryset().filter(version=version))
-    previous = (
-        PolicyVersion.objects.filter(policy_id=version.policy_id, status=PolicyVersion.Status.PUBLISHED)
-        .exclude(pk=version.pk)
-        .first()
-    )
-    previous_rules = {r.platform_id: r for r in rules_queryset().filter(version=previous)} if previous else {}
-    employee_table = Employee._meta.db_table
-    obligation_table = Obligation._meta.db_table
-    rows = {}
-
-    def row(department_id):
-        return rows.setdefault(department_id, AffectedRow(department=department_id))
-
-    impacts = []
-    creating = [r for r in rules if r.creates_obligations]
-    ended = {before.obligation_rule_id for before in previous_rules.values()}
-    for rule in rules:
-        before = previous_rules.get(rule.platform_id)
-        if before is None:
-            change = "new"
-        elif rule_fingerprint(before, before.required_settings.all()) == rule_fingerprint(
-            rule, rule.required_settings.all()
-        ):
-            change = "unchanged"
-        else:
-            change = "changed"
-        impact = RuleImpact(rule=rule, change=change)
-        impacts.append(impact)
-        if not rule.creates_obligations:
-            continue
-        scope, params = scope_sql(rule)
-        if change == "unchanged":
-            ended.discard(before.obligation_rule_id)
-            leaving = []  # with an unchanged scope nobody leaves: no query
-            if scope_key(before) != scope_key(rule):
-                leaving = _query(
-                    f"SELECT o.department_id, COUNT(*) FROM {obligation_table} o WHERE o.rule_id = %s AND "
-                    f"o.closed_at IS NULL AND o.employee_id NOT IN (SELECT e.id FROM {employee_table} e WHERE {scope}) "
-                    "GROUP BY o.department_id",
-                    [before.obligation_rule_id, *params],
-                )
-            for department_id, n in leaving:
-                row(department_id).superseded += n
-            join = (
-                f"LEFT JOIN {obligation_table} prev ON prev.employee_id = e.id AND prev.rule_id = %s "
-                "AND prev.closed_at IS NULL"
-            )
-            carried = "COUNT(prev.id)"
-            params = [before.obligation_rule_id, *params]
-        else:
-            join, carried = "", "0"
-        for department_id, n, kept in _query(
-            f"SELECT e.department_id, COUNT(*), {carried} FROM {employee_table} e {join} "
-            f"WHERE {scope} GROUP BY e.department_id",
-            params,
-        ):
-            target = row(department_id)
-            target.obligations += n
-            target.carried += kept
-            impact.obligations += n
-            impact.carried += kept
-    if creating:
-        scopes, params = [], []
-        for rule in creating:
-            sql, rule_params = scope_sql(rule)
-            scopes.append(f"({sql})")
-            params += rule_params
-        for department_id, n in _query(
-            f"SELECT e.department_id, COUNT(*) FROM {employee_table} e WHERE {' OR '.join(scopes)} "
-            "GROUP BY e.department_id",
-            params,
-        ):
-            row(department_id).people = n
-    if ended:
-        for item in Obligation.objects.open().filter(rule_id__in=ended).values("department_id").annotate(n=Count("id")):
-            row(item["department_id"]).superseded += item["n"]
-    departments = Department.objects.in_bulk([pk for pk in rows if pk is not None])
-    ordered = []
-    total = AffectedRow(department=None)
-    for department_id, item in rows.items():
-        item.department = departments.get(department_id)
-        for name in ("people", "obligations", "carried", "superseded"):
-            setattr(total, name, getattr(total, name) + getattr(item, name))
-        ordered.append(item)
-    ordered.sort(key=lambda r: r.department.path if r.department else "~")
-    return AffectedPreview(version=version, previous=previous, rows=ordered, rules=impacts, total=total)
 
 
 def rules_missing_settings(version):

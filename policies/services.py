@@ -1,31 +1,23 @@
-"""Writes to policies: drafting versions, editing their rules, publishing and retiring.
+"""Writes to policies: drafting versions, editing their rules; what stops a draft being published.
 
 Every function validates before it writes, runs in one transaction and writes an audit event.
 Bad input raises ``ValidationError`` (with field keys where a form can show them) and changes
-nothing. Publishing materializes obligations set-based (see governance.services.obligations):
-its query count depends on the number of rules, never on the number of employees.
+nothing. Publishing and retiring write obligations: attestations.services.publishing.
 """
 
 import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from governance import audit, db
-from governance.models import Department, Obligation
-from governance.services.obligations import materialize_rule, rescope_rule
+from governance import audit
+from people.models import Department
 from platforms.models import Platform, PlatformSetting, Tier
 from policies.models import ImmutableVersionError, Policy, PolicyVersion, RequiredSetting, ToolRule
-from policies.selectors import (  # noqa: F401 - part of this API
-    diff_versions,
-    preview_affected,
-    rule_fingerprint,
-    scope_key,
-)
 
 VERSION_FIELDS = (
     "title",
@@ -418,131 +410,3 @@ def publish_problems(version):
                 "add one or mark it \u201cno settings needed\u201d."
             )
     return problems
-
-
-def publish_policy_version(*, version, actor, today=None):
-    """Publish a draft: fingerprint its rules, bring obligations in line, retire the previous
-    version, all in one transaction.
-
-    The policy row is locked first, so two concurrent publishes serialize and the second
-    finds the version published already and is refused. A rule whose terms are unchanged from
-    the previous version's rule for the platform (same fingerprint) carries that rule's terms
-    (``terms_rule``): its obligations stay as they are, status, due date, validity and
-    satisfying attestation included, and are not rewritten; only a changed scope adds, closes
-    or re-opens the people concerned. The previous version's other obligations (rule changed,
-    removed or prohibited) close as superseded, and changed and new rules materialize
-    obligations pending, due on the effective date plus the grace period (one INSERT ... SELECT
-    per rule). The cost is therefore proportional to what changed. Returns a dict of counts.
-    """
-    today = today or timezone.localdate()
-    try:
-        with transaction.atomic():
-            return _publish(version=version, actor=actor, today=today)
-    except IntegrityError as error:  # the database's own guards (unique published version, triggers)
-        raise ValidationError(f"Version {version.number} could not be published: {error}") from error
-
-
-def _publish(*, version, actor, today):
-    Policy.objects.select_for_update().get(pk=version.policy_id)
-    db.check_constraints_immediately()
-    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
-    rules = list(version.rules.select_related("platform").prefetch_related("departments", "required_settings"))
-    version._prefetched_objects_cache = {"rules": rules}
-    problems = publish_problems(version)
-    if problems:
-        raise ValidationError(problems)
-    previous = (
-        PolicyVersion.objects.filter(policy_id=version.policy_id, status=PolicyVersion.Status.PUBLISHED)
-        .exclude(pk=version.pk)
-        .first()
-    )
-    previous_rules = (
-        {r.platform_id: r for r in previous.rules.select_related("terms_rule").prefetch_related("departments")}
-        if previous
-        else {}
-    )
-    carried = {}
-    for rule in rules:
-        rule.fingerprint = rule_fingerprint(rule, rule.required_settings.all())
-        before = previous_rules.get(rule.platform_id)
-        rule.terms_rule = None
-        if rule.creates_obligations and before is not None and before.fingerprint == rule.fingerprint:
-            rule.terms_rule = before.terms_rule or before
-            carried[before.pk] = rule
-    ToolRule.objects.bulk_update(rules, ["fingerprint", "terms_rule"])
-
-    now = timezone.now()
-    due_on = version.effective_on + datetime.timedelta(days=version.grace_period_days)
-    superseded = 0
-    ended = [before.obligation_rule_id for before in previous_rules.values() if before.pk not in carried]
-    if ended:
-        superseded = (
-            Obligation.objects.open()
-            .filter(rule_id__in=ended)
-            .update(closed_at=now, close_reason=Obligation.CloseReason.SUPERSEDED)
-        )
-    created = rescoped = 0
-    for rule in rules:
-        if not rule.creates_obligations:
-            continue
-        if rule.terms_rule_id is None:
-            created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today)
-            continue
-        before = previous_rules[rule.platform_id]
-        if scope_key(before) != scope_key(rule):
-            counts = rescope_rule(rule=rule, now=now, today=today, due_on=due_on)
-            created += counts["created"] + counts["reopened"]
-            rescoped += counts["closed"]
-    if previous is not None:
-        PolicyVersion.objects.filter(pk=previous.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
-    PolicyVersion.objects.filter(pk=version.pk).update(
-        status=PolicyVersion.Status.PUBLISHED, published_at=now, published_by=actor
-    )
-    counts = {
-        "obligations_created": created,
-        "obligations_superseded": superseded,
-        "obligations_out_of_scope": rescoped,
-        "rules": len(rules),
-        "rules_carried_over": len(carried),
-        "retired_version": previous.number if previous else None,
-    }
-    audit.record(
-        actor=actor,
-        action="policy_version.published",
-        obj=version,
-        before={"status": "draft"},
-        after={"status": "published", "number": version.number, **counts},
-    )
-    if previous is not None:
-        audit.record(
-            actor=actor,
-            action="policy_version.retired",
-            obj=previous,
-            before={"status": "published"},
-            after={"status": "retired", "superseded_by": version.number},
-        )
-    return counts
-
-
-@transaction.atomic
-def retire_policy_version(*, version, actor):
-    """Retire a published version without a successor: its open obligations close (kept)."""
-    Policy.objects.select_for_update().get(pk=version.policy_id)
-    version = PolicyVersion.objects.get(pk=version.pk)
-    if version.status != PolicyVersion.Status.PUBLISHED:
-        raise ValidationError(f"Only a published version can be retired; version {version.number} is {version.status}.")
-    now = timezone.now()
-    closed = (
-        Obligation.objects.open()
-        .filter(rule_id__in=[rule.obligation_rule_id for rule in version.rules.all()])
-        .update(closed_at=now, close_reason=Obligation.CloseReason.RETIRED)
-    )
-    PolicyVersion.objects.filter(pk=version.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
-    audit.record(
-        actor=actor,
-        action="policy_version.retired",
-        obj=version,
-        before={"status": "published"},
-        after={"status": "retired", "obligations_closed": closed},
-    )
-    return closed

@@ -1,4 +1,7 @@
-"""The policy editor (governance admins) and the exception queue (compliance officers).
+"""The policy editor (governance admins): policies, drafts, their rules and required settings.
+
+Publishing and retiring write obligations, so they live in attestations.views.publishing
+(mounted under the same /policies/ prefix); the exception queue is attestations' too.
 
 Views parse input, call policies.services / selectors and render; every domain rule lives in
 the services, whose ValidationError messages are shown on the form with nothing changed.
@@ -10,15 +13,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from governance.models import PolicyException
-from governance.roles import is_compliance_officer, is_governance_admin, role_required
-from governance.selectors.obligations import exceptions_for_review
-from governance.services import exceptions as exception_services
-from policies import selectors, services
+from governance.roles import is_governance_admin, role_required
+from policies import extensions, selectors, services
 from policies.forms import (
-    ApproveExceptionForm,
     ChoosePlatformForm,
-    DenyExceptionForm,
     PolicyForm,
     RequiredSettingForm,
     RuleForm,
@@ -30,7 +28,7 @@ from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
 admin_required = role_required(is_governance_admin)
 
 
-def _draft_or_redirect(request, version):
+def draft_or_redirect(request, version):
     """Pages that change a version answer for drafts only; others explain and go back."""
     if version.is_draft:
         return None
@@ -85,7 +83,7 @@ def version_detail(request, pk):
         "version": version,
         "published": published,
         "problems": services.publish_problems(version) if version.is_draft else [],
-        "counts": selectors.obligation_counts(version=version) if not version.is_draft else {},
+        "counts": extensions.obligation_counts(version=version) if not version.is_draft else {},
     }
     return render(request, "policies/version_detail.html", context)
 
@@ -93,7 +91,7 @@ def version_detail(request, pk):
 @admin_required
 def version_edit(request, pk):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
-    if response := _draft_or_redirect(request, version):
+    if response := draft_or_redirect(request, version):
         return response
     form = VersionForm(request.POST or None, initial=VersionForm.initial_for(version))
     if request.method == "POST" and form.is_valid():
@@ -123,7 +121,7 @@ def version_delete(request, pk):
 @admin_required
 def rule_add(request, pk):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
-    if response := _draft_or_redirect(request, version):
+    if response := draft_or_redirect(request, version):
         return response
     platform_id = request.POST.get("platform") or request.GET.get("platform")
     chooser = ChoosePlatformForm({"platform": platform_id} if platform_id else None, version=version)
@@ -155,7 +153,7 @@ def _rule(pk):
 @admin_required
 def rule_edit(request, pk):
     rule = _rule(pk)
-    if response := _draft_or_redirect(request, rule.version):
+    if response := draft_or_redirect(request, rule.version):
         return response
     form = RuleForm(request.POST or None, platform=rule.platform, initial=RuleForm.initial_for(rule))
     if request.method == "POST" and form.is_valid():
@@ -192,7 +190,7 @@ def rule_remove(request, pk):
 @admin_required
 def requirement_add(request, pk):
     rule = _rule(pk)
-    if response := _draft_or_redirect(request, rule.version):
+    if response := draft_or_redirect(request, rule.version):
         return response
     form = RequiredSettingForm(request.POST or None, rule=rule)
     if request.method == "POST" and form.is_valid():
@@ -223,7 +221,7 @@ def _requirement(pk):
 def requirement_edit(request, pk):
     requirement = _requirement(pk)
     rule = requirement.rule
-    if response := _draft_or_redirect(request, rule.version):
+    if response := draft_or_redirect(request, rule.version):
         return response
     form = RequiredSettingForm(request.POST or None, rule=rule, requirement=requirement)
     if request.method == "POST" and form.is_valid():
@@ -259,14 +257,6 @@ def requirement_remove(request, pk):
 
 
 @admin_required
-def version_preview(request, pk):
-    version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
-    return render(
-        request, "policies/version_preview.html", {"version": version, "preview": selectors.preview_affected(version)}
-    )
-
-
-@admin_required
 def version_diff(request, pk):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
     against = request.GET.get("against")
@@ -279,108 +269,3 @@ def version_diff(request, pk):
     return render(
         request, "policies/version_diff.html", {"version": version, "diff": selectors.diff_versions(old, version)}
     )
-
-
-@admin_required
-def version_publish(request, pk):
-    version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
-    if response := _draft_or_redirect(request, version):
-        return response
-    problems = services.publish_problems(version)
-    if request.method == "POST" and not problems:
-        try:
-            counts = services.publish_policy_version(version=version, actor=request.user)
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(
-                request,
-                f"Version {version.number} published: {counts['obligations_created']} obligations opened, "
-                f"{counts['obligations_superseded'] + counts['obligations_out_of_scope']} closed, "
-                f"{counts['rules_carried_over']} rules carried over with their obligations unchanged.",
-            )
-            return redirect("policies:version", pk=version.pk)
-    published = selectors.published_version(policy=version.policy)
-    context = {
-        "version": version,
-        "published": published,
-        "problems": problems,
-        "preview": selectors.preview_affected(version),
-        "diff": selectors.diff_versions(published, version),
-    }
-    return render(request, "policies/version_publish.html", context, status=400 if request.method == "POST" else 200)
-
-
-@admin_required
-def version_retire(request, pk):
-    version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
-    if request.method == "POST":
-        try:
-            closed = services.retire_policy_version(version=version, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Version {version.number} retired; {closed} open obligations closed.")
-        return redirect("policies:version", pk=version.pk)
-    if version.status != PolicyVersion.Status.PUBLISHED:
-        messages.error(request, f"Only a published version can be retired; version {version.number} is not.")
-        return redirect("policies:version", pk=version.pk)
-    counts = selectors.obligation_counts(version=version)
-    return render(request, "policies/version_retire.html", {"version": version, "open_total": sum(counts.values())})
-
-
-# --- Exceptions (compliance officers) ----------------------------------------------------
-
-officer_required = role_required(is_compliance_officer)
-
-
-@officer_required
-def exception_list(request):
-    status = request.GET.get("status", PolicyException.Status.REQUESTED)
-    if status not in PolicyException.Status.values and status != "all":
-        status = PolicyException.Status.REQUESTED
-    exceptions = exceptions_for_review(status=None if status == "all" else status)[:500]
-    context = {"exceptions": exceptions, "status": status, "statuses": PolicyException.Status.choices}
-    return render(request, "policies/exception_list.html", context)
-
-
-@officer_required
-def exception_decide(request, pk):
-    exception = get_object_or_404(exceptions_for_review(status=None), pk=pk)
-    approve = ApproveExceptionForm(
-        request.POST if request.POST.get("decision") == "approve" else None,
-        initial=ApproveExceptionForm.initial_for(exception),
-        prefix="approve",
-    )
-    deny = DenyExceptionForm(request.POST if request.POST.get("decision") == "deny" else None, prefix="deny")
-    if request.method == "POST":
-        form = approve if request.POST.get("decision") == "approve" else deny
-        if form.is_valid():
-            try:
-                if form is approve:
-                    exception_services.approve_exception(
-                        exception=exception,
-                        expires_on=form.cleaned_data["expires_on"],
-                        note=form.cleaned_data["note"],
-                        actor=request.user,
-                    )
-                else:
-                    exception_services.deny_exception(
-                        exception=exception, note=form.cleaned_data["note"], actor=request.user
-                    )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                verb = "approved" if form is approve else "denied"
-                messages.success(
-                    request, f"Exception for {exception.employee.full_name} ({exception.rule.platform.name}) {verb}."
-                )
-                return redirect("policies:exceptions")
-    context = {
-        "exception": exception,
-        "approve": approve,
-        "deny": deny,
-        "own_request": exception_services.is_own_request(exception, request.user),
-        "own_request_message": exception_services.OWN_REQUEST_MESSAGE,
-    }
-    return render(request, "policies/exception_decide.html", context)

@@ -67,7 +67,7 @@ def counts_dated_today(time_machine, db):
     have done: for modules marked ``frozen_on(TODAY)`` whose figures read the counts."""
     from django.utils import timezone
 
-    from governance.services.rollups import advance_obligation_counts
+    from compliance.services.rollups import advance_obligation_counts
 
     return advance_obligation_counts(day=timezone.localdate()) or timezone.localdate()
 

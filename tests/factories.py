@@ -5,7 +5,9 @@ import datetime
 import factory
 from django.utils import timezone
 
-from governance.models import Department, Employee, Obligation, ObligationStatus, User
+from attestations.models import Obligation, ObligationStatus
+from governance.models import User
+from people.models import Department, Employee
 from platforms.models import Category, Platform, PlatformSetting
 from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
 

@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import governance.models.ledger
-import governance.models.people
+import governance.storage
+import governance.models
 from django.db import migrations, models
 
 
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
             name='Evidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=governance.models.ledger.private_storage, upload_to='evidence/%Y/%m/')),
+                ('file', models.FileField(storage=governance.storage.private_storage, upload_to='evidence/%Y/%m/')),
                 ('content_type', models.CharField(max_length=32)),
                 ('size', models.PositiveIntegerField()),
                 ('sha256', models.CharField(max_length=64)),
@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
                 ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             managers=[
-                ('objects', governance.models.people.UserManager()),
+                ('objects', governance.models.UserManager()),
             ],
         ),
         migrations.CreateModel(

@@ -1,35 +1,41 @@
-"""Error pages, and the same errors as problem details (API) or SCIM errors (SCIM), by path:
-an integration never gets an HTML page, whatever failed."""
+"""Error pages, and the same errors in the form each machine surface expects, by path: an
+integration never gets an HTML page, whatever failed.
+
+The machine surfaces (the REST API's problem details, SCIM's errors) belong to the integrations
+app, which sits above the kernel: it registers how each answers in its ``ready()``
+(:func:`register_surface`). Everything else gets a page.
+"""
+
+from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse
 from django.shortcuts import render
 
-from governance.api.exceptions import problem_response
+# respond(status, detail, scim_type) -> response, for requests whose path starts with the prefix.
+Responder = Callable[[int, str, str | None], HttpResponse]
+_SURFACES: dict[str, Responder] = {}
 
 
-def _surface(request):
+def register_surface(prefix: str, respond: Responder) -> None:
+    _SURFACES[prefix] = respond
+
+
+def _responder(request) -> Responder | None:
     path = request.path_info
-    if path.startswith("/scim/"):
-        return "scim"
-    if path.startswith("/api/"):
-        return "api"
-    return "page"
+    return next((respond for prefix, respond in _SURFACES.items() if path.startswith(prefix)), None)
 
 
 def error_response(request, status, detail, *, scim_type=None, template=None):
     """``status`` as the caller's surface expects it: problem+json, a SCIM error or a page."""
-    surface = _surface(request)
-    if surface == "api":
-        return problem_response(status, detail)
-    if surface == "scim":
-        from governance.scim.views import error_response as scim_error
-
-        return scim_error(status, detail, scim_type)
+    respond = _responder(request)
+    if respond is not None:
+        return respond(status, detail, scim_type)
     return render(request, template or "errors/400.html", {"detail": detail}, status=status)
 
 
 def bad_request(request, exception):
-    if isinstance(exception, RequestDataTooBig) and _surface(request) != "page":
+    if isinstance(exception, RequestDataTooBig) and _responder(request) is not None:
         return error_response(request, 413, "The request body is larger than this server accepts.")
     return error_response(request, 400, "The request could not be read.", scim_type="invalidSyntax")
 
@@ -43,7 +49,7 @@ def permission_denied(request, exception):
 
 
 def server_error(request):
-    if _surface(request) != "page":
+    if _responder(request) is not None:
         # The page's navigation reads the signed-in person, which an API key is not.
         return error_response(request, 500, "Something went wrong on our side; the error is logged.")
     return render(request, "errors/500.html", status=500)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from governance.magic_links import make_login_link
-from governance.models import Attestation, ObligationStatus, PolicyException
+from attestations.models import Attestation, ObligationStatus, PolicyException
+from notifications.magic_links import make_login_link
 from tests.governance.attestation_builders import published_obligations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,17 +7,10 @@ import random
 import pytest
 from django.utils import timezone
 
-from governance.demo import people as demo_people
-from governance.models import (
-    Attestation,
-    AttestationAnswer,
-    ComplianceSnapshot,
-    Department,
-    Employee,
-    Obligation,
-    ObligationStatus,
-    PolicyException,
-)
+from attestations.models import Attestation, AttestationAnswer, Obligation, ObligationStatus, PolicyException
+from compliance.models import ComplianceSnapshot
+from demo import people as demo_people
+from people.models import Department, Employee
 from tests.factories import PlatformSettingFactory, PolicyVersionFactory, ToolRuleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from governance.models import Obligation
+from attestations.models import Obligation
+from attestations.services import publishing
 from platforms.models import PlatformSetting
 from policies import services
 from policies.models import Policy, PolicyVersion
@@ -18,7 +19,7 @@ def copilot_published(demo):
     draft = services.create_draft(policy=policy, actor=None)
     text = PlatformSetting.objects.get(platform__slug="microsoft-copilot", key="model-training-text")
     services.add_rule(version=draft, platform=text.platform, stance="approved", required=[(text, None)], actor=None)
-    services.publish_policy_version(version=draft, actor=None)
+    publishing.publish_policy_version(version=draft, actor=None)
     return policy
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from governance.models import ComplianceReport
-from governance.services.reports import build_report, create_report
+from compliance.models import ComplianceReport
+from compliance.services.reports import build_report, create_report
 from tests.factories import ObligationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,4 +1,4 @@
-"""governance.services.accounts: an account confirms its own HR record; admins link plain
+"""people.services.accounts: an account confirms its own HR record; admins link plain
 accounts explicitly; deprovisioning ends access in a fixed number of queries."""
 
 import pytest
@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from governance.models import AuditEvent, Employee
+from governance.models import AuditEvent
 from governance.roles import Role
-from governance.services import accounts
+from people.models import Employee
+from people.services import accounts
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageFile
 
-from governance import ledger
-from governance.models import Attestation, AttestationAnswer, AuditEvent, Evidence, ObligationStatus
-from governance.services.attestations import (
+from attestations import ledger
+from attestations.models import Attestation, AttestationAnswer, Evidence, ObligationStatus
+from attestations.services.attest import (
     DuplicateSubmission,
     VersionNoLongerCurrent,
     acknowledge_policy,
@@ -18,6 +18,7 @@ from governance.services.attestations import (
     signature_matches,
     submit_attestation,
 )
+from governance.models import AuditEvent
 from policies.models import PolicyVersion
 from tests.factories import EmployeeFactory
 from tests.governance.attestation_builders import published_obligations, safe_answers, unsafe_answers
@@ -164,7 +165,7 @@ def test_submission_against_a_version_retired_meanwhile_is_refused(obligation):
 
 
 def test_submission_against_a_closed_obligation_is_refused(obligation):
-    from governance.models import Obligation
+    from attestations.models import Obligation
 
     Obligation.objects.filter(pk=obligation.pk).update(closed_at=timezone.now(), close_reason="superseded")
     with pytest.raises(VersionNoLongerCurrent):
@@ -284,7 +285,7 @@ def test_a_tier_named_only_by_the_rule_is_accepted(employee):
 
 
 def test_completing_the_last_tool_announces_the_employee_compliant_once(employee, django_capture_on_commit_callbacks):
-    from governance.events import employee_compliance_changed
+    from attestations.signals import employee_compliance_changed
 
     _version, (first, second) = published_obligations(employee, tools=2)
     heard = []

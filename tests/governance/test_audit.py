@@ -7,9 +7,10 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from attestations.models import ObligationStatus
+from attestations.services.obligations import reopen_for_setting
 from governance import audit
-from governance.models import AuditEvent, ObligationStatus
-from governance.services.obligations import reopen_for_setting
+from governance.models import AuditEvent
 from platforms.models import PlatformSetting
 from tests.factories import ObligationFactory, PlatformSettingFactory, RequiredSettingFactory, mark_in_force
 

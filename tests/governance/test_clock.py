@@ -10,12 +10,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from governance.models import ObligationCount, ObligationCountState, ObligationStatus
+from attestations.models import ObligationStatus
+from compliance import selectors as compliance
+from compliance.models import ObligationCount, ObligationCountState
+from compliance.selectors import ComplianceFilters
+from compliance.selectors.figures import _figures
+from compliance.services.rollups import advance_obligation_counts
 from governance.schedules import align_with_time_zone
-from governance.selectors import compliance
-from governance.selectors.compliance import ComplianceFilters
-from governance.selectors.compliance.figures import _figures
-from governance.services.rollups import advance_obligation_counts
 from tests.clock import noon_on
 from tests.factories import EmployeeFactory, ObligationFactory, ToolRuleFactory
 

@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from governance.models import Attestation, AttestationAnswer, ObligationStatus
-from governance.selectors import compliance
-from governance.selectors.compliance import ComplianceFilters
+from attestations.models import Attestation, AttestationAnswer, ObligationStatus
+from compliance import selectors as compliance
+from compliance.selectors import ComplianceFilters
 from tests.clock import frozen_on
 from tests.factories import (
     DepartmentFactory,
@@ -255,7 +255,7 @@ def test_a_single_root_with_every_obligation_shows_its_children(org):
     for department in (org["root_a"], org["root_b"]):
         department.parent = corp
         department.save()
-    from governance.services import recompute_department_paths
+    from people.services.paths import recompute_department_paths
 
     recompute_department_paths()
     overview = compliance.overview(ComplianceFilters(), today=TODAY)
@@ -264,7 +264,7 @@ def test_a_single_root_with_every_obligation_shows_its_children(org):
 
 
 def test_trend_sums_snapshots_per_day_and_honours_department_and_tool(org):
-    from governance.models import ComplianceSnapshot
+    from compliance.models import ComplianceSnapshot
 
     day1, day2 = TODAY - datetime.timedelta(days=2), TODAY - datetime.timedelta(days=1)
     x, y = org["x"].platform, org["y"].platform
@@ -291,7 +291,7 @@ def test_trend_sums_snapshots_per_day_and_honours_department_and_tool(org):
 def test_open_exceptions_now_and_30_days_ago_are_reconstructed_from_dates(org):
     from django.utils import timezone as tz
 
-    from governance.models import PolicyException
+    from attestations.models import PolicyException
 
     then = TODAY - datetime.timedelta(days=30)
     long_ago = tz.make_aware(datetime.datetime(2026, 9, 1))

@@ -7,10 +7,11 @@ import io
 import pytest
 from django.urls import reverse
 
+from compliance.models import ComplianceReport
+from compliance.services.reports import build_report, create_report
 from governance import csv as csv_export
-from governance.models import ALL_SCOPES, ComplianceReport
-from governance.services.integrations import create_api_key
-from governance.services.reports import build_report, create_report
+from integrations.keys import create_api_key
+from integrations.models import ALL_SCOPES
 from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
 from tests.governance.api.conftest import ApiClient
 

@@ -12,16 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import (
-    Attestation,
-    ComplianceSnapshot,
-    Employee,
-    NotificationLog,
-    Obligation,
-    ObligationStatus,
-    PolicyException,
-)
+from attestations.models import Attestation, Obligation, ObligationStatus, PolicyException
+from compliance.models import ComplianceSnapshot
 from governance.roles import Role
+from notifications.models import NotificationLog
+from people.models import Employee
 from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +208,7 @@ def test_bad_filters_are_refused_with_a_message(client, officer, org):
 
 
 def test_the_dashboard_and_the_api_refuse_bad_filters_in_the_same_words(client, officer, org):
-    from governance.selectors.compliance import ComplianceFilters
+    from compliance.selectors import ComplianceFilters
 
     params = {"department": "999999", "platform": "999999", "country": "Germany"}
     client.force_login(officer)
@@ -296,7 +291,7 @@ def test_csv_export_has_the_same_rows_as_the_list(client, officer, org):
 
 
 def test_noncompliant_setting_drills_down_to_the_people_who_answered_it_wrongly(client, officer, org):
-    from governance.models import AttestationAnswer
+    from attestations.models import AttestationAnswer
     from tests.factories import PlatformSettingFactory
 
     setting = PlatformSettingFactory(platform=org["x"].platform)

@@ -6,7 +6,7 @@ import pathlib
 import pytest
 
 from governance import db
-from governance.models import Department, Employee
+from people.models import Department, Employee
 from tests.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db

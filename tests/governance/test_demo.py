@@ -41,8 +41,8 @@ def test_demo_has_one_sign_in_per_role(demo):
 
 
 def test_demo_reporting_line_includes_people_listed_before_their_manager(demo):
-    from governance.models import Employee
-    from governance.selectors import reports_of
+    from people.models import Employee
+    from people.selectors import reports_of
 
     manager = Employee.objects.get(email="manager@demo.example")
     assert Employee.objects.get(email="employee@demo.example") in reports_of(manager=manager)

@@ -3,10 +3,11 @@ import io
 import pytest
 from django.utils import timezone
 
-from governance import ledger
-from governance.demo import attestations as demo_attestations
-from governance.demo import people as demo_people
-from governance.models import Attestation, Employee, Obligation, ObligationStatus, PolicyException
+from attestations import ledger
+from attestations.models import Attestation, Obligation, ObligationStatus, PolicyException
+from demo import attestations as demo_attestations
+from demo import people as demo_people
+from people.models import Employee
 from tests.factories import ObligationFactory
 from tests.governance.attestation_builders import publish, tool_rules
 

@@ -3,9 +3,10 @@ import io
 
 import pytest
 
-from governance.demo import jobs
-from governance.models import ComplianceReport, ComplianceSnapshot, NotificationLog
-from governance.selectors.compliance import trend as compliance_trend
+from compliance.models import ComplianceReport, ComplianceSnapshot
+from compliance.selectors import trend as compliance_trend
+from demo import jobs
+from notifications.models import NotificationLog
 from tests.clock import frozen_on
 from tests.factories import ObligationFactory, ToolRuleFactory
 

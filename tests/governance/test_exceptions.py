@@ -4,14 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from governance.models import AuditEvent, Obligation, ObligationStatus, PolicyException
+from attestations.models import Obligation, ObligationStatus, PolicyException
+from attestations.services import publishing
+from attestations.services.exceptions import approve_exception, deny_exception, expire_exceptions, request_exception
+from governance.models import AuditEvent
 from governance.roles import Role
-from governance.services.exceptions import (
-    approve_exception,
-    deny_exception,
-    expire_exceptions,
-    request_exception,
-)
 from policies import services
 from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, PlatformFactory, PlatformSettingFactory, PolicyVersionFactory
@@ -33,7 +30,7 @@ def obligation(officer_user):
     setting = PlatformSettingFactory(platform=platform)
     version = PolicyVersionFactory(number=1)
     services.add_rule(version=version, platform=platform, stance="approved", required=[(setting, None)], actor=None)
-    services.publish_policy_version(version=version, actor=None)
+    publishing.publish_policy_version(version=version, actor=None)
     return Obligation.objects.get(employee=person)
 
 
@@ -157,7 +154,7 @@ def own_request(make_user):
         required=[(PlatformSettingFactory(platform=platform), None)],
         actor=None,
     )
-    services.publish_policy_version(version=version, actor=None)
+    publishing.publish_policy_version(version=version, actor=None)
     obligation = Obligation.objects.get(employee=officer.employee)
     return officer, ask(obligation, employee=officer.employee, actor=officer)
 

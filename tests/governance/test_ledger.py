@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, connections, transaction
 
-from governance import ledger
-from governance.models import Attestation, AttestationAnswer, LedgerAppendOnlyError
+from attestations import ledger
+from attestations.models import Attestation, AttestationAnswer, LedgerAppendOnlyError
 from tests.factories import EmployeeFactory, PolicyVersionFactory
 from tests.governance.attestation_builders import publish
 
@@ -192,7 +192,7 @@ def with_evidence(employee, version, content):
 
     from django.core.files.base import ContentFile
 
-    from governance.models import Evidence
+    from attestations.models import Evidence
 
     evidence = Evidence(
         employee=employee, content_type="image/png", size=len(content), sha256=hashlib.sha256(content).hexdigest()

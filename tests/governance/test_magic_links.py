@@ -5,10 +5,10 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from governance import magic_links
 from governance.models import User
-from governance.models.ledger import LoginLinkUse
 from governance.roles import Role
+from notifications import magic_links
+from notifications.models import LoginLinkUse
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from governance.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
-from governance.services.attestations import acknowledge_policy, attestation_statement, submit_attestation
+from attestations.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
+from attestations.services.attest import acknowledge_policy, attestation_statement, submit_attestation
 from policies.models import PolicyVersion
 from tests.factories import ObligationFactory
 from tests.governance.attestation_builders import new_version, published_obligations, safe_answers, unsafe_answers

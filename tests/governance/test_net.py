@@ -5,7 +5,7 @@ from axes.models import AccessAttempt
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from governance.models import Attestation
+from attestations.models import Attestation
 from governance.net import client_ip, client_network
 from tests.governance.attestation_builders import published_obligations
 

@@ -3,11 +3,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from governance.models import Employee, Obligation, ObligationStatus, PolicyException
+from attestations.models import Obligation, ObligationStatus, PolicyException
+from attestations.selectors.obligations import obligations_for
+from attestations.selectors.records import acknowledgments_needed
+from attestations.services import publishing
+from attestations.services.obligations import expire_obligations, rescope_employees, run_daily_obligation_maintenance
 from governance.roles import Role
-from governance.selectors.attestations import acknowledgments_needed
-from governance.selectors.obligations import obligations_for
-from governance.services.obligations import expire_obligations, rescope_employees, run_daily_obligation_maintenance
+from people.models import Employee
 from platforms.signals import setting_revised
 from policies import services
 from tests.clock import frozen_on
@@ -47,7 +49,7 @@ def publish(admin, rules, version=None):
             actor=admin,
             **scope,
         )
-    services.publish_policy_version(version=version, actor=admin)
+    publishing.publish_policy_version(version=version, actor=admin)
     return version
 
 
@@ -152,7 +154,7 @@ def test_new_version_opens_pending_for_people_with_an_approved_exception_as_exce
     )
     draft = services.create_draft(policy=v1.policy, actor=admin)
     services.update_rule(rule=draft.rules.get(), allowed_tiers=["enterprise"], actor=admin)
-    services.publish_policy_version(version=draft, actor=admin)
+    publishing.publish_policy_version(version=draft, actor=admin)
     obligation = Obligation.objects.open().get(employee=person)
     assert obligation.status == ObligationStatus.EXCEPTED
     assert obligation.due_on == TODAY + datetime.timedelta(days=30)
@@ -222,7 +224,7 @@ def test_termination_closes_all_and_keeps_them(admin):
 
 
 def test_coming_back_into_scope_with_a_running_exception_reopens_as_excepted(admin, make_user):
-    from governance.services.exceptions import approve_exception, request_exception
+    from attestations.services.exceptions import approve_exception, request_exception
 
     chatgpt = tool("chatgpt")
     sales, legal = DepartmentFactory(), DepartmentFactory()
@@ -247,7 +249,7 @@ def test_after_a_republish_with_unchanged_terms_hires_and_revisions_follow_the_c
     chatgpt = tool("chatgpt")
     v1 = publish(admin, [(chatgpt, {})])
     draft = services.create_draft(policy=v1.policy, actor=admin)
-    services.publish_policy_version(version=draft, actor=admin)
+    publishing.publish_policy_version(version=draft, actor=admin)
     terms_rule = v1.rules.get()
     assert draft.rules.get().terms_rule_id == terms_rule.pk
 
@@ -311,7 +313,7 @@ def test_daily_maintenance_expires_attestations_and_exceptions(admin):
 
 
 def test_acknowledgments_needed_lists_published_versions_not_yet_acknowledged(admin):
-    from governance.models import Attestation
+    from attestations.models import Attestation
 
     chatgpt = tool("chatgpt")
     person, other = EmployeeFactory.create_batch(2)

@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from governance import selectors, services
-from governance.models import Department, Employee
+from people import selectors
+from people.services import paths as services
+from people.models import Department, Employee
 from tests.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db

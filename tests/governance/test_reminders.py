@@ -11,13 +11,16 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from governance.models import Employee, NotificationLog, ObligationStatus
+from attestations.models import ObligationStatus
 from governance.roles import Role
-from governance.services import delivery, reminders
+from notifications import delivery
+from notifications import digests as reminders
+from notifications.models import NotificationLog
+from people.models import Employee
 from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
 
-# Where every one-click sign-in link points (governance.magic_links.make_login_link).
+# Where every one-click sign-in link points (notifications.magic_links.make_login_link).
 LOGIN_LINK_PREFIX = settings.SITE_URL + reverse("magic-login", args=["T"]).removesuffix("T/")
 
 TODAY = datetime.date(2026, 11, 29)

@@ -8,17 +8,12 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from governance.events import report_ready
-from governance.models import (
-    Attestation,
-    ComplianceReport,
-    NotificationLog,
-    Obligation,
-    ObligationStatus,
-    PolicyException,
-)
+from attestations.models import Attestation, Obligation, ObligationStatus, PolicyException
+from compliance.models import ComplianceReport
+from compliance.services.reports import build_report, create_report, request_report
+from compliance.signals import report_ready
 from governance.roles import Role
-from governance.services.reports import build_report, create_report, request_report
+from notifications.models import NotificationLog
 from tests.factories import (
     DepartmentFactory,
     EmployeeFactory,

@@ -3,8 +3,8 @@ import hashlib
 import pytest
 from django.urls import reverse
 
-from governance.models import ComplianceReport
-from governance.services.reports import build_report, create_report
+from compliance.models import ComplianceReport
+from compliance.services.reports import build_report, create_report
 from tests.factories import ObligationFactory
 
 pytestmark = pytest.mark.django_db

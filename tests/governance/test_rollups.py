@@ -1,4 +1,4 @@
-"""The maintained aggregates (PostgreSQL triggers + rebuilds, governance.models.rollups) and
+"""The maintained aggregates (PostgreSQL triggers + rebuilds, compliance.models.counts) and
 the selectors that read them: every aggregate always equals the same figures computed here
 independently from the rows, after every kind of write, and the selectors give the same
 figures with and without them."""
@@ -12,24 +12,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.models import (
-    Attestation,
-    AttestationAnswer,
+from attestations.models import Attestation, AttestationAnswer, Obligation, ObligationStatus
+from compliance import selectors as compliance
+from compliance.models import (
     ComplianceSnapshot,
     ComplianceSnapshotTotal,
-    Department,
-    Employee,
     FailingSettingCount,
     HandlerObligationCount,
-    Obligation,
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
-    ObligationStatus,
 )
-from governance.selectors import compliance
-from governance.selectors.compliance import ComplianceFilters
-from governance.services.rollups import advance_obligation_counts, rebuild_obligation_counts, rebuild_snapshot_totals
+from compliance.selectors import ComplianceFilters
+from compliance.services.rollups import advance_obligation_counts, rebuild_obligation_counts, rebuild_snapshot_totals
+from people.models import Department, Employee
 from tests.clock import frozen_on
 from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, ToolRuleFactory, mark_in_force
 
@@ -249,7 +245,7 @@ def test_aggregates_follow_inserts_updates_closes_and_deletes(org):
 
 
 def test_moving_a_department_moves_its_subtree_counts(org):
-    from governance.services.people import move_department
+    from people.services.paths import move_department
 
     people, rules = org["people"], org["rules"]
     publish(people, rules[:2], due_on=TODAY - datetime.timedelta(days=1))
@@ -470,11 +466,11 @@ def test_stale_counts_are_not_used_for_a_later_day(org):
 def test_the_services_writes_keep_every_aggregate_right(make_user):
     """Publish, attest (failing and passing), exception, expiry, a move with rescoping, a
     department move, a termination and a republish, through the services themselves."""
-    from governance.services.attestations import attestation_statement, submit_attestation
-    from governance.services.employees import terminate_employee
-    from governance.services.exceptions import approve_exception, request_exception
-    from governance.services.obligations import expire_obligations, rescope_employees
-    from governance.services.people import move_department
+    from attestations.services.attest import attestation_statement, submit_attestation
+    from attestations.services.exceptions import approve_exception, request_exception
+    from attestations.services.obligations import expire_obligations, rescope_employees
+    from people.services.hr import terminate_employee
+    from people.services.paths import move_department
     from policies import services as policies
     from tests.factories import PlatformFactory, PolicyFactory, PolicyVersionFactory
     from tests.governance.attestation_builders import safe_answers, unsafe_answers
@@ -569,7 +565,7 @@ def kept_snapshot_totals():
 
 
 def test_snapshot_totals_follow_every_write_to_the_snapshots(org):
-    from governance.services.snapshots import snapshot_compliance
+    from compliance.services.snapshots import snapshot_compliance
 
     people, rules = org["people"], org["rules"]
     publish(people, rules[:2], due_on=TODAY - datetime.timedelta(days=1))

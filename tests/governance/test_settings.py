@@ -79,7 +79,7 @@ def _install_key(key_file):
     """SECRET_KEY and the demo API key of an install whose key lives at ``key_file``, from a
     fresh interpreter with no SECRET_KEY in the environment (the embedded default)."""
     printed = _fresh_interpreter(
-        "from django.conf import settings; from governance.services.integrations import demo_api_key_secret; "
+        "from django.conf import settings; from integrations.keys import demo_api_key_secret; "
         "print(settings.SECRET_KEY); print(demo_api_key_secret())",
         SECRET_KEY_FILE=str(key_file),
     )
@@ -127,7 +127,7 @@ def test_the_default_key_file_is_git_ignored():
 
 
 def test_the_demo_key_depends_on_the_install_secret(db, settings):
-    from governance.services.integrations import demo_api_key_secret
+    from integrations.keys import demo_api_key_secret
 
     settings.SECRET_KEY = secrets.token_urlsafe(50)
     one = demo_api_key_secret()

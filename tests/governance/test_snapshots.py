@@ -3,10 +3,11 @@ import datetime
 import pytest
 from django.db.models import Count
 
-from governance.models import ComplianceSnapshot, Obligation, ObligationStatus
-from governance.selectors.compliance import ComplianceFilters
-from governance.selectors.compliance import trend as compliance_trend
-from governance.services.snapshots import snapshot_compliance
+from attestations.models import Obligation, ObligationStatus
+from compliance.models import ComplianceSnapshot
+from compliance.selectors import ComplianceFilters
+from compliance.selectors import trend as compliance_trend
+from compliance.services.snapshots import snapshot_compliance
 from tests.clock import frozen_on
 from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
 

@@ -6,9 +6,13 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from governance import tasks
+from attestations.models import Obligation, ObligationStatus
+from compliance.models import ComplianceReport, ComplianceSnapshot
+from attestations import tasks as attestation_tasks
+from compliance import tasks as compliance_tasks
+from notifications import tasks as notification_tasks
 from governance.celery import app
-from governance.models import ComplianceReport, ComplianceSnapshot, NotificationLog, Obligation, ObligationStatus
+from notifications.models import NotificationLog
 from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
 
@@ -59,14 +63,14 @@ def test_beat_schedules_are_installed_and_point_at_registered_tasks():
 def test_tasks_retry_transient_errors_with_backoff_and_are_acknowledged_late(settings):
     from django.db import OperationalError
 
-    for task in (tasks.send_reminders, tasks.build_report_task, tasks.snapshot_compliance, tasks.daily_maintenance):
+    for task in (notification_tasks.send_reminders, compliance_tasks.build_report_task, compliance_tasks.snapshot_compliance, attestation_tasks.daily_maintenance):
         assert OperationalError in task.autoretry_for and task.retry_backoff and task.max_retries == 5
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_ACCEPT_CONTENT == ["json"]
 
 
 def test_send_reminders_task_sends_digests_and_escalations_once_per_day(due_org, mailoutbox):
-    first = tasks.send_reminders.delay(TODAY.isoformat()).get()
-    second = tasks.send_reminders.delay(TODAY.isoformat()).get()
+    first = notification_tasks.send_reminders.delay(TODAY.isoformat()).get()
+    second = notification_tasks.send_reminders.delay(TODAY.isoformat()).get()
 
     assert [(r["kind"], r["sent"]) for r in first] == [("reminder", 3), ("escalation", 1)]
     assert [r["sent"] for r in second] == [0, 0]
@@ -79,7 +83,7 @@ def test_daily_maintenance_sets_expired_exceptions_back_to_pending(due_org):
         status=ObligationStatus.EXCEPTED, valid_until=TODAY - datetime.timedelta(days=1)
     )
 
-    done = tasks.daily_maintenance.delay(TODAY.isoformat()).get()
+    done = attestation_tasks.daily_maintenance.delay(TODAY.isoformat()).get()
 
     assert done["expire_exceptions"] == 1
     obligation = Obligation.objects.get(employee=person)
@@ -87,12 +91,12 @@ def test_daily_maintenance_sets_expired_exceptions_back_to_pending(due_org):
 
 
 def test_snapshot_task_writes_the_days_rows(due_org):
-    assert tasks.snapshot_compliance.delay(TODAY.isoformat()).get() == {"rows": 1}
+    assert compliance_tasks.snapshot_compliance.delay(TODAY.isoformat()).get() == {"rows": 1}
     assert ComplianceSnapshot.objects.get(day=TODAY).total == 3
 
 
 def test_scheduled_report_task_builds_a_report_marked_as_scheduled(due_org):
-    result = tasks.scheduled_report.delay().get()
+    result = compliance_tasks.scheduled_report.delay().get()
 
     report = ComplianceReport.objects.get(pk=result["report"])
     assert (report.status, report.trigger, report.requested_by_label) == ("done", "schedule", "Weekly schedule")
@@ -162,7 +166,7 @@ def _forget_connections():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_on_redis_builds_a_requested_report_end_to_end(due_org, celery_worker):
-    from governance.services.reports import request_report
+    from compliance.services.reports import request_report
 
     report = request_report(trigger=ComplianceReport.Trigger.MANUAL, requested_by_label="worker test")
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from governance.services.attestations import submit_attestation
+from attestations.services.attest import submit_attestation
 from tests.factories import EmployeeFactory, ObligationFactory
 from tests.governance.attestation_builders import published_obligations
 

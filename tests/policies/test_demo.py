@@ -1,7 +1,8 @@
 import pytest
 
-from governance.models import Employee, Obligation
-from governance.selectors.obligations import obligations_for
+from attestations.models import Obligation
+from attestations.selectors.obligations import obligations_for
+from people.models import Employee
 from policies.models import PolicyVersion
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from attestations.services import publishing
 from governance.roles import Role
-from policies import services
 from policies.models import ImmutableVersionError, PolicyVersion, RequiredSetting, ToolRule
 from tests.factories import DepartmentFactory, PlatformSettingFactory, PolicyVersionFactory, RequiredSettingFactory
 
@@ -15,7 +15,7 @@ def published(make_user):
     version = PolicyVersionFactory(number=1)
     required = RequiredSettingFactory(rule__version=version)
     required.rule.departments.add(DepartmentFactory())
-    services.publish_policy_version(version=version, actor=admin)
+    publishing.publish_policy_version(version=version, actor=admin)
     version.refresh_from_db()
     return version
 

@@ -7,8 +7,13 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from governance.models import AuditEvent, Employee, Obligation, ObligationStatus
+from attestations.models import Obligation, ObligationStatus
+from attestations.selectors import publishing as publishing_selectors
+from attestations.services import publishing
+from governance.models import AuditEvent
 from governance.roles import Role
+from people.models import Employee
+from policies import selectors as policy_selectors
 from policies import services
 from policies.models import ImmutableVersionError, PolicyVersion, ToolRule
 from tests.factories import (
@@ -59,7 +64,7 @@ def published_policy(admin, *platforms, policy=None):
             required=[(platform.settings.order_by("key").first(), None)],
             actor=admin,
         )
-    services.publish_policy_version(version=version, actor=admin)
+    publishing.publish_policy_version(version=version, actor=admin)
     version.refresh_from_db()
     return version
 
@@ -84,7 +89,7 @@ def test_publish_sets_fingerprints_and_skips_prohibited_tools(admin_user, chatgp
         version=version, platform=chatgpt, stance="approved", required=[(setting(chatgpt, "memory"), None)], actor=None
     )
     services.add_rule(version=version, platform=banned, stance="prohibited", actor=None)
-    services.publish_policy_version(version=version, actor=admin_user)
+    publishing.publish_policy_version(version=version, actor=admin_user)
 
     assert all(len(rule.fingerprint) == 64 for rule in version.rules.all())
     assert not Obligation.objects.filter(platform=banned).exists()
@@ -208,7 +213,7 @@ def test_editing_a_published_version_or_its_rules_is_refused(admin_user, chatgpt
 def test_publishing_twice_is_refused(admin_user, chatgpt):
     version = published_policy(admin_user, chatgpt)
     with pytest.raises(ValidationError):
-        services.publish_policy_version(version=version, actor=admin_user)
+        publishing.publish_policy_version(version=version, actor=admin_user)
 
 
 def test_create_draft_copies_rules_scope_and_settings(admin_user, chatgpt):
@@ -223,7 +228,7 @@ def test_create_draft_copies_rules_scope_and_settings(admin_user, chatgpt):
         required=[(setting(chatgpt, "memory"), "off"), (setting(chatgpt, "improve-model"), None)],
         actor=admin_user,
     )
-    services.publish_policy_version(version=version, actor=admin_user)
+    publishing.publish_policy_version(version=version, actor=admin_user)
 
     draft = services.create_draft(policy=version.policy, actor=admin_user)
 
@@ -232,7 +237,7 @@ def test_create_draft_copies_rules_scope_and_settings(admin_user, chatgpt):
     assert copy.stance == "restricted" and copy.countries == ["DE"]
     assert list(copy.departments.all()) == [department]
     assert sorted(copy.required_settings.values_list("setting__key", flat=True)) == ["improve-model", "memory"]
-    assert services.diff_versions(version, draft).is_empty
+    assert policy_selectors.diff_versions(version, draft).is_empty
     with pytest.raises(ValidationError):
         services.create_draft(policy=version.policy, actor=admin_user)
 
@@ -251,7 +256,7 @@ def test_republish_carries_unchanged_rules_over_and_reopens_changed_ones(admin_u
 
     before = {o.platform_id: o for o in Obligation.objects.open().filter(employee=person)}
 
-    counts = services.publish_policy_version(version=draft, actor=admin_user)
+    counts = publishing.publish_policy_version(version=draft, actor=admin_user)
 
     v1.refresh_from_db()
     assert v1.status == PolicyVersion.Status.RETIRED and v1.retired_at is not None
@@ -282,7 +287,7 @@ def test_diff_lists_added_removed_and_changed_rules_and_settings(admin_user, cha
     services.remove_rule(rule=draft.rules.get(platform=claude), actor=None)
     services.add_rule(version=draft, platform=gemini, stance="prohibited", actor=None)
 
-    diff = services.diff_versions(v1, draft)
+    diff = policy_selectors.diff_versions(v1, draft)
 
     assert [r.platform for r in diff.rules_added] == [gemini]
     assert [r.platform for r in diff.rules_removed] == [claude]
@@ -301,9 +306,9 @@ def test_scope_only_change_shows_in_diff_but_keeps_status(admin_user, chatgpt):
     draft = services.create_draft(policy=v1.policy, actor=admin_user)
     services.update_rule(rule=draft.rules.get(), departments=[department], actor=admin_user)
 
-    diff = services.diff_versions(v1, draft)
+    diff = policy_selectors.diff_versions(v1, draft)
     assert diff.rules_changed[0].fields[0][0] == "Departments" and not diff.rules_changed[0].reopens
-    services.publish_policy_version(version=draft, actor=admin_user)
+    publishing.publish_policy_version(version=draft, actor=admin_user)
 
     assert list(Obligation.objects.open().values_list("employee", "status")) == [
         (person.pk, ObligationStatus.COMPLIANT)
@@ -325,7 +330,7 @@ def test_preview_counts_people_and_obligations_by_department(admin_user, chatgpt
         actor=None,
     )
 
-    preview = services.preview_affected(draft)
+    preview = publishing_selectors.preview_affected(draft)
 
     rows = {row.department.name: row for row in preview.rows}
     assert (rows["Sales"].people, rows["Sales"].obligations, rows["Sales"].carried) == (3, 3, 3)
@@ -343,8 +348,8 @@ def test_preview_and_publish_agree_when_unchanged_terms_get_a_narrower_scope(adm
     services.update_rule(rule=draft.rules.get(platform=chatgpt), departments=[sales], actor=admin_user)
     untouched = set(Obligation.objects.open().filter(employee__in=sellers).values_list("pk", flat=True))
 
-    preview = services.preview_affected(draft)
-    counts = services.publish_policy_version(version=draft, actor=admin_user)
+    preview = publishing_selectors.preview_affected(draft)
+    counts = publishing.publish_policy_version(version=draft, actor=admin_user)
 
     rows = {row.department.name: row for row in preview.rows}
     assert (rows["Sales"].carried, rows["Sales"].superseded) == (6, 0)
@@ -359,12 +364,12 @@ def test_preview_and_publish_agree_when_unchanged_terms_get_a_narrower_scope(adm
 def test_retire_closes_open_obligations_and_keeps_them(admin_user, chatgpt):
     EmployeeFactory.create_batch(2)
     version = published_policy(admin_user, chatgpt)
-    closed = services.retire_policy_version(version=version, actor=admin_user)
+    closed = publishing.retire_policy_version(version=version, actor=admin_user)
     version.refresh_from_db()
     assert closed == 2 and version.status == PolicyVersion.Status.RETIRED
     assert Obligation.objects.filter(close_reason=Obligation.CloseReason.RETIRED).count() == 2
     with pytest.raises(ValidationError):
-        services.retire_policy_version(version=version, actor=admin_user)
+        publishing.retire_policy_version(version=version, actor=admin_user)
 
 
 def _publish_query_count(admin_user, people, name):
@@ -382,7 +387,7 @@ def _publish_query_count(admin_user, people, name):
     services.update_rule(rule=draft.rules.get(platform=platforms[1]), countries=["DE"], stance="restricted", actor=None)
     services.update_rule(rule=draft.rules.get(platform=platforms[2]), customer_data_handlers_only=True, actor=None)
     with CaptureQueriesContext(connection) as queries:
-        services.publish_policy_version(version=draft, actor=admin_user)
+        publishing.publish_policy_version(version=draft, actor=admin_user)
     assert Obligation.objects.open().count() > people // 2
     return len(queries)
 
@@ -409,7 +414,7 @@ def test_concurrent_publishes_of_one_version_let_exactly_one_succeed(admin_user,
     def publish():
         try:
             barrier.wait()
-            services.publish_policy_version(version=PolicyVersion.objects.get(pk=version.pk), actor=None)
+            publishing.publish_policy_version(version=PolicyVersion.objects.get(pk=version.pk), actor=None)
             results.append("published")
         except ValidationError as error:
             results.append(error.messages[0])

@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import AuditEvent, Obligation, ObligationStatus, PolicyException
+from attestations.models import Obligation, ObligationStatus, PolicyException
+from attestations.services import publishing
+from governance.models import AuditEvent
 from governance.roles import Role
 from policies import services
 from policies.models import PolicyVersion, RequiredSetting, ToolRule
@@ -43,7 +45,7 @@ def published(admin, chatgpt):
         required=[(chatgpt.settings.get(key="improve-model"), None)],
         actor=admin,
     )
-    services.publish_policy_version(version=version, actor=admin)
+    publishing.publish_policy_version(version=version, actor=admin)
     version.refresh_from_db()
     return version
 
@@ -60,9 +62,9 @@ def admin_urls(version, rule, requirement):
         reverse("policies:version", args=[version.pk]),
         reverse("policies:version-edit", args=[version.pk]),
         reverse("policies:rule-add", args=[version.pk]),
-        reverse("policies:version-preview", args=[version.pk]),
+        reverse("attestations:version-preview", args=[version.pk]),
         reverse("policies:version-diff", args=[version.pk]),
-        reverse("policies:version-publish", args=[version.pk]),
+        reverse("attestations:version-publish", args=[version.pk]),
         reverse("policies:rule-edit", args=[rule.pk]),
         reverse("policies:requirement-add", args=[rule.pk]),
         reverse("policies:requirement-edit", args=[requirement.pk]),
@@ -76,7 +78,7 @@ def test_policy_editor_is_for_governance_admins_only(client, make_user, draft, r
     client.force_login(user)
     for url in admin_urls(draft, rule, rule.required_settings.get()):
         assert client.get(url).status_code == 403, url
-    response = client.post(reverse("policies:version-publish", args=[draft.pk]))
+    response = client.post(reverse("attestations:version-publish", args=[draft.pk]))
     assert response.status_code == 403
     assert PolicyVersion.objects.get(pk=draft.pk).is_draft
 
@@ -217,13 +219,13 @@ def test_diff_page_shows_a_newly_required_setting(client, admin, draft, chatgpt)
 
 def test_preview_page_counts_affected_people(client, admin, draft):
     client.force_login(admin)
-    response = client.get(reverse("policies:version-preview", args=[draft.pk]))
+    response = client.get(reverse("attestations:version-preview", args=[draft.pk]))
     assert response.context["preview"].total.people == 3
 
 
 def test_publish_confirmation_then_publish_then_second_publish_refused(client, admin, draft, published):
     client.force_login(admin)
-    url = reverse("policies:version-publish", args=[draft.pk])
+    url = reverse("attestations:version-publish", args=[draft.pk])
     confirm = client.get(url).content.decode()
     assert "Publish version 2" in confirm and "retires version 1" in confirm
 
@@ -244,7 +246,7 @@ def test_publish_is_refused_while_a_rule_lacks_settings(client, admin, draft):
     rule = draft.rules.get()
     RequiredSetting.objects.filter(rule=rule).delete()
     client.force_login(admin)
-    response = client.post(reverse("policies:version-publish", args=[draft.pk]))
+    response = client.post(reverse("attestations:version-publish", args=[draft.pk]))
     assert response.status_code == 400
     assert "requires no setting" in response.content.decode()
     assert PolicyVersion.objects.get(pk=draft.pk).is_draft
@@ -252,8 +254,8 @@ def test_publish_is_refused_while_a_rule_lacks_settings(client, admin, draft):
 
 def test_retire_closes_the_published_version(client, admin, published):
     client.force_login(admin)
-    assert client.get(reverse("policies:version-retire", args=[published.pk])).status_code == 200
-    client.post(reverse("policies:version-retire", args=[published.pk]))
+    assert client.get(reverse("attestations:version-retire", args=[published.pk])).status_code == 200
+    client.post(reverse("attestations:version-retire", args=[published.pk]))
     published.refresh_from_db()
     assert published.status == "retired" and not Obligation.objects.open().exists()
 
@@ -283,17 +285,17 @@ def requested(published):
 
 def test_exception_queue_is_for_officers(client, make_user, officer, requested):
     client.force_login(make_user())
-    assert client.get(reverse("policies:exceptions")).status_code == 403
-    assert client.get(reverse("policies:exception-decide", args=[requested.pk])).status_code == 403
+    assert client.get(reverse("attestations:exceptions")).status_code == 403
+    assert client.get(reverse("attestations:exception-decide", args=[requested.pk])).status_code == 403
     client.force_login(officer)
-    assert requested.employee.full_name in client.get(reverse("policies:exceptions")).content.decode()
+    assert requested.employee.full_name in client.get(reverse("attestations:exceptions")).content.decode()
 
 
 def test_officer_approves_with_an_expiry(client, officer, requested):
     expires = timezone.localdate() + datetime.timedelta(days=20)
     client.force_login(officer)
     response = client.post(
-        reverse("policies:exception-decide", args=[requested.pk]),
+        reverse("attestations:exception-decide", args=[requested.pk]),
         {"decision": "approve", "approve-expires_on": expires.isoformat(), "approve-note": "ok"},
     )
     assert response.status_code == 302
@@ -306,7 +308,7 @@ def test_officer_approves_with_an_expiry(client, officer, requested):
 def test_officer_cannot_approve_with_a_past_expiry(client, officer, requested):
     client.force_login(officer)
     response = client.post(
-        reverse("policies:exception-decide", args=[requested.pk]),
+        reverse("attestations:exception-decide", args=[requested.pk]),
         {"decision": "approve", "approve-expires_on": "2000-01-01"},
     )
     assert response.status_code == 200 and "must be in the future" in response.content.decode()
@@ -316,7 +318,7 @@ def test_officer_cannot_approve_with_a_past_expiry(client, officer, requested):
 
 def test_officer_denies(client, officer, requested):
     client.force_login(officer)
-    client.post(reverse("policies:exception-decide", args=[requested.pk]), {"decision": "deny", "deny-note": "No"})
+    client.post(reverse("attestations:exception-decide", args=[requested.pk]), {"decision": "deny", "deny-note": "No"})
     requested.refresh_from_db()
     assert requested.status == "denied" and requested.decision_note == "No"
     assert Obligation.objects.get(pk=requested.obligation_id).status == ObligationStatus.PENDING
@@ -351,7 +353,7 @@ def test_version_page_query_count_does_not_grow_with_rules(client, admin, draft)
 
 def test_exception_queue_query_count_does_not_grow_with_requests(client, officer, published):
     client.force_login(officer)
-    url = reverse("policies:exceptions")
+    url = reverse("attestations:exceptions")
     obligations = list(Obligation.objects.select_related("employee", "rule"))
     PolicyException.objects.create(employee=obligations[0].employee, rule=obligations[0].rule, reason="a")
     before = _queries_for(client, url)
@@ -367,11 +369,11 @@ def test_the_decision_page_refuses_an_officers_own_request(client, make_user, pu
         employee=officer.employee, rule=obligation.rule, reason="I want it", requested_days=365
     )
     client.force_login(officer)
-    url = reverse("policies:exception-decide", args=[mine.pk])
+    url = reverse("attestations:exception-decide", args=[mine.pk])
     page = client.get(url).content.decode()
     assert "cannot decide your own exception request" in page
     assert "Approve exception" not in page and "Deny exception" not in page
-    assert "Your own request" in client.get(reverse("policies:exceptions")).content.decode()
+    assert "Your own request" in client.get(reverse("attestations:exceptions")).content.decode()
     expires = timezone.localdate() + datetime.timedelta(days=365)
     response = client.post(url, {"decision": "approve", "approve-expires_on": expires.isoformat()})
     assert response.status_code == 200

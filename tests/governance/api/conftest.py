@@ -3,8 +3,8 @@ import json
 import pytest
 from django.test import Client
 
-from governance.models import ALL_SCOPES
-from governance.services.integrations import create_api_key
+from integrations.keys import create_api_key
+from integrations.models import ALL_SCOPES
 
 
 class ApiClient(Client):
@@ -60,7 +60,8 @@ def world(db, private_storage):
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from governance.models import ComplianceReport, WebhookDelivery, WebhookEndpoint
+    from compliance.models import ComplianceReport
+    from integrations.models import WebhookDelivery, WebhookEndpoint
     from tests.factories import DepartmentFactory, EmployeeFactory, PlatformFactory, PolicyFactory
 
     department = DepartmentFactory(code="D1", name="Engineering")

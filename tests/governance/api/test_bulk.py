@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from governance.models import AuditEvent, Department, Employee, IdempotencyRecord
+from governance.models import AuditEvent
+from integrations.models import IdempotencyRecord
+from people.models import Department, Employee
 from tests.factories import DepartmentFactory, EmployeeFactory
 
 URL = "/api/v1/employees/bulk/"
@@ -252,7 +254,7 @@ def test_idempotency_records_are_forgotten_after_a_day(api):
 
     from django.utils import timezone
 
-    from governance.services.integrations import purge_idempotency_records
+    from integrations.keys import purge_idempotency_records
 
     api.post_json(URL, {"employees": [row("E1")]}, headers={"Idempotency-Key": "old"})
     assert purge_idempotency_records() == 0

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from governance.models import Department, Employee
-from governance.scim.schemas import ERROR
 from governance.validators import control_character
+from integrations.scim.schemas import ERROR
+from people.models import Department, Employee
 from tests.factories import DepartmentFactory, EmployeeFactory
 
 BULK = "/api/v1/employees/bulk/"
@@ -262,7 +262,7 @@ def test_an_unexpected_error_in_the_api_is_a_500_problem_not_a_page(client_for, 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("governance.api.views.compliance.summary", broken)
+    monkeypatch.setattr("integrations.api.views.compliance.summary", broken)
     client = client_for("compliance:read")
     client.raise_request_exception = False
     response = client.get("/api/v1/compliance/summary/")

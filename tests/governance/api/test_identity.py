@@ -10,10 +10,13 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from governance import magic_links
-from governance.models import AuditEvent, ComplianceReport, Employee, Scope, User
+from compliance.models import ComplianceReport
+from governance.models import AuditEvent, User
 from governance.roles import Role
-from governance.services import reminders
+from integrations.models import Scope
+from notifications import digests as reminders
+from notifications import magic_links
+from people.models import Employee
 from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, ObligationFactory, ToolRuleFactory
 

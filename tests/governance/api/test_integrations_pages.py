@@ -5,9 +5,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from governance.demo.integrations import seed
-from governance.models import ALL_SCOPES, ApiKey, AuditEvent, WebhookEndpoint
-from governance.services.integrations import authenticate_key, demo_api_key_secret, hash_key
+from demo.integrations import seed
+from governance.models import AuditEvent
+from integrations.keys import authenticate_key, demo_api_key_secret, hash_key
+from integrations.models import ALL_SCOPES, ApiKey, WebhookEndpoint
 from tests.governance.api.conftest import ApiClient
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from governance.models import ALL_SCOPES
-from governance.services.integrations import revoke_api_key
+from integrations.keys import revoke_api_key
+from integrations.models import ALL_SCOPES
 from tests.factories import EmployeeFactory
 from tests.governance.api.conftest import ApiClient
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from governance.models import Employee
-from governance.scim.schemas import CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP
+from integrations.scim.schemas import CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP
+from people.models import Employee
 from tests.factories import DepartmentFactory, EmployeeFactory
 from tests.governance.api.conftest import ApiClient
 

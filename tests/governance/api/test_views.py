@@ -6,8 +6,10 @@ import hashlib
 import pytest
 from django.utils import timezone
 
-from governance.models import Attestation, ComplianceReport, Department, Employee, ObligationStatus
-from governance.selectors.compliance import ComplianceFilters, summary
+from attestations.models import Attestation, ObligationStatus
+from compliance.models import ComplianceReport
+from compliance.selectors import ComplianceFilters, summary
+from people.models import Department, Employee
 from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, PolicyVersionFactory
 
 # --- Employees ---------------------------------------------------------------------------
@@ -237,7 +239,7 @@ def test_a_report_that_is_not_done_cannot_be_downloaded(api):
 
 
 def test_requesting_a_report_returns_202_with_its_url(api):
-    pytest.importorskip("governance.services.reports", reason="request_report arrives with the jobs feature")
+    pytest.importorskip("compliance.services.reports", reason="request_report arrives with the jobs feature")
     response = api.post_json("/api/v1/reports/", {"filters": {"country": "DE"}})
     assert response.status_code == 202
     assert response["Location"] == response.json()["url"]

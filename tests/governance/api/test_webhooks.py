@@ -8,9 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from governance.events import employee_compliance_changed, report_ready
-from governance.models import ComplianceReport, WebhookDelivery, WebhookEndpoint
-from governance.services import webhooks
+from attestations.signals import employee_compliance_changed
+from compliance.models import ComplianceReport
+from compliance.signals import report_ready
+from integrations import webhooks
+from integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import EmployeeFactory
 
 

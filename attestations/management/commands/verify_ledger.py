@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from attestations.ledger import verify_chain
+
+
+class Command(BaseCommand):
+    help = (
+        "Walk the attestation ledger's hash chain and re-hash every evidence file; print OK with the count "
+        "and head hash, or the first broken record and every record whose evidence file was swapped or lost."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--chunk-size", type=int, default=2000, help="Records read per database round trip.")
+        parser.add_argument(
+            "--skip-evidence", action="store_true", help="Check the chain only, without re-hashing evidence files."
+        )
+
+    def handle(self, *args, **options):
+        result = verify_chain(chunk_size=options["chunk_size"], evidence=not options["skip_evidence"])
+        for record_id, reason in result.evidence_problems:
+            self.stderr.write(f"EVIDENCE of record {record_id}: {reason}")
+        if result.broken_id is not None:
+            raise CommandError(
+                f"BROKEN at record {result.broken_id}: {result.reason} "
+                f"({result.count} records before it verified, last good hash {result.head})"
+            )
+        if result.evidence_problems:
+            ids = ", ".join(str(record_id) for record_id, _ in result.evidence_problems)
+            raise CommandError(
+                f"EVIDENCE MISMATCH in {len(result.evidence_problems)} record(s): {ids} "
+                f"(chain of {result.count} records intact, head {result.head})"
+            )
+        self.stdout.write(f"OK {result.count} records, head {result.head}")

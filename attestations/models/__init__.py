@@ -1,0 +1,20 @@
+from attestations.models.ledger import Attestation, AttestationAnswer, Evidence, LedgerAppendOnlyError
+from attestations.models.obligations import (
+    OPEN_ACTION_STATUSES,
+    SATISFIED_STATUSES,
+    Obligation,
+    ObligationStatus,
+    PolicyException,
+)
+
+__all__ = [
+    "OPEN_ACTION_STATUSES",
+    "SATISFIED_STATUSES",
+    "Attestation",
+    "AttestationAnswer",
+    "Evidence",
+    "LedgerAppendOnlyError",
+    "Obligation",
+    "ObligationStatus",
+    "PolicyException",
+]

@@ -1,0 +1,26 @@
+"""What the attestations app does when the apps below it change something."""
+
+from typing import Any
+
+from attestations.services.obligations import reopen_for_setting, rescope_employees
+
+
+def reopen_on_setting_revision(
+    sender: Any, setting: Any, old_revision: int, new_revision: int, actor: Any = None, **kwargs: Any
+) -> None:
+    """A catalog setting's meaningful revision re-opens the obligations that require it."""
+    if new_revision > old_revision:
+        reopen_for_setting(setting=setting, actor=actor)
+
+
+def rescope_changed_employees(sender: Any, employee_ids: list[int], actor: Any = None, **kwargs: Any) -> None:
+    """HR changed some people: open what now applies to them, close what no longer does."""
+    rescope_employees(employee_ids=employee_ids, actor=actor)
+
+
+def connect() -> None:
+    from people.signals import employees_changed
+    from platforms.signals import setting_revised
+
+    setting_revised.connect(reopen_on_setting_revision, dispatch_uid="attestations.reopen_on_setting_revision")
+    employees_changed.connect(rescope_changed_employees, dispatch_uid="attestations.rescope_changed_employees")

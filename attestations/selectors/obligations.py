@@ -1,0 +1,62 @@
+"""Reads about obligations and exceptions (one person or a queue). Policy acknowledgments are
+read in attestations.selectors.records."""
+
+from django.db.models import Prefetch
+
+from attestations.models import Obligation, PolicyException
+
+
+def _with_requirements(queryset):
+    from policies.models import RequiredSetting
+
+    return queryset.select_related("platform", "rule", "policy_version__policy").prefetch_related(
+        Prefetch("rule__required_settings", queryset=RequiredSetting.objects.select_related("setting"))
+    )
+
+
+def obligations_for(*, employee, include_closed=False):
+    """An employee's obligations (open ones unless ``include_closed``), each with its platform,
+    rule, policy version and required settings loaded: a fixed number of queries."""
+    queryset = Obligation.objects.filter(employee=employee)
+    if not include_closed:
+        queryset = queryset.open()
+    return _with_requirements(queryset).order_by("due_on", "platform__name")
+
+
+def obligation_for(*, employee, pk):
+    """One of the employee's own open obligations, or None (never somebody else's)."""
+    return _with_requirements(Obligation.objects.open().filter(employee=employee, pk=pk)).first()
+
+
+def version_in_force(obligation):
+    """The published version of the obligation's policy, which governs it while it is open.
+
+    ``obligation.policy_version`` is the version whose terms it follows: an earlier one when the
+    terms carried over unchanged (see ToolRule.terms_rule). None once the policy is retired.
+    """
+    from policies.models import PolicyVersion
+
+    return (
+        PolicyVersion.objects.published()
+        .select_related("policy")
+        .filter(policy_id=obligation.policy_version.policy_id)
+        .first()
+    )
+
+
+def overdue_obligations(*, today):
+    return Obligation.objects.overdue(today).select_related("employee", "platform")
+
+
+def exceptions_for_review(*, status=PolicyException.Status.REQUESTED):
+    """Exception requests for the officers' queue, oldest request first when still open."""
+    queryset = PolicyException.objects.select_related(
+        "employee__department", "rule__platform", "rule__version__policy", "decided_by", "obligation"
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("requested_at" if status == PolicyException.Status.REQUESTED else "-requested_at")
+
+
+def exceptions_of(*, employee):
+    return PolicyException.objects.filter(employee=employee).select_related("rule__platform").order_by("-requested_at")

@@ -1,0 +1,151 @@
+"""Reads for the attestation pages: an employee's obligations and records, a manager's team.
+
+Every function returns querysets or small lists with a bounded number of queries, whatever
+the number of obligations, records or reports.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch
+
+from attestations.models import SATISFIED_STATUSES, Attestation, Obligation, ObligationStatus, PolicyException
+from people.models import Employee
+from people.selectors import reports_of
+from policies.models import PolicyVersion
+
+TEAM_PAGE_SIZE = 50
+
+
+def open_obligations_for(*, employee):
+    """The employee's open obligations with what the cards show, in one query."""
+    return (
+        Obligation.objects.open()
+        .filter(employee=employee)
+        .select_related("platform", "policy_version__policy", "rule")
+        .annotate(
+            settings_count=Count("rule__required_settings", distinct=True),
+            open_request=Exists(
+                PolicyException.objects.filter(
+                    employee=OuterRef("employee"), rule=OuterRef("rule"), status=PolicyException.Status.REQUESTED
+                )
+            ),
+        )
+        .order_by("due_on", "platform__name", "id")
+    )
+
+
+def acknowledgments_needed(*, employee, include_done=False):
+    """The versions in force of the policies behind the employee's open obligations, not yet
+    acknowledged (all of them with ``include_done``)."""
+    versions = PolicyVersion.objects.published().filter(
+        policy__in=Obligation.objects.open().filter(employee=employee).values("policy_version__policy")
+    )
+    if not include_done:
+        versions = versions.exclude(
+            pk__in=Attestation.objects.filter(kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee).values(
+                "policy_version"
+            )
+        )
+    return versions.select_related("policy").order_by("policy__name")
+
+
+def has_acknowledged(*, employee, version):
+    return Attestation.objects.filter(
+        kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee, policy_version=version
+    ).exists()
+
+
+def records_of(*, employee):
+    """The employee's own ledger records, newest first."""
+    return (
+        Attestation.objects.filter(employee=employee)
+        .select_related("platform", "policy_version__policy")
+        .order_by("-id")
+    )
+
+
+def current_obligation_for(*, employee, platform_id):
+    """The employee's open obligation for a platform (open ones are under the version in force), if any."""
+    return Obligation.objects.open().filter(employee=employee, platform_id=platform_id).order_by("-id").first()
+
+
+@dataclass(frozen=True)
+class CardStatus:
+    text: str
+    badge: str
+    todo: str
+    done: bool
+
+
+def describe(obligation, *, today):
+    """What a card says about an obligation: status text, badge class and what is left to do."""
+    status = obligation.status
+    if status == ObligationStatus.COMPLIANT:
+        until = obligation.valid_until or obligation.due_on
+        return CardStatus(f"Compliant until {until:%d %b %Y}", "badge-ok", "Nothing to do until then.", True)
+    if status == ObligationStatus.NOT_USED:
+        until = obligation.valid_until or obligation.due_on
+        return CardStatus(
+            f"Not used · valid until {until:%d %b %Y}",
+            "badge-muted",
+            "Nothing to do unless you start using it.",
+            True,
+        )
+    if status == ObligationStatus.EXCEPTED:
+        until = obligation.valid_until or obligation.due_on
+        return CardStatus(f"Excepted until {until:%d %b %Y}", "badge-info", "An approved exception applies.", True)
+    count = getattr(obligation, "settings_count", None)
+    check = f"Check {count} setting{'s' if count != 1 else ''}" if count else "Confirm how you use it"
+    if status == ObligationStatus.NONCOMPLIANT:
+        text = "Non-compliant"
+        if obligation.due_on < today:
+            text += f" · overdue since {obligation.due_on:%d %b %Y}"
+        return CardStatus(text, "badge-bad", "Change the setting and attest again, or request an exception.", False)
+    if obligation.due_on < today:
+        return CardStatus(f"Overdue since {obligation.due_on:%d %b %Y}", "badge-bad", f"{check} and attest.", False)
+    return CardStatus(f"Due on {obligation.due_on:%d %b %Y}", "badge-warn", f"{check} and attest.", False)
+
+
+def progress(obligations):
+    """(done, total) for a list of obligations already loaded."""
+    total = len(obligations)
+    done = sum(1 for obligation in obligations if obligation.status in SATISFIED_STATUSES)
+    return done, total
+
+
+@dataclass
+class TeamRow:
+    employee: Employee
+    cells: list  # one Obligation or None per platform column
+
+
+def team_overview(*, manager, page_number=1):
+    """A page of the manager's direct and indirect reports with each one's open obligations,
+    as rows with one cell per platform: three queries per page whatever the team size."""
+    from django.core.paginator import Paginator
+
+    reports = (
+        reports_of(manager=manager)
+        .exclude(status=Employee.Status.TERMINATED)
+        .select_related("department", "manager")
+        .prefetch_related(
+            Prefetch(
+                "obligations",
+                queryset=Obligation.objects.open().select_related("platform").order_by("platform__name"),
+                to_attr="open_obligations",
+            )
+        )
+        .order_by("full_name", "id")
+    )
+    page = Paginator(reports, TEAM_PAGE_SIZE).get_page(page_number)
+    people = list(page.object_list)
+    platforms = {}
+    for person in people:
+        for obligation in person.open_obligations:
+            platforms[obligation.platform_id] = obligation.platform
+    columns = sorted(platforms.values(), key=lambda platform: platform.name.lower())
+    rows = []
+    for person in people:
+        by_platform = {obligation.platform_id: obligation for obligation in person.open_obligations}
+        rows.append(TeamRow(employee=person, cells=[by_platform.get(platform.pk) for platform in columns]))
+    return page, columns, rows

@@ -1,0 +1,369 @@
+"""Attesting tools and acknowledging policy versions: validate, append to the ledger, update
+the obligation, all in one transaction.
+
+Decisions (documented in the feature's README section):
+- The signature must be the employee's full name as HR knows it, compared without regard to
+  case, accents and repeated spaces ("chloe  martin" signs for "Chloé Martin").
+- Where a rule restricts account tiers, an employee who uses the tool must say which tier
+  they use; a tier outside the allowed ones is recorded truthfully and makes the attestation
+  non-compliant (refusing it would leave no honest way to answer).
+- A non-compliant attestation keeps the obligation's due date: the employee still has to act
+  (fix the setting or get an exception) and reminders keep going. Compliant and not-used ones
+  are valid for the version's attestation interval and fall due again at its end.
+"""
+
+import datetime
+import hashlib
+import io
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from attestations import ledger
+from attestations.models import Attestation, Evidence, Obligation, ObligationStatus
+from attestations.selectors.obligations import version_in_force
+from attestations.signals import compliance_change_watch
+from governance import audit
+from governance.net import client_ip
+from platforms.models import Tier
+from policies.models import PolicyVersion
+
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+# Decoding costs about 8 bytes a pixel (300 MB for 6,324 x 6,324 at Pillow's default limit of
+# 89 million): 16 million covers a 5K screen (5,120 x 2,880) and a long scrolling capture.
+EVIDENCE_MAX_PIXELS = 16_000_000
+# Pillow format name -> (content type, file extension)
+EVIDENCE_FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
+# Pixel modes each format saves as is; others are converted first.
+SAVE_MODES = {"PNG": ("RGB", "RGBA", "L", "LA", "P"), "JPEG": ("RGB", "L"), "WEBP": ("RGB", "RGBA")}
+TIER_LABELS = dict(Tier.choices)
+
+
+class DuplicateSubmission(ValidationError):
+    """The form was already submitted (or the obligation changed since it was shown)."""
+
+    def __init__(self, message, *, latest=None):
+        super().__init__(message)
+        self.latest = latest
+
+
+class VersionNoLongerCurrent(ValidationError):
+    """The obligation's policy version was retired (or the obligation closed) meanwhile."""
+
+
+# --- Statements and state -------------------------------------------------------------------
+
+
+def attestation_statement(obligation):
+    """The statement shown above the signature and stored in the record, naming the version in force."""
+    version = version_in_force(obligation) or obligation.policy_version
+    return (
+        f"I confirm that the answers above truthfully describe my use of {obligation.platform.name} "
+        f"and its settings today, under {version.policy.name} version {version.number}."
+    )
+
+
+def acknowledgment_statement(version):
+    return f"I have read {version.policy.name} version {version.number} ({version.title}) and will follow it."
+
+
+def form_state(obligation):
+    """A token of the obligation's state when a form was shown; a submit carrying an older
+    token is a double submit (or arrived after someone else's) and is refused."""
+    return f"{obligation.pk}.{obligation.satisfied_by_id or 0}"
+
+
+def _plain(text):
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.casefold().split())
+
+
+def signature_matches(signature, full_name):
+    return bool(_plain(signature)) and _plain(signature) == _plain(full_name)
+
+
+def request_details(request):
+    """The part of a request the ledger records: address and user agent."""
+    return {"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")}
+
+
+# --- Evidence -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def clean_screenshot(uploaded):
+    """Check that ``uploaded`` is a PNG, JPEG or WebP image of at most 5 MB and re-encode it,
+    which drops EXIF, XMP, text chunks and anything appended to the file. Raises ValidationError."""
+    if uploaded.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"evidence": "The screenshot is larger than 5 MB. Crop it or save it as JPEG."})
+    try:
+        uploaded.seek(0)
+        with Image.open(uploaded) as probe:
+            image_format = probe.format
+            if image_format not in EVIDENCE_FORMATS:
+                raise ValidationError({"evidence": "Upload a PNG, JPEG or WebP screenshot."})
+            if probe.width * probe.height > EVIDENCE_MAX_PIXELS:
+                raise ValidationError(
+                    {
+                        "evidence": f"The screenshot is {probe.width:,} x {probe.height:,} pixels; at most "
+                        f"{EVIDENCE_MAX_PIXELS // 1_000_000} million are accepted. Crop or scale it down."
+                    }
+                )
+            probe.verify()
+        uploaded.seek(0)
+        with Image.open(uploaded) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if image.mode not in SAVE_MODES[image_format]:
+                image = image.convert("RGB" if image_format == "JPEG" else "RGBA")
+            image.info = {}
+            output = io.BytesIO()
+            image.save(output, format=image_format)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise ValidationError(
+            {"evidence": "This file is not a readable image. Upload a PNG, JPEG or WebP screenshot."}
+        ) from error
+    content_type, extension = EVIDENCE_FORMATS[image_format]
+    return CleanImage(output.getvalue(), content_type, extension)
+
+
+def _store_evidence(*, employee, image):
+    evidence = Evidence(
+        employee=employee,
+        content_type=image.content_type,
+        size=len(image.content),
+        sha256=hashlib.sha256(image.content).hexdigest(),
+    )
+    evidence.file.save(f"{uuid.uuid4().hex}.{image.extension}", ContentFile(image.content), save=False)
+    evidence.save()
+    return evidence
+
+
+# --- Attestation ----------------------------------------------------------------------------
+
+
+def _validate(*, obligation, required, answers, tool_used, tier, statement, signature, has_evidence):
+    """Everything that can be wrong with a submission, as a field -> message dict."""
+    errors = {}
+    if tool_used not in (True, False):
+        errors["tool_used"] = "Say whether you use this tool."
+    if tool_used:
+        for requirement in required:
+            setting = requirement.setting
+            value = answers.get(setting.pk)
+            if value in (None, ""):
+                errors[f"setting_{setting.pk}"] = f"Choose the current value of “{setting.label}”."
+            elif value not in (setting.values or []):
+                errors[f"setting_{setting.pk}"] = f"Choose one of: {', '.join(setting.values)}."
+        if obligation.rule.allowed_tiers:
+            if not tier:
+                errors["tier"] = "Say which account tier you use."
+            elif tier not in TIER_LABELS and tier not in obligation.rule.allowed_tiers:
+                errors["tier"] = "Choose one of the listed account tiers."
+    elif has_evidence:
+        errors["evidence"] = (
+            "Remove the screenshot, or choose that you use this tool: it is only kept for tools you use."
+        )
+    if not (statement or "").strip():
+        errors["statement"] = "Confirm the statement."
+    if not (signature or "").strip():
+        errors["signature"] = "Type your full name to sign."
+    elif not signature_matches(signature, obligation.employee.full_name):
+        errors["signature"] = f"Type your full name exactly as it is on record: {obligation.employee.full_name}."
+    return errors
+
+
+def _lock_current(obligation):
+    locked = (
+        Obligation.objects.select_for_update(of=("self",))
+        .select_related("policy_version__policy", "rule", "platform", "employee")
+        .filter(pk=obligation.pk)
+        .first()
+    )
+    locked.version_in_force = version_in_force(locked) if locked is not None and locked.closed_at is None else None
+    if locked is None or locked.version_in_force is None:
+        raise VersionNoLongerCurrent(
+            "The policy version behind this tool was replaced while you were answering, so nothing was recorded. "
+            "Please check the tool again under the current policy."
+        )
+    return locked
+
+
+def submit_attestation(
+    *,
+    obligation,
+    answers,
+    tool_used,
+    tier="",
+    evidence_file=None,
+    statement,
+    signature,
+    actor,
+    request_meta=None,
+    state=None,
+):
+    """Attest one obligation: validate, store evidence, append the ledger record, update the
+    obligation, write the audit event, in one transaction. Returns the Attestation.
+
+    ``answers`` maps PlatformSetting id -> the value the employee says the setting has now.
+    ``state`` is ``form_state(obligation)`` as it was when the form was shown; when given and
+    no longer current, the submission is a duplicate and nothing is stored.
+    Raises ValidationError (field -> message), DuplicateSubmission or VersionNoLongerCurrent.
+    """
+    request_meta = request_meta or {}
+    answers = {int(key): value for key, value in (answers or {}).items()}
+    tier = (tier or "").strip()
+    required = list(obligation.rule.required_settings.select_related("setting").order_by("setting__key"))
+    errors = _validate(
+        obligation=obligation,
+        required=required,
+        answers=answers,
+        tool_used=tool_used,
+        tier=tier,
+        statement=statement,
+        signature=signature,
+        has_evidence=evidence_file is not None,
+    )
+    if errors:
+        raise ValidationError(errors)
+    image = clean_screenshot(evidence_file) if (tool_used and evidence_file is not None) else None
+
+    stored_files = []
+    try:
+        with transaction.atomic():
+            current = _lock_current(obligation)
+            if state is not None and state != form_state(current):
+                raise DuplicateSubmission(
+                    "This form was already submitted; your answers are recorded once.", latest=current.satisfied_by
+                )
+            evidence = None
+            if image is not None:
+                evidence = _store_evidence(employee=current.employee, image=image)
+                stored_files.append(evidence.file.name)
+            record_answers = []
+            if tool_used:
+                for requirement in required:
+                    setting = requirement.setting
+                    value = answers[setting.pk]
+                    record_answers.append(
+                        {
+                            "setting": setting.key,
+                            "setting_id": setting.pk,
+                            "label": setting.label,
+                            "revision": setting.revision,
+                            "required": requirement.required_value,
+                            "value": value,
+                            "compliant": value == requirement.required_value,
+                        }
+                    )
+            tier_ok = not (tool_used and current.rule.allowed_tiers) or tier in current.rule.allowed_tiers
+            compliant = (not tool_used) or (tier_ok and all(answer["compliant"] for answer in record_answers))
+            record = ledger.append_record(
+                kind=Attestation.Kind.ATTESTATION,
+                employee=current.employee,
+                obligation=current,
+                policy_version=current.version_in_force,
+                platform=current.platform,
+                answers=record_answers,
+                compliant=compliant,
+                tool_used=bool(tool_used),
+                tier=tier if tool_used else "",
+                evidence=evidence,
+                statement=statement.strip(),
+                signature=signature.strip(),
+                ip_address=request_meta.get("ip"),
+                user_agent=request_meta.get("user_agent", ""),
+            )
+            before = {"status": current.status, "due_on": current.due_on.isoformat()}
+            with compliance_change_watch(current.employee):
+                _apply_to_obligation(current, record)
+            audit.record(
+                actor=actor,
+                action="attestation.submitted",
+                obj=current,
+                before=before,
+                after={"status": current.status, "due_on": current.due_on.isoformat(), "record": record.pk},
+            )
+    except Exception:
+        for name in stored_files:
+            Evidence._meta.get_field("file").storage.delete(name)
+        raise
+    return record
+
+
+def _apply_to_obligation(obligation, record):
+    today = timezone.localdate(record.created_at)
+    if not record.tool_used:
+        status = ObligationStatus.NOT_USED
+    elif record.compliant:
+        status = ObligationStatus.COMPLIANT
+    else:
+        status = ObligationStatus.NONCOMPLIANT
+    obligation.status = status
+    obligation.satisfied_by = record
+    obligation.last_attested_at = record.created_at
+    if status == ObligationStatus.NONCOMPLIANT:
+        obligation.valid_until = None
+    else:
+        obligation.valid_until = today + datetime.timedelta(days=obligation.version_in_force.attestation_interval_days)
+        obligation.due_on = obligation.valid_until
+    obligation.save(update_fields=["status", "satisfied_by", "last_attested_at", "valid_until", "due_on"])
+
+
+# --- Acknowledgment -------------------------------------------------------------------------
+
+
+def acknowledge_policy(*, employee, version, actor, request_meta=None):
+    """Record once that ``employee`` acknowledged the published ``version``; returns the
+    record (the existing one when already acknowledged)."""
+    request_meta = request_meta or {}
+    if version.status != PolicyVersion.Status.PUBLISHED:
+        raise VersionNoLongerCurrent("This policy version is no longer in force; read the current one.")
+    existing = _acknowledgment(employee, version)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            record = ledger.append_record(
+                kind=Attestation.Kind.ACKNOWLEDGMENT,
+                employee=employee,
+                policy_version=version,
+                statement=acknowledgment_statement(version),
+                signature=employee.full_name,
+                ip_address=request_meta.get("ip"),
+                user_agent=request_meta.get("user_agent", ""),
+            )
+            audit.record(
+                actor=actor,
+                action="policy.acknowledged",
+                obj=version,
+                after={"employee": employee.pk, "record": record.pk},
+            )
+    except IntegrityError:
+        # A concurrent acknowledgment won the race (unique per employee and version).
+        existing = _acknowledgment(employee, version)
+        if existing is None:
+            raise
+        return existing
+    return record
+
+
+def _acknowledgment(employee, version):
+    return Attestation.objects.filter(
+        kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee, policy_version=version
+    ).first()

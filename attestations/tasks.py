@@ -1,0 +1,18 @@
+"""The daily maintenance of obligations and exceptions."""
+
+from celery import shared_task
+
+from attestations.services.exceptions import expire_exceptions
+from attestations.services.obligations import expire_obligations
+from governance.jobs import RETRY, day_or_today
+
+MAINTENANCE_JOBS = (expire_obligations, expire_exceptions)
+
+
+@shared_task(name="governance.daily_maintenance", **RETRY)
+def daily_maintenance(self, day=None):
+    """Daily, before the reminders: attestations past their validity and exceptions past their
+    expiry set their obligations back to pending. A job that cannot be imported fails the task
+    (it never skips silently)."""
+    today = day_or_today(day)
+    return {job.__name__: job(today=today) for job in MAINTENANCE_JOBS}

@@ -1,0 +1,70 @@
+"""Publishing and retiring policy versions (governance admins): the policy editor's last step,
+which writes obligations. Mounted under /policies/ beside the editor."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from attestations.selectors.publishing import preview_affected
+from attestations.services import publishing as services
+from governance.roles import is_governance_admin, role_required
+from policies import extensions, selectors
+from policies.models import PolicyVersion
+from policies.services import publish_problems
+from policies.views import draft_or_redirect
+
+admin_required = role_required(is_governance_admin)
+
+
+@admin_required
+def version_preview(request, pk):
+    version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
+    return render(request, "policies/version_preview.html", {"version": version, "preview": preview_affected(version)})
+
+
+@admin_required
+def version_publish(request, pk):
+    version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
+    if response := draft_or_redirect(request, version):
+        return response
+    problems = publish_problems(version)
+    if request.method == "POST" and not problems:
+        try:
+            counts = services.publish_policy_version(version=version, actor=request.user)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(
+                request,
+                f"Version {version.number} published: {counts['obligations_created']} obligations opened, "
+                f"{counts['obligations_superseded'] + counts['obligations_out_of_scope']} closed, "
+                f"{counts['rules_carried_over']} rules carried over with their obligations unchanged.",
+            )
+            return redirect("policies:version", pk=version.pk)
+    published = selectors.published_version(policy=version.policy)
+    context = {
+        "version": version,
+        "published": published,
+        "problems": problems,
+        "preview": preview_affected(version),
+        "diff": selectors.diff_versions(published, version),
+    }
+    return render(request, "policies/version_publish.html", context, status=400 if request.method == "POST" else 200)
+
+
+@admin_required
+def version_retire(request, pk):
+    version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
+    if request.method == "POST":
+        try:
+            closed = services.retire_policy_version(version=version, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Version {version.number} retired; {closed} open obligations closed.")
+        return redirect("policies:version", pk=version.pk)
+    if version.status != PolicyVersion.Status.PUBLISHED:
+        messages.error(request, f"Only a published version can be retired; version {version.number} is not.")
+        return redirect("policies:version", pk=version.pk)
+    counts = extensions.obligation_counts(version=version)
+    return render(request, "policies/version_retire.html", {"version": version, "open_total": sum(counts.values())})

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ComplianceConfig(AppConfig):
+    name = "compliance"
+    verbose_name = "Compliance"
+
+    def ready(self):
+        from compliance.selectors import version_obligation_counts
+        from policies import extensions
+
+        extensions.provide_obligation_counts(version_obligation_counts)

@@ -1,0 +1,182 @@
+"""The maintained counts (PostgreSQL) and the figures read from them: the summary and the
+customer-data coverage."""
+
+from dataclasses import replace
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from attestations.models import OPEN_ACTION_STATUSES, ObligationStatus
+from compliance.models import HandlerObligationCount, ObligationCount, ObligationCountState, ObligationFacetCount
+from compliance.models.counts import ALL_PLATFORMS_ID, NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
+from compliance.selectors.figures import _figures, _terms_versions, figure_aggregates, open_obligations
+from compliance.selectors.filters import ComplianceFilters
+from governance import db
+from people.models import Department, Employee
+from policies.models import PolicyVersion
+
+
+def _count_model(filters):
+    """The maintained counts that answer ``filters``: ObligationCount for department, tool and
+    policy-version filters, ObligationFacetCount when a country or the customer-data handlers
+    narrow them too; None (the live aggregate answers) off PostgreSQL and for a manager's team
+    (the counts know nothing of reporting lines)."""
+    filters = filters or ComplianceFilters()
+    if not db.on_postgres() or filters.manager is not None:
+        return None
+    return ObligationFacetCount if filters.country or filters.customer_data_only else ObligationCount
+
+
+def counts_answer(filters):
+    """Whether the maintained counts can answer ``filters`` (see :func:`_count_model`)."""
+    return _count_model(filters) is not None
+
+
+def _count_aggregates():
+    """figure_aggregates() over ObligationCount rows (sums of their counts)."""
+    aggregates = {"total": Sum("count"), "overdue": Sum("count", filter=Q(overdue=True))}
+    for name in ("compliant", "not_used", "excepted", "pending", "noncompliant"):
+        aggregates[name] = Sum("count", filter=Q(status=name))
+    return aggregates
+
+
+def _scope(filters):
+    """The (department_id, subtree) rows of the maintained counts that hold exactly the
+    obligations inside the department part of ``filters`` (see ObligationCount)."""
+    if filters.department is not None:
+        return (filters.department.pk, not filters.department_direct_only)
+    if filters.no_department:
+        return (NO_DEPARTMENT_ID, False)
+    return (WHOLE_ORGANIZATION_ID, True)
+
+
+def _scopes_q(scopes):
+    """The count rows of any of ``scopes`` ((department_id, subtree) pairs)."""
+    condition = Q()
+    for subtree in (True, False):
+        ids = sorted({department_id for department_id, kind in scopes if kind is subtree})
+        if ids:
+            condition |= Q(subtree=subtree, department_id__in=ids)
+    return condition
+
+
+def _counted(queryset, filters, *, scopes=None, facets=False):
+    """``queryset`` of maintained counts narrowed to ``scopes`` (default: the filters' own
+    department scope), to the tool and policy-version filters and, for counts kept per
+    country and customer-data flag (``facets``), to those filters."""
+    queryset = queryset.filter(_scopes_q(scopes or [_scope(filters)]))
+    if filters.platform_id:
+        queryset = queryset.filter(platform_id=filters.platform_id)
+    if filters.policy_version_id:
+        queryset = queryset.filter(policy_version_id__in=_terms_versions(filters.policy_version_id))
+    if facets and filters.country:
+        queryset = queryset.filter(country=filters.country)
+    if facets and filters.customer_data_only:
+        queryset = queryset.filter(customer_data=True)
+    return queryset
+
+
+def _counts(filters, *, today, scopes=None):
+    """The maintained counts (see :func:`_count_model`) of ``scopes`` inside ``filters``, or
+    none at all when the counts do not hold for ``today`` (not rebuilt since midnight):
+    callers then use the live aggregate."""
+    model = _count_model(filters)
+    current = model.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today)))
+    return _counted(current, filters, scopes=scopes, facets=model is ObligationFacetCount)
+
+
+def summary(filters, *, today):
+    """Overall figures over the filtered open obligations (one query; two when the maintained
+    counts are not current and the live aggregate answers)."""
+    filters = filters or ComplianceFilters()
+    if counts_answer(filters):
+        row = _counts(filters, today=today).aggregate(**_count_aggregates())
+        if row["total"]:
+            return _figures(row)
+    return _figures(open_obligations(filters).aggregate(**figure_aggregates(today)))
+
+
+def _handler_counts(filters):
+    """The maintained per-handler counts (HandlerObligationCount: all tools, or the filtered
+    tool) of the customer-data handlers inside ``filters``, or None when they cannot answer:
+    not on PostgreSQL, or a policy-version filter (which narrows which of a person's
+    obligations count)."""
+    if not db.on_postgres() or filters.policy_version_id:
+        return None
+    rows = HandlerObligationCount.objects.filter(platform_id=filters.platform_id or ALL_PLATFORMS_ID, open_count__gt=0)
+    if filters.department is not None:
+        if filters.department_direct_only:
+            rows = rows.filter(department_id=filters.department.pk)
+        else:
+            inside = Department.objects.filter(path__startswith=filters.department.path).values("id")
+            rows = rows.filter(department_id__in=inside)
+    elif filters.no_department:
+        rows = rows.filter(department_id=NO_DEPARTMENT_ID)
+    if filters.country:
+        rows = rows.filter(country=filters.country)
+    if filters.manager is not None:
+        rows = rows.filter(employee__reporting_path__startswith=filters.manager.subtree_prefix)
+    return rows
+
+
+def _customer_data_handlers(filters):
+    """Customer-data handlers with at least one open obligation inside the filters, annotated
+    with ``to_do``: whether any of those obligations still needs action. From the per-person
+    counts when they can answer, else per-person EXISTS probes (indexed) rather than grouping
+    every handler's obligations."""
+    filters = filters or ComplianceFilters()
+    counted = _handler_counts(filters)
+    if counted is not None:
+        return Employee.objects.filter(pk__in=counted.values("employee_id")).annotate(
+            to_do=Exists(counted.filter(employee_id=OuterRef("pk"), to_do_count__gt=0))
+        )
+    people = Employee.objects.filter(handles_customer_data=True)
+    if filters.country:
+        people = people.filter(country=filters.country)
+    if filters.manager is not None:
+        people = people.filter(reporting_path__startswith=filters.manager.subtree_prefix)
+    theirs = open_obligations(replace(filters, country="", customer_data_only=False, manager=None)).filter(
+        employee_id=OuterRef("pk")
+    )
+    return people.filter(Exists(theirs)).annotate(to_do=Exists(theirs.filter(status__in=OPEN_ACTION_STATUSES)))
+
+
+def customer_data_coverage(filters, *, today):
+    """The customer-trust figure: customer-data handlers (with at least one open obligation)
+    and how many of them have every open obligation satisfied. One query: a count over the
+    handlers' per-person counts when they can answer, else over the handlers themselves."""
+    filters = filters or ComplianceFilters()
+    counted = _handler_counts(filters)
+    if counted is not None:
+        # A person normally has one row (their obligations sit in their department).
+        row = counted.aggregate(
+            handlers=Count("employee_id", distinct=True),
+            to_do=Count("employee_id", distinct=True, filter=Q(to_do_count__gt=0)),
+        )
+        handlers = row["handlers"] or 0
+        fully = handlers - (row["to_do"] or 0)
+    else:
+        row = _customer_data_handlers(filters).aggregate(
+            handlers=Count("id"), fully_compliant=Count("id", filter=Q(to_do=False))
+        )
+        handlers = row["handlers"] or 0
+        fully = row["fully_compliant"] or 0
+    return {
+        "handlers": handlers,
+        "fully_compliant": fully,
+        "rate": round(100 * fully / handlers, 1) if handlers else None,
+    }
+
+
+def customer_data_handlers(filters, *, fully_compliant):
+    """The people behind :func:`customer_data_coverage` (a queryset of employees)."""
+    return _customer_data_handlers(filters).filter(to_do=not fully_compliant).select_related("department", "manager")
+
+
+def version_obligation_counts(*, version, today=None):
+    """Open obligations under a version by status, e.g. {"pending": 120, "compliant": 80}: the
+    dashboard's figures filtered by the version (shown on the policy editor's version page)."""
+    if version.status != PolicyVersion.Status.PUBLISHED:
+        return {}  # a draft has none yet; a retired version's closed with it
+    figures = summary(ComplianceFilters(policy_version_id=version.pk), today=today or timezone.localdate())
+    return {status: getattr(figures, status) for status in ObligationStatus.values if getattr(figures, status)}

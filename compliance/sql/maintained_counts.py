@@ -1,0 +1,466 @@
+"""The maintained dashboard aggregates' SQL (compliance.models.counts): the functions and the
+statement-level triggers that keep them in step with every write, written from templates so
+that each shape (the scopes a row counts in, the grouped upsert of each aggregate) is written
+once. Part of the one home of the hand-written SQL (governance.sqldefs, which installs ``SQL``
+after every migrate and checks the database against it).
+
+- governance_obligation (INSERT / UPDATE / DELETE): the changed open rows, grouped, are added to
+  ObligationCount, ObligationFacetCount, FailingSettingCount and HandlerObligationCount, in key
+  order.
+- governance_attestationanswer (INSERT): answers written after the obligation already points at
+  their attestation are counted then.
+- governance_employee (UPDATE): a person whose country or customer-data flag changes has their
+  counts moved.
+- governance_department (UPDATE): a department that moves recomputes every subtree row.
+- governance_compliancesnapshot (any change): the changed days' totals are recomputed.
+
+One clock: no function reads the server's calendar; the day comes from the caller (``v_day``)
+or from governance_obligationcountstate, which the application sets. Migration 0014 keeps the
+definitions as they were on its day; change them here.
+"""
+
+ACTION = "('pending', 'noncompliant')"
+
+# Every scope an obligation of department ``{alias}.department_id`` counts in: the department's
+# own row, and the subtree rows of each department on its path and of the whole organization.
+SCOPES = """
+    LEFT JOIN governance_department AS dep ON dep.id = {alias}.department_id
+    CROSS JOIN LATERAL (
+        SELECT {alias}.department_id::integer, false
+        UNION ALL SELECT 0, true
+        UNION ALL SELECT a::integer, true FROM unnest(string_to_array(trim(BOTH '/' FROM dep.path), '/')) AS a
+    ) AS scope (department_id, subtree)
+"""
+# The subtree rows a department's own row counts in (whole organization and every department on
+# its path); the department 0 of people without one counts in the whole organization only.
+CONTAINERS = """
+    LEFT JOIN governance_department AS dep ON dep.id = {alias}.department_id
+    CROSS JOIN LATERAL (
+        SELECT 0
+        UNION ALL SELECT a::integer FROM unnest(string_to_array(trim(BOTH '/' FROM dep.path), '/')) AS a
+    ) AS scope (department_id)
+"""
+
+COUNT_DIMS = "department_id, subtree, platform_id, policy_version_id, status, overdue"
+COUNT_ROWS = """
+    SELECT coalesce(department_id, 0) AS department_id, platform_id, policy_version_id, status,
+           status IN {action} AND due_on < v_day AS overdue, {sign} AS delta
+    FROM {table} WHERE closed_at IS NULL
+"""
+COUNT_UPSERT = f"""
+        INSERT INTO governance_obligationcount AS c ({COUNT_DIMS}, count)
+        SELECT scope.department_id, scope.subtree, d.platform_id, d.policy_version_id, d.status, d.overdue,
+               sum(d.delta)::int
+        FROM (
+            SELECT department_id, platform_id, policy_version_id, status, overdue, sum(delta) AS delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4, 5 HAVING sum(delta) <> 0
+        ) AS d
+        {SCOPES.format(alias="d")}
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT ({COUNT_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
+
+FACET_DIMS = f"{COUNT_DIMS}, country, customer_data"
+# The open obligations of ``{table}`` with their person's country and customer-data flag.
+FACET_ROWS = """
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
+           o.status IN {action} AND o.due_on < v_day AS overdue, coalesce(e.country, '') AS country,
+           coalesce(e.handles_customer_data, false) AS customer_data, {sign} AS delta
+    FROM {table} AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL
+"""
+FACET_UPSERT = f"""
+        INSERT INTO governance_obligationfacetcount AS c ({FACET_DIMS}, count)
+        SELECT scope.department_id, scope.subtree, d.platform_id, d.policy_version_id, d.status, d.overdue,
+               d.country, d.customer_data, sum(d.delta)::int
+        FROM (
+            SELECT department_id, platform_id, policy_version_id, status, overdue, country, customer_data,
+                   sum(delta) AS delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(delta) <> 0
+        ) AS d
+        {SCOPES.format(alias="d")}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+        ON CONFLICT ({FACET_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
+
+FAILING_DIMS = "department_id, subtree, platform_id, policy_version_id, setting_id, country, customer_data"
+FAILING_ROWS = """
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, a.setting_id,
+           coalesce(e.country, '') AS country, coalesce(e.handles_customer_data, false) AS customer_data,
+           {sign} AS delta
+    FROM {table} AS o
+    JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
+    LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
+"""
+ANSWER_ROWS = """
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, a.setting_id,
+           coalesce(e.country, '') AS country, coalesce(e.handles_customer_data, false) AS customer_data,
+           1 AS delta
+    FROM new_answers AS a
+    JOIN governance_obligation AS o ON o.satisfied_by_id = a.attestation_id
+    LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE NOT a.compliant AND o.closed_at IS NULL AND o.status = 'noncompliant'
+"""
+FAILING_UPSERT = f"""
+        INSERT INTO governance_failingsettingcount AS c ({FAILING_DIMS}, count)
+        SELECT scope.department_id, scope.subtree, d.platform_id, d.policy_version_id, d.setting_id,
+               d.country, d.customer_data, sum(d.delta)::int
+        FROM (
+            SELECT department_id, platform_id, policy_version_id, setting_id, country, customer_data,
+                   sum(delta) AS delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(delta) <> 0
+        ) AS d
+        {SCOPES.format(alias="d")}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(d.delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+        ON CONFLICT ({FAILING_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
+
+# People whose country or customer-data flag an employee UPDATE changed: their old values
+# (to take their counts out) and their new ones (to put them back in).
+MOVED_PEOPLE = """
+    SELECT o.id, o.country, o.handles_customer_data AS customer_data, -1 AS sign
+    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
+    WHERE o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data
+    UNION ALL
+    SELECT n.id, n.country, n.handles_customer_data, 1
+    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
+    WHERE o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data
+"""
+MOVED_FACET_ROWS = f"""
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
+           o.status IN {ACTION} AND o.due_on < v_day AS overdue, coalesce(p.country, '') AS country,
+           coalesce(p.customer_data, false) AS customer_data, p.sign AS delta
+    FROM ({MOVED_PEOPLE}) AS p
+    JOIN governance_obligation AS o ON o.employee_id = p.id AND o.closed_at IS NULL
+"""
+MOVED_FAILING_ROWS = f"""
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, a.setting_id,
+           coalesce(p.country, '') AS country, coalesce(p.customer_data, false) AS customer_data, p.sign AS delta
+    FROM ({MOVED_PEOPLE}) AS p
+    JOIN governance_obligation AS o ON o.employee_id = p.id AND o.closed_at IS NULL AND o.status = 'noncompliant'
+    JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
+"""
+
+HANDLER_DIMS = "employee_id, department_id, platform_id"
+# The open obligations of ``{table}`` of customer-data handlers.
+HANDLER_ROWS = """
+    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, e.country,
+           {sign} AS open_delta, CASE WHEN o.status IN {action} THEN {sign} ELSE 0 END AS to_do_delta
+    FROM {table} AS o JOIN governance_employee AS e ON e.id = o.employee_id AND e.handles_customer_data
+    WHERE o.closed_at IS NULL
+"""
+# People who became customer-data handlers in an employee UPDATE: their open obligations.
+NEW_HANDLER_ROWS = f"""
+    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, n.country,
+           1 AS open_delta, CASE WHEN o.status IN {ACTION} THEN 1 ELSE 0 END AS to_do_delta
+    FROM old_rows AS p JOIN new_rows AS n ON n.id = p.id AND n.handles_customer_data AND NOT p.handles_customer_data
+    JOIN governance_obligation AS o ON o.employee_id = n.id AND o.closed_at IS NULL
+"""
+# Each person's rows over all tools (platform 0) and per tool.
+HANDLER_UPSERT = f"""
+        INSERT INTO governance_handlerobligationcount AS c ({HANDLER_DIMS}, country, open_count, to_do_count)
+        SELECT d.employee_id, d.department_id, tool.platform_id, d.country, sum(d.open_delta)::int,
+               sum(d.to_do_delta)::int
+        FROM (
+            SELECT employee_id, department_id, platform_id, coalesce(country, '') AS country,
+                   sum(open_delta) AS open_delta, sum(to_do_delta) AS to_do_delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4 HAVING sum(open_delta) <> 0 OR sum(to_do_delta) <> 0
+        ) AS d
+        CROSS JOIN LATERAL (VALUES (0), (d.platform_id::integer)) AS tool (platform_id)
+        GROUP BY 1, 2, 3, 4 HAVING sum(d.open_delta) <> 0 OR sum(d.to_do_delta) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT ({HANDLER_DIMS}) DO UPDATE
+        SET open_count = c.open_count + EXCLUDED.open_count, to_do_count = c.to_do_count + EXCLUDED.to_do_count;
+"""
+
+
+# Open obligations whose overdue flag differs between the counts' day (v_from) and a new day
+# (v_day): pending or non-compliant, due between the two. Taken out with the old flag, put
+# back with the new one.
+ROLLED = """
+    FROM governance_obligation AS o {join}
+    WHERE o.closed_at IS NULL AND o.status IN {action}
+      AND o.due_on >= least(v_from, v_day) AND o.due_on < greatest(v_from, v_day)
+"""
+ROLLED_COUNT_ROWS = " UNION ALL ".join(
+    f"""
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
+           o.due_on < {day} AS overdue, {sign} AS delta
+    {ROLLED.format(join="", action=ACTION)}
+    """
+    for day, sign in (("v_from", -1), ("v_day", 1))
+)
+ROLLED_FACET_ROWS = " UNION ALL ".join(
+    f"""
+    SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
+           o.due_on < {day} AS overdue, coalesce(e.country, '') AS country,
+           coalesce(e.handles_customer_data, false) AS customer_data, {sign} AS delta
+    {ROLLED.format(join="LEFT JOIN governance_employee AS e ON e.id = o.employee_id", action=ACTION)}
+    """
+    for day, sign in (("v_from", -1), ("v_day", 1))
+)
+
+
+def _changes(template, upsert, **extra):
+    """The IF TG_OP ... branches applying ``template``'s rows (signed) through ``upsert``."""
+    old = template.format(sign=-1, table="old_rows", action=ACTION, **extra)
+    new = template.format(sign=1, table="new_rows", action=ACTION, **extra)
+    return f"""
+    IF TG_OP = 'INSERT' THEN
+        {upsert.format(rows=new)}
+    ELSIF TG_OP = 'DELETE' THEN
+        {upsert.format(rows=old)}
+    ELSE
+        {upsert.format(rows=old + " UNION ALL " + new)}
+    END IF;
+    """
+
+
+SNAPSHOT_FIGURES = ("total", "compliant", "not_used", "excepted", "pending", "noncompliant", "overdue")
+SNAPSHOT_COLUMNS = ", ".join(SNAPSHOT_FIGURES)
+SNAPSHOT_SUMS = ", ".join(f"sum(s.{name})" for name in SNAPSHOT_FIGURES)
+
+CREATE_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION governance_recompute_subtree_counts() RETURNS void AS $$
+BEGIN
+    LOCK TABLE governance_obligationcount, governance_obligationfacetcount, governance_failingsettingcount
+        IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM governance_obligationcount WHERE subtree;
+    INSERT INTO governance_obligationcount ({COUNT_DIMS}, count)
+    SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.status, c.overdue, sum(c.count)::int
+    FROM governance_obligationcount AS c
+    {CONTAINERS.format(alias="c")}
+    WHERE NOT c.subtree AND c.count <> 0
+    GROUP BY 1, 3, 4, 5, 6;
+    DELETE FROM governance_obligationfacetcount WHERE subtree;
+    INSERT INTO governance_obligationfacetcount ({FACET_DIMS}, count)
+    SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.status, c.overdue, c.country,
+           c.customer_data, sum(c.count)::int
+    FROM governance_obligationfacetcount AS c
+    {CONTAINERS.format(alias="c")}
+    WHERE NOT c.subtree AND c.count <> 0
+    GROUP BY 1, 3, 4, 5, 6, 7, 8;
+    DELETE FROM governance_failingsettingcount WHERE subtree;
+    INSERT INTO governance_failingsettingcount ({FAILING_DIMS}, count)
+    SELECT scope.department_id, true, c.platform_id, c.policy_version_id, c.setting_id, c.country,
+           c.customer_data, sum(c.count)::int
+    FROM governance_failingsettingcount AS c
+    {CONTAINERS.format(alias="c")}
+    WHERE NOT c.subtree AND c.count <> 0
+    GROUP BY 1, 3, 4, 5, 6, 7;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_rebuild_obligation_counts(v_day date) RETURNS void AS $$
+BEGIN
+    -- The state row first: the triggers read it FOR SHARE, so a write in flight either commits
+    -- before the rebuild counts (and is in its snapshot) or waits for the rebuild to commit and
+    -- then applies its change, with the new day, on top of the rebuilt counts.
+    INSERT INTO governance_obligationcountstate (id, as_of) VALUES (1, v_day)
+    ON CONFLICT (id) DO UPDATE SET as_of = EXCLUDED.as_of;
+    DELETE FROM governance_obligationcount WHERE NOT subtree;
+    INSERT INTO governance_obligationcount ({COUNT_DIMS}, count)
+    SELECT coalesce(department_id, 0), false, platform_id, policy_version_id, status,
+           status IN {ACTION} AND due_on < v_day, count(*)::int
+    FROM governance_obligation WHERE closed_at IS NULL
+    GROUP BY 1, 3, 4, 5, 6;
+    DELETE FROM governance_obligationfacetcount WHERE NOT subtree;
+    INSERT INTO governance_obligationfacetcount ({FACET_DIMS}, count)
+    SELECT coalesce(o.department_id, 0), false, o.platform_id, o.policy_version_id, o.status,
+           o.status IN {ACTION} AND o.due_on < v_day, coalesce(e.country, ''),
+           coalesce(e.handles_customer_data, false), count(*)::int
+    FROM governance_obligation AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL
+    GROUP BY 1, 3, 4, 5, 6, 7, 8;
+    DELETE FROM governance_failingsettingcount WHERE NOT subtree;
+    INSERT INTO governance_failingsettingcount ({FAILING_DIMS}, count)
+    SELECT coalesce(o.department_id, 0), false, o.platform_id, o.policy_version_id, a.setting_id,
+           coalesce(e.country, ''), coalesce(e.handles_customer_data, false), count(*)::int
+    FROM governance_obligation AS o
+    JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
+    LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
+    GROUP BY 1, 3, 4, 5, 6, 7;
+    PERFORM governance_recompute_subtree_counts();
+    DELETE FROM governance_handlerobligationcount;
+    INSERT INTO governance_handlerobligationcount ({HANDLER_DIMS}, country, open_count, to_do_count)
+    SELECT o.employee_id, coalesce(o.department_id, 0), tool.platform_id, e.country, count(*)::int,
+           (count(*) FILTER (WHERE o.status IN {ACTION}))::int
+    FROM governance_obligation AS o
+    JOIN governance_employee AS e ON e.id = o.employee_id AND e.handles_customer_data
+    CROSS JOIN LATERAL (VALUES (0), (o.platform_id::integer)) AS tool (platform_id)
+    WHERE o.closed_at IS NULL
+    GROUP BY 1, 2, 3, 4;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_roll_obligation_counts(v_day date) RETURNS void AS $$
+DECLARE
+    v_from date;
+BEGIN
+    -- The state row first, as in the rebuild (the triggers read it FOR SHARE).
+    SELECT as_of INTO v_from FROM governance_obligationcountstate WHERE id = 1 FOR UPDATE;
+    IF v_from IS NULL THEN
+        PERFORM governance_rebuild_obligation_counts(v_day);
+        RETURN;
+    END IF;
+    IF v_from = v_day THEN
+        RETURN;
+    END IF;
+    UPDATE governance_obligationcountstate SET as_of = v_day WHERE id = 1;
+    {COUNT_UPSERT.format(rows=ROLLED_COUNT_ROWS)}
+    {FACET_UPSERT.format(rows=ROLLED_FACET_ROWS)}
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_obligation_count_apply() RETURNS trigger AS $$
+DECLARE
+    v_day date;
+BEGIN
+    SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
+    IF v_day IS NULL THEN
+        -- No day set by the application: nothing is dated, so nothing is maintained; the next
+        -- roll finds no state and rebuilds everything (compliance.services.rollups).
+        RETURN NULL;
+    END IF;
+    {_changes(COUNT_ROWS, COUNT_UPSERT)}
+    {_changes(FACET_ROWS, FACET_UPSERT)}
+    {_changes(FAILING_ROWS, FAILING_UPSERT)}
+    {_changes(HANDLER_ROWS, HANDLER_UPSERT)}
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_obligation_count_truncate() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM governance_obligationcount;
+    DELETE FROM governance_obligationfacetcount;
+    DELETE FROM governance_failingsettingcount;
+    DELETE FROM governance_handlerobligationcount;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_failing_answer_apply() RETURNS trigger AS $$
+BEGIN
+    {FAILING_UPSERT.format(rows=ANSWER_ROWS)}
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_employee_count_facets() RETURNS trigger AS $$
+DECLARE
+    v_day date;
+BEGIN
+    IF NOT EXISTS ({MOVED_PEOPLE}) THEN
+        RETURN NULL;
+    END IF;
+    SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
+    IF v_day IS NULL THEN
+        -- No day set by the application: nothing is dated, so nothing is maintained; the next
+        -- roll finds no state and rebuilds everything (compliance.services.rollups).
+        RETURN NULL;
+    END IF;
+    DELETE FROM governance_handlerobligationcount AS c
+    USING old_rows AS o JOIN new_rows AS n ON n.id = o.id
+    WHERE c.employee_id = n.id AND o.handles_customer_data AND NOT n.handles_customer_data;
+    UPDATE governance_handlerobligationcount AS c SET country = n.country
+    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
+    WHERE c.employee_id = n.id AND o.country IS DISTINCT FROM n.country;
+    {HANDLER_UPSERT.format(rows=NEW_HANDLER_ROWS)}
+    {FACET_UPSERT.format(rows=MOVED_FACET_ROWS)}
+    {FAILING_UPSERT.format(rows=MOVED_FAILING_ROWS)}
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_department_moved() RETURNS trigger AS $$
+BEGIN
+    -- A new department gets its path in a second UPDATE (from ''): nothing counts there yet.
+    IF EXISTS (SELECT 1 FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id WHERE o.path <> '' AND o.path <> n.path)
+    THEN
+        PERFORM governance_recompute_subtree_counts();
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_recompute_snapshot_totals(v_days date[]) RETURNS void AS $$
+BEGIN
+    -- v_days NULL: every day.
+    DELETE FROM governance_compliancesnapshottotal WHERE v_days IS NULL OR day = ANY (v_days);
+    INSERT INTO governance_compliancesnapshottotal (day, department_id, platform_id, {SNAPSHOT_COLUMNS})
+    SELECT s.day, scope.department_id, tool.platform_id, {SNAPSHOT_SUMS}
+    FROM governance_compliancesnapshot AS s
+    {CONTAINERS.format(alias="s")}
+    CROSS JOIN LATERAL (VALUES (0), (s.platform_id::integer)) AS tool (platform_id)
+    WHERE v_days IS NULL OR s.day = ANY (v_days)
+    GROUP BY 1, 2, 3;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_snapshot_total_apply() RETURNS trigger AS $$
+DECLARE
+    v_days date[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT day) INTO v_days FROM new_rows;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT day) INTO v_days FROM old_rows;
+    ELSE
+        SELECT array_agg(DISTINCT day) INTO v_days FROM (SELECT day FROM old_rows UNION SELECT day FROM new_rows) AS d;
+    END IF;
+    IF v_days IS NOT NULL THEN
+        PERFORM governance_recompute_snapshot_totals(v_days);
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_snapshot_total_truncate() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM governance_compliancesnapshottotal;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+"""
+
+TRIGGERS = {
+    ("governance_failing_answer_insert", "governance_attestationanswer"): "AFTER INSERT ON {table} "
+    "REFERENCING NEW TABLE AS new_answers FOR EACH STATEMENT EXECUTE FUNCTION governance_failing_answer_apply()",
+    ("governance_employee_count_facets", "governance_employee"): "AFTER UPDATE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_employee_count_facets()",
+    ("governance_department_moved", "governance_department"): "AFTER UPDATE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_department_moved()",
+    ("governance_snapshot_total_insert", "governance_compliancesnapshot"): "AFTER INSERT ON {table} "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION governance_snapshot_total_apply()",
+    ("governance_snapshot_total_update", "governance_compliancesnapshot"): "AFTER UPDATE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_snapshot_total_apply()",
+    ("governance_snapshot_total_delete", "governance_compliancesnapshot"): "AFTER DELETE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION governance_snapshot_total_apply()",
+    ("governance_snapshot_total_truncate", "governance_compliancesnapshot"): "AFTER TRUNCATE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_snapshot_total_truncate()",
+}
+
+
+# The obligation table's own triggers (installed first by migration 0011).
+OBLIGATION_TRIGGERS = {
+    ("governance_obligation_count_insert", "governance_obligation"): "AFTER INSERT ON {table} "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION governance_obligation_count_apply()",
+    ("governance_obligation_count_update", "governance_obligation"): "AFTER UPDATE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_obligation_count_apply()",
+    ("governance_obligation_count_delete", "governance_obligation"): "AFTER DELETE ON {table} "
+    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION governance_obligation_count_apply()",
+    ("governance_obligation_count_truncate", "governance_obligation"): "AFTER TRUNCATE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION governance_obligation_count_truncate()",
+}
+
+
+SQL = CREATE_FUNCTIONS + "".join(
+    f"CREATE OR REPLACE TRIGGER {name} {definition.format(table=table)};\n"
+    for (name, table), definition in {**OBLIGATION_TRIGGERS, **TRIGGERS}.items()
+)

@@ -1,0 +1,84 @@
+"""Compliance reports for officers: list, start, follow progress, download the files."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from compliance.models import ComplianceReport
+from compliance.services.reports import request_report
+from governance import csv as csv_export
+from governance.roles import is_compliance_officer, role_required
+from people.models import Department
+from platforms.models import Platform
+
+FINISHED = (ComplianceReport.Status.DONE, ComplianceReport.Status.FAILED)
+
+
+@role_required(is_compliance_officer)
+@require_http_methods(["GET", "POST"])
+def report_list(request):
+    """The reports, newest first, and the form that starts one (a Celery task)."""
+    errors = {}
+    if request.method == "POST":
+        filters = {key: request.POST.get(key, "") for key in ("department", "platform", "customer_data")}
+        try:
+            report = request_report(requested_by=request.user, trigger=ComplianceReport.Trigger.MANUAL, filters=filters)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, "The report is being built; this page shows its progress.")
+            return redirect("reports:detail", pk=report.pk)
+    page = Paginator(ComplianceReport.objects.select_related("requested_by"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "governance/reports/list.html",
+        {
+            "page": page,
+            "errors": errors,
+            "departments": Department.objects.order_by("path").values("id", "name"),
+            "platforms": Platform.objects.order_by("name").values("id", "name"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _context(report):
+    return {"report": report, "finished": report.status in FINISHED}
+
+
+@role_required(is_compliance_officer)
+@require_GET
+def report_detail(request, pk):
+    report = get_object_or_404(ComplianceReport.objects.select_related("requested_by"), pk=pk)
+    return render(request, "governance/reports/detail.html", _context(report))
+
+
+@role_required(is_compliance_officer)
+@require_GET
+def report_progress(request, pk):
+    """The status partial that the detail page polls (htmx) until the report is finished."""
+    report = get_object_or_404(ComplianceReport, pk=pk)
+    return render(request, "governance/reports/_progress.html", _context(report))
+
+
+@role_required(is_compliance_officer)
+@require_GET
+def report_download(request, pk, kind):
+    """Stream the CSV or PDF from the private storage (officers only)."""
+    report = get_object_or_404(ComplianceReport, pk=pk, status=ComplianceReport.Status.DONE)
+    field = {"csv": report.csv_file, "pdf": report.pdf_file}.get(kind)
+    if not field:
+        raise Http404("No such file.")
+    content_type = csv_export.CONTENT_TYPE if kind == "csv" else "application/pdf"
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"compliance-report-{report.pk}.{kind}",
+        content_type=content_type,
+    )
+    response["X-Content-SHA256"] = report.csv_sha256 if kind == "csv" else report.pdf_sha256
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,6 +1,0 @@
-from governance.models import Employee
-
-
-def reports_of(*, manager):
-    """A manager's direct and indirect reports (not the manager), via the materialized path."""
-    return Employee.objects.filter(reporting_path__startswith=manager.subtree_prefix)

@@ -1,0 +1,75 @@
+"""Compliance figures and attestation records, read-only."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from attestations.models import Attestation
+from compliance.selectors import ComplianceFilters, by_department, by_platform, customer_data_coverage, summary
+from integrations.api import examples
+from integrations.api import serializers as s
+from integrations.api.filtersets import AttestationFilterSet
+from integrations.api.pagination import IdCursorPagination
+from integrations.api.views.common import ERRORS, scopes_note
+from integrations.models import Scope
+
+
+@extend_schema(
+    summary="Compliance figures with the dashboard's filters",
+    description="Scope `compliance:read`. Signed-in: compliance officers. Figures over open obligations, "
+    "computed by the same functions as the dashboard and the reports.",
+    tags=["compliance"],
+    parameters=[
+        OpenApiParameter("department", OpenApiTypes.INT, description="Department id (with sub-departments)."),
+        OpenApiParameter("platform", OpenApiTypes.INT, description="Platform id."),
+        OpenApiParameter("policy_version", OpenApiTypes.INT, description="Policy version id."),
+        OpenApiParameter("country", OpenApiTypes.STR, description="Two-letter country code."),
+        OpenApiParameter("customer_data", OpenApiTypes.BOOL, description="Only people who handle customer data."),
+    ],
+    responses={200: s.ComplianceSummarySerializer, **ERRORS},
+    examples=[examples.SUMMARY],
+)
+class ComplianceSummaryView(APIView):
+    read_scope = Scope.COMPLIANCE_READ
+    write_scope = None
+
+    def get(self, request):
+        filters = ComplianceFilters.from_params(request.query_params)
+        today = timezone.localdate()
+
+        def with_extra(figures):
+            return {**figures.extra, **figures.as_dict()}
+
+        return Response(
+            {
+                "filters": filters.as_params(),
+                "summary": summary(filters, today=today).as_dict(),
+                "by_department": [with_extra(f) for f in by_department(filters, today=today)],
+                "by_platform": [with_extra(f) for f in by_platform(filters, today=today)],
+                "customer_data_coverage": customer_data_coverage(filters, today=today),
+            }
+        )
+
+
+# --- Attestations -----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List attestations (the ledger)",
+        description=scopes_note("attestations:read", people="Signed-in: compliance officers.")
+        + " Cursor-paginated, oldest first.",
+        tags=["attestations"],
+        responses={200: s.AttestationSerializer(many=True), **ERRORS},
+    )
+)
+class AttestationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    pagination_class = IdCursorPagination
+    read_scope = Scope.ATTESTATIONS_READ
+    write_scope = None
+    serializer_class = s.AttestationSerializer
+    filterset_class = AttestationFilterSet
+    queryset = Attestation.objects.select_related("employee", "platform").order_by("id")

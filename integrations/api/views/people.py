@@ -1,0 +1,358 @@
+"""Employees and departments: the HR system's read and write API (single, bulk, terminate)."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from attestations.models import OPEN_ACTION_STATUSES, Obligation
+from governance.roles import can_view_employee, is_compliance_officer, is_governance_admin
+from governance.validators import visible
+from integrations.api import examples
+from integrations.api import serializers as s
+from integrations.api.exceptions import ProblemError
+from integrations.api.filtersets import EmployeeFilterSet
+from integrations.api.idempotency import run_idempotent
+from integrations.api.pagination import IdCursorPagination
+from integrations.api.permissions import is_key_request
+from integrations.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, validate_row
+from integrations.api.views.common import (
+    ERRORS,
+    ERRORS_WITH_404,
+    IDEMPOTENCY,
+    actor_of,
+    problems,
+    row_problem,
+    scopes_note,
+)
+from integrations.models import Scope
+from people.models import Department, Employee
+from people.services.hr import MAX_ROWS, terminate_employee, upsert_people
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List employees",
+        description=scopes_note("employees:read") + " Cursor-paginated in id order.",
+        tags=["employees"],
+        responses={200: s.EmployeeSerializer(many=True), **ERRORS},
+        examples=[examples.EMPLOYEE_OUT],
+    ),
+    retrieve=extend_schema(
+        summary="Get an employee by the HR system's id",
+        description=scopes_note("employees:read"),
+        tags=["employees"],
+        responses={200: s.EmployeeSerializer, **ERRORS_WITH_404},
+        examples=[examples.EMPLOYEE_OUT],
+    ),
+    create=extend_schema(
+        summary="Create an employee",
+        description=scopes_note(write="employees:write").capitalize()
+        + " 409 if the id exists (use PUT to update). Obligations follow the policy's scope.",
+        tags=["employees"],
+        parameters=[IDEMPOTENCY],
+        request=s.EmployeeWriteSerializer,
+        responses={201: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS},
+        examples=[examples.EMPLOYEE_IN, examples.EMPLOYEE_OUT],
+    ),
+    update=extend_schema(
+        summary="Create or replace an employee",
+        description=scopes_note(write="employees:write").capitalize()
+        + " Fields left out take their defaults (replace semantics).",
+        tags=["employees"],
+        request=s.EmployeeUpdateSerializer,
+        responses={200: s.EmployeeSerializer, 201: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS},
+        examples=[examples.EMPLOYEE_IN, examples.EMPLOYEE_OUT],
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of an employee",
+        description=scopes_note(write="employees:write").capitalize(),
+        tags=["employees"],
+        request=s.EmployeeUpdateSerializer(partial=True),
+        responses={200: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS_WITH_404},
+        examples=[examples.EMPLOYEE_PATCH, examples.EMPLOYEE_OUT],
+    ),
+    destroy=extend_schema(
+        summary="Terminate an employee",
+        description=scopes_note(write="employees:write").capitalize()
+        + " Sets the status terminated and closes the open obligations; the record and its history stay.",
+        tags=["employees"],
+        responses={200: s.EmployeeSerializer, **ERRORS_WITH_404},
+    ),
+)
+class EmployeeViewSet(viewsets.ModelViewSet):
+    pagination_class = IdCursorPagination
+    read_scope = Scope.EMPLOYEES_READ
+    write_scope = Scope.EMPLOYEES_WRITE
+    scopes_by_action = {"compliance": Scope.COMPLIANCE_READ, "bulk": Scope.EMPLOYEES_WRITE}
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    filterset_class = EmployeeFilterSet
+    serializer_class = s.EmployeeSerializer
+    queryset = Employee.objects.select_related("department", "manager").order_by("id")
+
+    def person_permission(self, request):
+        if self.action == "compliance":
+            return True  # any signed-in person; the object check below narrows to whom they may see
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return is_compliance_officer(request.user)
+        return is_governance_admin(request.user)
+
+    def get_serializer_class(self):
+        return s.EmployeeSerializer
+
+    def _apply_one(self, request, data, *, replace=False, partial=False, refuse_existing=False):
+        url_id = self.kwargs.get("external_id")
+        row, errors = validate_row(data, EMPLOYEE_FIELDS, partial=partial, optional=("external_id",) if url_id else ())
+        if errors:
+            raise ProblemError(
+                400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error"
+            )
+        if refuse_existing and Employee.objects.filter(external_id=row["external_id"]).exists():
+            external_id = row["external_id"]
+            raise ProblemError(
+                409,
+                f"Employee {external_id!r} exists; use PUT or PATCH /api/v1/employees/{external_id}/.",
+                errors={"external_id": ["An employee with this id exists."]},
+            )
+        if url_id is not None:
+            if row.get("external_id", url_id) != url_id:
+                raise ProblemError(
+                    400,
+                    "The id in the body differs from the id in the URL.",
+                    errors={"external_id": ["Must equal the id in the URL."]},
+                    type_slug="validation-error",
+                )
+            row["external_id"] = url_id
+        user, label = actor_of(request)
+        outcome = upsert_people(employee_rows=[(0, row)], actor=user, actor_label=label, replace=replace)
+        if outcome.employees.errors:
+            row_problem(outcome.employees)
+        return Employee.objects.select_related("department", "manager").get(external_id=row["external_id"]), outcome
+
+    def create(self, request, *args, **kwargs):
+        def compute():
+            if not isinstance(request.data, dict):
+                raise ProblemError(400, "Send one employee as a JSON object.")
+            employee, _ = self._apply_one(request, request.data, refuse_existing=True)
+            return Response(s.EmployeeSerializer(employee).data, status=status.HTTP_201_CREATED)
+
+        return run_idempotent(request, compute)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        if not isinstance(request.data, dict):
+            raise ProblemError(400, "Send one employee as a JSON object.")
+        if partial:
+            self.get_object()
+        existed = Employee.objects.filter(external_id=self.kwargs["external_id"]).exists()
+        employee, outcome = self._apply_one(request, request.data, replace=not partial, partial=partial)
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(s.EmployeeSerializer(employee).data, status=code)
+
+    def destroy(self, request, *args, **kwargs):
+        employee = self.get_object()
+        user, label = actor_of(request)
+        terminate_employee(employee=employee, actor=user, actor_label=label)
+        employee.refresh_from_db()
+        return Response(s.EmployeeSerializer(employee).data)
+
+    @extend_schema(
+        summary="Create or update up to 10,000 employees",
+        description=scopes_note(write="employees:write").capitalize()
+        + f" Up to {MAX_ROWS:,} employees (and optionally departments) per request. Every row is validated on "
+        "its own; valid rows are applied, refused rows are listed with their index, id and field errors. "
+        "`department` and `manager` may refer to rows of the same request. A duplicate id in the request, a "
+        "manager cycle or an unknown department refuses the rows concerned. Fields left out of a row for an "
+        "existing employee (or department) keep their values; a new employee needs `email` and "
+        "`full_name`, a new department `name`, and new ids are URL-safe (1 to 64 of `A-Z a-z 0-9 . _ ~ -`). "
+        "200 when every row was applied; 422 (problem details with the same counts) when some rows were "
+        "refused; the valid ones are applied either way. Send an `Idempotency-Key` header to make retries safe.",
+        tags=["employees"],
+        parameters=[IDEMPOTENCY],
+        request=s.BulkRequestSerializer,
+        responses={
+            200: s.BulkResponseSerializer,
+            (422, "application/problem+json"): OpenApiResponse(
+                examples.BulkProblemSerializer, description="Some rows were refused; the others were applied."
+            ),
+            **problems(415),
+            **ERRORS,
+        },
+        examples=[examples.BULK_IN, examples.BULK_OUT, examples.BULK_PARTIAL],
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        return run_idempotent(request, lambda: self._bulk(request))
+
+    def _bulk(self, request):
+        data = request.data
+        if not isinstance(data, dict):
+            raise ProblemError(
+                400,
+                'Send a JSON object: {"employees": [...], "departments": [...]}.',
+                errors={"non_field_errors": ["Expected a JSON object."]},
+                type_slug="validation-error",
+            )
+        unknown = sorted(set(data) - {"employees", "departments"})
+        if unknown:
+            raise ProblemError(
+                400,
+                "The request has unknown fields.",
+                errors={visible(name): ["Unknown field."] for name in unknown},
+                type_slug="validation-error",
+            )
+        sections = {}
+        for name, spec in (("employees", EMPLOYEE_FIELDS), ("departments", DEPARTMENT_FIELDS)):
+            rows = data.get(name, [] if name == "departments" else None)
+            if not isinstance(rows, list):
+                raise ProblemError(
+                    400, f"{name!r} must be a list.", errors={name: ["Expected a list."]}, type_slug="validation-error"
+                )
+            if len(rows) > MAX_ROWS:
+                raise ProblemError(
+                    413,
+                    f"At most {MAX_ROWS:,} {name} per request; this one has {len(rows):,}. Nothing was applied.",
+                    errors={name: [f"At most {MAX_ROWS:,} rows."]},
+                    type_slug="too-many-rows",
+                )
+            sections[name] = self._validate_rows(rows, spec)
+        user, label = actor_of(request)
+        (emp_rows, emp_errors, emp_keys), (dep_rows, dep_errors, dep_keys) = (
+            sections["employees"],
+            sections["departments"],
+        )
+        outcome = upsert_people(
+            employee_rows=emp_rows,
+            department_rows=dep_rows,
+            employee_errors=emp_errors,
+            department_errors=dep_errors,
+            raw_keys={"employees": emp_keys, "departments": dep_keys},
+            actor=user,
+            actor_label=label,
+        )
+        body = {
+            **outcome.employees.as_dict(),
+            "errors": outcome.employees.errors,
+            "departments": outcome.departments.as_dict(),
+            "department_errors": outcome.departments.errors,
+        }
+        failed = outcome.employees.failed + outcome.departments.failed
+        if not failed:
+            return Response(body)
+        from integrations.api.exceptions import problem
+
+        refused = problem(
+            422,
+            f"{failed} row(s) were refused (see errors); every other row was applied.",
+            type_slug="rows-refused",
+        )
+        return Response({**refused, **body}, status=422, content_type="application/problem+json")
+
+    @staticmethod
+    def _validate_rows(rows, spec):
+        valid, errors, keys = [], {}, {}
+        key_name = "external_id" if spec is EMPLOYEE_FIELDS else "code"
+        # Only the key is required here: an existing record keeps what a row leaves out, and
+        # upsert_people asks a new record for the rest.
+        keepable = tuple(name for name, field in spec.items() if field.required and name != key_name)
+        for index, row in enumerate(rows):
+            cleaned, row_errors = validate_row(row, spec, optional=keepable)
+            if isinstance(row, dict) and isinstance(row.get(key_name), str):
+                keys[index] = visible(row[key_name])
+            if row_errors:
+                errors[index] = row_errors
+            else:
+                valid.append((index, cleaned))
+        return valid, errors, keys
+
+    @extend_schema(
+        summary="An employee's compliance, per tool",
+        description="Scope `compliance:read`. Signed-in people: officers see everyone, managers their "
+        "reports, everyone themself (404 for anyone else). Lists the open obligations with status, "
+        "due date, validity and the hash of the attestation that satisfied it.",
+        tags=["compliance"],
+        responses={200: s.EmployeeComplianceSerializer, **ERRORS_WITH_404},
+        examples=[examples.EMPLOYEE_COMPLIANCE],
+    )
+    @action(detail=True, methods=["get"], url_path="compliance", filterset_class=None, pagination_class=None)
+    def compliance(self, request, external_id=None):
+        employee = get_object_or_404(Employee, external_id=external_id)
+        if not is_key_request(request) and not can_view_employee(request.user, employee):
+            raise NotFound("No such employee.")
+        obligations = list(
+            Obligation.objects.open()
+            .filter(employee=employee)
+            .select_related("platform", "satisfied_by")
+            .order_by("platform__name", "id")
+        )
+        body = {
+            "external_id": employee.external_id,
+            "compliant": not any(o.status in OPEN_ACTION_STATUSES for o in obligations),
+            "tools": s.ObligationStatusSerializer(obligations, many=True, context={"today": timezone.localdate()}).data,
+        }
+        return Response(body)
+
+
+# --- Departments ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List departments",
+        description=scopes_note("employees:read"),
+        tags=["departments"],
+        responses={200: s.DepartmentSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Get a department by code",
+        description=scopes_note("employees:read"),
+        tags=["departments"],
+        responses={200: s.DepartmentSerializer, **ERRORS_WITH_404},
+    ),
+    update=extend_schema(
+        summary="Create or update a department by code",
+        description=scopes_note(write="employees:write").capitalize()
+        + " `parent` is a department code; the department tree's paths are kept up to date.",
+        tags=["departments"],
+        request=s.DepartmentUpsertSerializer,
+        responses={200: s.DepartmentSerializer, 201: s.DepartmentSerializer, **problems(415), **ERRORS},
+        examples=[examples.DEPARTMENT_IN],
+    ),
+)
+class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    pagination_class = IdCursorPagination
+    read_scope = Scope.EMPLOYEES_READ
+    write_scope = Scope.EMPLOYEES_WRITE
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    serializer_class = s.DepartmentSerializer
+    queryset = Department.objects.select_related("parent").order_by("id")
+    http_method_names = ["get", "put", "head", "options"]
+
+    def update(self, request, code=None):
+        if not isinstance(request.data, dict):
+            raise ProblemError(400, "Send the department as a JSON object.")
+        row, errors = validate_row(request.data, DEPARTMENT_FIELDS, optional=("code",))
+        if errors:
+            raise ProblemError(
+                400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error"
+            )
+        if row.get("code", code) != code:
+            raise ProblemError(
+                400,
+                "The code in the body differs from the code in the URL.",
+                errors={"code": ["Must equal the code in the URL."]},
+                type_slug="validation-error",
+            )
+        row["code"] = code
+        existed = Department.objects.filter(code=code).exists()
+        user, label = actor_of(request)
+        outcome = upsert_people(department_rows=[(0, row)], actor=user, actor_label=label)
+        if outcome.departments.errors:
+            row_problem(outcome.departments)
+        department = Department.objects.select_related("parent").get(code=code)
+        return Response(s.DepartmentSerializer(department).data, status=200 if existed else 201)

@@ -1,0 +1,377 @@
+"""Reminder digests, manager escalations, the officers' weekly summary and report mails: who
+gets what, and the message. Sending goes through the outbox in notifications.delivery.
+
+The plan (who gets what) is set-based: one query finds the recipients, then each batch takes
+a fixed number of queries (on PostgreSQL: the claim, every listed obligation at once with the
+linked account that each sign-in link is bound to, and the marks). Per mail, the job renders
+two pre-loaded templates from a small context (the digest's rows are rendered once per run
+for each distinct tool and date) and signs one link.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import get_connection
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from attestations.models import OPEN_ACTION_STATUSES, Obligation, ObligationStatus
+from governance.roles import Role
+from notifications.delivery import BATCH_SIZE, DeliveryResult, Kind, deliver, email_template, new_run_id, rendered_once  # noqa: F401 - BATCH_SIZE and new_run_id are part of this API
+from notifications.magic_links import Binding, login_link_maker
+from people.models import Employee
+from policies.models import PolicyVersion
+
+logger = logging.getLogger(__name__)
+
+
+# --- Reminder digests ----------------------------------------------------------------------
+
+
+def _versions():
+    """Per policy in force: the reminder offsets and escalation delay of the version in force,
+    with the ids of all the policy's versions, since an open obligation points at the version
+    whose terms it follows, an earlier one when they carried over unchanged."""
+    rows = list(PolicyVersion.objects.values("id", "policy_id", "status", "reminder_offsets", "escalation_after_days"))
+    return [
+        {
+            "ids": [row["id"] for row in rows if row["policy_id"] == in_force["policy_id"]],
+            "reminder_offsets": in_force["reminder_offsets"],
+            "escalation_after_days": in_force["escalation_after_days"],
+        }
+        for in_force in rows
+        if in_force["status"] == PolicyVersion.Status.PUBLISHED
+    ]
+
+
+def reminder_trigger(today, versions=None):
+    """Open obligations that make their employee due a reminder today: overdue, due today, or
+    due on one of their policy version's reminder offsets (days relative to the due date)."""
+    condition = Q(due_on__lte=today)
+    for version in versions if versions is not None else _versions():
+        dates = sorted({today - datetime.timedelta(days=int(offset)) for offset in version["reminder_offsets"] or []})
+        if dates:
+            condition |= Q(policy_version_id__in=version["ids"], due_on__in=dates)
+    return condition
+
+
+def _actionable():
+    return Obligation.objects.open().filter(status__in=OPEN_ACTION_STATUSES, employee__status=Employee.Status.ACTIVE)
+
+
+def reminder_recipients(today):
+    """Ids of the employees due a reminder digest today, in id order (one query)."""
+    return list(
+        _actionable()
+        .filter(reminder_trigger(today))
+        .order_by("employee_id")
+        .values_list("employee_id", flat=True)
+        .distinct()
+    )
+
+
+def _reminder_builder(today):
+    email = email_template("reminder")
+    tool_row = rendered_once("reminder_tool")
+    login_link = login_link_maker()
+
+    def build(rows):
+        ids = [row.recipient_id for row in rows]
+        tools = defaultdict(list)
+        listed = (
+            _actionable()
+            .filter(employee_id__in=ids)
+            .order_by("employee_id", "due_on", "platform__name")
+            .values_list(
+                "id",
+                "employee_id",
+                "due_on",
+                "status",
+                "platform__name",
+                # What each sign-in link's fingerprint covers, read with the rows: no query more.
+                "employee__email_changed_at",
+                "employee__user_id",
+                "employee__user__email",
+                "employee__user__password",
+            )
+        )
+        bindings = {}
+        for pk, employee_id, due_on, status, name, changed_at, user_id, user_email, password in listed:
+            bindings[employee_id] = Binding(
+                email_changed_at=changed_at, user_id=user_id, user_email=user_email or "", password=password or ""
+            )
+            overdue = due_on < today
+            when = (f"overdue since {due_on.isoformat()}" if overdue else f"due {due_on.isoformat()}") + (
+                " (last answer not compliant)" if status == ObligationStatus.NONCOMPLIANT else ""
+            )
+            text, html = tool_row((name, when), {"tool": {"name": name, "when": when}})
+            tools[employee_id].append({"id": pk, "overdue": overdue, "text": text, "html": html})
+        messages = {}
+        for row in rows:
+            listed = tools.get(row.recipient_id)
+            if not listed:
+                continue
+            employee = row.recipient
+            overdue = sum(1 for tool in listed if tool["overdue"])
+            context = {
+                "employee": employee,
+                "tool_lines": "\n".join(tool["text"] for tool in listed),
+                # Each row was rendered (and escaped) by the reminder_tool.html template.
+                "tool_rows": mark_safe("\n".join(tool["html"] for tool in listed)),
+                "overdue": overdue,
+                "today": today,
+                "link": login_link(employee, bindings[employee.pk]),
+                "site_url": settings.SITE_URL,
+            }
+            count = len(listed)
+            subject = (
+                f"{overdue} of your AI tools are overdue for attestation"
+                if overdue
+                else f"Reminder: {count} AI tool{'s' if count != 1 else ''} to attest"
+            )
+            messages[row.recipient_id] = (
+                email(subject=subject, to=employee.email, context=context),
+                {"obligations": [tool["id"] for tool in listed]},
+            )
+        return messages
+
+    return build
+
+
+def send_reminder_digests(*, today=None, run_id=None, batch_size=BATCH_SIZE, connection=None):
+    """Send today's reminder digests: one e-mail per employee listing every tool to attest."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    result = DeliveryResult(kind=Kind.REMINDER)
+    return deliver(
+        kind=Kind.REMINDER,
+        day=today,
+        recipient_ids=reminder_recipients(today),
+        run_id=run_id,
+        build=_reminder_builder(today),
+        batch_size=batch_size,
+        result=result,
+        connection=connection,
+    )
+
+
+# --- Manager escalations -------------------------------------------------------------------
+
+
+def escalation_trigger(today, versions=None):
+    """Open obligations overdue for longer than their policy version's escalation delay."""
+    condition = Q(pk__in=[])
+    for version in versions if versions is not None else _versions():
+        limit = today - datetime.timedelta(days=int(version["escalation_after_days"]))
+        condition |= Q(policy_version_id__in=version["ids"], due_on__lt=limit)
+    return condition
+
+
+def _escalated():
+    return _actionable().filter(
+        employee__manager__isnull=False,
+        employee__manager__status=Employee.Status.ACTIVE,
+    )
+
+
+def escalation_recipients(today):
+    """Ids of the managers with at least one report overdue past the escalation delay (one query)."""
+    return list(
+        _escalated()
+        .filter(escalation_trigger(today))
+        .order_by("employee__manager_id")
+        .values_list("employee__manager_id", flat=True)
+        .distinct()
+    )
+
+
+def _escalation_builder(today):
+    email = email_template("escalation")
+
+    def build(rows):
+        ids = [row.recipient_id for row in rows]
+        people = defaultdict(dict)  # manager id -> report id -> what the digest lists about them
+        overdue = (
+            _escalated()
+            .filter(escalation_trigger(today), employee__manager_id__in=ids)
+            .order_by("employee__full_name", "employee_id", "due_on", "platform__name")
+            .values_list(
+                "id",
+                "employee_id",
+                "employee__manager_id",
+                "employee__full_name",
+                "employee__email",
+                "due_on",
+                "platform__name",
+            )
+        )
+        for pk, employee_id, manager_id, name, email_address, due_on, tool in overdue:
+            person = people[manager_id].get(employee_id)
+            if person is None:  # the earliest due date comes first
+                person = people[manager_id][employee_id] = {
+                    "name": name,
+                    "email": email_address,
+                    # Formatted here, not in the template: per-row formatting is most of the rendering.
+                    "days_overdue": str((today - due_on).days),
+                    "tool_names": [],
+                    "obligations": [],
+                }
+            person["tool_names"].append(tool)
+            person["obligations"].append(pk)
+        for reports in people.values():
+            for person in reports.values():
+                person["tools"] = ", ".join(person["tool_names"])
+        messages = {}
+        for row in rows:
+            reports = list(people.get(row.recipient_id, {}).values())
+            if not reports:
+                continue
+            context = {
+                "manager": row.recipient,
+                "reports": reports,
+                "today": today,
+                "team_url": settings.SITE_URL + reverse("team"),
+            }
+            subject = (
+                f"{len(reports)} of your reports {'are' if len(reports) != 1 else 'is'} overdue on AI tool attestation"
+            )
+            messages[row.recipient_id] = (
+                email(subject=subject, to=row.recipient.email, context=context),
+                {"obligations": [pk for person in reports for pk in person["obligations"]]},
+            )
+        return messages
+
+    return build
+
+
+def send_escalations(*, today=None, run_id=None, batch_size=BATCH_SIZE, connection=None):
+    """Send each manager one digest of their direct reports overdue past the escalation delay."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    return deliver(
+        kind=Kind.ESCALATION,
+        day=today,
+        recipient_ids=escalation_recipients(today),
+        run_id=run_id,
+        build=_escalation_builder(today),
+        batch_size=batch_size,
+        result=DeliveryResult(kind=Kind.ESCALATION),
+        connection=connection,
+    )
+
+
+# --- Officers ------------------------------------------------------------------------------
+
+
+def officer_recipients():
+    """Employees whose account is in the compliance officer or governance admin group."""
+    groups = Group.objects.filter(name__in=[Role.COMPLIANCE_OFFICER, Role.GOVERNANCE_ADMIN])
+    return list(
+        Employee.objects.filter(status=Employee.Status.ACTIVE, user__is_active=True, user__groups__in=groups)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def officer_summary_figures(today):
+    """The headline figures of the weekly summary, all from the compliance selectors."""
+    from compliance import selectors as compliance
+
+    filters = compliance.ComplianceFilters()
+    return {
+        "summary": compliance.summary(filters, today=today),
+        "coverage": compliance.customer_data_coverage(filters, today=today),
+        "open_exceptions": compliance.open_exception_count(filters, today=today),
+        "overdue_people": compliance.overdue_people(filters, today=today).count(),
+        "platforms": compliance.by_platform(filters, today=today)[:5],
+    }
+
+
+def send_officer_summary(*, today=None, run_id=None, connection=None):
+    """The weekly summary to compliance officers: headline figures and a link to the dashboard."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    recipients = officer_recipients()
+    figures = officer_summary_figures(today) if recipients else None
+    email = email_template("officer_summary")
+
+    def build(rows):
+        context = {"today": today, "dashboard_url": settings.SITE_URL + reverse("dashboard"), **figures}
+        rate = figures["summary"].rate
+        subject = f"Weekly AI tool compliance: {rate if rate is not None else '-'}% satisfied"
+        return {
+            row.recipient_id: (
+                email(
+                    subject=subject,
+                    to=row.recipient.email,
+                    context={**context, "officer": row.recipient},
+                ),
+                {"summary": figures["summary"].as_dict()},
+            )
+            for row in rows
+        }
+
+    return deliver(
+        kind=Kind.OFFICER_SUMMARY,
+        day=today,
+        recipient_ids=recipients,
+        run_id=run_id,
+        build=build,
+        batch_size=BATCH_SIZE,
+        result=DeliveryResult(kind=Kind.OFFICER_SUMMARY),
+        connection=connection,
+    )
+
+
+def send_report_ready(*, report, today=None, run_id=None, connection=None):
+    """Tell the officers, once each, that a scheduled report is ready, with a link to it."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    email = email_template("report_ready")
+
+    def build(rows):
+        context = {
+            "report": report,
+            "summary": report.summary,
+            "report_url": settings.SITE_URL + reverse("reports:detail", args=[report.pk]),
+        }
+        subject = f"Compliance report ready: {report}"
+        return {
+            row.recipient_id: (
+                email(
+                    subject=subject,
+                    to=row.recipient.email,
+                    context={**context, "officer": row.recipient},
+                ),
+                {"report": report.pk},
+            )
+            for row in rows
+        }
+
+    return deliver(
+        kind=Kind.REPORT_READY,
+        day=today,
+        recipient_ids=officer_recipients(),
+        run_id=run_id,
+        build=build,
+        batch_size=BATCH_SIZE,
+        result=DeliveryResult(kind=Kind.REPORT_READY),
+        connection=connection,
+    )
+
+
+def send_daily_notifications(*, today=None, run_id=None, batch_size=BATCH_SIZE):
+    """The daily job: reminder digests, then manager escalations. Safe to run any number of times."""
+    today = today or timezone.localdate()
+    run_id = run_id or new_run_id()
+    connection = get_connection()
+    return [
+        send_reminder_digests(today=today, run_id=run_id, batch_size=batch_size, connection=connection),
+        send_escalations(today=today, run_id=run_id, batch_size=batch_size, connection=connection),
+    ]

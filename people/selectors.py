@@ -1,0 +1,6 @@
+from people.models import Employee
+
+
+def reports_of(*, manager):
+    """A manager's direct and indirect reports (not the manager), via the materialized path."""
+    return Employee.objects.filter(reporting_path__startswith=manager.subtree_prefix)

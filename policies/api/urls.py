@@ -1,7 +1,0 @@
-from rest_framework.routers import SimpleRouter
-
-from policies.api.views import PolicyViewSet
-
-router = SimpleRouter(trailing_slash=True)
-router.register("policies", PolicyViewSet, basename="api-policy")
-urlpatterns = router.urls
