@@ -43,10 +43,10 @@ test: $(VENV)/.installed-dev
 
 ## The date-sensitive part of the suite under moved clocks: the process clock a year and more ahead
 ## (faketime; the database server keeps its own), then TIME_ZONE far west and far east of UTC.
-DATED_TESTS := tests/governance/test_compliance_selectors.py tests/governance/test_rollups.py \
-	tests/governance/test_obligations.py tests/governance/test_reminders.py tests/governance/test_snapshots.py \
-	tests/governance/test_reports.py tests/governance/test_magic_links.py tests/governance/test_exceptions.py \
-	tests/governance/test_attestations.py tests/governance/test_tasks.py tests/governance/test_clock.py \
+DATED_TESTS := tests/compliance/test_compliance_selectors.py tests/compliance/test_rollups.py \
+	tests/attestations/test_obligations.py tests/notifications/test_reminders.py tests/compliance/test_snapshots.py \
+	tests/compliance/test_reports.py tests/notifications/test_magic_links.py tests/attestations/test_exceptions.py \
+	tests/attestations/test_attestations.py tests/test_tasks.py tests/governance/test_clock.py \
 	tests/policies/test_services.py
 test-clock: $(VENV)/.installed-dev
 	@.ci/system-tools $(SYSTEM_TOOLS)

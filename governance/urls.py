@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from governance.views import accounts, health
+from governance.views import accounts, health, moved
 
 handler400 = "governance.views.errors.bad_request"
 handler403 = "governance.views.errors.permission_denied"
@@ -30,5 +30,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("scim/v2/", include("integrations.scim.urls")),
+    # Admin addresses from before the split (/admin/governance/employee/...) still lead there.
+    re_path(r"^admin/governance/(?P<model>(?!user/|auditevent/)[a-z]+)/(?P<rest>.*)$", moved.moved_admin_page),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ import pytest
 
 from attestations.models import Attestation, ObligationStatus, PolicyException
 from notifications.magic_links import make_login_link
-from tests.governance.attestation_builders import published_obligations
+from tests.attestations.builders import published_obligations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

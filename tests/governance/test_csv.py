@@ -13,7 +13,7 @@ from governance import csv as csv_export
 from integrations.keys import create_api_key
 from integrations.models import ALL_SCOPES
 from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
-from tests.governance.api.conftest import ApiClient
+from tests.integrations.conftest import ApiClient
 
 HOSTILE = ['=HYPERLINK("http://evil.example/","Click")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from attestations.models import Attestation
 from governance.net import client_ip, client_network
-from tests.governance.attestation_builders import published_obligations
+from tests.attestations.builders import published_obligations
 
 
 def request_from(remote, forwarded=None):

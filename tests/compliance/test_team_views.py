@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from attestations.services.attest import submit_attestation
+from tests.attestations.builders import published_obligations
 from tests.factories import EmployeeFactory, ObligationFactory
-from tests.governance.attestation_builders import published_obligations
 
 pytestmark = pytest.mark.django_db
 

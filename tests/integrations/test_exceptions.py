@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.governance.api.conftest import ApiClient
+from tests.integrations.conftest import ApiClient
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 

@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from people import selectors
-from people.services import paths as services
 from people.models import Department, Employee
+from people.services import paths as services
 from tests.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db

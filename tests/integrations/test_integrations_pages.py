@@ -9,7 +9,7 @@ from demo.integrations import seed
 from governance.models import AuditEvent
 from integrations.keys import authenticate_key, demo_api_key_secret, hash_key
 from integrations.models import ALL_SCOPES, ApiKey, WebhookEndpoint
-from tests.governance.api.conftest import ApiClient
+from tests.integrations.conftest import ApiClient
 
 
 def test_only_governance_admins_open_the_key_page(client, officer, admin_user):

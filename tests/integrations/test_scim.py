@@ -7,7 +7,7 @@ import pytest
 from integrations.scim.schemas import CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP
 from people.models import Employee
 from tests.factories import DepartmentFactory, EmployeeFactory
-from tests.governance.api.conftest import ApiClient
+from tests.integrations.conftest import ApiClient
 
 SCIM = "application/scim+json"
 

@@ -20,8 +20,8 @@ from attestations.services.attest import (
 )
 from governance.models import AuditEvent
 from policies.models import PolicyVersion
+from tests.attestations.builders import published_obligations, safe_answers, unsafe_answers
 from tests.factories import EmployeeFactory
-from tests.governance.attestation_builders import published_obligations, safe_answers, unsafe_answers
 
 pytestmark = pytest.mark.django_db
 META = {"ip": "203.0.113.9", "user_agent": "pytest"}

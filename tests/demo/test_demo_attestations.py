@@ -8,8 +8,8 @@ from attestations.models import Attestation, Obligation, ObligationStatus, Polic
 from demo import attestations as demo_attestations
 from demo import people as demo_people
 from people.models import Employee
+from tests.attestations.builders import publish, tool_rules
 from tests.factories import ObligationFactory
-from tests.governance.attestation_builders import publish, tool_rules
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.db import IntegrityError, connection, connections, transaction
 
 from attestations import ledger
 from attestations.models import Attestation, AttestationAnswer, LedgerAppendOnlyError
+from tests.attestations.builders import publish
 from tests.factories import EmployeeFactory, PolicyVersionFactory
-from tests.governance.attestation_builders import publish
 
 pytestmark = pytest.mark.django_db
 

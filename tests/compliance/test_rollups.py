@@ -466,14 +466,15 @@ def test_stale_counts_are_not_used_for_a_later_day(org):
 def test_the_services_writes_keep_every_aggregate_right(make_user):
     """Publish, attest (failing and passing), exception, expiry, a move with rescoping, a
     department move, a termination and a republish, through the services themselves."""
+    from attestations.services import publishing
     from attestations.services.attest import attestation_statement, submit_attestation
     from attestations.services.exceptions import approve_exception, request_exception
     from attestations.services.obligations import expire_obligations, rescope_employees
     from people.services.hr import terminate_employee
     from people.services.paths import move_department
     from policies import services as policies
+    from tests.attestations.builders import safe_answers, unsafe_answers
     from tests.factories import PlatformFactory, PolicyFactory, PolicyVersionFactory
-    from tests.governance.attestation_builders import safe_answers, unsafe_answers
 
     today = timezone.localdate()
     top, other = DepartmentFactory(name="Top"), DepartmentFactory(name="Other")
@@ -491,7 +492,7 @@ def test_the_services_writes_keep_every_aggregate_right(make_user):
             version=version, platform=tool, stance="approved", required=[(tool.settings.get(), None)], actor=None
         )
     rebuild_obligation_counts(day=today)
-    policies.publish_policy_version(version=version, actor=None)
+    publishing.publish_policy_version(version=version, actor=None)
     assert_maintained(today, "published")
 
     def attest(person, tool, answers):
@@ -532,7 +533,7 @@ def test_the_services_writes_keep_every_aggregate_right(make_user):
     assert_maintained(today, "terminated")
     draft = policies.create_draft(policy=version.policy, actor=None)
     policies.remove_rule(rule=draft.rules.get(platform=tools[1]), actor=None)
-    policies.publish_policy_version(version=draft, actor=None)
+    publishing.publish_policy_version(version=draft, actor=None)
     assert_maintained(today, "republished without one tool")
     assert all(kept_aggregates().values())
 

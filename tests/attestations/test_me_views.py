@@ -9,8 +9,8 @@ from PIL import Image
 from attestations.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
 from attestations.services.attest import acknowledge_policy, attestation_statement, submit_attestation
 from policies.models import PolicyVersion
+from tests.attestations.builders import new_version, published_obligations, safe_answers, unsafe_answers
 from tests.factories import ObligationFactory
-from tests.governance.attestation_builders import new_version, published_obligations, safe_answers, unsafe_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ client address and answered 429 past the limit, on both surfaces."""
 
 import pytest
 
-from tests.governance.api.conftest import ApiClient
+from tests.integrations.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from attestations.models import Obligation, ObligationStatus
-from compliance.models import ComplianceReport, ComplianceSnapshot
 from attestations import tasks as attestation_tasks
+from attestations.models import Obligation, ObligationStatus
 from compliance import tasks as compliance_tasks
-from notifications import tasks as notification_tasks
+from compliance.models import ComplianceReport, ComplianceSnapshot
 from governance.celery import app
+from notifications import tasks as notification_tasks
 from notifications.models import NotificationLog
 from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
@@ -63,7 +63,12 @@ def test_beat_schedules_are_installed_and_point_at_registered_tasks():
 def test_tasks_retry_transient_errors_with_backoff_and_are_acknowledged_late(settings):
     from django.db import OperationalError
 
-    for task in (notification_tasks.send_reminders, compliance_tasks.build_report_task, compliance_tasks.snapshot_compliance, attestation_tasks.daily_maintenance):
+    for task in (
+        notification_tasks.send_reminders,
+        compliance_tasks.build_report_task,
+        compliance_tasks.snapshot_compliance,
+        attestation_tasks.daily_maintenance,
+    ):
         assert OperationalError in task.autoretry_for and task.retry_backoff and task.max_retries == 5
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_ACCEPT_CONTENT == ["json"]
 

@@ -7,7 +7,7 @@ from drf_spectacular.generators import SchemaGenerator
 from integrations.keys import revoke_api_key
 from integrations.models import ALL_SCOPES
 from tests.factories import EmployeeFactory
-from tests.governance.api.conftest import ApiClient
+from tests.integrations.conftest import ApiClient
 
 NEW_EMPLOYEE = {"external_id": "NEW1", "email": "new1@example.test", "full_name": "New Person"}
 

@@ -82,7 +82,7 @@ def test_the_admin_action_links_through_the_django_admin(client, make_user):
     record = EmployeeFactory(email="plain@example.test")
     client.force_login(superuser)
     response = client.post(
-        reverse("admin:governance_employee_changelist"),
+        reverse("admin:people_employee_changelist"),
         {"action": "link_same_address_accounts", "_selected_action": [record.pk]},
     )
     assert response.status_code == 302
@@ -94,7 +94,7 @@ def test_terminating_in_the_django_admin_deprovisions_the_account_too(client, ma
     superuser = make_user(employee=False, is_superuser=True, is_staff=True)
     client.force_login(superuser)
     employee = officer.employee
-    url = reverse("admin:governance_employee_change", args=[employee.pk])
+    url = reverse("admin:people_employee_change", args=[employee.pk])
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(status="terminated", terminated_on="2026-11-30", user=officer.pk, department=employee.department_id)

@@ -157,7 +157,7 @@ def many_due(rules):
 
 
 def test_worker_dying_mid_batch_then_the_retried_task_sends_the_rest_and_none_twice(many_due, mailoutbox, settings):
-    settings.EMAIL_BACKEND = "tests.governance.test_reminders.DyingBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_reminders.DyingBackend"
     with pytest.raises(WorkerDied):
         reminders.send_reminder_digests(today=TODAY, run_id="task-1")
     assert len(mailoutbox) == 2
@@ -171,7 +171,7 @@ def test_worker_dying_mid_batch_then_the_retried_task_sends_the_rest_and_none_tw
 
 
 def test_another_run_takes_over_a_dead_runs_claims_only_after_the_timeout(many_due, mailoutbox, settings):
-    settings.EMAIL_BACKEND = "tests.governance.test_reminders.DyingBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_reminders.DyingBackend"
     with pytest.raises(WorkerDied):
         reminders.send_reminder_digests(today=TODAY, run_id="task-1")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -203,7 +203,7 @@ def test_smtp_error_for_one_recipient_is_logged_the_rest_goes_on_and_it_is_retri
 ):
     refused = many_due[2]
     RefusingBackend.refuse = {refused.email}
-    settings.EMAIL_BACKEND = "tests.governance.test_reminders.RefusingBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_reminders.RefusingBackend"
 
     result = reminders.send_reminder_digests(today=TODAY)
 
@@ -353,7 +353,7 @@ def test_worker_killed_outright_resends_only_the_mails_sent_since_the_last_mark(
     KilledBackend.delivered = tmp_path / "delivered.txt"
     KilledBackend.delivered.write_text("")
     KilledBackend.survive = 7
-    settings.EMAIL_BACKEND = "tests.governance.test_reminders.KilledBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_reminders.KilledBackend"
     connections.close_all()  # the worker process opens its own database connection
 
     worker = os.fork()
