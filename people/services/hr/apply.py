@@ -1,0 +1,210 @@
+"""Apply a validated HR batch (:class:`~people.services.hr.validate.Plan`) with bulk writes:
+departments first (new ones, then parents and names), then employees (new rows with their ids
+reserved up front on PostgreSQL, so that managers and reporting paths go in with the INSERT;
+changed rows in one UPDATE per batch). Unchanged rows are not written."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from governance import db
+from people.models import Department, Employee
+from people.services.hr.rows import PLAIN_FIELDS, WRITE_BATCH, Outcome
+from people.services.hr.validate import Plan
+from people.services.paths import recompute_department_paths
+
+ManagerRef = str | int | None  # a batch row's external id, a kept manager's pk, or none
+
+
+@dataclass
+class Applied:
+    """What the writes did, and what the account and audit steps after them need."""
+
+    departments: Outcome = field(default_factory=Outcome)
+    employees: Outcome = field(default_factory=Outcome)
+    affected: list[int] = field(default_factory=list)  # ids of employees created or changed
+    address_changes: list[tuple[int, str, str]] = field(default_factory=list)  # (id, old, new)
+    ending_accounts: list[int] = field(default_factory=list)  # accounts of employees terminated now
+
+
+def apply_plan(plan: Plan, *, now: Any = None) -> Applied:
+    now = now or timezone.now()
+    applied = Applied()
+    department_pk = write_departments(plan, applied.departments, now=now)
+    write_employees(plan, applied, department_pk=department_pk, now=now)
+    return applied
+
+
+def write_departments(plan: Plan, outcome: Outcome, *, now: Any) -> dict[str, int]:
+    """Create and update the valid department rows; returns code -> id for every known department."""
+    existing, code_by_id = plan.known.departments, plan.known.code_by_id
+    valid = plan.departments.valid()
+    department_pk = {code: row["id"] for code, row in existing.items()}
+    new = [
+        Department(code=d["code"], name=d["name"], path="")
+        for _, d in sorted(valid.items())
+        if d["code"] not in existing
+    ]
+    Department.objects.bulk_create(new, batch_size=WRITE_BATCH)
+    department_pk.update({department.code: department.pk for department in new})
+    updates = []
+    for _index, data in sorted(valid.items()):
+        current = existing.get(data["code"])
+        parent_code = data.get("parent", code_by_id.get(current["parent_id"]) if current else None)
+        parent_id = department_pk[parent_code] if parent_code else None
+        if current is None:
+            outcome.created += 1
+            if parent_id:
+                updates.append(Department(id=department_pk[data["code"]], name=data["name"], parent_id=parent_id))
+        elif current["name"] != data.get("name", current["name"]) or current["parent_id"] != parent_id:
+            outcome.updated += 1
+            updates.append(Department(id=current["id"], name=data.get("name", current["name"]), parent_id=parent_id))
+        else:
+            outcome.unchanged += 1
+        outcome.ids[data["code"]] = department_pk[data["code"]]
+    for department in updates:
+        department.updated_at = now
+    if updates:
+        Department.objects.bulk_update(updates, ["name", "parent_id", "updated_at"], batch_size=WRITE_BATCH)
+    if new or updates:
+        recompute_department_paths()
+    return department_pk
+
+
+class ReportingLine:
+    """Managers and reporting paths as the batch leaves them, for the rows it writes."""
+
+    def __init__(self, plan: Plan, targets: dict[str, Employee], manager_ref: dict[str, ManagerRef]) -> None:
+        self.known = plan.known.employees
+        self.targets = targets  # external id -> Employee (new or existing) for every valid row
+        self.manager_ref = manager_ref  # external id -> final manager
+        self.paths: dict[str, str | None] = {}
+
+    def manager_pk(self, external_id: str) -> int | None:
+        ref = self.manager_ref[external_id]
+        if ref is None or isinstance(ref, int):
+            return ref
+        return (self.targets.get(ref) or self.known[ref]).pk
+
+    def path_of(self, external_id: str) -> str | None:
+        """The reporting path a row will have, or None when it depends on rows not loaded
+        (recompute_reporting_paths fills those in). Iterative: chains can be long."""
+        chain = []
+        node = external_id
+        while node not in self.paths:
+            ref = self.manager_ref[node]
+            if isinstance(ref, str) and ref in self.targets:
+                chain.append(node)
+                node = ref
+                continue
+            if ref is None:
+                self.paths[node] = "/"
+            else:
+                holder = self.known.get(ref) if isinstance(ref, str) else None
+                manager = self.manager_pk(node)
+                self.paths[node] = f"{holder.reporting_path}{manager}/" if holder is not None and manager else None
+            break
+        for child in reversed(chain):
+            parent = self.manager_ref[child]
+            base, parent_pk = self.paths[parent], self.targets[parent].pk
+            self.paths[child] = f"{base}{parent_pk}/" if base is not None and parent_pk else None
+        return self.paths[external_id]
+
+
+def write_employees(plan: Plan, applied: Applied, *, department_pk: dict[str, int], now: Any) -> None:
+    creates, updates, line = _targets(plan, department_pk)
+    # New rows get their ids up front (PostgreSQL), so managers and reporting paths are
+    # written with the INSERT, and changed rows can point at new managers.
+    reserved = db.reserve_ids(Employee, len(creates))
+    for employee, pk in zip(creates, reserved or [], strict=False):
+        employee.pk = employee.id = pk
+    outcome = applied.employees
+    changed = []
+    for employee in updates:
+        if _take_changes(employee, line, applied, now=now):
+            changed.append(employee)
+        else:
+            outcome.unchanged += 1
+            outcome.ids[employee.external_id] = employee.pk
+    _insert(creates, line, ids_reserved=reserved is not None)
+    if changed:
+        db.update_rows(
+            Employee,
+            changed,
+            [*PLAIN_FIELDS, "department_id", "manager_id", "reporting_path", "email_changed_at", "updated_at"],
+        )
+    for employee in [*creates, *changed]:
+        outcome.ids[employee.external_id] = employee.pk
+    outcome.created, outcome.updated = len(creates), len(changed)
+    applied.affected = [e.pk for e in creates] + [e.pk for e in changed]
+
+
+def _targets(plan: Plan, department_pk: dict[str, int]) -> tuple[list[Employee], list[Employee], ReportingLine]:
+    """The Employee objects the valid rows become, with their new values in ``_values``."""
+    creates, updates = [], []
+    targets, manager_ref = {}, {}
+    for index, data in sorted(plan.valid_employees().items()):
+        final = plan.finals[index]
+        department = final["department"]
+        values = {name: final[name] for name in PLAIN_FIELDS}
+        values["department_id"] = department if isinstance(department, int) else department_pk.get(department)
+        current = plan.known.employees.get(data["external_id"])
+        employee = current if current is not None else Employee(external_id=data["external_id"])
+        employee._values = values
+        targets[data["external_id"]] = employee
+        manager_ref[data["external_id"]] = final["manager"]
+        (creates if current is None else updates).append(employee)
+    return creates, updates, ReportingLine(plan, targets, manager_ref)
+
+
+def _take_changes(employee: Employee, line: ReportingLine, applied: Applied, *, now: Any) -> bool:
+    """Set an existing record's new values; False when nothing changes."""
+    values = employee._values
+    values["manager_id"] = line.manager_pk(employee.external_id)
+    if all(getattr(employee, name) == value for name, value in values.items()):
+        return False
+    if values["email"] != employee.email:
+        applied.address_changes.append((employee.pk, employee.email, values["email"]))
+        employee.email_changed_at = now  # every sign-in link mailed before is dead
+    terminated = values["status"] == Employee.Status.TERMINATED
+    if terminated and employee.status != Employee.Status.TERMINATED and employee.user_id:
+        applied.ending_accounts.append(employee.user_id)
+    for name, value in values.items():
+        setattr(employee, name, value)
+    path = line.path_of(employee.external_id)
+    if path is not None:
+        employee.reporting_path = path
+    employee.updated_at = now
+    return True
+
+
+def _set_values(employee: Employee) -> None:
+    for name, value in employee._values.items():
+        setattr(employee, name, value)
+
+
+def _insert(creates: list[Employee], line: ReportingLine, *, ids_reserved: bool) -> None:
+    """Insert the new rows. With their ids reserved (PostgreSQL) managers and reporting paths
+    go in with the INSERT; on SQLite ids come back from the INSERT, and managers among the new
+    rows follow in an UPDATE."""
+    if ids_reserved:
+        for employee in creates:
+            _set_values(employee)
+            employee.manager_id = line.manager_pk(employee.external_id)
+            employee.reporting_path = line.path_of(employee.external_id) or "/"
+        Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
+        return
+    for employee in creates:
+        _set_values(employee)
+        ref = line.manager_ref[employee.external_id]
+        employee.manager_id = ref if isinstance(ref, int) else (line.known[ref].pk if ref in line.known else None)
+    Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
+    fixes = []
+    for employee in creates:
+        wanted = line.manager_pk(employee.external_id)
+        if employee.manager_id != wanted:
+            employee.manager_id = wanted
+            fixes.append(employee)
+    if fixes:
+        Employee.objects.bulk_update(fixes, ["manager_id"], batch_size=WRITE_BATCH)
