@@ -175,7 +175,13 @@ def _platform(path, index, raw):
     if (fields["no_opt_out"] or fields["no_opt_out_outside"]) and not fields["no_opt_out_note"]:
         fail("no_opt_out_note", "is required when no_opt_out or no_opt_out_outside is set")
 
-    raw_settings = raw["settings"]
+    inherited = {"sources": sources, "last_verified_on": last_verified_on, "confidence": confidence}
+    settings = _settings(path, entry, raw["settings"], fields, inherited, fail)
+    return CatalogEntry(path=str(path), fields=fields, settings=settings)
+
+
+def _settings(path, entry, raw_settings, fields, inherited, fail):
+    """A platform's settings, each checked, keys unique; none only when the platform says why."""
     if not isinstance(raw_settings, list):
         fail("settings", "must be a list (use [] when the platform has none)")
     if not raw_settings and not (
@@ -186,7 +192,6 @@ def _platform(path, index, raw):
             "is empty: give at least one setting, or state no_opt_out / no_opt_out_outside with a note, "
             "or consumer_trains_by_default: false",
         )
-    inherited = {"sources": sources, "last_verified_on": last_verified_on, "confidence": confidence}
     settings = []
     keys = set()
     for setting_index, raw_setting in enumerate(raw_settings):
@@ -201,7 +206,7 @@ def _platform(path, index, raw):
         keys.add(setting["key"])
         settings.append(setting)
 
-    return CatalogEntry(path=str(path), fields=fields, settings=settings)
+    return settings
 
 
 def _setting(path, platform_entry, index, raw, inherited):

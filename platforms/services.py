@@ -156,12 +156,33 @@ def load_catalog(*, path=None, actor=None):
     now = timezone.now()
     slugs = [e.slug for e in entries]
     platforms = {p.slug: p for p in Platform.objects.filter(slug__in=slugs)}
+    audits = []
+    new_platforms = _load_platforms(entries, platforms, result, audits, actor=actor, now=now)
     existing_settings = {
         (s.platform_id, s.key): s
         for s in PlatformSetting.objects.filter(platform__slug__in=slugs).select_related("platform")
     }
-    audits = []
+    _load_settings(entries, platforms, existing_settings, result, audits, actor=actor, now=now)
+    if result.platforms.created or result.settings.created or audits:
+        summary = audit.event(
+            actor=actor,
+            actor_label=LOADER_LABEL,
+            action="catalog.loaded",
+            obj=audit.Subject("platforms.catalog", Path(path).name if path else "built-in"),
+            after={
+                "platforms": vars(result.platforms),
+                "settings": vars(result.settings),
+                "created_platforms": [p.slug for p in new_platforms],
+            },
+        )
+        audits.append(summary)
+    audit.record_many(audits)
+    _send_revised(result.revised, actor)
+    return result
 
+
+def _load_platforms(entries, platforms, result, audits, *, actor, now):
+    """Create the new built-in platforms and apply the file's changes to the others; returns the new ones."""
     new_platforms, changed_platforms, platform_changes = [], [], {}
     for entry in entries:
         data = entry.fields
@@ -199,7 +220,11 @@ def load_catalog(*, path=None, actor=None):
                 after={k: _json(getattr(platform, k)) for k in changed},
             )
         )
+    return new_platforms
 
+
+def _load_settings(entries, platforms, existing_settings, result, audits, *, actor, now):
+    """The same for the settings of built-in platforms; a meaningful change raises the revision."""
     new_settings, changed_settings = [], []
     for entry in entries:
         platform = platforms[entry.slug]
@@ -218,52 +243,40 @@ def load_catalog(*, path=None, actor=None):
             elif setting.catalog_snapshot == _file_snapshot(data, SETTING_CONTENT_FIELDS):
                 result.settings.unchanged += 1
             else:
-                before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision",))
-                changed = _apply_file_fields(setting, data, SETTING_CONTENT_FIELDS)
-                setting.updated_at = now
                 changed_settings.append(setting)
-                if not changed:
-                    result.settings.unchanged += 1
-                    continue
-                result.settings.updated += 1
-                action = "catalog.setting.updated"
-                if _is_meaningful(changed):
-                    setting.revision += 1
-                    changed.append("revision")
-                    result.revised.append((setting, setting.revision - 1, setting.revision))
-                    action = "catalog.setting.revised"
-                audits.append(
-                    audit.event(
-                        action=action,
-                        obj=setting,
-                        actor=actor,
-                        actor_label=LOADER_LABEL,
-                        before={k: before[k] for k in changed},
-                        after={k: _json(getattr(setting, k)) for k in changed},
-                    )
-                )
+                event = _apply_setting_changes(setting, data, result, actor=actor, now=now)
+                if event is not None:
+                    audits.append(event)
     PlatformSetting.objects.bulk_create(new_settings)
     result.settings.created = len(new_settings)
     PlatformSetting.objects.bulk_update(
         changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "catalog_snapshot", "updated_at")
     )
 
-    if result.platforms.created or result.settings.created or audits:
-        summary = audit.event(
-            actor=actor,
-            actor_label=LOADER_LABEL,
-            action="catalog.loaded",
-            obj=audit.Subject("platforms.catalog", Path(path).name if path else "built-in"),
-            after={
-                "platforms": vars(result.platforms),
-                "settings": vars(result.settings),
-                "created_platforms": [p.slug for p in new_platforms],
-            },
-        )
-        audits.append(summary)
-    audit.record_many(audits)
-    _send_revised(result.revised, actor)
-    return result
+
+def _apply_setting_changes(setting, data, result, *, actor, now):
+    """Apply the file's changed fields to a built-in setting; its audit event, or None if nothing changed."""
+    before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision",))
+    changed = _apply_file_fields(setting, data, SETTING_CONTENT_FIELDS)
+    setting.updated_at = now
+    if not changed:
+        result.settings.unchanged += 1
+        return None
+    result.settings.updated += 1
+    action = "catalog.setting.updated"
+    if _is_meaningful(changed):
+        setting.revision += 1
+        changed.append("revision")
+        result.revised.append((setting, setting.revision - 1, setting.revision))
+        action = "catalog.setting.revised"
+    return audit.event(
+        action=action,
+        obj=setting,
+        actor=actor,
+        actor_label=LOADER_LABEL,
+        before={k: before[k] for k in changed},
+        after={k: _json(getattr(setting, k)) for k in changed},
+    )
 
 
 # --- admins' edits ------------------------------------------------------------------------

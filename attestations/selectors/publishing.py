@@ -79,14 +79,7 @@ def preview_affected(version):
     ended = {before.obligation_rule_id for before in previous_rules.values()}
     for rule in rules:
         before = previous_rules.get(rule.platform_id)
-        if before is None:
-            change = "new"
-        elif rule_fingerprint(before, before.required_settings.all()) == rule_fingerprint(
-            rule, rule.required_settings.all()
-        ):
-            change = "unchanged"
-        else:
-            change = "changed"
+        change = _change(rule, before)
         impact = RuleImpact(rule=rule, change=change)
         impacts.append(impact)
         if not rule.creates_obligations:
@@ -122,21 +115,41 @@ def preview_affected(version):
             target.carried += kept
             impact.obligations += n
             impact.carried += kept
-    if creating:
-        scopes, params = [], []
-        for rule in creating:
-            sql, rule_params = scope_sql(rule)
-            scopes.append(f"({sql})")
-            params += rule_params
-        for department_id, n in _query(
-            f"SELECT e.department_id, COUNT(*) FROM {employee_table} e WHERE {' OR '.join(scopes)} "
-            "GROUP BY e.department_id",
-            params,
-        ):
-            row(department_id).people = n
+    for department_id, n in _people_in_scope(creating):
+        row(department_id).people = n
     if ended:
         for item in Obligation.objects.open().filter(rule_id__in=ended).values("department_id").annotate(n=Count("id")):
             row(item["department_id"]).superseded += item["n"]
+    ordered, total = _by_department(rows)
+    return AffectedPreview(version=version, previous=previous, rows=ordered, rules=impacts, total=total)
+
+
+def _change(rule, before):
+    """How a rule compares with the published version's rule for its tool."""
+    if before is None:
+        return "new"
+    same = rule_fingerprint(before, before.required_settings.all()) == rule_fingerprint(rule, rule.required_settings.all())
+    return "unchanged" if same else "changed"
+
+
+def _people_in_scope(creating):
+    """(department id, people in scope of at least one of the rules), one query."""
+    if not creating:
+        return []
+    scopes, params = [], []
+    for rule in creating:
+        sql, rule_params = scope_sql(rule)
+        scopes.append(f"({sql})")
+        params += rule_params
+    return _query(
+        f"SELECT e.department_id, COUNT(*) FROM {Employee._meta.db_table} e WHERE {' OR '.join(scopes)} "
+        "GROUP BY e.department_id",
+        params,
+    )
+
+
+def _by_department(rows):
+    """The rows in the department tree's order, with their departments, and their total."""
     departments = Department.objects.in_bulk([pk for pk in rows if pk is not None])
     ordered = []
     total = AffectedRow(department=None)
@@ -146,4 +159,4 @@ def preview_affected(version):
             setattr(total, name, getattr(total, name) + getattr(item, name))
         ordered.append(item)
     ordered.sort(key=lambda r: r.department.path if r.department else "~")
-    return AffectedPreview(version=version, previous=previous, rows=ordered, rules=impacts, total=total)
+    return ordered, total

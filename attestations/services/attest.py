@@ -228,19 +228,7 @@ def submit_attestation(
     request_meta = request_meta or {}
     answers = {int(key): value for key, value in (answers or {}).items()}
     tier = (tier or "").strip()
-    required = list(obligation.rule.required_settings.select_related("setting").order_by("setting__key"))
-    errors = _validate(
-        obligation=obligation,
-        required=required,
-        answers=answers,
-        tool_used=tool_used,
-        tier=tier,
-        statement=statement,
-        signature=signature,
-        has_evidence=evidence_file is not None,
-    )
-    if errors:
-        raise ValidationError(errors)
+    required = _checked(obligation, answers, tool_used, tier, statement, signature, evidence_file is not None)
     image = clean_screenshot(evidence_file) if (tool_used and evidence_file is not None) else None
 
     stored_files = []
@@ -255,22 +243,7 @@ def submit_attestation(
             if image is not None:
                 evidence = _store_evidence(employee=current.employee, image=image)
                 stored_files.append(evidence.file.name)
-            record_answers = []
-            if tool_used:
-                for requirement in required:
-                    setting = requirement.setting
-                    value = answers[setting.pk]
-                    record_answers.append(
-                        {
-                            "setting": setting.key,
-                            "setting_id": setting.pk,
-                            "label": setting.label,
-                            "revision": setting.revision,
-                            "required": requirement.required_value,
-                            "value": value,
-                            "compliant": value == requirement.required_value,
-                        }
-                    )
+            record_answers = _recorded_answers(required, answers) if tool_used else []
             tier_ok = not (tool_used and current.rule.allowed_tiers) or tier in current.rule.allowed_tiers
             compliant = (not tool_used) or (tier_ok and all(answer["compliant"] for answer in record_answers))
             record = ledger.append_record(
@@ -304,6 +277,40 @@ def submit_attestation(
             Evidence._meta.get_field("file").storage.delete(name)
         raise
     return record
+
+
+def _checked(obligation, answers, tool_used, tier, statement, signature, has_evidence):
+    """The rule's required settings, once the submission is valid; else ValidationError."""
+    required = list(obligation.rule.required_settings.select_related("setting").order_by("setting__key"))
+    errors = _validate(
+        obligation=obligation,
+        required=required,
+        answers=answers,
+        tool_used=tool_used,
+        tier=tier,
+        statement=statement,
+        signature=signature,
+        has_evidence=has_evidence,
+    )
+    if errors:
+        raise ValidationError(errors)
+    return required
+
+
+def _recorded_answers(required, answers):
+    """The answers as the ledger keeps them: each required setting as it read when attested."""
+    return [
+        {
+            "setting": requirement.setting.key,
+            "setting_id": requirement.setting.pk,
+            "label": requirement.setting.label,
+            "revision": requirement.setting.revision,
+            "required": requirement.required_value,
+            "value": answers[requirement.setting.pk],
+            "compliant": answers[requirement.setting.pk] == requirement.required_value,
+        }
+        for requirement in required
+    ]
 
 
 def _apply_to_obligation(obligation, record):

@@ -1,0 +1,197 @@
+"""Compliance reports: point-in-time figures with a CSV (one row per employee and tool) and a
+PDF, each with its SHA-256, built by a Celery task with visible progress.
+
+Every figure comes from compliance.selectors, so a report, the dashboard and the
+API agree. On PostgreSQL the reads run in one REPEATABLE READ READ ONLY transaction, so the
+figures, the CSV and the PDF describe the same moment; progress is written through a second
+connection so that the page polling it sees it move.
+"""
+
+import hashlib
+import logging
+import os
+import tempfile
+
+from django.core.files import File
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
+from django.utils import timezone
+
+from compliance.models import ComplianceReport
+from compliance.selectors import ComplianceFilters
+from compliance.services.reports.csv import write_csv
+from compliance.services.reports.pdf import write_pdf
+from compliance.services.reports.summary import compute_summary
+from compliance.signals import report_ready
+from governance import db
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+# --- Requesting ----------------------------------------------------------------------------
+
+
+def _filters_from(params):
+    """Validate report filters (URL-parameter form); raises ValidationError naming the field."""
+    params = {key: value for key, value in (params or {}).items() if key in ComplianceFilters.PARAMS and value}
+    return params, ComplianceFilters.from_params(params)
+
+
+def create_report(*, requested_by=None, requested_by_label="", trigger, filters=None):
+    """A queued report row (nothing enqueued): for callers that build it themselves."""
+    params, _ = _filters_from(filters)
+    now = timezone.now()
+    previous = ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE).order_by("-as_of").first()
+    return ComplianceReport.objects.create(
+        title=f"Compliance report {timezone.localtime(now):%Y-%m-%d %H:%M}",
+        trigger=trigger,
+        requested_by=requested_by,
+        requested_by_label=requested_by_label or (requested_by.email if requested_by else ""),
+        filters=params,
+        period_start=timezone.localdate(previous.as_of) if previous and previous.as_of else None,
+        period_end=timezone.localdate(now),
+    )
+
+
+def request_report(*, requested_by=None, requested_by_label="", trigger, filters=None):
+    """Queue a report and enqueue its build once the transaction commits."""
+    from compliance.tasks import build_report_task
+
+    report = create_report(
+        requested_by=requested_by, requested_by_label=requested_by_label, trigger=trigger, filters=filters
+    )
+    transaction.on_commit(lambda: build_report_task.delay(report.pk))
+    return report
+
+
+# --- Building ----------------------------------------------------------------------------
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _save(field, path, name):
+    with open(path, "rb") as handle:
+        field.save(name, File(handle), save=False)
+
+
+class _Progress:
+    """Writes the report's progress where a polling page sees it at once."""
+
+    def __init__(self, report_id, *, side_connection):
+        self.report_id = report_id
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if side_connection else None
+        self.last = -1
+
+    def __call__(self, percent):
+        percent = max(0, min(99, int(percent)))
+        if percent == self.last:
+            return
+        self.last = percent
+        if self.connection is None:
+            ComplianceReport.objects.filter(pk=self.report_id).update(progress=percent)
+            return
+        table = self.connection.ops.quote_name(ComplianceReport._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET progress = %s WHERE id = %s", [percent, self.report_id])  # noqa: S608
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _build_files(report, *, filters, today, progress, workdir):
+    previous = (
+        ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE, as_of__lt=report.as_of)
+        .exclude(pk=report.pk)
+        .order_by("-as_of")
+        .first()
+    )
+    summary = compute_summary(filters=filters, today=today, as_of=report.as_of, previous=previous)
+    progress(30)
+    csv_path = os.path.join(workdir, "report.csv")
+    rows = write_csv(
+        csv_path,
+        filters=filters,
+        today=today,
+        total=summary["overall"]["total"],
+        on_progress=lambda share: progress(30 + 50 * share),
+    )
+    summary["csv_rows"] = rows
+    progress(80)
+    pdf_path = os.path.join(workdir, "report.pdf")
+    write_pdf(pdf_path, report=report, summary=summary)
+    progress(95)
+    return summary, csv_path, pdf_path
+
+
+def build_report(report_id):
+    """Build a queued (or retried) report: running, progress as it goes, then done with the
+    files and their hashes, or failed with the error. Sends ``report_ready`` when done (for a
+    scheduled report, notifications mails the officers a link). Returns the report."""
+    now = timezone.now()
+    ComplianceReport.objects.filter(pk=report_id).update(
+        status=ComplianceReport.Status.RUNNING, started_at=now, as_of=now, progress=0, error=""
+    )
+    report = ComplianceReport.objects.get(pk=report_id)
+    snapshot = db.can_take_snapshot()  # a consistent read snapshot for every file
+    progress = _Progress(report_id, side_connection=snapshot)
+    today = timezone.localdate(report.as_of)
+    try:
+        _, filters = _filters_from(report.filters)
+        with tempfile.TemporaryDirectory(prefix="report-") as workdir:
+            if snapshot:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    summary, csv_path, pdf_path = _build_files(
+                        report, filters=filters, today=today, progress=progress, workdir=workdir
+                    )
+            else:
+                summary, csv_path, pdf_path = _build_files(
+                    report, filters=filters, today=today, progress=progress, workdir=workdir
+                )
+            stamp = timezone.localtime(report.as_of).strftime("%Y%m%d-%H%M%S")
+            _save(report.csv_file, csv_path, f"compliance-report-{report.pk}-{stamp}.csv")
+            _save(report.pdf_file, pdf_path, f"compliance-report-{report.pk}-{stamp}.pdf")
+            report.csv_sha256 = _sha256(csv_path)
+            report.pdf_sha256 = _sha256(pdf_path)
+    except Exception as error:
+        logger.exception("Compliance report %s failed", report_id)
+        ComplianceReport.objects.filter(pk=report_id).update(
+            status=ComplianceReport.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        if isinstance(error, TRANSIENT_ERRORS):
+            raise  # the task retries with backoff
+        report.refresh_from_db()
+        return report
+    finally:
+        progress.close()
+    report.summary = summary
+    report.ledger_head_hash = summary["ledger"]["head_hash"]
+    report.ledger_count = summary["ledger"]["count"]
+    report.status = ComplianceReport.Status.DONE
+    report.progress = 100
+    report.finished_at = timezone.now()
+    report.save(
+        update_fields=[
+            "summary",
+            "csv_file",
+            "csv_sha256",
+            "pdf_file",
+            "pdf_sha256",
+            "ledger_head_hash",
+            "ledger_count",
+            "status",
+            "progress",
+            "finished_at",
+        ]
+    )
+    transaction.on_commit(lambda: report_ready.send(sender=ComplianceReport, report=report))
+    return report

@@ -1,0 +1,162 @@
+"""A report's PDF: the cover summary, a chart and the tables, as text a machine can read."""
+
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+
+from compliance.services.reports.summary import report_text_lines
+
+
+def _pct(value):
+    return "-" if value is None else f"{value}%"
+
+
+def _table(header, rows, widths=None):
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table([header, *rows], colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#9aa5b1")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _rate_chart(platforms):
+    """A bar chart of the share of satisfied obligations per tool."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+
+    shown = platforms[:20]
+    height = 40 + 16 * max(1, len(shown))
+    drawing = Drawing(480, height + 20)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 130, 10, 330, height - 10
+    chart.data = [[row["rate"] or 0 for row in reversed(shown)] or [0]]
+    chart.categoryAxis.categoryNames = [row["name"][:24] for row in reversed(shown)] or ["-"]
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.valueAxis.labels.fontSize = 7
+    chart.bars[0].fillColor = colors.HexColor("#2f6f4f")
+    drawing.add(chart)
+    drawing.add(String(130, height + 6, "Obligations satisfied per tool (%)", fontSize=8))
+    return drawing
+
+
+def write_pdf(path, *, report, summary):
+    """The report as a PDF: cover summary, a chart and the tables; text a machine can read."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import PageBreak, SimpleDocTemplate
+
+    styles = getSampleStyleSheet()
+    styles.add(styles["BodyText"].clone("small", fontSize=8, leading=10))
+    story = [
+        *_cover(report, summary, styles),
+        _rate_chart(summary["by_platform"]),
+        PageBreak(),
+        *_breakdowns(summary, styles),
+        *_overdue_people(summary["overdue_people"], styles),
+    ]
+
+    def footer(canvas, document):
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(15 * mm, 10 * mm, f"{report} · page {document.page}")
+        canvas.restoreState()
+
+    document = SimpleDocTemplate(
+        path, pagesize=A4, title=str(report), author="AI Governance", leftMargin=15 * mm, rightMargin=15 * mm
+    )
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+
+
+def _cover(report, summary, styles):
+    """Title, as-of line, filters, the summary figures, the change and the ledger's head."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    story = [
+        Paragraph("AI tool compliance report", styles["Title"]),
+        Paragraph(
+            f"As of {timezone.localtime(report.as_of):%Y-%m-%d %H:%M %Z} · {report.get_trigger_display()}"
+            + (f" by {escape(report.requested_by_label)}" if report.requested_by_label else ""),
+            styles["BodyText"],
+        ),
+    ]
+    if summary["filters"]:
+        narrowed = ", ".join(f"{key}={value}" for key, value in summary["filters"].items())
+        story.append(Paragraph(escape(f"Narrowed to: {narrowed}"), styles["BodyText"]))
+    story += [Spacer(1, 6 * mm), Paragraph("Summary", styles["Heading2"])]
+    story.append(
+        _table(
+            ["Figure", "Value"], [[label, value] for label, value in report_text_lines(summary)], [110 * mm, 60 * mm]
+        )
+    )
+    change = summary.get("change")
+    if change:
+        story.append(Spacer(1, 3 * mm))
+        story.append(
+            Paragraph(
+                f"Change since report {change['previous_report']}: satisfied rate {change['rate']:+} points, "
+                f"overdue {change['overdue']:+}, customer-data coverage {change['coverage_rate']:+} points."
+                if None not in (change["rate"], change["overdue"], change["coverage_rate"])
+                else f"Change since report {change['previous_report']}: not comparable (no figures then).",
+                styles["BodyText"],
+            )
+        )
+    return [
+        *story,
+        Spacer(1, 3 * mm),
+        Paragraph("Attestation ledger head hash (SHA-256):", styles["BodyText"]),
+        Paragraph(summary["ledger"]["head_hash"] or "(empty ledger)", styles["small"]),
+        Spacer(1, 6 * mm),
+    ]
+
+
+def _breakdowns(summary, styles):
+    """By tool, by department, and the required settings most often not at their value."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    columns = ["Obligations", "Satisfied", "Rate", "Non-compliant", "Overdue"]
+
+    def figures(row):
+        return [row["total"], row["satisfied"], _pct(row["rate"]), row["noncompliant"], row["overdue"]]
+
+    story = [
+        Paragraph("By tool", styles["Heading2"]),
+        _table(["Tool", *columns], [[row["name"], *figures(row)] for row in summary["by_platform"]]),
+        Paragraph("By department", styles["Heading2"]),
+        _table(["Department", *columns], [[row["name"], *figures(row)] for row in summary["by_department"]]),
+        Paragraph("Required settings not at the required value", styles["Heading2"]),
+    ]
+    if not summary["by_setting"]:
+        return [*story, Paragraph("None.", styles["BodyText"])]
+    rows = [
+        [row["platform"], Paragraph(escape(row["label"]), styles["small"]), row["noncompliant"]]
+        for row in summary["by_setting"]
+    ]
+    return [*story, _table(["Tool", "Setting", "Non-compliant answers"], rows, [40 * mm, 100 * mm, 35 * mm])]
+
+
+def _overdue_people(overdue, styles):
+    from reportlab.platypus import Paragraph
+
+    story = [Paragraph(f"Overdue people ({overdue['count']})", styles["Heading2"])]
+    if not overdue["top"]:
+        return [*story, Paragraph("Nobody is overdue.", styles["BodyText"])]
+    if overdue["count"] > len(overdue["top"]):
+        story.append(Paragraph(f"The {len(overdue['top'])} most overdue; the CSV lists everyone.", styles["small"]))
+    rows = [[f"{p['name']} <{p['email']}>", p["department"], p["overdue"]] for p in overdue["top"]]
+    return [*story, _table(["Person", "Department", "Overdue tools"], rows)]

@@ -1,0 +1,101 @@
+"""A report's figures: the dashboard's selectors, once, as plain data the files are written from."""
+
+from attestations.models import Attestation
+from compliance import selectors as compliance
+
+OVERDUE_PEOPLE_IN_REPORT = 50
+
+
+def _figures_row(figures):
+    return {**figures.extra, **figures.as_dict()}
+
+
+def _change(previous, overall, coverage):
+    if previous is None:
+        return None
+    before = previous.summary.get("overall") or {}
+
+    def delta(now, then):
+        return None if now is None or then is None else round(now - then, 1)
+
+    return {
+        "previous_report": previous.pk,
+        "previous_as_of": previous.summary.get("as_of"),
+        "rate": delta(overall["rate"], before.get("rate")),
+        "total": delta(overall["total"], before.get("total")),
+        "overdue": delta(overall["overdue"], before.get("overdue")),
+        "coverage_rate": delta(coverage["rate"], (previous.summary.get("coverage") or {}).get("rate")),
+    }
+
+
+def compute_summary(*, filters, today, as_of, previous=None):
+    """The report's figures as JSON-ready data, all from the compliance selectors."""
+    overall = compliance.summary(filters, today=today).as_dict()
+    coverage = compliance.customer_data_coverage(filters, today=today)
+    overdue_people = compliance.overdue_people(filters, today=today)
+    head = Attestation.objects.order_by("-id").values_list("hash", flat=True).first()
+    return {
+        "as_of": as_of.isoformat(),
+        "today": today.isoformat(),
+        "filters": filters.as_params(),
+        "overall": overall,
+        "by_department": [_figures_row(f) for f in compliance.by_department(filters, today=today)],
+        "by_platform": [_figures_row(f) for f in compliance.by_platform(filters, today=today)],
+        "by_setting": [
+            {
+                "setting_id": row["setting_id"],
+                "key": row["setting__key"],
+                "label": row["setting__label"],
+                "platform": row["setting__platform__name"],
+                "noncompliant": row["count"],
+            }
+            for row in compliance.noncompliant_settings(filters, limit=None)
+        ],
+        "coverage": coverage,
+        "overdue_people": {
+            "count": overdue_people.count(),
+            "top": [
+                {
+                    "name": person.full_name,
+                    "email": person.email,
+                    "department": person.department.name if person.department else "",
+                    "overdue": person.overdue_count,
+                }
+                for person in overdue_people[:OVERDUE_PEOPLE_IN_REPORT]
+            ],
+        },
+        "exceptions": {
+            "open": compliance.open_exception_count(filters, today=today),
+            "expired": compliance.expired_exception_count(filters, today=today),
+        },
+        "change": _change(previous, overall, coverage),
+        "stale_catalog": compliance.stale_catalog_count(today=today),
+        "ledger": {"head_hash": head or "", "count": Attestation.objects.count()},
+    }
+
+
+def report_text_lines(summary):
+    """The headline figures as short lines (PDF cover, page, e-mail)."""
+    overall = summary.get("overall") or {}
+    coverage = summary.get("coverage") or {}
+
+    def pct(value):
+        return "-" if value is None else f"{value}%"
+
+    return [
+        (
+            "Obligations satisfied",
+            f"{overall.get('satisfied', 0)} of {overall.get('total', 0)} ({pct(overall.get('rate'))})",
+        ),
+        ("Overdue obligations", str(overall.get("overdue", 0))),
+        ("Non-compliant answers", str(overall.get("noncompliant", 0))),
+        (
+            "Customer-data handlers compliant on every tool",
+            f"{coverage.get('fully_compliant', 0)} of {coverage.get('handlers', 0)} ({pct(coverage.get('rate'))})",
+        ),
+        ("People with overdue tools", str((summary.get("overdue_people") or {}).get("count", 0))),
+        ("Open exceptions", str((summary.get("exceptions") or {}).get("open", 0))),
+        ("Expired exceptions", str((summary.get("exceptions") or {}).get("expired", 0))),
+        ("Stale catalog entries", str(summary.get("stale_catalog", 0))),
+        ("Attestation ledger records", str((summary.get("ledger") or {}).get("count", 0))),
+    ]
