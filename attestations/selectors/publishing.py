@@ -128,7 +128,9 @@ def _change(rule, before):
     """How a rule compares with the published version's rule for its tool."""
     if before is None:
         return "new"
-    same = rule_fingerprint(before, before.required_settings.all()) == rule_fingerprint(rule, rule.required_settings.all())
+    same = rule_fingerprint(before, before.required_settings.all()) == rule_fingerprint(
+        rule, rule.required_settings.all()
+    )
     return "unchanged" if same else "changed"
 
 
