@@ -6,6 +6,7 @@ from django.utils import timezone
 from attestations.models import Attestation, AttestationAnswer, ObligationStatus
 from compliance import selectors as compliance
 from compliance.selectors import ComplianceFilters
+from tests import scenario
 from tests.clock import frozen_on
 from tests.factories import (
     DepartmentFactory,
@@ -20,36 +21,37 @@ TODAY = datetime.date(2026, 11, 29)
 pytestmark = [pytest.mark.django_db, frozen_on(TODAY), pytest.mark.usefixtures("counts_dated_today")]
 
 
-@pytest.fixture
-def org():
+def build_org():
     """Two departments (one with a sub-department), two tools, obligations in every state."""
-    root_a, root_b = DepartmentFactory(name="A"), DepartmentFactory(name="B")
-    sub_a = DepartmentFactory(name="A-sub", parent=root_a)
-    rule_x, rule_y = ToolRuleFactory(), ToolRuleFactory()
-    people = {
-        "a1": EmployeeFactory(department=root_a, country="DE", handles_customer_data=True),
-        "a2": EmployeeFactory(department=sub_a, country="FR", handles_customer_data=True),
-        "b1": EmployeeFactory(department=root_b, country="DE"),
-    }
-    past, future = TODAY - datetime.timedelta(days=3), TODAY + datetime.timedelta(days=30)
-    plan = [
-        ("a1", rule_x, ObligationStatus.COMPLIANT, future),
-        ("a1", rule_y, ObligationStatus.NOT_USED, future),
-        ("a2", rule_x, ObligationStatus.PENDING, past),  # overdue
-        ("a2", rule_y, ObligationStatus.EXCEPTED, future),
-        ("b1", rule_x, ObligationStatus.NONCOMPLIANT, past),  # overdue
-        ("b1", rule_y, ObligationStatus.PENDING, future),
-    ]
-    for person, rule, status, due in plan:
-        ObligationFactory(employee=people[person], rule=rule, status=status, due_on=due)
-    # A closed obligation never counts.
-    ObligationFactory(
-        employee=EmployeeFactory(department=root_a),
-        rule=rule_x,
-        closed_at=timezone.now(),
-        close_reason="terminated",
-    )
-    return {"root_a": root_a, "root_b": root_b, "sub_a": sub_a, "x": rule_x, "y": rule_y, **people}
+    past, future = -3, 30
+    return scenario.build(
+        today=TODAY,
+        departments=[("root_a", "A", None), ("root_b", "B", None), ("sub_a", "A-sub", "root_a")],
+        rules={"x": {}, "y": {}},
+        people={
+            "a1": {"department": "root_a", "country": "DE", "handles_customer_data": True},
+            "a2": {"department": "sub_a", "country": "FR", "handles_customer_data": True},
+            "b1": {"department": "root_b", "country": "DE"},
+        },
+        obligations=[
+            ("a1", "x", ObligationStatus.COMPLIANT, future),
+            ("a1", "y", ObligationStatus.NOT_USED, future),
+            ("a2", "x", ObligationStatus.PENDING, past),  # overdue
+            ("a2", "y", ObligationStatus.EXCEPTED, future),
+            ("b1", "x", ObligationStatus.NONCOMPLIANT, past),  # overdue
+            ("b1", "y", ObligationStatus.PENDING, future),
+        ],
+        closed=[({"department": "root_a"}, "x", "terminated")],  # a closed obligation never counts
+    ).as_dict()
+
+
+# Read-only: built once for the module; each test gets the rows re-read.
+module_org = scenario.once_per_module(build_org, today=TODAY)
+
+
+@pytest.fixture
+def org(module_org):
+    return scenario.fresh(module_org)
 
 
 def test_summary_counts_every_open_obligation_by_status(org):

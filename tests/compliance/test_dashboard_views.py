@@ -12,12 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from attestations.models import Attestation, Obligation, ObligationStatus, PolicyException
+from attestations.models import Attestation, Obligation, ObligationStatus
 from compliance.models import ComplianceSnapshot
 from governance.roles import Role
 from notifications.models import NotificationLog
 from people.models import Employee
-from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
+from tests import scenario
+from tests.factories import EmployeeFactory, ObligationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,54 +35,59 @@ def today():
 def org(today, make_user):
     """Demo-like organization: one root, two departments (one with a sub-department), two
     tools, a manager with two reports, obligations in every state, an exception, a reminder."""
-    root = DepartmentFactory(name="Corp")
-    eng = DepartmentFactory(name="Engineering", parent=root)
-    platform_team = DepartmentFactory(name="Platform", parent=eng)
-    sales = DepartmentFactory(name="Sales", parent=root)
-    rule_x, rule_y = ToolRuleFactory(platform__name="ChatGPT"), ToolRuleFactory(platform__name="Claude")
     manager_user = make_user()
-    boss = manager_user.employee
-    Employee.objects.filter(pk=boss.pk).update(department=eng)
+    past, future = -5, 20
+    org = scenario.build(
+        today=today,
+        departments=[
+            ("root", "Corp", None),
+            ("eng", "Engineering", "root"),
+            ("platform_team", "Platform", "eng"),
+            ("sales", "Sales", "root"),
+        ],
+        rules={"x": {"platform__name": "ChatGPT"}, "y": {"platform__name": "Claude"}},
+        people={
+            "boss": manager_user.employee,
+            "ceo": {"department": "root", "country": "US"},
+            "dev": {"department": "eng", "manager": "boss", "country": "DE", "handles_customer_data": True},
+            "sre": {"department": "platform_team", "manager": "boss", "country": "DE"},
+            "rep": {"department": "sales", "country": "FR", "handles_customer_data": True},
+            "rep2": {"department": "sales", "country": "FR", "handles_customer_data": True},
+        },
+        obligations=[
+            ("ceo", "x", ObligationStatus.COMPLIANT, future),
+            ("ceo", "y", ObligationStatus.PENDING, past),
+            ("dev", "x", ObligationStatus.COMPLIANT, future),
+            ("dev", "y", ObligationStatus.NOT_USED, future),
+            ("sre", "x", ObligationStatus.NONCOMPLIANT, past),
+            ("sre", "y", ObligationStatus.PENDING, future),
+            ("rep", "x", ObligationStatus.EXCEPTED, future),
+            ("rep", "y", ObligationStatus.NONCOMPLIANT, future),
+            ("rep2", "x", ObligationStatus.PENDING, past),
+            ("rep2", "y", ObligationStatus.COMPLIANT, future),
+        ],
+        closed=[({"department": "sales"}, "x", "terminated")],
+        exceptions=[
+            {"employee": "rep", "rule": "y", "reason": "Customer demo", "status": "requested"},
+            {
+                "employee": "rep",
+                "rule": "x",
+                "reason": "Approved",
+                "status": "approved",
+                "decided_at": timezone.now(),
+                "expires_on": today + datetime.timedelta(days=30),
+            },
+        ],
+    )
+    boss = org["boss"]
+    Employee.objects.filter(pk=boss.pk).update(department=org["eng"])
     boss.refresh_from_db()
-    people = {
-        "ceo": EmployeeFactory(department=root, country="US"),
-        "dev": EmployeeFactory(department=eng, manager=boss, country="DE", handles_customer_data=True),
-        "sre": EmployeeFactory(department=platform_team, manager=boss, country="DE"),
-        "rep": EmployeeFactory(department=sales, country="FR", handles_customer_data=True),
-        "rep2": EmployeeFactory(department=sales, country="FR", handles_customer_data=True),
-    }
-    past, future = today - datetime.timedelta(days=5), today + datetime.timedelta(days=20)
-    plan = [
-        ("ceo", rule_x, ObligationStatus.COMPLIANT, future),
-        ("ceo", rule_y, ObligationStatus.PENDING, past),
-        ("dev", rule_x, ObligationStatus.COMPLIANT, future),
-        ("dev", rule_y, ObligationStatus.NOT_USED, future),
-        ("sre", rule_x, ObligationStatus.NONCOMPLIANT, past),
-        ("sre", rule_y, ObligationStatus.PENDING, future),
-        ("rep", rule_x, ObligationStatus.EXCEPTED, future),
-        ("rep", rule_y, ObligationStatus.NONCOMPLIANT, future),
-        ("rep2", rule_x, ObligationStatus.PENDING, past),
-        ("rep2", rule_y, ObligationStatus.COMPLIANT, future),
-    ]
-    for person, rule, status, due in plan:
-        ObligationFactory(employee=people[person], rule=rule, status=status, due_on=due)
-    ObligationFactory(
-        employee=EmployeeFactory(department=sales), rule=rule_x, closed_at=timezone.now(), close_reason="terminated"
-    )
-    PolicyException.objects.create(employee=people["rep"], rule=rule_y, reason="Customer demo", status="requested")
-    PolicyException.objects.create(
-        employee=people["rep"],
-        rule=rule_x,
-        reason="Approved",
-        status="approved",
-        decided_at=timezone.now(),
-        expires_on=today + datetime.timedelta(days=30),
-    )
+    people = {key: person for key, person in org.people.items() if key != "boss"}
+    rule_x, rule_y = org["x"], org["y"]
     NotificationLog.objects.create(
         recipient=people["sre"], kind="reminder", day=today, state="sent", claimed_at=timezone.now()
     )
-    departments = {"root": root, "eng": eng, "platform_team": platform_team, "sales": sales}
-    return departments | {"x": rule_x, "y": rule_y, "boss": boss, "manager_user": manager_user} | people
+    return org.departments | {"x": rule_x, "y": rule_y, "boss": boss, "manager_user": manager_user} | people
 
 
 def independent_counts(today, **narrow):

@@ -14,12 +14,9 @@ from compliance.services.reports import build_report, create_report, request_rep
 from compliance.signals import report_ready
 from governance.roles import Role
 from notifications.models import NotificationLog
+from tests import scenario
 from tests.factories import (
-    DepartmentFactory,
-    EmployeeFactory,
-    ObligationFactory,
     PlatformFactory,
-    ToolRuleFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +29,6 @@ def days(n):
 @pytest.fixture
 def org():
     """Two departments, two tools, obligations in every state, a closed one, an exception."""
-    sales, eng = DepartmentFactory(name="Sales"), DepartmentFactory(name="Engineering")
-    chatgpt = ToolRuleFactory(platform__name="ChatGPT")
-    claude = ToolRuleFactory(version=chatgpt.version, platform__name="Claude")
     statuses = [
         ObligationStatus.COMPLIANT,
         ObligationStatus.NONCOMPLIANT,
@@ -42,14 +36,32 @@ def org():
         ObligationStatus.NOT_USED,
         ObligationStatus.EXCEPTED,
     ]
-    people = []
-    for index in range(10):
-        person = EmployeeFactory(
-            department=sales if index % 2 else eng, handles_customer_data=index < 4, full_name=f"Person {index}"
-        )
-        people.append(person)
-        ObligationFactory(employee=person, rule=chatgpt, status=statuses[index % 5], due_on=days(-3 + index))
-        ObligationFactory(employee=person, rule=claude, status=statuses[(index + 2) % 5], due_on=days(10 - index))
+    org = scenario.build(
+        today=timezone.localdate(),
+        departments=[("sales", "Sales", None), ("eng", "Engineering", None)],
+        rules={
+            "chatgpt": {"platform__name": "ChatGPT"},
+            "claude": {"platform__name": "Claude", "same_version_as": "chatgpt"},
+        },
+        people={
+            f"p{index}": {
+                "department": "sales" if index % 2 else "eng",
+                "handles_customer_data": index < 4,
+                "full_name": f"Person {index}",
+            }
+            for index in range(10)
+        },
+        obligations=[
+            row
+            for index in range(10)
+            for row in (
+                (f"p{index}", "chatgpt", statuses[index % 5], -3 + index),
+                (f"p{index}", "claude", statuses[(index + 2) % 5], 10 - index),
+            )
+        ],
+    )
+    people = [org[f"p{index}"] for index in range(10)]
+    sales, chatgpt, claude = org["sales"], org["chatgpt"], org["claude"]
     closed = Obligation.objects.filter(employee=people[0], rule=claude).get()
     Obligation.objects.filter(pk=closed.pk).update(closed_at=timezone.now(), close_reason="out_of_scope")
     PolicyException.objects.create(

@@ -26,8 +26,9 @@ from compliance.models import (
 from compliance.selectors import ComplianceFilters
 from compliance.services.rollups import advance_obligation_counts, rebuild_obligation_counts, rebuild_snapshot_totals
 from people.models import Department, Employee
+from tests import scenario
 from tests.clock import frozen_on
-from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, ToolRuleFactory, mark_in_force
+from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, mark_in_force
 
 TODAY = datetime.date(2026, 11, 29)
 
@@ -122,21 +123,25 @@ def kept_counts():
 def org():
     """Two departments (one nested), a person without a department, every other person handling
     customer data, rules of two policies in force."""
-    top = DepartmentFactory(name="Top")
-    sub = DepartmentFactory(name="Sub", parent=top)
-    other = DepartmentFactory(name="Other")
-    people = [
-        EmployeeFactory(department=d, handles_customer_data=n % 2 == 0)
-        for n, d in enumerate((top, sub, sub, other, other, None))
-    ]
-    rules = [
-        ToolRuleFactory(),
-        ToolRuleFactory(version__policy__slug="second-policy", version__policy__name="Second policy"),
-    ]
-    rules.append(ToolRuleFactory(version=rules[0].version))
-    later_rule = ToolRuleFactory(version=rules[1].version)
+    departments = ("top", "sub", "sub", "other", "other", None)
+    org = scenario.build(
+        today=TODAY,
+        departments=[("top", "Top", None), ("sub", "Sub", "top"), ("other", "Other", None)],
+        people={
+            f"p{n}": {"department": department, "handles_customer_data": n % 2 == 0}
+            for n, department in enumerate(departments)
+        },
+        rules={
+            "first": {},
+            "second": {"version__policy__slug": "second-policy", "version__policy__name": "Second policy"},
+            "third": {"same_version_as": "first"},
+            "later": {"same_version_as": "second"},
+        },
+    )
+    rules = [org["first"], org["second"], org["third"]]
     mark_in_force(rules[0].version, rules[1].version)
-    return {"top": top, "sub": sub, "other": other, "people": people, "rules": rules, "later_rule": later_rule}
+    people = [org[f"p{n}"] for n in range(len(departments))]
+    return {**org.departments, "people": people, "rules": rules, "later_rule": org["later"]}
 
 
 def publish(people, rules, *, due_on, status=ObligationStatus.PENDING):

@@ -8,8 +8,8 @@ from compliance.models import ComplianceSnapshot
 from compliance.selectors import ComplianceFilters
 from compliance.selectors import trend as compliance_trend
 from compliance.services.snapshots import snapshot_compliance
+from tests import scenario
 from tests.clock import frozen_on
-from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
 
 TODAY = datetime.date(2026, 11, 29)
 
@@ -18,28 +18,29 @@ pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 @pytest.fixture
 def org():
-    parent = DepartmentFactory(name="Engineering")
-    child = DepartmentFactory(name="Platform", parent=parent)
-    other = DepartmentFactory(name="Sales")
-    chatgpt, claude = ToolRuleFactory(), ToolRuleFactory()
-    rows = [
-        (child, chatgpt, ObligationStatus.COMPLIANT, 10),
-        (child, chatgpt, ObligationStatus.PENDING, -2),
-        (parent, claude, ObligationStatus.NONCOMPLIANT, -5),
-        (other, chatgpt, ObligationStatus.EXCEPTED, 20),
-        (other, claude, ObligationStatus.NOT_USED, 20),
-        (None, claude, ObligationStatus.PENDING, -1),
-    ]
-    for department, rule, status, due in rows:
-        ObligationFactory(
-            employee=EmployeeFactory(department=department),
-            rule=rule,
-            status=status,
-            due_on=TODAY + datetime.timedelta(days=due),
-        )
-    closed = ObligationFactory(employee=EmployeeFactory(department=other), rule=claude)
-    Obligation.objects.filter(pk=closed.pk).update(closed_at=closed.opened_at, close_reason="superseded")
-    return {"parent": parent, "child": child, "other": other, "chatgpt": chatgpt, "claude": claude}
+    people = {
+        "p1": {"department": "child"},
+        "p2": {"department": "child"},
+        "p3": {"department": "parent"},
+        "p4": {"department": "other"},
+        "p5": {"department": "other"},
+        "p6": {"department": None},
+    }
+    return scenario.build(
+        today=TODAY,
+        departments=[("parent", "Engineering", None), ("child", "Platform", "parent"), ("other", "Sales", None)],
+        rules={"chatgpt": {}, "claude": {}},
+        people=people,
+        obligations=[
+            ("p1", "chatgpt", ObligationStatus.COMPLIANT, 10),
+            ("p2", "chatgpt", ObligationStatus.PENDING, -2),
+            ("p3", "claude", ObligationStatus.NONCOMPLIANT, -5),
+            ("p4", "chatgpt", ObligationStatus.EXCEPTED, 20),
+            ("p5", "claude", ObligationStatus.NOT_USED, 20),
+            ("p6", "claude", ObligationStatus.PENDING, -1),
+        ],
+        closed=[({"department": "other"}, "claude", "superseded")],
+    ).as_dict()
 
 
 def snapshot_rows(day):

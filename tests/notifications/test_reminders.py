@@ -17,6 +17,7 @@ from notifications import delivery
 from notifications import digests as reminders
 from notifications.models import NotificationLog
 from people.models import Employee
+from tests import scenario
 from tests.clock import frozen_on
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
 
@@ -47,25 +48,30 @@ def rules(version):
 @pytest.fixture
 def org(rules):
     chatgpt, claude = rules
-    dave = EmployeeFactory(full_name="Dave Manager")
-    people = {
-        "alice": EmployeeFactory(full_name="Alice Due Soon"),
-        "bob": EmployeeFactory(full_name="Bob Not Yet"),
-        "carol": EmployeeFactory(full_name="Carol Overdue", manager=dave),
-        "erin": EmployeeFactory(full_name="Erin Done"),
-        "frank": EmployeeFactory(full_name="Frank Gone", status=Employee.Status.TERMINATED, terminated_on=TODAY),
-        "gina": EmployeeFactory(full_name="Gina Due Today", manager=dave),
-        "dave": dave,
-    }
-    ObligationFactory(employee=people["alice"], rule=chatgpt, due_on=days(7))  # reminder offset -7
-    ObligationFactory(employee=people["alice"], rule=claude, due_on=days(30))  # listed in the digest too
-    ObligationFactory(employee=people["bob"], rule=chatgpt, due_on=days(5))  # no offset: no reminder
-    ObligationFactory(employee=people["carol"], rule=chatgpt, due_on=days(-20))  # overdue past escalation
-    ObligationFactory(employee=people["carol"], rule=claude, due_on=days(-2))  # overdue, not escalated
-    ObligationFactory(employee=people["erin"], rule=chatgpt, due_on=days(-20), status=ObligationStatus.COMPLIANT)
-    ObligationFactory(employee=people["frank"], rule=chatgpt, due_on=days(-20))
-    ObligationFactory(employee=people["gina"], rule=chatgpt, due_on=TODAY)
-    return people
+    terminated = {"status": Employee.Status.TERMINATED, "terminated_on": TODAY}
+    return scenario.build(
+        today=TODAY,
+        rules={"chatgpt": chatgpt, "claude": claude},
+        people={
+            "dave": {"full_name": "Dave Manager"},
+            "alice": {"full_name": "Alice Due Soon"},
+            "bob": {"full_name": "Bob Not Yet"},
+            "carol": {"full_name": "Carol Overdue", "manager": "dave"},
+            "erin": {"full_name": "Erin Done"},
+            "frank": {"full_name": "Frank Gone", **terminated},
+            "gina": {"full_name": "Gina Due Today", "manager": "dave"},
+        },
+        obligations=[
+            ("alice", "chatgpt", ObligationStatus.PENDING, 7),  # reminder offset -7
+            ("alice", "claude", ObligationStatus.PENDING, 30),  # listed in the digest too
+            ("bob", "chatgpt", ObligationStatus.PENDING, 5),  # no offset: no reminder
+            ("carol", "chatgpt", ObligationStatus.PENDING, -20),  # overdue past escalation
+            ("carol", "claude", ObligationStatus.PENDING, -2),  # overdue, not escalated
+            ("erin", "chatgpt", ObligationStatus.COMPLIANT, -20),
+            ("frank", "chatgpt", ObligationStatus.PENDING, -20),
+            ("gina", "chatgpt", ObligationStatus.PENDING, 0),
+        ],
+    ).people
 
 
 def recipients(outbox):
