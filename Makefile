@@ -58,9 +58,11 @@ test-clock: $(VENV)/.installed-dev
 	  TIME_ZONE=$$zone $(PY) -m pytest -n $(XDIST) -q $(PYTEST_ARGS) $(DATED_TESTS) || exit 1; \
 	done
 
+## ruff, the apps' layering (import-linter's contract in pyproject.toml) and the types (mypy, django-stubs).
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed-dev

@@ -12,6 +12,8 @@ again, deliberately.
 """
 
 import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -27,7 +29,7 @@ from people.models import Employee
 logger = logging.getLogger(__name__)
 
 
-def employee_awaiting_confirmation(user):
+def employee_awaiting_confirmation(user: Any) -> Employee | None:
     """The active employee record with this account's login e-mail that no account holds
     yet: HR lists this person, and the account may confirm that the record is theirs."""
     if not user.is_authenticated or roles.employee_of(user) is not None:
@@ -41,7 +43,9 @@ def employee_awaiting_confirmation(user):
 
 
 @transaction.atomic
-def link_account(*, employee, user, actor, actor_label="", confirmed_by_account=False):
+def link_account(
+    *, employee: Employee, user: User, actor: Any, actor_label: str = "", confirmed_by_account: bool = False
+) -> Employee:
     """Attach ``employee`` to ``user``: the account confirming its own record
     (``confirmed_by_account``: the addresses must match) or an admin linking explicitly."""
     if roles.employee_of(user) is not None:
@@ -62,7 +66,9 @@ def link_account(*, employee, user, actor, actor_label="", confirmed_by_account=
     return employee
 
 
-def link_same_address_accounts(*, employees, actor, actor_label=""):
+def link_same_address_accounts(
+    *, employees: Iterable[Employee], actor: Any, actor_label: str = ""
+) -> tuple[list[Employee], list[Employee]]:
     """Admin action: link each employee without an account to the plain account (no staff,
     superuser, officer or admin rights, no employee record yet) with the same e-mail address.
     Returns (linked, skipped): privileged accounts must confirm their record themselves."""
@@ -81,7 +87,7 @@ def link_same_address_accounts(*, employees, actor, actor_label=""):
     return linked, skipped
 
 
-def deprovision_accounts(*, user_ids, actor=None, actor_label="", reason):
+def deprovision_accounts(*, user_ids: Sequence[int], actor: Any = None, actor_label: str = "", reason: str) -> int:
     """End the access of these accounts at once (inside the caller's transaction): inactive,
     no staff or superuser flag, no groups or permissions, an unusable password (every
     session and every sign-in link sent before dies). The audit event keeps what they had,
@@ -117,7 +123,9 @@ def deprovision_accounts(*, user_ids, actor=None, actor_label="", reason):
     return len(users)
 
 
-def record_address_changes(*, changes, actor=None, actor_label=""):
+def record_address_changes(
+    *, changes: Sequence[tuple[int, str, str]], actor: Any = None, actor_label: str = ""
+) -> None:
     """Audit each HR change of an employee's e-mail address (before and after) and, once the
     transaction commits, tell the old address. ``changes``: [(employee id, old, new)].
 
@@ -142,7 +150,7 @@ def record_address_changes(*, changes, actor=None, actor_label=""):
 
 
 @shared_task(name="governance.send_address_change_notices")
-def send_address_change_notices(notices):
+def send_address_change_notices(notices: list[list[Any]]) -> None:
     """Mail each old address that HR moved its employee record to another address."""
     names = dict(Employee.objects.filter(pk__in=[pk for pk, _, _ in notices]).values_list("pk", "full_name"))
     for pk, old, new in notices:

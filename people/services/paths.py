@@ -1,8 +1,11 @@
 """Writes to people: departments, employees and the materialized tree paths."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Length, Substr
 
 from governance import audit, db
@@ -11,7 +14,7 @@ from people.models import Department, Employee
 PATH_BATCH = 2000
 
 
-def _rewrite_prefix(queryset, field, old_prefix, new_prefix):
+def _rewrite_prefix(queryset: QuerySet, field: str, old_prefix: str, new_prefix: str) -> int:
     """Replace ``old_prefix`` by ``new_prefix`` at the start of ``field`` in one UPDATE."""
     return queryset.filter(**{f"{field}__startswith": old_prefix}).update(
         **{field: Concat(Value(new_prefix), Substr(field, len(old_prefix) + 1, Length(F(field))))}
@@ -19,7 +22,7 @@ def _rewrite_prefix(queryset, field, old_prefix, new_prefix):
 
 
 @transaction.atomic
-def move_department(*, department, parent, actor=None):
+def move_department(*, department: Department, parent: Department | None, actor: Any = None) -> Department:
     """Give ``department`` a new parent; every sub-department's path follows in one UPDATE."""
     if parent is not None and (parent.pk == department.pk or parent.path.startswith(department.path)):
         raise ValidationError({"parent": "A department cannot be moved under itself or its own sub-department."})
@@ -40,7 +43,7 @@ def move_department(*, department, parent, actor=None):
 
 
 @transaction.atomic
-def set_manager(*, employee, manager, actor=None):
+def set_manager(*, employee: Employee, manager: Employee | None, actor: Any = None) -> Employee:
     """Change an employee's manager; the whole reporting subtree's paths follow in one UPDATE."""
     if manager is not None and (
         manager.pk == employee.pk or manager.reporting_path.startswith(employee.subtree_prefix)
@@ -54,11 +57,11 @@ def set_manager(*, employee, manager, actor=None):
     return employee
 
 
-def compute_paths(parent_of):
+def compute_paths(parent_of: Mapping[int, int | None]) -> dict[int, str]:
     """Paths ("/1/5/") for an id -> parent id mapping; raises ValidationError on a cycle."""
-    paths = {}
+    paths: dict[int, str] = {}
 
-    def path_of(node):
+    def path_of(node: int | None) -> dict[int, str]:
         chain = []
         seen = set()
         while node is not None and node not in paths:
@@ -78,7 +81,7 @@ def compute_paths(parent_of):
     return paths
 
 
-def recompute_reporting_paths():
+def recompute_reporting_paths() -> int:
     """Rebuild every employee's ``reporting_path`` after a bulk load; writes only changes.
 
     Reads two integer columns per employee (a few MB at 100,000 people) and writes the
@@ -96,7 +99,7 @@ def recompute_reporting_paths():
     return len(changed)
 
 
-def recompute_department_paths():
+def recompute_department_paths() -> int:
     """Rebuild every department's ``path`` after a bulk load; writes only changes."""
     rows = list(Department.objects.values_list("id", "parent_id", "path"))
     paths = compute_paths({pk: parent for pk, parent, _ in rows})

@@ -75,10 +75,17 @@ def write_departments(plan: Plan, outcome: Outcome, *, now: Any) -> dict[str, in
 class ReportingLine:
     """Managers and reporting paths as the batch leaves them, for the rows it writes."""
 
-    def __init__(self, plan: Plan, targets: dict[str, Employee], manager_ref: dict[str, ManagerRef]) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        targets: dict[str, Employee],
+        manager_ref: dict[str, ManagerRef],
+        values: dict[str, dict[str, Any]],
+    ) -> None:
         self.known = plan.known.employees
         self.targets = targets  # external id -> Employee (new or existing) for every valid row
         self.manager_ref = manager_ref  # external id -> final manager
+        self.values = values  # external id -> the columns the row will have
         self.paths: dict[str, str | None] = {}
 
     def manager_pk(self, external_id: str) -> int | None:
@@ -107,6 +114,7 @@ class ReportingLine:
             break
         for child in reversed(chain):
             parent = self.manager_ref[child]
+            assert isinstance(parent, str)  # the chain only follows managers in the batch
             base, parent_pk = self.paths[parent], self.targets[parent].pk
             self.paths[child] = f"{base}{parent_pk}/" if base is not None and parent_pk else None
         return self.paths[external_id]
@@ -141,9 +149,12 @@ def write_employees(plan: Plan, applied: Applied, *, department_pk: dict[str, in
 
 
 def _targets(plan: Plan, department_pk: dict[str, int]) -> tuple[list[Employee], list[Employee], ReportingLine]:
-    """The Employee objects the valid rows become, with their new values in ``_values``."""
-    creates, updates = [], []
-    targets, manager_ref = {}, {}
+    """The Employee objects the valid rows become, and the columns each will have."""
+    creates: list[Employee] = []
+    updates: list[Employee] = []
+    targets: dict[str, Employee] = {}
+    manager_ref: dict[str, ManagerRef] = {}
+    values_of: dict[str, dict[str, Any]] = {}
     for index, data in sorted(plan.valid_employees().items()):
         final = plan.finals[index]
         department = final["department"]
@@ -151,16 +162,16 @@ def _targets(plan: Plan, department_pk: dict[str, int]) -> tuple[list[Employee],
         values["department_id"] = department if isinstance(department, int) else department_pk.get(department)
         current = plan.known.employees.get(data["external_id"])
         employee = current if current is not None else Employee(external_id=data["external_id"])
-        employee._values = values
+        values_of[data["external_id"]] = values
         targets[data["external_id"]] = employee
         manager_ref[data["external_id"]] = final["manager"]
         (creates if current is None else updates).append(employee)
-    return creates, updates, ReportingLine(plan, targets, manager_ref)
+    return creates, updates, ReportingLine(plan, targets, manager_ref, values_of)
 
 
 def _take_changes(employee: Employee, line: ReportingLine, applied: Applied, *, now: Any) -> bool:
     """Set an existing record's new values; False when nothing changes."""
-    values = employee._values
+    values = line.values[employee.external_id]
     values["manager_id"] = line.manager_pk(employee.external_id)
     if all(getattr(employee, name) == value for name, value in values.items()):
         return False
@@ -179,8 +190,8 @@ def _take_changes(employee: Employee, line: ReportingLine, applied: Applied, *, 
     return True
 
 
-def _set_values(employee: Employee) -> None:
-    for name, value in employee._values.items():
+def _set_values(employee: Employee, line: ReportingLine) -> None:
+    for name, value in line.values[employee.external_id].items():
         setattr(employee, name, value)
 
 
@@ -190,13 +201,13 @@ def _insert(creates: list[Employee], line: ReportingLine, *, ids_reserved: bool)
     rows follow in an UPDATE."""
     if ids_reserved:
         for employee in creates:
-            _set_values(employee)
+            _set_values(employee, line)
             employee.manager_id = line.manager_pk(employee.external_id)
             employee.reporting_path = line.path_of(employee.external_id) or "/"
         Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
         return
     for employee in creates:
-        _set_values(employee)
+        _set_values(employee, line)
         ref = line.manager_ref[employee.external_id]
         employee.manager_id = ref if isinstance(ref, int) else (line.known[ref].pk if ref in line.known else None)
     Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)

@@ -128,7 +128,7 @@ def check_departments(section: Rows, known: Known) -> None:
         valid = section.valid()
         batch = {d["code"]: i for i, d in valid.items()}
 
-        def parent_of(code, batch=batch, valid=valid):
+        def parent_of(code: str, batch: dict[str, int] = batch, valid: dict[int, Data] = valid) -> str | None:
             if code in batch and "parent" in valid[batch[code]]:
                 return valid[batch[code]]["parent"]
             row = existing.get(code)
@@ -209,7 +209,8 @@ def _base_values(current: Employee | None, known: Known, replace: bool) -> Data:
         return dict(EMPLOYEE_DEFAULTS)
     base = {name: getattr(current, name) for name in PLAIN_FIELDS}
     # The department as its code when it was read, else its id (kept as it is).
-    base["department"] = known.code_by_id.get(current.department_id, current.department_id)
+    department_id = current.department_id
+    base["department"] = known.code_by_id.get(department_id, department_id) if department_id else None
     base["manager"] = current.manager_id
     return base
 
@@ -290,7 +291,7 @@ def _reporting_line(batch: dict[str, int], finals: dict[int, Data], known: Known
     external_by_pk = {e.pk: ext for ext, e in known.employees.items()}
     manager_of = known.manager_of or {}
 
-    def parent_of(node):
+    def parent_of(node: Any) -> Any:
         if isinstance(node, str) and node in batch:
             manager = finals[batch[node]]["manager"]
             if manager is None:
