@@ -93,10 +93,6 @@ class RoleRequiredMixin(AccessMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class OfficerRequiredMixin(RoleRequiredMixin):
-    role_check = is_compliance_officer
-
-
 class AdminRequiredMixin(RoleRequiredMixin):
     role_check = is_governance_admin
 

@@ -62,11 +62,6 @@ def published_version(*, policy):
     return policy.versions.filter(status=PolicyVersion.Status.PUBLISHED).first()
 
 
-def current_versions():
-    """The published version of every policy."""
-    return PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED).select_related("policy")
-
-
 # --- Diff --------------------------------------------------------------------------------
 
 VERSION_DIFF_FIELDS = (
@@ -169,14 +164,3 @@ def diff_versions(old, new):
         (r for pid, r in old_rules.items() if pid not in new_rules), key=lambda r: r.platform.name
     )
     return diff
-
-
-def rules_missing_settings(version):
-    """Approved or restricted rules of ``version`` that require no setting and do not say so."""
-    return (
-        version.rules.exclude(stance=ToolRule.Stance.PROHIBITED)
-        .filter(no_settings_needed=False)
-        .annotate(n=Count("required_settings"))
-        .filter(n=0)
-        .select_related("platform")
-    )

@@ -23,11 +23,6 @@ def obligations_for(*, employee, include_closed=False):
     return _with_requirements(queryset).order_by("due_on", "platform__name")
 
 
-def obligation_for(*, employee, pk):
-    """One of the employee's own open obligations, or None (never somebody else's)."""
-    return _with_requirements(Obligation.objects.open().filter(employee=employee, pk=pk)).first()
-
-
 def version_in_force(obligation):
     """The published version of the obligation's policy, which governs it while it is open.
 
@@ -44,10 +39,6 @@ def version_in_force(obligation):
     )
 
 
-def overdue_obligations(*, today):
-    return Obligation.objects.overdue(today).select_related("employee", "platform")
-
-
 def exceptions_for_review(*, status=PolicyException.Status.REQUESTED):
     """Exception requests for the officers' queue, oldest request first when still open."""
     queryset = PolicyException.objects.select_related(
@@ -56,7 +47,3 @@ def exceptions_for_review(*, status=PolicyException.Status.REQUESTED):
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("requested_at" if status == PolicyException.Status.REQUESTED else "-requested_at")
-
-
-def exceptions_of(*, employee):
-    return PolicyException.objects.filter(employee=employee).select_related("rule__platform").order_by("-requested_at")

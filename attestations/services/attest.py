@@ -30,7 +30,6 @@ from attestations.models import Attestation, Evidence, Obligation, ObligationSta
 from attestations.selectors.obligations import version_in_force
 from attestations.signals import compliance_change_watch
 from governance import audit
-from governance.net import client_ip
 from platforms.models import Tier
 from policies.models import PolicyVersion
 
@@ -87,11 +86,6 @@ def _plain(text):
 
 def signature_matches(signature, full_name):
     return bool(_plain(signature)) and _plain(signature) == _plain(full_name)
-
-
-def request_details(request):
-    """The part of a request the ledger records: address and user agent."""
-    return {"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")}
 
 
 # --- Evidence -------------------------------------------------------------------------------

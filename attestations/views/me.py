@@ -20,9 +20,15 @@ from attestations.selectors.obligations import version_in_force
 from attestations.services import attest as services
 from attestations.services.exceptions import request_exception
 from governance import roles
+from governance.net import client_ip
 from people.services.accounts import employee_awaiting_confirmation, link_account
 
 HISTORY_PAGE_SIZE = 50
+
+
+def request_details(request):
+    """The part of a request the ledger records (address and user agent), as plain values."""
+    return {"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")}
 
 
 def _me(request):
@@ -79,7 +85,7 @@ def acknowledge(request, version_id):
     version = get_object_or_404(selectors.acknowledgments_needed(employee=employee, include_done=True), pk=version_id)
     try:
         services.acknowledge_policy(
-            employee=employee, version=version, actor=request.user, request_meta=services.request_details(request)
+            employee=employee, version=version, actor=request.user, request_meta=request_details(request)
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -130,7 +136,7 @@ def attest_tool(request, pk):
                     statement=services.attestation_statement(obligation) if form.cleaned_data["confirm"] else "",
                     signature=form.cleaned_data["signature"],
                     actor=request.user,
-                    request_meta=services.request_details(request),
+                    request_meta=request_details(request),
                     state=form.cleaned_data["state"],
                 )
             except services.DuplicateSubmission as duplicate:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from attestations.models import Attestation, Obligation
 from compliance.models import ComplianceReport
 from integrations.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, serializer_for
-from integrations.models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from integrations.webhooks import UnsafeWebhookTarget, check_registration
 from people.models import Department, Employee
 from people.services.hr import MAX_ROWS
@@ -284,9 +284,3 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
             "created_at",
         ]
-
-
-class ApiKeySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ApiKey
-        fields = ["name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at"]
