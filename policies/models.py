@@ -144,10 +144,6 @@ class PolicyVersion(models.Model):
     def is_draft(self):
         return self.status == self.Status.DRAFT
 
-    @property
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED
-
     def body_html(self):
         """The body rendered from Markdown and sanitized (no scripts, no inline handlers)."""
         return render_markdown(self.body_markdown)
@@ -246,10 +242,6 @@ class ToolRule(models.Model):
     def obligation_rule_id(self):
         """The rule id that this rule's obligations carry: the one that first set its terms."""
         return self.terms_rule_id or self.pk
-
-    @property
-    def is_everyone(self):
-        return not self.countries and not self.customer_data_handlers_only and not self.departments.exists()
 
     def save(self, *args, **kwargs):
         if self.version_id and not PolicyVersion.objects.filter(pk=self.version_id, status="draft").exists():
