@@ -1,6 +1,6 @@
 """Geometry for the dashboard's server-rendered SVG charts.
 
-Templates draw the SVG (templates/governance/dashboard/charts/); this module only turns
+Templates draw the SVG (templates/compliance/dashboard/charts/); this module only turns
 figures into coordinates, so charts need no JavaScript, no CDN and no canvas, and every
 chart can sit next to a table with exactly the same figures. Colours come from CSS classes
 (static/css/dashboard.css), never inline styles, to respect the Content-Security-Policy.

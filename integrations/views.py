@@ -38,7 +38,7 @@ class WebhookForm(forms.Form):
 class ApiKeyListView(AdminRequiredMixin, View):
     """List keys and create one; the new key's secret is in this one response only."""
 
-    template_name = "governance/integrations/api_keys.html"
+    template_name = "integrations/api_keys.html"
 
     def get(self, request):
         return self._render(request, ApiKeyForm())
@@ -68,7 +68,7 @@ class ApiKeyRevokeView(AdminRequiredMixin, View):
 
 @method_decorator(never_cache, name="dispatch")
 class WebhookListView(AdminRequiredMixin, View):
-    template_name = "governance/integrations/webhooks.html"
+    template_name = "integrations/webhooks.html"
 
     def get(self, request):
         return self._render(request, WebhookForm())

@@ -284,9 +284,9 @@ def _fail(row, *, run_id, error, payload, result):
 
 def email_template(template):
     """A function (subject, to, context) -> the HTML and plain-text e-mail, with the two
-    templates of ``governance/email/<template>`` loaded once for a whole run."""
-    text = get_template(f"governance/email/{template}.txt")
-    html = get_template(f"governance/email/{template}.html")
+    templates of ``notifications/email/<template>`` loaded once for a whole run."""
+    text = get_template(f"notifications/email/{template}.txt")
+    html = get_template(f"notifications/email/{template}.html")
 
     def make(*, subject, to, context):
         message = EmailMultiAlternatives(subject=subject, body=text.render(context), to=[to])
@@ -297,11 +297,11 @@ def email_template(template):
 
 
 def rendered_once(template):
-    """A function (key, context) -> (text, HTML) of ``governance/email/<template>``, rendered
+    """A function (key, context) -> (text, HTML) of ``notifications/email/<template>``, rendered
     once per distinct key for a whole run: a digest's rows (a tool and its due date) repeat
     across thousands of people, and rendering them for every mail was most of its rendering."""
-    text = get_template(f"governance/email/{template}.txt")
-    html = get_template(f"governance/email/{template}.html")
+    text = get_template(f"notifications/email/{template}.txt")
+    html = get_template(f"notifications/email/{template}.html")
     rendered = {}
 
     def render(key, context):

@@ -24,7 +24,7 @@ def magic_login(request, token):
             return redirect("me")
         employee = magic_links.check(token)
         if request.user.is_authenticated and request.method != "POST":
-            return render(request, "governance/me/switch_account.html", {"employee": employee})
+            return render(request, "notifications/switch_account.html", {"employee": employee})
         if request.user.is_authenticated:
             logout(request)
         user = magic_links.redeem(token)

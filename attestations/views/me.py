@@ -56,7 +56,7 @@ def my_tools(request):
     employee = roles.employee_of(request.user)
     if employee is None:
         awaiting = employee_awaiting_confirmation(request.user)
-        return render(request, "governance/me/tools.html", {"employee": None, "awaiting": awaiting})
+        return render(request, "attestations/me/tools.html", {"employee": None, "awaiting": awaiting})
     today = timezone.localdate()
     obligations = list(selectors.open_obligations_for(employee=employee))
     cards = [(obligation, selectors.describe(obligation, today=today)) for obligation in obligations]
@@ -66,7 +66,7 @@ def my_tools(request):
     to_acknowledge = [(version, version.body_html()) for version in selectors.acknowledgments_needed(employee=employee)]
     return render(
         request,
-        "governance/me/tools.html",
+        "attestations/me/tools.html",
         {
             "employee": employee,
             "cards": cards,
@@ -157,7 +157,7 @@ def attest_tool(request, pk):
         )
     return render(
         request,
-        "governance/me/attest.html",
+        "attestations/me/attest.html",
         {
             "obligation": obligation,
             "form": form,
@@ -202,7 +202,7 @@ def record(request, pk):
                 )
     return render(
         request,
-        "governance/me/receipt.html",
+        "attestations/me/receipt.html",
         {
             "entry": entry,
             "obligation": obligation,
@@ -236,7 +236,7 @@ def record(request, pk):
 def history(request):
     employee = _me(request)
     page = Paginator(selectors.records_of(employee=employee), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "governance/me/history.html", {"page": page})
+    return render(request, "attestations/me/history.html", {"page": page})
 
 
 @login_required
@@ -285,7 +285,7 @@ def request_tool_exception(request, pk):
             return redirect("me")
     return render(
         request,
-        "governance/me/exception.html",
+        "attestations/me/exception.html",
         {
             "obligation": obligation,
             "form": form,
@@ -315,7 +315,7 @@ def confirm_employee_record(request):
             return redirect("me")
         messages.success(request, "Your employee record is linked to your account.")
         return redirect("me")
-    return render(request, "governance/me/confirm_record.html", {"employee": employee})
+    return render(request, "attestations/me/confirm_record.html", {"employee": employee})
 
 
 # --- Managers ---------------------------------------------------------------------------------

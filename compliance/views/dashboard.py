@@ -111,7 +111,7 @@ def _dashboard(request, scope):
     form, filters = _filter_form(request, scope, tree=tree, platforms=freshness["platforms"])
     context = {"form": form, "scope": scope, "days": days, "trend_ranges": TREND_RANGES, "today": today}
     if filters is None:
-        return render(request, "governance/dashboard/dashboard.html", context, status=400)
+        return render(request, "compliance/dashboard/dashboard.html", context, status=400)
 
     params = {**filters.as_params(), **scope.params}
     link = _people_links()
@@ -148,7 +148,7 @@ def _dashboard(request, scope):
             "segments": charts.SEGMENTS,
         }
     )
-    return render(request, "governance/dashboard/dashboard.html", context)
+    return render(request, "compliance/dashboard/dashboard.html", context)
 
 
 def _change(value, earlier_value, *, higher_is_better, unit=""):
@@ -305,7 +305,7 @@ def people(request):
     if setting and setting_id is None:
         errors.append("setting: must be the number of a setting.")
     if errors:
-        return render(request, "governance/dashboard/people.html", {"errors": errors, "scope": scope}, status=400)
+        return render(request, "compliance/dashboard/people.html", {"errors": errors, "scope": scope}, status=400)
     kind, rows, title = drilldown.drill_down(filters, bucket=bucket, today=today, setting_id=setting_id)
     sort, order = drilldown.order(kind, request.GET.get("sort"))
     rows = rows.order_by(*order)
@@ -341,7 +341,7 @@ def people(request):
         + "?"
         + urlencode(filters.as_params()),
     }
-    return render(request, "governance/dashboard/people.html", context)
+    return render(request, "compliance/dashboard/people.html", context)
 
 
 def _platform_choices():
@@ -391,4 +391,4 @@ def person(request, external_id):
         "overdue_count": sum(1 for o in obligations if o.is_overdue(today)),
         "back_url": reverse("dashboard" if roles.is_compliance_officer(user) else "dashboard-team"),
     }
-    return render(request, "governance/dashboard/person.html", context)
+    return render(request, "compliance/dashboard/person.html", context)

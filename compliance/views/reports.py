@@ -34,7 +34,7 @@ def report_list(request):
     page = Paginator(ComplianceReport.objects.select_related("requested_by"), 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "governance/reports/list.html",
+        "compliance/reports/list.html",
         {
             "page": page,
             "errors": errors,
@@ -53,7 +53,7 @@ def _context(report):
 @require_GET
 def report_detail(request, pk):
     report = get_object_or_404(ComplianceReport.objects.select_related("requested_by"), pk=pk)
-    return render(request, "governance/reports/detail.html", _context(report))
+    return render(request, "compliance/reports/detail.html", _context(report))
 
 
 @role_required(is_compliance_officer)
@@ -61,7 +61,7 @@ def report_detail(request, pk):
 def report_progress(request, pk):
     """The status partial that the detail page polls (htmx) until the report is finished."""
     report = get_object_or_404(ComplianceReport, pk=pk)
-    return render(request, "governance/reports/_progress.html", _context(report))
+    return render(request, "compliance/reports/_progress.html", _context(report))
 
 
 @role_required(is_compliance_officer)

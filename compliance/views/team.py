@@ -34,4 +34,4 @@ def team(request):
             if page.paginator.count
             else None,
         )
-    return render(request, "governance/me/team.html", context)
+    return render(request, "compliance/team.html", context)

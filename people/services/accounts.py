@@ -157,10 +157,10 @@ def send_address_change_notices(notices: list[list[Any]]) -> None:
         context = {"full_name": names.get(pk, ""), "old": old, "new": new, "site_url": settings.SITE_URL}
         message = EmailMultiAlternatives(
             subject="Your e-mail address in AI Governance was changed",
-            body=render_to_string("governance/email/address_changed.txt", context),
+            body=render_to_string("people/email/address_changed.txt", context),
             to=[old],
         )
-        message.attach_alternative(render_to_string("governance/email/address_changed.html", context), "text/html")
+        message.attach_alternative(render_to_string("people/email/address_changed.html", context), "text/html")
         try:
             message.send()
         except Exception:  # one bad address must not stop the others; logged for the admin
