@@ -7,6 +7,8 @@ nothing. Publishing and retiring write obligations: attestations.services.publis
 
 import datetime
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,13 +42,13 @@ RULE_FIELDS = (
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
 
 
-def _require_draft(version):
+def _require_draft(version: PolicyVersion) -> None:
     if version.status != PolicyVersion.Status.DRAFT:
         raise ImmutableVersionError(
             f"Version {version.number} is {version.get_status_display().lower()} and cannot be changed; "
@@ -54,7 +56,7 @@ def _require_draft(version):
         )
 
 
-def _lock_draft(version):
+def _lock_draft(version: PolicyVersion) -> PolicyVersion:
     """Re-read the version under a row lock so that an edit cannot race a publish."""
     locked = PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
     _require_draft(locked)
@@ -65,7 +67,7 @@ def _lock_draft(version):
 
 
 @transaction.atomic
-def create_policy(*, name, actor, description="", slug=""):
+def create_policy(*, name: str, actor: Any, description: str = "", slug: str = "") -> PolicyVersion:
     """A new policy with an empty draft version 1."""
     name = (name or "").strip()
     slug = slugify(slug or name)[:64]
@@ -92,7 +94,7 @@ def create_policy(*, name, actor, description="", slug=""):
 
 
 @transaction.atomic
-def create_draft(*, policy, actor):
+def create_draft(*, policy: Policy, actor: Any) -> PolicyVersion:
     """A new draft version copied from the current published one (or the latest version):
     version fields, rules, their scope and required settings. One draft at a time per policy."""
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
@@ -117,7 +119,7 @@ def create_draft(*, policy, actor):
     return draft
 
 
-def _copy_rules(*, source, target):
+def _copy_rules(*, source: PolicyVersion, target: PolicyVersion) -> None:
     rules = list(source.rules.prefetch_related("departments", "required_settings"))
     copies = ToolRule.objects.bulk_create(
         [
@@ -145,7 +147,7 @@ def _copy_rules(*, source, target):
 
 
 @transaction.atomic
-def update_version(*, version, actor, **fields):
+def update_version(*, version: PolicyVersion, actor: Any, **fields: Any) -> PolicyVersion:
     """Change a draft's title, body, dates, interval, grace period, reminders or escalation."""
     version = _lock_draft(version)
     unknown = set(fields) - set(VERSION_FIELDS)
@@ -185,7 +187,7 @@ def update_version(*, version, actor, **fields):
 
 
 @transaction.atomic
-def delete_draft(*, version, actor):
+def delete_draft(*, version: PolicyVersion, actor: Any) -> None:
     version = _lock_draft(version)
     pk, number = version.pk, version.number
     RequiredSetting.objects.filter(rule__version=version).delete()
@@ -202,13 +204,15 @@ def delete_draft(*, version, actor):
 # --- Rules and required settings ---------------------------------------------------------
 
 
-def _normalize_countries(countries):
+def _normalize_countries(countries: Iterable[str] | None) -> list[str]:
     if isinstance(countries, str):
         countries = re.split(r"[\s,;]+", countries)
     return sorted({c.strip().upper() for c in countries or () if c and c.strip()})
 
 
-def _clean_rule(*, platform, fields, department_ids, settings_count):
+def _clean_rule(
+    *, platform: Platform, fields: dict[str, Any], department_ids: Iterable[int] | None, settings_count: int
+) -> tuple[dict[str, Any], list[int]]:
     """Validate rule fields; returns cleaned fields or raises ValidationError with field keys."""
     errors = {}
     stance = fields.get("stance")
@@ -253,7 +257,7 @@ def _clean_rule(*, platform, fields, department_ids, settings_count):
     }, ids
 
 
-def _clean_requirement(*, platform, setting, required_value):
+def _clean_requirement(*, platform: Platform, setting: PlatformSetting, required_value: str | None) -> str:
     if setting.platform_id != platform.pk:
         raise ValidationError({"setting": f"\u201c{setting.label}\u201d is not a setting of {platform.name}."})
     value = required_value or setting.safe_value
@@ -266,7 +270,7 @@ def _clean_requirement(*, platform, setting, required_value):
     return value
 
 
-def _rule_snapshot(rule):
+def _rule_snapshot(rule: ToolRule) -> dict[str, Any]:
     return {
         "platform": rule.platform.slug,
         **{name: getattr(rule, name) for name in RULE_FIELDS},
@@ -276,7 +280,15 @@ def _rule_snapshot(rule):
 
 
 @transaction.atomic
-def add_rule(*, version, platform, actor, departments=(), required=(), **fields):
+def add_rule(
+    *,
+    version: PolicyVersion,
+    platform: Platform | int,
+    actor: Any,
+    departments: Iterable[Any] = (),
+    required: Iterable[tuple[PlatformSetting, str | None]] = (),
+    **fields: Any,
+) -> ToolRule:
     """Add a rule for ``platform`` to a draft. ``required`` lists (setting, value-or-None)
     pairs (None: the setting's safe value); approved and restricted tools need at least one
     unless ``no_settings_needed``."""
@@ -305,7 +317,7 @@ def add_rule(*, version, platform, actor, departments=(), required=(), **fields)
 
 
 @transaction.atomic
-def update_rule(*, rule, actor, departments=None, **fields):
+def update_rule(*, rule: ToolRule, actor: Any, departments: Iterable[Any] | None = None, **fields: Any) -> ToolRule:
     """Change a draft rule's stance, scope, tiers, data classes, "no settings needed" or notes."""
     _lock_draft(rule.version)
     rule = ToolRule.objects.select_related("platform", "version").get(pk=rule.pk)
@@ -337,7 +349,7 @@ def update_rule(*, rule, actor, departments=None, **fields):
 
 
 @transaction.atomic
-def remove_rule(*, rule, actor):
+def remove_rule(*, rule: ToolRule, actor: Any) -> None:
     _lock_draft(rule.version)
     before = _rule_snapshot(rule)
     pk = rule.pk
@@ -348,7 +360,9 @@ def remove_rule(*, rule, actor):
 
 
 @transaction.atomic
-def set_required_setting(*, rule, setting, actor, required_value=None):
+def set_required_setting(
+    *, rule: ToolRule, setting: PlatformSetting, actor: Any, required_value: str | None = None
+) -> RequiredSetting:
     """Require ``setting`` at ``required_value`` (default: its safe value) under a draft rule;
     changes the value when the setting is required already."""
     _lock_draft(rule.version)
@@ -376,7 +390,7 @@ def set_required_setting(*, rule, setting, actor, required_value=None):
 
 
 @transaction.atomic
-def remove_required_setting(*, required_setting, actor):
+def remove_required_setting(*, required_setting: RequiredSetting, actor: Any) -> None:
     rule = required_setting.rule
     _lock_draft(rule.version)
     if (
@@ -396,7 +410,7 @@ def remove_required_setting(*, required_setting, actor):
 # --- Publishing --------------------------------------------------------------------------
 
 
-def publish_problems(version):
+def publish_problems(version: PolicyVersion) -> list[str]:
     """Reasons the version cannot be published yet (empty when it can)."""
     problems = []
     if version.status != PolicyVersion.Status.DRAFT:
