@@ -1,7 +1,7 @@
 """Reads of the catalog. Pages, the API and dashboards call these, so figures agree."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -10,12 +10,12 @@ from django.utils import timezone
 from platforms.models import Platform, PlatformSetting
 
 
-def stale_cutoff(today=None):
+def stale_cutoff(today: date | None = None) -> date:
     """Entries last verified before this date (or never) are stale."""
     return (today or timezone.localdate()) - timedelta(days=settings.CATALOG_STALE_AFTER_DAYS)
 
 
-def stale_q(prefix="", today=None):
+def stale_q(prefix: str = "", today: date | None = None) -> Q:
     """A Q matching stale rows; ``prefix`` reaches a related entry (e.g. ``"settings__"``)."""
     return Q(**{f"{prefix}last_verified_on__isnull": True}) | Q(
         **{f"{prefix}last_verified_on__lt": stale_cutoff(today)}
@@ -31,7 +31,7 @@ def catalog_platforms() -> QuerySet:
     ).order_by("name")
 
 
-def platform_with_settings(slug) -> Platform:
+def platform_with_settings(slug: str) -> Platform:
     """One platform and its settings (two queries); raises Platform.DoesNotExist."""
     return Platform.objects.prefetch_related(
         Prefetch("settings", queryset=PlatformSetting.objects.order_by("key"))
@@ -44,11 +44,11 @@ class StaleCatalog:
     settings: QuerySet
 
     @property
-    def count(self):
+    def count(self) -> int:
         return self.platforms.count() + self.settings.count()
 
 
-def stale_catalog_entries(today=None) -> StaleCatalog:
+def stale_catalog_entries(today: date | None = None) -> StaleCatalog:
     """Platforms and settings not verified within CATALOG_STALE_AFTER_DAYS, oldest first."""
     return StaleCatalog(
         platforms=Platform.objects.filter(stale_q(today=today)).order_by("last_verified_on", "name"),
@@ -58,6 +58,6 @@ def stale_catalog_entries(today=None) -> StaleCatalog:
     )
 
 
-def stale_catalog_count(today=None) -> int:
+def stale_catalog_count(today: date | None = None) -> int:
     """How many catalog entries (platforms plus settings) are stale: for dashboards."""
     return stale_catalog_entries(today).count

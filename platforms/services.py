@@ -7,19 +7,23 @@ transaction that made the change.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from governance import audit
+from governance.models import AuditEvent
 from platforms.catalog_schema import RESERVED_SLUGS, read_catalog
 from platforms.models import (
     MEANINGFUL_SETTING_FIELDS,
     PLATFORM_CONTENT_FIELDS,
     SETTING_CONTENT_FIELDS,
+    CatalogEntry,
     Platform,
     PlatformSetting,
     Protects,
@@ -37,25 +41,25 @@ LOADER_LABEL = "load_catalog"
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _json(value):
+def _json(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
 
 
-def _snapshot(obj, fields):
+def _snapshot(obj: CatalogEntry, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _json(getattr(obj, name)) for name in fields}
 
 
-def _changed(obj, data, fields):
+def _changed(obj: CatalogEntry, data: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
     return [name for name in fields if name in data and getattr(obj, name) != data[name]]
 
 
-def _is_meaningful(changed_fields):
+def _is_meaningful(changed_fields: Iterable[str]) -> bool:
     return any(name in MEANINGFUL_SETTING_FIELDS for name in changed_fields)
 
 
-def _send_revised(revisions, actor):
+def _send_revised(revisions: list[tuple[PlatformSetting, int, int]], actor: Any) -> None:
     for setting, old_revision, new_revision in revisions:
         setting_revised.send(
             sender=PlatformSetting,
@@ -66,7 +70,9 @@ def _send_revised(revisions, actor):
         )
 
 
-def validate_setting_values(*, values, safe_value, protects=(), applies_to_tiers=()):
+def validate_setting_values(
+    *, values: Any, safe_value: Any, protects: Iterable[str] = (), applies_to_tiers: Iterable[str] = ()
+) -> None:
     """The rules every setting obeys, whoever writes it; raises ValidationError by field."""
     errors = {}
     if not isinstance(values, list) or len(values) < 2:
@@ -97,7 +103,7 @@ class Counts:
     unchanged: int = 0
     skipped: int = 0
 
-    def __str__(self):
+    def __str__(self) -> str:
         text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
         if self.skipped:
             text += f", {self.skipped} skipped (organization-made entry with the same slug or key)"
@@ -111,12 +117,12 @@ class LoadResult:
     revised: list = field(default_factory=list)  # (setting, old_revision, new_revision)
 
 
-def _file_snapshot(data, content_fields):
+def _file_snapshot(data: dict[str, Any], content_fields: tuple[str, ...]) -> dict[str, Any]:
     """What the file says, as stored on the row to compare with the next load."""
     return {name: _json(data[name]) for name in content_fields + FRESHNESS_FIELDS}
 
 
-def _apply_file_fields(obj, data, content_fields):
+def _apply_file_fields(obj: CatalogEntry, data: dict[str, Any], content_fields: tuple[str, ...]) -> list[str]:
     """Merge a changed file entry into an existing built-in row; return the fields that changed.
 
     Only fields the file changed since the last load are taken from it, so an admin's edit
@@ -142,7 +148,7 @@ def _apply_file_fields(obj, data, content_fields):
 
 
 @transaction.atomic
-def load_catalog(*, path=None, actor=None):
+def load_catalog(*, path: str | Path | None = None, actor: Any = None) -> LoadResult:
     """Upsert the built-in catalog by platform slug and setting key.
 
     Validates every file first (CatalogFileError names file, entry and field) and writes
@@ -156,7 +162,7 @@ def load_catalog(*, path=None, actor=None):
     now = timezone.now()
     slugs = [e.slug for e in entries]
     platforms = {p.slug: p for p in Platform.objects.filter(slug__in=slugs)}
-    audits = []
+    audits: list[AuditEvent] = []
     new_platforms = _load_platforms(entries, platforms, result, audits, actor=actor, now=now)
     existing_settings = {
         (s.platform_id, s.key): s
@@ -181,7 +187,15 @@ def load_catalog(*, path=None, actor=None):
     return result
 
 
-def _load_platforms(entries, platforms, result, audits, *, actor, now):
+def _load_platforms(
+    entries: list[Any],
+    platforms: dict[str, Platform],
+    result: LoadResult,
+    audits: list[AuditEvent],
+    *,
+    actor: Any,
+    now: datetime.datetime,
+) -> list[Platform]:
     """Create the new built-in platforms and apply the file's changes to the others; returns the new ones."""
     new_platforms, changed_platforms, platform_changes = [], [], {}
     for entry in entries:
@@ -223,7 +237,16 @@ def _load_platforms(entries, platforms, result, audits, *, actor, now):
     return new_platforms
 
 
-def _load_settings(entries, platforms, existing_settings, result, audits, *, actor, now):
+def _load_settings(
+    entries: list[Any],
+    platforms: dict[str, Platform],
+    existing_settings: dict[tuple[int, str], PlatformSetting],
+    result: LoadResult,
+    audits: list[AuditEvent],
+    *,
+    actor: Any,
+    now: datetime.datetime,
+) -> None:
     """The same for the settings of built-in platforms; a meaningful change raises the revision."""
     new_settings, changed_settings = [], []
     for entry in entries:
@@ -254,7 +277,9 @@ def _load_settings(entries, platforms, existing_settings, result, audits, *, act
     )
 
 
-def _apply_setting_changes(setting, data, result, *, actor, now):
+def _apply_setting_changes(
+    setting: PlatformSetting, data: dict[str, Any], result: LoadResult, *, actor: Any, now: datetime.datetime
+) -> AuditEvent | None:
     """Apply the file's changed fields to a built-in setting; its audit event, or None if nothing changed."""
     before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision",))
     changed = _apply_file_fields(setting, data, SETTING_CONTENT_FIELDS)
@@ -282,7 +307,7 @@ def _apply_setting_changes(setting, data, result, *, actor, now):
 # --- admins' edits ------------------------------------------------------------------------
 
 
-def _check_platform(platform):
+def _check_platform(platform: Platform) -> None:
     if platform.slug in RESERVED_SLUGS:
         raise ValidationError({"slug": f"'{platform.slug}' is reserved for a catalog page."})
     if (platform.no_opt_out or platform.no_opt_out_outside) and not platform.no_opt_out_note.strip():
@@ -290,7 +315,7 @@ def _check_platform(platform):
     platform.full_clean()
 
 
-def _check_setting(setting):
+def _check_setting(setting: PlatformSetting) -> None:
     validate_setting_values(
         values=setting.values,
         safe_value=setting.safe_value,
@@ -303,7 +328,7 @@ def _check_setting(setting):
 
 
 @transaction.atomic
-def create_platform(*, data, actor):
+def create_platform(*, data: dict[str, Any], actor: Any) -> Platform:
     """An organization-made platform (never touched by load_catalog)."""
     platform = Platform(
         is_builtin=False, **{k: v for k, v in data.items() if k in PLATFORM_EDITABLE_FIELDS + ("slug",)}
@@ -322,7 +347,7 @@ def create_platform(*, data, actor):
 
 
 @transaction.atomic
-def update_platform(*, platform, changes, actor):
+def update_platform(*, platform: Platform, changes: dict[str, Any], actor: Any) -> Platform:
     """Apply an admin's changes to a platform; audit what changed. Returns the fresh row."""
     platform = Platform.objects.select_for_update().get(pk=platform.pk)
     changed = _changed(platform, changes, PLATFORM_EDITABLE_FIELDS)
@@ -344,7 +369,7 @@ def update_platform(*, platform, changes, actor):
 
 
 @transaction.atomic
-def create_setting(*, platform, data, actor):
+def create_setting(*, platform: Platform, data: dict[str, Any], actor: Any) -> PlatformSetting:
     """An organization-made setting on any platform (never touched by load_catalog)."""
     setting = PlatformSetting(
         platform=platform,
@@ -365,7 +390,7 @@ def create_setting(*, platform, data, actor):
 
 
 @transaction.atomic
-def update_setting(*, setting, changes, actor):
+def update_setting(*, setting: PlatformSetting, changes: dict[str, Any], actor: Any) -> PlatformSetting:
     """Apply an admin's changes to a setting. A change of meaning bumps the revision once,
     is audited as ``catalog.setting.revised`` and sends ``setting_revised``."""
     setting = PlatformSetting.objects.select_for_update().select_related("platform").get(pk=setting.pk)
@@ -394,9 +419,9 @@ def update_setting(*, setting, changes, actor):
 
 
 @transaction.atomic
-def mark_verified(*, entry, actor, on=None):
+def mark_verified(*, entry: CatalogEntry, actor: Any, on: datetime.date | None = None) -> CatalogEntry:
     """An admin confirms a platform or setting against the vendor's UI today (or on ``on``)."""
-    model = type(entry)
+    model: type[Platform] | type[PlatformSetting] = type(entry)  # type: ignore[assignment]
     entry = model.objects.select_for_update().get(pk=entry.pk)
     before = _snapshot(entry, FRESHNESS_FIELDS)
     entry.last_verified_on = on or timezone.localdate()
