@@ -1,5 +1,7 @@
 """Obligations (what each employee must attest) and exceptions to them."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -30,6 +32,9 @@ class ObligationQuerySet(models.QuerySet):
 class Obligation(models.Model):
     """One employee's duty to attest one tool under one published policy version.
 
+    ``version_in_force`` is not a column: attestations.services sets it on a locked row to the
+    published version whose terms apply now.
+
     Materialized when a version is published (set-based, in bulk) so that dashboards and
     reminders aggregate over rows instead of re-evaluating policy scope per person.
     ``status`` is the truth for figures; "overdue" is derived (an open-action status whose
@@ -42,6 +47,8 @@ class Obligation(models.Model):
     its obligations as they are, so publishing rewrites only what changed; an open obligation
     is always governed by its policy's published version (selectors.obligations.version_in_force).
     """
+
+    version_in_force: Any  # see the docstring
 
     class CloseReason(models.TextChoices):
         SUPERSEDED = "superseded", "Superseded by a newer policy version"

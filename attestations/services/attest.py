@@ -17,10 +17,13 @@ import hashlib
 import io
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -30,8 +33,9 @@ from attestations.models import Attestation, Evidence, Obligation, ObligationSta
 from attestations.selectors.obligations import version_in_force
 from attestations.signals import compliance_change_watch
 from governance import audit
+from people.models import Employee
 from platforms.models import Tier
-from policies.models import PolicyVersion
+from policies.models import PolicyVersion, RequiredSetting
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 # Decoding costs about 8 bytes a pixel (300 MB for 6,324 x 6,324 at Pillow's default limit of
@@ -47,7 +51,7 @@ TIER_LABELS = dict(Tier.choices)
 class DuplicateSubmission(ValidationError):
     """The form was already submitted (or the obligation changed since it was shown)."""
 
-    def __init__(self, message, *, latest=None):
+    def __init__(self, message: str, *, latest: Attestation | None = None) -> None:
         super().__init__(message)
         self.latest = latest
 
@@ -59,7 +63,7 @@ class VersionNoLongerCurrent(ValidationError):
 # --- Statements and state -------------------------------------------------------------------
 
 
-def attestation_statement(obligation):
+def attestation_statement(obligation: Obligation) -> str:
     """The statement shown above the signature and stored in the record, naming the version in force."""
     version = version_in_force(obligation) or obligation.policy_version
     return (
@@ -68,23 +72,23 @@ def attestation_statement(obligation):
     )
 
 
-def acknowledgment_statement(version):
+def acknowledgment_statement(version: PolicyVersion) -> str:
     return f"I have read {version.policy.name} version {version.number} ({version.title}) and will follow it."
 
 
-def form_state(obligation):
+def form_state(obligation: Obligation) -> str:
     """A token of the obligation's state when a form was shown; a submit carrying an older
     token is a double submit (or arrived after someone else's) and is refused."""
     return f"{obligation.pk}.{obligation.satisfied_by_id or 0}"
 
 
-def _plain(text):
+def _plain(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.casefold().split())
 
 
-def signature_matches(signature, full_name):
+def signature_matches(signature: str, full_name: str) -> bool:
     return bool(_plain(signature)) and _plain(signature) == _plain(full_name)
 
 
@@ -98,10 +102,10 @@ class CleanImage:
     extension: str
 
 
-def clean_screenshot(uploaded):
+def clean_screenshot(uploaded: UploadedFile) -> "CleanImage":
     """Check that ``uploaded`` is a PNG, JPEG or WebP image of at most 5 MB and re-encode it,
     which drops EXIF, XMP, text chunks and anything appended to the file. Raises ValidationError."""
-    if uploaded.size > EVIDENCE_MAX_BYTES:
+    if (uploaded.size or 0) > EVIDENCE_MAX_BYTES:
         raise ValidationError({"evidence": "The screenshot is larger than 5 MB. Crop it or save it as JPEG."})
     try:
         uploaded.seek(0)
@@ -118,9 +122,9 @@ def clean_screenshot(uploaded):
                 )
             probe.verify()
         uploaded.seek(0)
-        with Image.open(uploaded) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        with Image.open(uploaded) as opened:
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened)
             if image.mode not in SAVE_MODES[image_format]:
                 image = image.convert("RGB" if image_format == "JPEG" else "RGBA")
             image.info = {}
@@ -136,7 +140,7 @@ def clean_screenshot(uploaded):
     return CleanImage(output.getvalue(), content_type, extension)
 
 
-def _store_evidence(*, employee, image):
+def _store_evidence(*, employee: Employee, image: "CleanImage") -> Evidence:
     evidence = Evidence(
         employee=employee,
         content_type=image.content_type,
@@ -151,7 +155,17 @@ def _store_evidence(*, employee, image):
 # --- Attestation ----------------------------------------------------------------------------
 
 
-def _validate(*, obligation, required, answers, tool_used, tier, statement, signature, has_evidence):
+def _validate(
+    *,
+    obligation: Obligation,
+    required: list[RequiredSetting],
+    answers: dict[int, str],
+    tool_used: bool,
+    tier: str,
+    statement: str,
+    signature: str,
+    has_evidence: bool,
+) -> dict[str, str]:
     """Everything that can be wrong with a submission, as a field -> message dict."""
     errors = {}
     if tool_used not in (True, False):
@@ -182,35 +196,36 @@ def _validate(*, obligation, required, answers, tool_used, tier, statement, sign
     return errors
 
 
-def _lock_current(obligation):
+def _lock_current(obligation: Obligation) -> Obligation:
     locked = (
         Obligation.objects.select_for_update(of=("self",))
         .select_related("policy_version__policy", "rule", "platform", "employee")
         .filter(pk=obligation.pk)
         .first()
     )
-    locked.version_in_force = version_in_force(locked) if locked is not None and locked.closed_at is None else None
-    if locked is None or locked.version_in_force is None:
+    in_force = version_in_force(locked) if locked is not None and locked.closed_at is None else None
+    if locked is None or in_force is None:
         raise VersionNoLongerCurrent(
             "The policy version behind this tool was replaced while you were answering, so nothing was recorded. "
             "Please check the tool again under the current policy."
         )
+    locked.version_in_force = in_force
     return locked
 
 
 def submit_attestation(
     *,
-    obligation,
-    answers,
-    tool_used,
-    tier="",
-    evidence_file=None,
-    statement,
-    signature,
-    actor,
-    request_meta=None,
-    state=None,
-):
+    obligation: Obligation,
+    answers: Mapping[Any, str] | None,
+    tool_used: bool,
+    tier: str | None = "",
+    evidence_file: UploadedFile | None = None,
+    statement: str,
+    signature: str,
+    actor: Any,
+    request_meta: dict[str, Any] | None = None,
+    state: str | None = None,
+) -> Attestation:
     """Attest one obligation: validate, store evidence, append the ledger record, update the
     obligation, write the audit event, in one transaction. Returns the Attestation.
 
@@ -273,7 +288,15 @@ def submit_attestation(
     return record
 
 
-def _checked(obligation, answers, tool_used, tier, statement, signature, has_evidence):
+def _checked(
+    obligation: Obligation,
+    answers: dict[int, str],
+    tool_used: bool,
+    tier: str,
+    statement: str,
+    signature: str,
+    has_evidence: bool,
+) -> list[RequiredSetting]:
     """The rule's required settings, once the submission is valid; else ValidationError."""
     required = list(obligation.rule.required_settings.select_related("setting").order_by("setting__key"))
     errors = _validate(
@@ -291,7 +314,7 @@ def _checked(obligation, answers, tool_used, tier, statement, signature, has_evi
     return required
 
 
-def _recorded_answers(required, answers):
+def _recorded_answers(required: list[RequiredSetting], answers: dict[int, str]) -> list[dict[str, Any]]:
     """The answers as the ledger keeps them: each required setting as it read when attested."""
     return [
         {
@@ -307,7 +330,7 @@ def _recorded_answers(required, answers):
     ]
 
 
-def _apply_to_obligation(obligation, record):
+def _apply_to_obligation(obligation: Obligation, record: Attestation) -> None:
     today = timezone.localdate(record.created_at)
     if not record.tool_used:
         status = ObligationStatus.NOT_USED
@@ -329,7 +352,9 @@ def _apply_to_obligation(obligation, record):
 # --- Acknowledgment -------------------------------------------------------------------------
 
 
-def acknowledge_policy(*, employee, version, actor, request_meta=None):
+def acknowledge_policy(
+    *, employee: Employee, version: PolicyVersion, actor: Any, request_meta: dict[str, Any] | None = None
+) -> Attestation:
     """Record once that ``employee`` acknowledged the published ``version``; returns the
     record (the existing one when already acknowledged)."""
     request_meta = request_meta or {}
@@ -364,7 +389,7 @@ def acknowledge_policy(*, employee, version, actor, request_meta=None):
     return record
 
 
-def _acknowledgment(employee, version):
+def _acknowledgment(employee: Employee, version: PolicyVersion) -> Attestation | None:
     return Attestation.objects.filter(
         kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee, policy_version=version
     ).first()

@@ -4,6 +4,7 @@ Four eyes: nobody decides their own request (the officer who is the employee, or
 it); another officer must."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,11 +13,12 @@ from django.utils import timezone
 from attestations.models import Obligation, ObligationStatus, PolicyException
 from attestations.signals import compliance_change_watch
 from governance import audit
+from people.models import Employee
 
 MAX_EXCEPTION_DAYS = 365
 
 
-def _terms(exception):
+def _terms(exception: PolicyException) -> dict[str, Any]:
     return {
         "status": exception.status,
         "expires_on": exception.expires_on.isoformat() if exception.expires_on else None,
@@ -26,7 +28,9 @@ def _terms(exception):
 
 
 @transaction.atomic
-def request_exception(*, employee, obligation, reason, requested_days, actor):
+def request_exception(
+    *, employee: Employee, obligation: Obligation, reason: str, requested_days: Any, actor: Any
+) -> PolicyException:
     """Record an employee's request for an exception to the rule behind ``obligation``."""
     reason = (reason or "").strip()
     errors = {}
@@ -62,7 +66,7 @@ def request_exception(*, employee, obligation, reason, requested_days, actor):
     return exception
 
 
-def _active_exception(*, employee_id, obligation, today):
+def _active_exception(*, employee_id: int, obligation: Obligation, today: datetime.date) -> PolicyException | None:
     return (
         PolicyException.objects.filter(
             employee_id=employee_id,
@@ -78,7 +82,7 @@ def _active_exception(*, employee_id, obligation, today):
 OWN_REQUEST_MESSAGE = "You cannot decide your own exception request; another compliance officer must decide it."
 
 
-def is_own_request(exception, user):
+def is_own_request(exception: PolicyException, user: Any) -> bool:
     """Four eyes: True when ``user`` is the person the exception is for (their employee record's
     account), or the account that filed the request."""
     if user is None or not getattr(user, "pk", None):
@@ -88,7 +92,7 @@ def is_own_request(exception, user):
     return audit.history(exception).filter(action="exception.requested", actor=user).exists()
 
 
-def _lock_open(exception, *, actor):
+def _lock_open(exception: PolicyException, *, actor: Any) -> PolicyException:
     locked = PolicyException.objects.select_for_update().select_related("employee").get(pk=exception.pk)
     if locked.status != PolicyException.Status.REQUESTED:
         raise ValidationError("This request has already been decided.")
@@ -98,7 +102,9 @@ def _lock_open(exception, *, actor):
 
 
 @transaction.atomic
-def approve_exception(*, exception, expires_on, actor, note=""):
+def approve_exception(
+    *, exception: PolicyException, expires_on: datetime.date, actor: Any, note: str = ""
+) -> PolicyException:
     """Approve until ``expires_on``; the employee's open obligation for the rule becomes excepted."""
     exception = _lock_open(exception, actor=actor)
     today = timezone.localdate()
@@ -129,7 +135,7 @@ def approve_exception(*, exception, expires_on, actor, note=""):
 
 
 @transaction.atomic
-def deny_exception(*, exception, actor, note=""):
+def deny_exception(*, exception: PolicyException, actor: Any, note: str = "") -> PolicyException:
     exception = _lock_open(exception, actor=actor)
     exception.status = PolicyException.Status.DENIED
     exception.decided_by = actor
@@ -143,7 +149,7 @@ def deny_exception(*, exception, actor, note=""):
 
 
 @transaction.atomic
-def expire_exceptions(*, today=None):
+def expire_exceptions(*, today: datetime.date | None = None) -> int:
     """Set obligations whose exception ran out back to pending, due today. Set-based; safe to re-run."""
     today = today or timezone.localdate()
     expired = (

@@ -14,6 +14,8 @@ only. An empty dimension does not restrict. Only employees who are not terminate
 """
 
 import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
@@ -21,7 +23,9 @@ from django.utils import timezone
 
 from attestations.models import Obligation, ObligationStatus, PolicyException
 from governance import audit
-from people.models import Employee
+from people.models import Department, Employee
+from platforms.models import PlatformSetting
+from policies.models import ToolRule
 
 ID_CHUNK = 1000
 
@@ -32,30 +36,30 @@ EXCEPTION = PolicyException._meta.db_table
 REOPEN_ON_REVISION = (ObligationStatus.COMPLIANT, ObligationStatus.NONCOMPLIANT, ObligationStatus.NOT_USED)
 
 
-def _tables():
+def _tables() -> dict[str, str]:
     from policies.models import ToolRule
 
     return {
         "obligation": OBLIGATION,
         "employee": EMPLOYEE,
-        "department": Employee._meta.get_field("department").related_model._meta.db_table,
+        "department": Department._meta.db_table,
         "exception": EXCEPTION,
         "rule": ToolRule._meta.db_table,
     }
 
 
-def _placeholders(values):
+def _placeholders(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def scope_sql(rule, *, alias="e"):
+def scope_sql(rule: ToolRule, *, alias: str = "e") -> tuple[str, list[Any]]:
     """SQL condition (and params) for "employee ``alias`` is in the scope of ``rule``".
 
     Uses ``rule.departments.all()``, so prefetch departments when looping over rules.
     """
     t = _tables()
     clauses = [f"{alias}.status <> %s"]
-    params = [Employee.Status.TERMINATED]
+    params: list[Any] = [Employee.Status.TERMINATED]
     department_ids = sorted(d.pk for d in rule.departments.all())
     if department_ids:
         clauses.append(
@@ -74,21 +78,21 @@ def scope_sql(rule, *, alias="e"):
     return " AND ".join(clauses), params
 
 
-def _execute(sql, params):
+def _execute(sql: str, params: Sequence[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
 
-def obligation_terms(rule):
+def obligation_terms(rule: ToolRule) -> tuple[int, int]:
     """(rule id, policy version id) that the obligations under ``rule`` carry: those of the rule
     that first set its terms (see ToolRule.terms_rule). Select ``terms_rule`` when looping."""
-    if rule.terms_rule_id:
-        return rule.terms_rule_id, rule.terms_rule.version_id
+    if rule.terms_rule is not None:
+        return rule.terms_rule.pk, rule.terms_rule.version_id
     return rule.pk, rule.version_id
 
 
-def _active_exceptions(t):
+def _active_exceptions(t: dict[str, str]) -> str:
     """Per employee, the latest expiry of their approved, unexpired exceptions for a platform
     (params: status, today, platform id)."""
     return (
@@ -98,7 +102,15 @@ def _active_exceptions(t):
     )
 
 
-def materialize_rule(*, rule, opened_at, due_on, today, employee_ids=None, missing_only=False):
+def materialize_rule(
+    *,
+    rule: ToolRule,
+    opened_at: datetime.datetime,
+    due_on: datetime.date,
+    today: datetime.date,
+    employee_ids: Sequence[int] | None = None,
+    missing_only: bool = False,
+) -> int:
     """Insert one obligation per in-scope employee for ``rule`` in a single INSERT ... SELECT.
 
     Each opens pending, due ``due_on``, unless the employee holds an approved, unexpired
@@ -131,7 +143,14 @@ def materialize_rule(*, rule, opened_at, due_on, today, employee_ids=None, missi
     return _execute(sql, params + scope_params + only_params)
 
 
-def rescope_rule(*, rule, now, today, due_on, employee_ids=None):
+def rescope_rule(
+    *,
+    rule: ToolRule,
+    now: datetime.datetime,
+    today: datetime.date,
+    due_on: datetime.date,
+    employee_ids: Sequence[int] | None = None,
+) -> dict[str, int]:
     """Bring the obligations under ``rule``'s terms in line with its scope, for the given
     employees (everyone when None): close the open ones of people out of scope, re-open the
     closed ones (out of scope or terminated earlier) of people back in scope, pending or
@@ -180,13 +199,13 @@ def rescope_rule(*, rule, now, today, due_on, employee_ids=None):
     return {"created": created, "closed": closed, "reopened": reopened}
 
 
-def _chunks(ids, size=ID_CHUNK):
+def _chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[list[int]]:
     ids = sorted(set(ids))
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 
 
-def _published_rules():
+def _published_rules() -> list[ToolRule]:
     from policies.models import PolicyVersion, ToolRule
 
     return list(
@@ -198,7 +217,9 @@ def _published_rules():
 
 
 @transaction.atomic
-def rescope_employees(*, employee_ids, actor=None, today=None):
+def rescope_employees(
+    *, employee_ids: Iterable[int], actor: Any = None, today: datetime.date | None = None
+) -> dict[str, int]:
     """Bring the given employees' open obligations in line with the published policy versions:
     create the missing ones (new hire, moved into scope), close the ones out of scope
     (department or country move) and close all of a terminated employee's (kept for history).
@@ -239,7 +260,7 @@ def rescope_employees(*, employee_ids, actor=None, today=None):
 
 
 @transaction.atomic
-def reopen_for_setting(*, setting, actor=None, today=None):
+def reopen_for_setting(*, setting: PlatformSetting, actor: Any = None, today: datetime.date | None = None) -> int:
     """Re-open (pending, due today + the version's grace period) exactly the open obligations
     whose published rule requires ``setting`` and that somebody already answered.
 
@@ -252,7 +273,7 @@ def reopen_for_setting(*, setting, actor=None, today=None):
     requirements = RequiredSetting.objects.filter(
         setting=setting, rule__version__status=PolicyVersion.Status.PUBLISHED
     ).values_list("rule_id", "rule__terms_rule_id", "rule__version__grace_period_days")
-    by_grace = {}
+    by_grace: dict[int, list[int]] = {}
     for rule_id, terms_rule_id, grace in requirements:
         by_grace.setdefault(grace, []).append(terms_rule_id or rule_id)
     reopened = 0
@@ -277,7 +298,7 @@ def reopen_for_setting(*, setting, actor=None, today=None):
 
 
 @transaction.atomic
-def expire_obligations(*, today=None):
+def expire_obligations(*, today: datetime.date | None = None) -> int:
     """Set obligations whose attestation validity ran out (valid_until < today) back to pending,
     due on the day the validity ended. Set-based and safe to run twice a day."""
     today = today or timezone.localdate()
@@ -290,7 +311,7 @@ def expire_obligations(*, today=None):
     )
 
 
-def run_daily_obligation_maintenance(*, today=None):
+def run_daily_obligation_maintenance(*, today: datetime.date | None = None) -> dict[str, int]:
     """The daily job (schedule it once a day; re-running is harmless): expired attestations and
     expired exceptions go back to pending. Returns counts for the job log."""
     from attestations.services.exceptions import expire_exceptions

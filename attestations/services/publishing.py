@@ -5,6 +5,7 @@ count depends on the number of rules, never on the number of employees.
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from policies.selectors import rule_fingerprint, scope_key
 from policies.services import publish_problems
 
 
-def publish_policy_version(*, version, actor, today=None):
+def publish_policy_version(*, version: PolicyVersion, actor: Any, today: datetime.date | None = None) -> dict[str, Any]:
     """Publish a draft: fingerprint its rules, bring obligations in line, retire the previous
     version, all in one transaction.
 
@@ -40,12 +41,12 @@ def publish_policy_version(*, version, actor, today=None):
         raise ValidationError(f"Version {version.number} could not be published: {error}") from error
 
 
-def _publish(*, version, actor, today):
+def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date) -> dict[str, Any]:
     Policy.objects.select_for_update().get(pk=version.policy_id)
     db.check_constraints_immediately()
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     rules = list(version.rules.select_related("platform").prefetch_related("departments", "required_settings"))
-    version._prefetched_objects_cache = {"rules": rules}
+    version._prefetched_objects_cache = {"rules": rules}  # type: ignore[attr-defined]  # Django's prefetch cache
     problems = publish_problems(version)
     if problems:
         raise ValidationError(problems)
@@ -88,15 +89,15 @@ def _publish(*, version, actor, today):
             continue
         before = previous_rules[rule.platform_id]
         if scope_key(before) != scope_key(rule):
-            counts = rescope_rule(rule=rule, now=now, today=today, due_on=due_on)
-            created += counts["created"] + counts["reopened"]
-            rescoped += counts["closed"]
+            moved = rescope_rule(rule=rule, now=now, today=today, due_on=due_on)
+            created += moved["created"] + moved["reopened"]
+            rescoped += moved["closed"]
     if previous is not None:
         PolicyVersion.objects.filter(pk=previous.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
     PolicyVersion.objects.filter(pk=version.pk).update(
         status=PolicyVersion.Status.PUBLISHED, published_at=now, published_by=actor
     )
-    counts = {
+    counts: dict[str, Any] = {
         "obligations_created": created,
         "obligations_superseded": superseded,
         "obligations_out_of_scope": rescoped,
@@ -123,7 +124,7 @@ def _publish(*, version, actor, today):
 
 
 @transaction.atomic
-def retire_policy_version(*, version, actor):
+def retire_policy_version(*, version: PolicyVersion, actor: Any) -> int:
     """Retire a published version without a successor: its open obligations close (kept)."""
     Policy.objects.select_for_update().get(pk=version.policy_id)
     version = PolicyVersion.objects.get(pk=version.pk)
