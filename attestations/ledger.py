@@ -10,17 +10,25 @@ head is read; on SQLite the database's single write lock does the same. The uniq
 on ``prev_hash`` is the last line of defence: two records can never link to the same parent.
 """
 
+import datetime
 import hashlib
 import ipaddress
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from attestations.models import Evidence, Obligation
 from attestations.models.ledger import Attestation, AttestationAnswer
 from governance import db
+from people.models import Employee
+from platforms.models import Platform
+from policies.models import PolicyVersion
 
 GENESIS_HASH = "0" * 64
 # An arbitrary, fixed 64-bit key for pg_advisory_xact_lock: "ledger" in ASCII.
@@ -51,12 +59,12 @@ HASHED_FIELDS = (
 )
 
 
-def _format_time(value):
+def _format_time(value: datetime.datetime) -> str:
     """Fixed format: UTC, microseconds, trailing Z (what the database stores, to the microsecond)."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def normalize_ip(value):
+def normalize_ip(value: Any) -> str | None:
     """The canonical text of an IP address (what PostgreSQL's inet returns), or None."""
     if not value:
         return None
@@ -66,7 +74,7 @@ def normalize_ip(value):
         return None
 
 
-def canonical_content(record):
+def canonical_content(record: Attestation) -> dict[str, Any]:
     """The dict the hash is computed over; ``record`` is an Attestation (saved or not)."""
     content = {name: getattr(record, name) for name in HASHED_FIELDS}
     content["created_at"] = _format_time(record.created_at)
@@ -75,39 +83,39 @@ def canonical_content(record):
     return content
 
 
-def canonical_bytes(record):
+def canonical_bytes(record: Attestation) -> bytes:
     return json.dumps(
         canonical_content(record), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
 
 
-def compute_hash(record):
+def compute_hash(record: Attestation) -> str:
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 
-def head_hash():
+def head_hash() -> str:
     """The hash of the newest record (GENESIS_HASH for an empty ledger); reports carry it."""
     return Attestation.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
 
 
 def append_record(
     *,
-    kind,
-    employee,
-    policy_version,
-    statement,
-    obligation=None,
-    platform=None,
-    answers=(),
-    compliant=None,
-    tool_used=None,
-    tier="",
-    evidence=None,
-    signature="",
-    ip_address=None,
-    user_agent="",
-    created_at=None,
-):
+    kind: str,
+    employee: Employee,
+    policy_version: PolicyVersion,
+    statement: str,
+    obligation: Obligation | None = None,
+    platform: Platform | None = None,
+    answers: Iterable[dict[str, Any]] = (),
+    compliant: bool | None = None,
+    tool_used: bool | None = None,
+    tier: str = "",
+    evidence: Evidence | None = None,
+    signature: str = "",
+    ip_address: str | None = None,
+    user_agent: str = "",
+    created_at: datetime.datetime | None = None,
+) -> Attestation:
     """Append one record to the chain and its answer rows, in the caller's transaction.
 
     ``answers`` is a list of dicts with keys setting (key), setting_id, revision, required,
@@ -161,7 +169,7 @@ class VerifyResult:
     evidence_problems: tuple = ()
 
 
-def _file_sha256(field):
+def _file_sha256(field: FieldFile) -> str:
     digest = hashlib.sha256()
     with field.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -169,7 +177,7 @@ def _file_sha256(field):
     return digest.hexdigest()
 
 
-def _evidence_problem(record, evidence):
+def _evidence_problem(record: Attestation, evidence: Evidence | None) -> str | None:
     """Why a record's evidence file does not back it, or None. The record's own
     ``evidence_sha256`` (covered by the chain) is the truth, not the Evidence row's copy."""
     if evidence is None or not evidence.file:
@@ -183,7 +191,7 @@ def _evidence_problem(record, evidence):
     return None
 
 
-def verify_chain(*, chunk_size=VERIFY_CHUNK, evidence=True):
+def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> VerifyResult:
     """Walk every record in id order, streaming, and check each hash and each link; with
     ``evidence``, re-hash every evidence file a record refers to.
 
@@ -193,7 +201,7 @@ def verify_chain(*, chunk_size=VERIFY_CHUNK, evidence=True):
     """
     previous = GENESIS_HASH
     count = 0
-    problems = []
+    problems: list[tuple[Any, str]] = []
     records = Attestation.objects.order_by("id")
     if evidence:
         records = records.select_related("evidence")

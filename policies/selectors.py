@@ -5,14 +5,15 @@ Views, the API and policies.services share these so a page and a publish agree o
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 
 from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
 
 
-def rule_fingerprint(rule, requirements):
+def rule_fingerprint(rule: ToolRule, requirements: Iterable[RequiredSetting]) -> str:
     """Hash of what an attestation under ``rule`` depends on: platform, stance, tiers, data
     classes and the required (setting, value) pairs. Scope is left out on purpose: a person
     who stays in scope has nothing new to check when others join or leave it."""
@@ -27,7 +28,7 @@ def rule_fingerprint(rule, requirements):
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def scope_key(rule):
+def scope_key(rule: ToolRule) -> tuple[list[int], list[str], bool]:
     """What decides who is in a rule's scope (departments, countries, handlers only): when it
     is the same across versions, nobody joins or leaves (prefetch departments)."""
     return (
@@ -37,20 +38,20 @@ def scope_key(rule):
     )
 
 
-def rules_queryset():
+def rules_queryset() -> QuerySet[ToolRule]:
     return ToolRule.objects.select_related("platform").prefetch_related(
         "departments",
         Prefetch("required_settings", queryset=RequiredSetting.objects.select_related("setting")),
     )
 
 
-def policies_with_versions():
+def policies_with_versions() -> QuerySet[Policy]:
     """Every policy with its versions (newest first) and each version's rule count."""
     versions = PolicyVersion.objects.annotate(rule_count=Count("rules")).order_by("-number")
     return Policy.objects.prefetch_related(Prefetch("versions", queryset=versions))
 
 
-def version_with_rules(*, pk):
+def version_with_rules(*, pk: int) -> PolicyVersion:
     return (
         PolicyVersion.objects.select_related("policy", "published_by", "created_by")
         .prefetch_related(Prefetch("rules", queryset=rules_queryset()))
@@ -58,7 +59,7 @@ def version_with_rules(*, pk):
     )
 
 
-def published_version(*, policy):
+def published_version(*, policy: Policy) -> PolicyVersion | None:
     return policy.versions.filter(status=PolicyVersion.Status.PUBLISHED).first()
 
 
@@ -74,11 +75,11 @@ VERSION_DIFF_FIELDS = (
 )
 
 
-def _display_scope_departments(rule):
+def _display_scope_departments(rule: ToolRule) -> str:
     return ", ".join(sorted(d.name for d in rule.departments.all())) or "all"
 
 
-def _rule_fields(rule):
+def _rule_fields(rule: ToolRule) -> list[tuple[str, str]]:
     return [
         ("Stance", rule.get_stance_display()),
         ("Departments", _display_scope_departments(rule)),
@@ -103,7 +104,7 @@ class RuleChange:
     reopens: bool = False  # the attestation depends on something that changed
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return bool(self.fields or self.settings_added or self.settings_removed or self.settings_changed)
 
 
@@ -119,13 +120,13 @@ class VersionDiff:
     rules_unchanged: list = field(default_factory=list)
 
     @property
-    def is_empty(self):
+    def is_empty(self) -> bool:
         return not (
             self.version_fields or self.body_changed or self.rules_added or self.rules_removed or self.rules_changed
         )
 
 
-def diff_versions(old, new):
+def diff_versions(old: PolicyVersion | None, new: PolicyVersion) -> VersionDiff:
     """What ``new`` changes against ``old`` (``old`` may be None: everything is added):
     version fields, the text, rules added, removed and changed (their fields and their
     required settings added, removed or with another value)."""

@@ -1,12 +1,14 @@
 """Reads about obligations and exceptions (one person or a queue). Policy acknowledgments are
 read in attestations.selectors.records."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from attestations.models import Obligation, PolicyException
+from people.models import Employee
+from policies.models import PolicyVersion
 
 
-def _with_requirements(queryset):
+def _with_requirements(queryset: QuerySet[Obligation]) -> QuerySet[Obligation]:
     from policies.models import RequiredSetting
 
     return queryset.select_related("platform", "rule", "policy_version__policy").prefetch_related(
@@ -14,7 +16,7 @@ def _with_requirements(queryset):
     )
 
 
-def obligations_for(*, employee, include_closed=False):
+def obligations_for(*, employee: Employee, include_closed: bool = False) -> QuerySet[Obligation]:
     """An employee's obligations (open ones unless ``include_closed``), each with its platform,
     rule, policy version and required settings loaded: a fixed number of queries."""
     queryset = Obligation.objects.filter(employee=employee)
@@ -23,7 +25,7 @@ def obligations_for(*, employee, include_closed=False):
     return _with_requirements(queryset).order_by("due_on", "platform__name")
 
 
-def version_in_force(obligation):
+def version_in_force(obligation: Obligation) -> PolicyVersion | None:
     """The published version of the obligation's policy, which governs it while it is open.
 
     ``obligation.policy_version`` is the version whose terms it follows: an earlier one when the
@@ -39,7 +41,7 @@ def version_in_force(obligation):
     )
 
 
-def exceptions_for_review(*, status=PolicyException.Status.REQUESTED):
+def exceptions_for_review(*, status: str | None = PolicyException.Status.REQUESTED) -> QuerySet[PolicyException]:
     """Exception requests for the officers' queue, oldest request first when still open."""
     queryset = PolicyException.objects.select_related(
         "employee__department", "rule__platform", "rule__version__policy", "decided_by", "obligation"

@@ -1,6 +1,8 @@
 """What publishing a policy version would do to obligations (the publish page's preview)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count
@@ -14,14 +16,14 @@ from policies.selectors import rule_fingerprint, rules_queryset, scope_key
 
 @dataclass
 class AffectedRow:
-    department: object  # Department or None (no department)
+    department: Any  # the Department (or its id while counting), or None for no department
     people: int = 0
     obligations: int = 0
     carried: int = 0
     superseded: int = 0
 
     @property
-    def opened(self):
+    def opened(self) -> int:
         return self.obligations - self.carried
 
 
@@ -33,7 +35,7 @@ class RuleImpact:
     carried: int = 0
 
     @property
-    def opened(self):
+    def opened(self) -> int:
         return self.obligations - self.carried
 
 
@@ -46,13 +48,13 @@ class AffectedPreview:
     total: AffectedRow
 
 
-def _query(sql, params):
+def _query(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def preview_affected(version):
+def preview_affected(version: PolicyVersion) -> AffectedPreview:
     """What publishing ``version`` would do, by department: people in scope of at least one
     rule, obligations it would write, how many carry their status over from the published
     version (unchanged rules) and how many open as pending, and how many of the published
@@ -69,9 +71,9 @@ def preview_affected(version):
     previous_rules = {r.platform_id: r for r in rules_queryset().filter(version=previous)} if previous else {}
     employee_table = Employee._meta.db_table
     obligation_table = Obligation._meta.db_table
-    rows = {}
+    rows: dict[int | None, AffectedRow] = {}
 
-    def row(department_id):
+    def row(department_id: int | None) -> AffectedRow:
         return rows.setdefault(department_id, AffectedRow(department=department_id))
 
     impacts = []
@@ -86,8 +88,9 @@ def preview_affected(version):
             continue
         scope, params = scope_sql(rule)
         if change == "unchanged":
+            assert before is not None  # an unchanged rule has a predecessor
             ended.discard(before.obligation_rule_id)
-            leaving = []  # with an unchanged scope nobody leaves: no query
+            leaving: list[tuple[Any, ...]] = []  # with an unchanged scope nobody leaves: no query
             if scope_key(before) != scope_key(rule):
                 leaving = _query(
                     f"SELECT o.department_id, COUNT(*) FROM {obligation_table} o WHERE o.rule_id = %s AND "
@@ -124,7 +127,7 @@ def preview_affected(version):
     return AffectedPreview(version=version, previous=previous, rows=ordered, rules=impacts, total=total)
 
 
-def _change(rule, before):
+def _change(rule: ToolRule, before: ToolRule | None) -> str:
     """How a rule compares with the published version's rule for its tool."""
     if before is None:
         return "new"
@@ -134,7 +137,7 @@ def _change(rule, before):
     return "unchanged" if same else "changed"
 
 
-def _people_in_scope(creating):
+def _people_in_scope(creating: list[ToolRule]) -> list[tuple[Any, ...]]:
     """(department id, people in scope of at least one of the rules), one query."""
     if not creating:
         return []
@@ -150,7 +153,7 @@ def _people_in_scope(creating):
     )
 
 
-def _by_department(rows):
+def _by_department(rows: dict[int | None, AffectedRow]) -> tuple[list[AffectedRow], AffectedRow]:
     """The rows in the department tree's order, with their departments, and their total."""
     departments = Department.objects.in_bulk([pk for pk in rows if pk is not None])
     ordered = []

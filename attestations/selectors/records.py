@@ -4,19 +4,24 @@ Every function returns querysets or small lists with a bounded number of queries
 the number of obligations, records or reports.
 """
 
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.core.paginator import Page
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from attestations.models import SATISFIED_STATUSES, Attestation, Obligation, ObligationStatus, PolicyException
 from people.models import Employee
 from people.selectors import reports_of
+from platforms.models import Platform
 from policies.models import PolicyVersion
 
 TEAM_PAGE_SIZE = 50
 
 
-def open_obligations_for(*, employee):
+def open_obligations_for(*, employee: Employee) -> QuerySet[Obligation]:
     """The employee's open obligations with what the cards show, in one query."""
     return (
         Obligation.objects.open()
@@ -34,7 +39,7 @@ def open_obligations_for(*, employee):
     )
 
 
-def acknowledgments_needed(*, employee, include_done=False):
+def acknowledgments_needed(*, employee: Employee, include_done: bool = False) -> QuerySet[PolicyVersion]:
     """The versions in force of the policies behind the employee's open obligations, not yet
     acknowledged (all of them with ``include_done``)."""
     versions = PolicyVersion.objects.published().filter(
@@ -49,13 +54,13 @@ def acknowledgments_needed(*, employee, include_done=False):
     return versions.select_related("policy").order_by("policy__name")
 
 
-def has_acknowledged(*, employee, version):
+def has_acknowledged(*, employee: Employee, version: PolicyVersion) -> bool:
     return Attestation.objects.filter(
         kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee, policy_version=version
     ).exists()
 
 
-def records_of(*, employee):
+def records_of(*, employee: Employee) -> QuerySet[Attestation]:
     """The employee's own ledger records, newest first."""
     return (
         Attestation.objects.filter(employee=employee)
@@ -64,7 +69,7 @@ def records_of(*, employee):
     )
 
 
-def current_obligation_for(*, employee, platform_id):
+def current_obligation_for(*, employee: Employee, platform_id: int) -> Obligation | None:
     """The employee's open obligation for a platform (open ones are under the version in force), if any."""
     return Obligation.objects.open().filter(employee=employee, platform_id=platform_id).order_by("-id").first()
 
@@ -77,7 +82,7 @@ class CardStatus:
     done: bool
 
 
-def describe(obligation, *, today):
+def describe(obligation: Obligation, *, today: datetime.date) -> CardStatus:
     """What a card says about an obligation: status text, badge class and what is left to do."""
     status = obligation.status
     if status == ObligationStatus.COMPLIANT:
@@ -106,7 +111,7 @@ def describe(obligation, *, today):
     return CardStatus(f"Due on {obligation.due_on:%d %b %Y}", "badge-warn", f"{check} and attest.", False)
 
 
-def progress(obligations):
+def progress(obligations: Sequence[Obligation]) -> tuple[int, int]:
     """(done, total) for a list of obligations already loaded."""
     total = len(obligations)
     done = sum(1 for obligation in obligations if obligation.status in SATISFIED_STATUSES)
@@ -119,7 +124,7 @@ class TeamRow:
     cells: list  # one Obligation or None per platform column
 
 
-def team_overview(*, manager, page_number=1):
+def team_overview(*, manager: Employee, page_number: Any = 1) -> tuple[Page, list[Platform], list[TeamRow]]:
     """A page of the manager's direct and indirect reports with each one's open obligations,
     as rows with one cell per platform: three queries per page whatever the team size."""
     from django.core.paginator import Paginator
