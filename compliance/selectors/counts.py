@@ -1,22 +1,25 @@
 """The maintained counts (PostgreSQL) and the figures read from them: the summary and the
 customer-data coverage."""
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from attestations.models import OPEN_ACTION_STATUSES, ObligationStatus
 from compliance.models import HandlerObligationCount, ObligationCount, ObligationCountState, ObligationFacetCount
 from compliance.models.counts import ALL_PLATFORMS_ID, NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
-from compliance.selectors.figures import _figures, _terms_versions, figure_aggregates, open_obligations
+from compliance.selectors.figures import Figures, _figures, _terms_versions, figure_aggregates, open_obligations
 from compliance.selectors.filters import ComplianceFilters
 from governance import db
 from people.models import Department, Employee
 from policies.models import PolicyVersion
 
 
-def _count_model(filters):
+def _count_model(filters: ComplianceFilters) -> type[ObligationCount] | type[ObligationFacetCount] | None:
     """The maintained counts that answer ``filters``: ObligationCount for department, tool and
     policy-version filters, ObligationFacetCount when a country or the customer-data handlers
     narrow them too; None (the live aggregate answers) off PostgreSQL and for a manager's team
@@ -27,12 +30,12 @@ def _count_model(filters):
     return ObligationFacetCount if filters.country or filters.customer_data_only else ObligationCount
 
 
-def counts_answer(filters):
+def counts_answer(filters: ComplianceFilters) -> bool:
     """Whether the maintained counts can answer ``filters`` (see :func:`_count_model`)."""
     return _count_model(filters) is not None
 
 
-def _count_aggregates():
+def _count_aggregates() -> dict[str, Any]:
     """figure_aggregates() over ObligationCount rows (sums of their counts)."""
     aggregates = {"total": Sum("count"), "overdue": Sum("count", filter=Q(overdue=True))}
     for name in ("compliant", "not_used", "excepted", "pending", "noncompliant"):
@@ -40,7 +43,7 @@ def _count_aggregates():
     return aggregates
 
 
-def _scope(filters):
+def _scope(filters: ComplianceFilters) -> tuple[int, bool]:
     """The (department_id, subtree) rows of the maintained counts that hold exactly the
     obligations inside the department part of ``filters`` (see ObligationCount)."""
     if filters.department is not None:
@@ -50,7 +53,7 @@ def _scope(filters):
     return (WHOLE_ORGANIZATION_ID, True)
 
 
-def _scopes_q(scopes):
+def _scopes_q(scopes: Iterable[tuple[int, bool]]) -> Q:
     """The count rows of any of ``scopes`` ((department_id, subtree) pairs)."""
     condition = Q()
     for subtree in (True, False):
@@ -60,7 +63,13 @@ def _scopes_q(scopes):
     return condition
 
 
-def _counted(queryset, filters, *, scopes=None, facets=False):
+def _counted(
+    queryset: QuerySet,
+    filters: ComplianceFilters,
+    *,
+    scopes: Iterable[tuple[int, bool]] | None = None,
+    facets: bool = False,
+) -> QuerySet:
     """``queryset`` of maintained counts narrowed to ``scopes`` (default: the filters' own
     department scope), to the tool and policy-version filters and, for counts kept per
     country and customer-data flag (``facets``), to those filters."""
@@ -76,27 +85,32 @@ def _counted(queryset, filters, *, scopes=None, facets=False):
     return queryset
 
 
-def _counts(filters, *, today, scopes=None):
+def _counts(
+    filters: ComplianceFilters, *, today: datetime.date, scopes: Iterable[tuple[int, bool]] | None = None
+) -> QuerySet | None:
     """The maintained counts (see :func:`_count_model`) of ``scopes`` inside ``filters``, or
     none at all when the counts do not hold for ``today`` (not rebuilt since midnight):
     callers then use the live aggregate."""
     model = _count_model(filters)
+    if model is None:
+        return None
     current = model.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today)))
     return _counted(current, filters, scopes=scopes, facets=model is ObligationFacetCount)
 
 
-def summary(filters, *, today):
+def summary(filters: ComplianceFilters, *, today: datetime.date) -> Figures:
     """Overall figures over the filtered open obligations (one query; two when the maintained
     counts are not current and the live aggregate answers)."""
     filters = filters or ComplianceFilters()
-    if counts_answer(filters):
-        row = _counts(filters, today=today).aggregate(**_count_aggregates())
+    counted = _counts(filters, today=today) if counts_answer(filters) else None
+    if counted is not None:
+        row = counted.aggregate(**_count_aggregates())
         if row["total"]:
             return _figures(row)
     return _figures(open_obligations(filters).aggregate(**figure_aggregates(today)))
 
 
-def _handler_counts(filters):
+def _handler_counts(filters: ComplianceFilters) -> QuerySet[HandlerObligationCount] | None:
     """The maintained per-handler counts (HandlerObligationCount: all tools, or the filtered
     tool) of the customer-data handlers inside ``filters``, or None when they cannot answer:
     not on PostgreSQL, or a policy-version filter (which narrows which of a person's
@@ -119,7 +133,7 @@ def _handler_counts(filters):
     return rows
 
 
-def _customer_data_handlers(filters):
+def _customer_data_handlers(filters: ComplianceFilters) -> QuerySet[Employee]:
     """Customer-data handlers with at least one open obligation inside the filters, annotated
     with ``to_do``: whether any of those obligations still needs action. From the per-person
     counts when they can answer, else per-person EXISTS probes (indexed) rather than grouping
@@ -141,7 +155,7 @@ def _customer_data_handlers(filters):
     return people.filter(Exists(theirs)).annotate(to_do=Exists(theirs.filter(status__in=OPEN_ACTION_STATUSES)))
 
 
-def customer_data_coverage(filters, *, today):
+def customer_data_coverage(filters: ComplianceFilters, *, today: datetime.date) -> dict[str, Any]:
     """The customer-trust figure: customer-data handlers (with at least one open obligation)
     and how many of them have every open obligation satisfied. One query: a count over the
     handlers' per-person counts when they can answer, else over the handlers themselves."""
@@ -168,12 +182,13 @@ def customer_data_coverage(filters, *, today):
     }
 
 
-def customer_data_handlers(filters, *, fully_compliant):
+def customer_data_handlers(filters: ComplianceFilters, *, fully_compliant: bool) -> QuerySet[Employee]:
     """The people behind :func:`customer_data_coverage` (a queryset of employees)."""
-    return _customer_data_handlers(filters).filter(to_do=not fully_compliant).select_related("department", "manager")
+    handlers = _customer_data_handlers(filters).filter(to_do=not fully_compliant)  # type: ignore[misc]  # annotated
+    return handlers.select_related("department", "manager")
 
 
-def version_obligation_counts(*, version, today=None):
+def version_obligation_counts(*, version: PolicyVersion, today: datetime.date | None = None) -> dict[str, int]:
     """Open obligations under a version by status, e.g. {"pending": 120, "compliant": 80}: the
     dashboard's figures filtered by the version (shown on the policy editor's version page)."""
     if version.status != PolicyVersion.Status.PUBLISHED:

@@ -1,18 +1,21 @@
 """Exception figures: open, expired and running exceptions, then and now."""
 
-from django.db.models import Count, F, Func, Q, Subquery
+import datetime
+from typing import Any
+
+from django.db.models import Count, F, Func, Q, QuerySet, Subquery
 
 from attestations.models import PolicyException
 from compliance.selectors.figures import _filters_q
 from compliance.selectors.filters import ComplianceFilters
 
 
-def _open_exceptions_q(day):
+def _open_exceptions_q(day: datetime.date) -> Q:
     """Exceptions open on ``day``: awaiting a decision, or approved and not yet expired."""
     return Q(status=PolicyException.Status.REQUESTED) | Q(status=PolicyException.Status.APPROVED, expires_on__gte=day)
 
 
-def _open_exceptions_then_q(day):
+def _open_exceptions_then_q(day: datetime.date) -> Q:
     """Exceptions that were open on a past ``day``, reconstructed from their dates (a request
     is open until decided; an approval until it expires; denials never)."""
     requested_by_then = Q(requested_at__date__lte=day)
@@ -21,7 +24,7 @@ def _open_exceptions_then_q(day):
     return requested_by_then & (undecided_then | approved_running)
 
 
-def exceptions_for(filters):
+def exceptions_for(filters: ComplianceFilters) -> QuerySet[PolicyException]:
     """Exceptions of the filtered people and tools (any status)."""
     filters = filters or ComplianceFilters()
     return PolicyException.objects.filter(
@@ -31,22 +34,22 @@ def exceptions_for(filters):
     )
 
 
-def open_exceptions(filters, *, today):
+def open_exceptions(filters: ComplianceFilters, *, today: datetime.date) -> QuerySet[PolicyException]:
     """Approved exceptions still running plus requests awaiting a decision (a queryset)."""
     return exceptions_for(filters).filter(_open_exceptions_q(today))
 
 
-def open_exception_count(filters, *, today):
+def open_exception_count(filters: ComplianceFilters, *, today: datetime.date) -> int:
     """Approved exceptions still running plus requests awaiting a decision, for the filtered people."""
     return open_exceptions(filters, today=today).count()
 
 
-def expired_exception_count(filters, *, today):
+def expired_exception_count(filters: ComplianceFilters, *, today: datetime.date) -> int:
     """Approved exceptions whose expiry has passed, for the filtered people."""
     return exceptions_for(filters).filter(status=PolicyException.Status.APPROVED, expires_on__lt=today).count()
 
 
-def open_exception_counts(filters, *, today, then):
+def open_exception_counts(filters: ComplianceFilters, *, today: datetime.date, then: datetime.date) -> dict[str, int]:
     """Open exceptions today and on the earlier day ``then`` (one query)."""
     row = exceptions_for(filters).aggregate(
         now=Count("id", filter=_open_exceptions_q(today)), then=Count("id", filter=_open_exceptions_then_q(then))
@@ -54,12 +57,14 @@ def open_exception_counts(filters, *, today, then):
     return {"now": row["now"] or 0, "then": row["then"] or 0}
 
 
-def _count(queryset):
+def _count(queryset: QuerySet) -> Subquery:
     """``queryset``'s row count as a scalar subquery (COUNT without GROUP BY)."""
     return Subquery(queryset.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")[:1])
 
 
-def open_exceptions_overview(filters, *, today, then, limit=10):
+def open_exceptions_overview(
+    filters: ComplianceFilters, *, today: datetime.date, then: datetime.date, limit: int = 10
+) -> dict[str, Any]:
     """The open exceptions to show first (requests awaiting a decision, then approvals by
     expiry) with the counts of :func:`open_exception_counts`, in one query: the rows are
     picked from the exception table alone and only they are joined to people and tools; the

@@ -1,9 +1,12 @@
 """Figures, the live aggregate over the open obligations, and the buckets the dashboard links to."""
 
+import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from attestations.models import (
     OPEN_ACTION_STATUSES,
@@ -30,24 +33,24 @@ class Figures:
     extra: dict = field(default_factory=dict)
 
     @property
-    def satisfied(self):
+    def satisfied(self) -> int:
         return self.compliant + self.not_used + self.excepted
 
     @property
-    def unsatisfied(self):
+    def unsatisfied(self) -> int:
         return self.pending + self.noncompliant
 
     @property
-    def rate(self):
+    def rate(self) -> float | None:
         """Share of open obligations satisfied, in percent (None when there are none)."""
         return round(100 * self.satisfied / self.total, 1) if self.total else None
 
-    def add(self, other):
+    def add(self, other: "Figures") -> "Figures":
         for name in FIGURE_NAMES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,
             "compliant": self.compliant,
@@ -64,7 +67,7 @@ class Figures:
 FIGURE_NAMES = ("total", "compliant", "not_used", "excepted", "pending", "noncompliant", "overdue")
 
 
-def figure_aggregates(today):
+def figure_aggregates(today: datetime.date) -> dict[str, Any]:
     """The aggregate expressions behind Figures, for .aggregate() or .values().annotate()."""
     return {
         "total": Count("id"),
@@ -77,11 +80,11 @@ def figure_aggregates(today):
     }
 
 
-def _figures(row):
-    return Figures(**{name: row[name] or 0 for name in FIGURE_NAMES})
+def _figures(row: Mapping[str, Any]) -> Figures:
+    return Figures(**{name: row[name] or 0 for name in FIGURE_NAMES})  # type: ignore[arg-type]
 
 
-def _department_q(filters, prefix=""):
+def _department_q(filters: ComplianceFilters, prefix: str = "") -> Q:
     """The department part of the filters, for a queryset whose department is at ``prefix``."""
     if filters.department is not None:
         if filters.department_direct_only:
@@ -92,7 +95,7 @@ def _department_q(filters, prefix=""):
     return Q()
 
 
-def _terms_versions(version_id):
+def _terms_versions(version_id: int) -> QuerySet:
     """The versions whose terms open obligations under version ``version_id`` follow (a
     subquery): every version of its policy when it is the one in force, since terms that
     carried over unchanged keep pointing at the version that set them; none otherwise, as a
@@ -102,7 +105,7 @@ def _terms_versions(version_id):
     ).values("pk")
 
 
-def _filters_q(filters, *, department_prefix, platform, policy_version):
+def _filters_q(filters: ComplianceFilters, *, department_prefix: str, platform: str, policy_version: str) -> Q:
     """All of ``filters`` as one Q, for a queryset whose department sits at
     ``department_prefix`` and whose tool and policy version are the given lookups."""
     condition = _department_q(filters, department_prefix)
@@ -119,7 +122,7 @@ def _filters_q(filters, *, department_prefix, platform, policy_version):
     return condition
 
 
-def open_obligations(filters=None):
+def open_obligations(filters: ComplianceFilters | None = None) -> QuerySet[Obligation]:
     """Open obligations narrowed by ``filters``; the base of every figure and drill-down."""
     filters = filters or ComplianceFilters()
     return Obligation.objects.filter(closed_at__isnull=True).filter(
@@ -150,7 +153,9 @@ BUCKET_LABELS = {
 }
 
 
-def obligations_in_bucket(filters, *, bucket, today, setting_id=None):
+def obligations_in_bucket(
+    filters: ComplianceFilters, *, bucket: str, today: datetime.date, setting_id: int | None = None
+) -> QuerySet[Obligation]:
     """The obligations behind a figure (drill-down). ``bucket`` is a Figures name or "overdue".
 
     With ``setting_id``, only the non-compliant obligations whose current attestation answered

@@ -1,7 +1,9 @@
 """The filters every figure takes: ComplianceFilters, parsed from URL parameters in one place,
 and the Q objects they become."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -29,7 +31,15 @@ class ComplianceFilters:
     PARAMS = ("department", "platform", "policy_version", "country", "customer_data", "direct")
 
     @classmethod
-    def from_params(cls, params, *, manager=None, departments=None, platform_ids=None, version_ids=None):
+    def from_params(
+        cls,
+        params: Mapping[str, Any],
+        *,
+        manager: Employee | None = None,
+        departments: Any = None,
+        platform_ids: Any = None,
+        version_ids: Any = None,
+    ) -> "ComplianceFilters":
         """The one parser of the filters' URL query parameters, for the dashboard and its lists,
         the CSV, the API summary and reports. Raises ValidationError naming every bad field.
 
@@ -37,7 +47,7 @@ class ComplianceFilters:
         tree already; ``platform_ids`` and ``version_ids``, when given, refuse ids not in them."""
         errors = {}
 
-        def number(name, known, missing):
+        def number(name: str, known: Any, missing: str) -> int | None:
             if not params.get(name):
                 return None
             value = parse_id(str(params.get(name)))
@@ -75,9 +85,9 @@ class ComplianceFilters:
             no_department=no_department,
         )
 
-    def as_params(self):
+    def as_params(self) -> dict[str, Any]:
         """The filters as URL query parameters (for links that keep the current view)."""
-        params = {}
+        params: dict[str, Any] = {}
         if self.department is not None:
             params["department"] = self.department.pk
             if self.department_direct_only:
@@ -95,11 +105,11 @@ class ComplianceFilters:
         return params
 
     @property
-    def snapshot_compatible(self):
+    def snapshot_compatible(self) -> bool:
         """Whether the daily snapshots (kept per department and tool only) can honour these
         filters; trends and 30-day changes are not available otherwise."""
         return not (self.policy_version_id or self.country or self.customer_data_only or self.manager)
 
 
-def _flag(value):
+def _flag(value: Any) -> bool:
     return str(value or "").lower() in {"1", "true", "on", "yes"}

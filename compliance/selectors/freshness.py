@@ -1,11 +1,13 @@
 """Catalog freshness: entries not verified within CATALOG_STALE_AFTER_DAYS."""
 
+import datetime
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 
 
-def catalog_freshness(*, today):
+def catalog_freshness(*, today: datetime.date) -> dict[str, Any]:
     """Every platform with whether it is stale and how many of its settings are, plus the
     totals (one query). Stale: not verified within settings.CATALOG_STALE_AFTER_DAYS.
 
@@ -35,6 +37,6 @@ def catalog_freshness(*, today):
     return {"platforms": rows, "stale": stale, "stale_within_30_days": stale_soon}
 
 
-def stale_catalog_count(*, today):
+def stale_catalog_count(*, today: datetime.date) -> int:
     """Platforms plus settings not verified within CATALOG_STALE_AFTER_DAYS."""
     return catalog_freshness(today=today)["stale"]

@@ -1,18 +1,19 @@
 """The trend from the daily snapshots, changes over time, and whether one person is fully
 compliant."""
 
+import datetime
 from datetime import timedelta
 
 from django.db.models import Q, Sum
 
 from compliance.models import ComplianceSnapshot, ComplianceSnapshotTotal
 from compliance.models.counts import ALL_PLATFORMS_ID, WHOLE_ORGANIZATION_ID
-from compliance.selectors.figures import FIGURE_NAMES, _department_q, _figures
+from compliance.selectors.figures import FIGURE_NAMES, Figures, _department_q, _figures
 from compliance.selectors.filters import ComplianceFilters
 from governance import db
 
 
-def trend(filters, *, days, today):
+def trend(filters: ComplianceFilters, *, days: int, today: datetime.date) -> list[Figures] | None:
     """Per-day totals from the daily ComplianceSnapshot rows over the last ``days`` days
     (``today - days`` to ``today`` inclusive), one query.
 
@@ -46,7 +47,7 @@ def trend(filters, *, days, today):
     return points
 
 
-def figures_on(points, day):
+def figures_on(points: list[Figures] | None, day: datetime.date) -> Figures | None:
     """The trend point of ``day`` (from :func:`trend`), or None when no snapshot exists."""
     for point in points or ():
         if point.extra["day"] == day:
@@ -54,7 +55,7 @@ def figures_on(points, day):
     return None
 
 
-def change(current, earlier):
+def change(current: float | None, earlier: float | None) -> float | None:
     """``current - earlier``, or None when there is nothing to compare with."""
     if current is None or earlier is None:
         return None
