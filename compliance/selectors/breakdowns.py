@@ -1,9 +1,12 @@
 """Breakdowns: one GROUP BY for the summary, tools, departments and the heat map; the failing
 settings; the people most overdue."""
 
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 
 from attestations.models import AttestationAnswer, ObligationStatus
@@ -21,16 +24,16 @@ from compliance.selectors.filters import ComplianceFilters
 from people.models import Department, Employee
 
 
-def department_tree():
+def department_tree() -> list[dict[str, Any]]:
     """Every department as {id, name, path, parent_id, depth}, in tree order (one query)."""
-    rows = list(Department.objects.values("id", "name", "path", "parent_id").order_by())
-    children = {}
+    rows = cast(list[dict[str, Any]], list(Department.objects.values("id", "name", "path", "parent_id").order_by()))
+    children: dict[int | None, list[dict[str, Any]]] = {}
     for row in rows:
         row["depth"] = row["path"].count("/") - 2
         children.setdefault(row["parent_id"], []).append(row)
     ordered = []
 
-    def walk(parent_id):
+    def walk(parent_id: int | None) -> None:
         for row in sorted(children.get(parent_id, []), key=lambda r: r["name"].lower()):
             ordered.append(row)
             walk(row["id"])
@@ -53,21 +56,25 @@ class Overview:
 NO_DEPARTMENT_ROW = {"key": "none", "id": None, "name": "No department", "direct": False}
 
 
-def _row(department, *, key=None, direct=False, name=None):
+def _row(
+    department: dict[str, Any], *, key: Any = None, direct: bool = False, name: str | None = None
+) -> dict[str, Any]:
     """A department row of a breakdown: the department with its sub-departments rolled up, or
     (``direct``) its own members only."""
     key = department["id"] if key is None else key
     return {"key": key, "id": department["id"], "name": name or department["name"], "direct": direct}
 
 
-def _row_scope(row):
+def _row_scope(row: dict[str, Any]) -> tuple[int, bool]:
     """The (department_id, subtree) scope of the maintained counts that a row shows."""
     if row["key"] == "none":
         return (NO_DEPARTMENT_ID, False)
     return (row["id"], not row["direct"])
 
 
-def _children_rows(focus, tree, *, include_direct, with_none):
+def _children_rows(
+    focus: dict[str, Any], tree: list[dict[str, Any]], *, include_direct: bool, with_none: bool
+) -> dict[Any, dict[str, Any]]:
     rows = {r["id"]: _row(r) for r in tree if r["parent_id"] == focus["id"]}
     if include_direct:
         rows["direct"] = _row(focus, key="direct", direct=True, name=f"{focus['name']} (direct members)")
@@ -76,7 +83,9 @@ def _children_rows(focus, tree, *, include_direct, with_none):
     return rows
 
 
-def _layouts(filters, tree, *, include_direct):
+def _layouts(
+    filters: ComplianceFilters, tree: list[dict[str, Any]], *, include_direct: bool
+) -> list[tuple[Any, dict[Any, Any]]]:
     """The department rows a breakdown may show, as (focus, rows) layouts; rows map a key to
     a row (see :func:`_row`).
 
@@ -101,13 +110,15 @@ def _layouts(filters, tree, *, include_direct):
     top = {row["id"]: _row(row) for row in roots}
     if include_direct:
         top["none"] = dict(NO_DEPARTMENT_ROW)
-    layouts = [(None, top)]
+    layouts: list[tuple[Any, dict[Any, Any]]] = [(None, top)]
     for root in roots:
         layouts.append((root, _children_rows(root, tree, include_direct=include_direct, with_none=True)))
     return layouts
 
 
-def _chosen_layout(filters, layouts, totals):
+def _chosen_layout(
+    filters: ComplianceFilters, layouts: list[tuple[Any, dict[Any, Any]]], totals: Any
+) -> tuple[Any, dict[Any, Any]]:
     """The layout to show, given ``totals`` per scope: with no department filter, the children
     of the single root department when every obligation sits under it, else the top level."""
     if filters.department is not None or filters.no_department:
@@ -118,7 +129,7 @@ def _chosen_layout(filters, layouts, totals):
     return layouts[0]
 
 
-def _row_params(filters, row):
+def _row_params(filters: ComplianceFilters, row: dict[str, Any]) -> dict[str, Any]:
     """Filters (as URL params) that select exactly the people of a department row."""
     if row["key"] == "none":
         narrowed = replace(filters, department=None, department_direct_only=False, no_department=True)
@@ -128,7 +139,9 @@ def _row_params(filters, row):
     return narrowed.as_params()
 
 
-def _scope_sums_from_counts(filters, scopes, *, today, with_names):
+def _scope_sums_from_counts(
+    filters: ComplianceFilters, scopes: set[tuple[int, bool]], *, today: datetime.date, with_names: bool
+) -> tuple[dict[Any, Any], dict[Any, Any]] | None:
     """Figures (integer lists in FIGURE_NAMES order) per (scope, platform_id) from the
     maintained counts, and tool names when ``with_names``; None when the counts cannot answer
     (the caller runs the live query). One query over a few rows per scope and tool."""
@@ -143,9 +156,10 @@ def _scope_sums_from_counts(filters, scopes, *, today, with_names):
             "platform__name": Subquery(platform.values("name")[:1]),
             "platform__slug": Subquery(platform.values("slug")[:1]),
         }
+    counted = _counts(filters, today=today, scopes=scopes)
+    assert counted is not None  # counts_answer(filters) holds
     rows = list(
-        _counts(filters, today=today, scopes=scopes)
-        .values("department_id", "subtree", "platform_id", **names)
+        counted.values("department_id", "subtree", "platform_id", **names)
         .annotate(**_count_aggregates())
         .filter(total__gt=0)
         .order_by()
@@ -159,7 +173,14 @@ def _scope_sums_from_counts(filters, scopes, *, today, with_names):
     return sums, {row["platform_id"]: row for row in rows if with_names}
 
 
-def _scope_sums_live(filters, scopes, *, today, tree, with_names):
+def _scope_sums_live(
+    filters: ComplianceFilters,
+    scopes: set[tuple[int, bool]],
+    *,
+    today: datetime.date,
+    tree: list[dict[str, Any]],
+    with_names: bool,
+) -> tuple[dict[Any, Any], dict[Any, Any]]:
     """The same as :func:`_scope_sums_from_counts` from one GROUP BY (department, tool) over the
     open obligations, each group added to the requested scopes that contain its department."""
     columns = ["department_id", "platform_id", *(["platform__name", "platform__slug"] if with_names else [])]
@@ -167,7 +188,9 @@ def _scope_sums_live(filters, scopes, *, today, tree, with_names):
     wanted = set(scopes)
     paths = {row["id"]: row["path"] for row in tree}
     outer = _scope(filters)  # the live query is narrowed to it: every group belongs there
-    scopes_of, sums, names = {}, {}, {}
+    scopes_of: dict[Any, Any] = {}
+    sums: dict[Any, Any] = {}
+    names: dict[Any, Any] = {}
     for group in groups:
         department_id, platform_id = group["department_id"], group["platform_id"]
         inside = scopes_of.get(department_id)
@@ -185,7 +208,14 @@ def _scope_sums_live(filters, scopes, *, today, tree, with_names):
     return sums, names
 
 
-def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
+def overview(
+    filters: ComplianceFilters,
+    *,
+    today: datetime.date,
+    tree: list[dict[str, Any]] | None = None,
+    platforms: Any = None,
+    include_direct: bool = True,
+) -> Overview:
     """Summary, per tool, per department (rolled up) and tool x department heat map.
 
     One query: on PostgreSQL (filters by department, tool and policy version), the maintained
@@ -209,10 +239,10 @@ def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
     if platforms is not None:
         names = {p["id"]: {"platform__name": p["name"], "platform__slug": p.get("slug", "")} for p in platforms}
 
-    def as_figures(values, extra=None):
+    def as_figures(values: Sequence[Any], extra: dict[str, Any] | None = None) -> Figures:
         return Figures(**dict(zip(FIGURE_NAMES, values, strict=True)), extra=extra or {})
 
-    totals = {}
+    totals: dict[Any, int] = {}
     for (scope, _), values in sums.items():
         totals[scope] = totals.get(scope, 0) + values[0]
     focus, rows = _chosen_layout(filters, layouts, totals)
@@ -256,18 +286,18 @@ def overview(filters, *, today, tree=None, platforms=None, include_direct=True):
     return Overview(summary=total, platforms=platform_rows, departments=departments, heat_map=heat, focus=focus)
 
 
-def by_platform(filters, *, today):
+def by_platform(filters: ComplianceFilters, *, today: datetime.date) -> list[Figures]:
     """Figures per tool, worst compliance first. One query."""
     return overview(filters, today=today, tree=[]).platforms
 
 
-def by_department(filters, *, today):
+def by_department(filters: ComplianceFilters, *, today: datetime.date) -> list[Figures]:
     """Figures per department (the filtered department's children, or the top level), each with
     its sub-departments rolled up. Two queries: the department tree and the counts."""
     return overview(filters, today=today, include_direct=False).departments
 
 
-def heat_map(filters, *, today):
+def heat_map(filters: ComplianceFilters, *, today: datetime.date) -> dict[str, Any]:
     """Tool x department figures (departments as in by_department, rolled up).
 
     Returns {"departments": [{id, name, ...}], "platforms": [{id, name}], "cells": {(platform_id,
@@ -276,7 +306,7 @@ def heat_map(filters, *, today):
     return overview(filters, today=today, include_direct=False).heat_map
 
 
-def noncompliant_settings(filters, *, limit=10):
+def noncompliant_settings(filters: ComplianceFilters, *, limit: int | None = 10) -> list[dict[str, Any]]:
     """Required settings most often not at the required value, over the filtered non-compliant
     obligations' current attestations. One query: over the maintained failing-setting counts
     when they can answer (PostgreSQL, anything but a manager's team), else over the answers of
@@ -306,7 +336,7 @@ def noncompliant_settings(filters, *, limit=10):
 OVERDUE_SCAN_PER_PERSON = 50
 
 
-def _most_overdue_ids(overdue, limit):
+def _most_overdue_ids(overdue: QuerySet, limit: int) -> RawSQL:
     """Ids of the ``limit`` people whose oldest overdue obligation is oldest (ties: lowest id),
     as a SQL subquery (for ``pk__in``).
 
@@ -333,7 +363,7 @@ def _most_overdue_ids(overdue, limit):
     return RawSQL(sql, (*scan_params, limit, scan, *all_params, limit))
 
 
-def overdue_people(filters, *, today, limit=None):
+def overdue_people(filters: ComplianceFilters, *, today: datetime.date, limit: int | None = None) -> QuerySet[Employee]:
     """Employees with at least one overdue obligation, most overdue first (a queryset): the
     oldest overdue obligation first, then the most overdue tools.
 

@@ -2,8 +2,16 @@
 bucket lists, how it sorts, its columns and CSV, and a person's records and timeline. Views
 render them; the figures themselves come from compliance.selectors."""
 
+import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
 from attestations.models import Attestation, Obligation, PolicyException
 from compliance import selectors as compliance
+from compliance.selectors.filters import ComplianceFilters
+from people.models import Employee
 
 CSV_CHUNK = 2000
 
@@ -39,11 +47,11 @@ SORTS = {
 }
 
 
-def is_bucket(bucket):
+def is_bucket(bucket: str) -> bool:
     return bucket in compliance.BUCKET_LABELS or bucket in EXTRA_BUCKETS
 
 
-def order(kind, sort):
+def order(kind: str, sort: str | None) -> tuple[str, list[str]]:
     """The ``sort`` parameter ("due", "-due") of a ``kind`` of list as (the sort applied,
     order_by fields); unknown values use the list's default."""
     sorts, default = SORTS[kind]
@@ -57,8 +65,11 @@ def order(kind, sort):
     return sort, list(fields)
 
 
-def drill_down(filters, *, bucket, today, setting_id=None):
+def drill_down(
+    filters: ComplianceFilters, *, bucket: str, today: datetime.date, setting_id: int | None = None
+) -> tuple[str, QuerySet, str]:
     """What a bucket lists: (kind, queryset, title). Raises ValidationError for unknown buckets."""
+    rows: QuerySet
     if bucket == "exceptions":
         rows = compliance.open_exceptions(filters, today=today).select_related(
             "employee", "employee__department", "rule__platform"
@@ -72,7 +83,7 @@ def drill_down(filters, *, bucket, today, setting_id=None):
     return "obligations", rows, compliance.BUCKET_LABELS[bucket]
 
 
-def columns(kind):
+def columns(kind: str) -> list[tuple[str, str]]:
     """The list's columns as (sort key, label); an empty key is not sortable."""
     if kind == "obligations":
         return [
@@ -129,7 +140,7 @@ CSV_COLUMNS = {
 }
 
 
-def csv_rows(kind, rows, *, today):
+def csv_rows(kind: str, rows: QuerySet, *, today: datetime.date) -> Iterator[Sequence[Any]]:
     """The CSV export of a drill-down list: the header, then one row per record (streamed)."""
     header, fields = CSV_COLUMNS[kind]
     yield header
@@ -144,7 +155,7 @@ def csv_rows(kind, rows, *, today):
         yield values
 
 
-def person_records(employee):
+def person_records(employee: Employee) -> dict[str, Any]:
     """One person's obligations, attestations, exceptions and reminders, and their timeline."""
     obligations = list(
         Obligation.objects.filter(employee=employee)
@@ -173,7 +184,9 @@ def person_records(employee):
     }
 
 
-def timeline(obligations, attestations, exceptions, notifications):
+def timeline(
+    obligations: Iterable[Any], attestations: Iterable[Any], exceptions: Iterable[Any], notifications: Iterable[Any]
+) -> list[dict[str, Any]]:
     """One person's history, newest first, from the records already loaded for the page."""
     events = []
     for obligation in obligations:

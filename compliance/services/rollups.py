@@ -19,13 +19,16 @@ The beat schedules follow ``TIME_ZONE`` too (governance.schedules), so the roll 
 organization's midnight, not UTC's.
 """
 
+import datetime
+from typing import Any
+
 from django.db import connection, transaction
 from django.utils import timezone
 
 from governance import db
 
 
-def advance_obligation_counts(*, day=None):
+def advance_obligation_counts(*, day: datetime.date | None = None) -> datetime.date | None:
     """Move the obligation counts' overdue flags to ``day`` (default: today in
     settings.TIME_ZONE): only the open obligations that fell due (or, going back, stop being
     due) between the counts' day and ``day`` change rows, so the daily job reads a day's worth
@@ -39,7 +42,7 @@ def advance_obligation_counts(*, day=None):
     return day
 
 
-def rebuild_obligation_counts(*, day=None, using_connection=None):
+def rebuild_obligation_counts(*, day: datetime.date | None = None, using_connection: Any = None) -> int | None:
     """Recompute every obligation-derived aggregate from the open obligations (counts and facet
     counts with overdue flags as of ``day``, default today; failing-setting and handler counts),
     in one transaction: after bulk loads that bypass the triggers, or to repair. Returns the
@@ -54,7 +57,7 @@ def rebuild_obligation_counts(*, day=None, using_connection=None):
         return cursor.fetchone()[0]
 
 
-def rebuild_snapshot_totals(*, days=None):
+def rebuild_snapshot_totals(*, days: list[datetime.date] | None = None) -> int | None:
     """Recompute the daily snapshot totals of ``days`` (default: every day) from the snapshot
     rows. Needed only after writes that bypass the triggers (bulk loads in replica mode).
     Returns the number of total rows, or None when not on PostgreSQL."""

@@ -1,5 +1,7 @@
 """Daily compliance snapshots: day x department x tool counts for the dashboard's trend."""
 
+import datetime
+
 from django.db import connection, transaction
 from django.db.models import DateField, Value
 from django.utils import timezone
@@ -11,7 +13,7 @@ COLUMNS = ("day", "department_id", "platform_id", *FIGURE_NAMES)
 
 
 @transaction.atomic
-def snapshot_compliance(*, day=None):
+def snapshot_compliance(*, day: datetime.date | None = None) -> int:
     """Replace ``day``'s snapshot rows with the current counts, in one transaction.
 
     One ``INSERT ... SELECT ... GROUP BY`` over the open obligations, using the compliance

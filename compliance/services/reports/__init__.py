@@ -7,13 +7,16 @@ figures, the CSV and the PDF describe the same moment; progress is written throu
 connection so that the page polling it sees it move.
 """
 
+import datetime
 import hashlib
 import logging
 import os
 import tempfile
+from typing import Any
 
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from compliance.models import ComplianceReport
@@ -32,13 +35,15 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 # --- Requesting ----------------------------------------------------------------------------
 
 
-def _filters_from(params):
+def _filters_from(params: dict[str, Any] | None) -> tuple[dict[str, Any], ComplianceFilters]:
     """Validate report filters (URL-parameter form); raises ValidationError naming the field."""
     params = {key: value for key, value in (params or {}).items() if key in ComplianceFilters.PARAMS and value}
     return params, ComplianceFilters.from_params(params)
 
 
-def create_report(*, requested_by=None, requested_by_label="", trigger, filters=None):
+def create_report(
+    *, requested_by: Any = None, requested_by_label: str = "", trigger: str, filters: dict[str, Any] | None = None
+) -> ComplianceReport:
     """A queued report row (nothing enqueued): for callers that build it themselves."""
     params, _ = _filters_from(filters)
     now = timezone.now()
@@ -54,7 +59,9 @@ def create_report(*, requested_by=None, requested_by_label="", trigger, filters=
     )
 
 
-def request_report(*, requested_by=None, requested_by_label="", trigger, filters=None):
+def request_report(
+    *, requested_by: Any = None, requested_by_label: str = "", trigger: str, filters: dict[str, Any] | None = None
+) -> ComplianceReport:
     """Queue a report and enqueue its build once the transaction commits."""
     from compliance.tasks import build_report_task
 
@@ -68,7 +75,7 @@ def request_report(*, requested_by=None, requested_by_label="", trigger, filters
 # --- Building ----------------------------------------------------------------------------
 
 
-def _sha256(path):
+def _sha256(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -76,7 +83,7 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def _save(field, path, name):
+def _save(field: FieldFile, path: str, name: str) -> None:
     with open(path, "rb") as handle:
         field.save(name, File(handle), save=False)
 
@@ -84,12 +91,12 @@ def _save(field, path, name):
 class _Progress:
     """Writes the report's progress where a polling page sees it at once."""
 
-    def __init__(self, report_id, *, side_connection):
+    def __init__(self, report_id: int, *, side_connection: bool) -> None:
         self.report_id = report_id
         self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if side_connection else None
         self.last = -1
 
-    def __call__(self, percent):
+    def __call__(self, percent: float) -> None:
         percent = max(0, min(99, int(percent)))
         if percent == self.last:
             return
@@ -101,18 +108,21 @@ class _Progress:
         with self.connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} SET progress = %s WHERE id = %s", [percent, self.report_id])  # noqa: S608
 
-    def close(self):
+    def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
 
 
-def _build_files(report, *, filters, today, progress, workdir):
+def _build_files(
+    report: ComplianceReport, *, filters: ComplianceFilters, today: datetime.date, progress: "_Progress", workdir: str
+) -> tuple[dict[str, Any], str, str]:
     previous = (
         ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE, as_of__lt=report.as_of)
         .exclude(pk=report.pk)
         .order_by("-as_of")
         .first()
     )
+    assert report.as_of is not None  # set when the build started
     summary = compute_summary(filters=filters, today=today, as_of=report.as_of, previous=previous)
     progress(30)
     csv_path = os.path.join(workdir, "report.csv")
@@ -131,7 +141,7 @@ def _build_files(report, *, filters, today, progress, workdir):
     return summary, csv_path, pdf_path
 
 
-def build_report(report_id):
+def build_report(report_id: int) -> ComplianceReport:
     """Build a queued (or retried) report: running, progress as it goes, then done with the
     files and their hashes, or failed with the error. Sends ``report_ready`` when done (for a
     scheduled report, notifications mails the officers a link). Returns the report."""

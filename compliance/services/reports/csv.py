@@ -1,7 +1,11 @@
 """A report's CSV: one row per employee and tool, streamed in chunks, formula-safe."""
 
+import datetime
+from collections.abc import Callable
+
 from attestations.models import OPEN_ACTION_STATUSES
 from compliance import selectors as compliance
+from compliance.selectors.filters import ComplianceFilters
 from governance import csv as csv_export
 
 CSV_CHUNK = 5000
@@ -23,7 +27,14 @@ CSV_HEADER = [
 ]
 
 
-def write_csv(path, *, filters, today, on_progress=None, total=0):
+def write_csv(
+    path: str,
+    *,
+    filters: ComplianceFilters,
+    today: datetime.date,
+    on_progress: Callable[[float], None] | None = None,
+    total: int = 0,
+) -> int:
     """One row per open obligation (employee x tool), streamed from a server-side cursor so
     memory stays flat whatever the size of the organization. Returns the row count."""
     rows = (

@@ -1,17 +1,19 @@
 """A report's PDF: the cover summary, a chart and the tables, as text a machine can read."""
 
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
+from compliance.models import ComplianceReport
 from compliance.services.reports.summary import report_text_lines
 
 
-def _pct(value):
+def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value}%"
 
 
-def _table(header, rows, widths=None):
+def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None = None) -> Any:
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
@@ -30,7 +32,7 @@ def _table(header, rows, widths=None):
     return table
 
 
-def _rate_chart(platforms):
+def _rate_chart(platforms: list[dict[str, Any]]) -> Any:
     """A bar chart of the share of satisfied obligations per tool."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing, String
@@ -52,7 +54,7 @@ def _rate_chart(platforms):
     return drawing
 
 
-def write_pdf(path, *, report, summary):
+def write_pdf(path: str, *, report: ComplianceReport, summary: dict[str, Any]) -> None:
     """The report as a PDF: cover summary, a chart and the tables; text a machine can read."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -69,7 +71,7 @@ def write_pdf(path, *, report, summary):
         *_overdue_people(summary["overdue_people"], styles),
     ]
 
-    def footer(canvas, document):
+    def footer(canvas: Any, document: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
         canvas.drawString(15 * mm, 10 * mm, f"{report} · page {document.page}")
@@ -81,7 +83,7 @@ def write_pdf(path, *, report, summary):
     document.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
-def _cover(report, summary, styles):
+def _cover(report: ComplianceReport, summary: dict[str, Any], styles: Any) -> list[Any]:
     """Title, as-of line, filters, the summary figures, the change and the ledger's head."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
@@ -124,14 +126,14 @@ def _cover(report, summary, styles):
     ]
 
 
-def _breakdowns(summary, styles):
+def _breakdowns(summary: dict[str, Any], styles: Any) -> list[Any]:
     """By tool, by department, and the required settings most often not at their value."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph
 
     columns = ["Obligations", "Satisfied", "Rate", "Non-compliant", "Overdue"]
 
-    def figures(row):
+    def figures(row: dict[str, Any]) -> list[Any]:
         return [row["total"], row["satisfied"], _pct(row["rate"]), row["noncompliant"], row["overdue"]]
 
     story = [
@@ -150,7 +152,7 @@ def _breakdowns(summary, styles):
     return [*story, _table(["Tool", "Setting", "Non-compliant answers"], rows, [40 * mm, 100 * mm, 35 * mm])]
 
 
-def _overdue_people(overdue, styles):
+def _overdue_people(overdue: dict[str, Any], styles: Any) -> list[Any]:
     from reportlab.platypus import Paragraph
 
     story = [Paragraph(f"Overdue people ({overdue['count']})", styles["Heading2"])]

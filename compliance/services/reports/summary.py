@@ -1,21 +1,29 @@
 """A report's figures: the dashboard's selectors, once, as plain data the files are written from."""
 
+import datetime
+from typing import Any
+
 from attestations.models import Attestation
 from compliance import selectors as compliance
+from compliance.models import ComplianceReport
+from compliance.selectors.figures import Figures
+from compliance.selectors.filters import ComplianceFilters
 
 OVERDUE_PEOPLE_IN_REPORT = 50
 
 
-def _figures_row(figures):
+def _figures_row(figures: Figures) -> dict[str, Any]:
     return {**figures.extra, **figures.as_dict()}
 
 
-def _change(previous, overall, coverage):
+def _change(
+    previous: ComplianceReport | None, overall: dict[str, Any], coverage: dict[str, Any]
+) -> dict[str, Any] | None:
     if previous is None:
         return None
     before = previous.summary.get("overall") or {}
 
-    def delta(now, then):
+    def delta(now: float | None, then: float | None) -> float | None:
         return None if now is None or then is None else round(now - then, 1)
 
     return {
@@ -28,7 +36,13 @@ def _change(previous, overall, coverage):
     }
 
 
-def compute_summary(*, filters, today, as_of, previous=None):
+def compute_summary(
+    *,
+    filters: ComplianceFilters,
+    today: datetime.date,
+    as_of: datetime.datetime,
+    previous: ComplianceReport | None = None,
+) -> dict[str, Any]:
     """The report's figures as JSON-ready data, all from the compliance selectors."""
     overall = compliance.summary(filters, today=today).as_dict()
     coverage = compliance.customer_data_coverage(filters, today=today)
@@ -59,7 +73,7 @@ def compute_summary(*, filters, today, as_of, previous=None):
                     "name": person.full_name,
                     "email": person.email,
                     "department": person.department.name if person.department else "",
-                    "overdue": person.overdue_count,
+                    "overdue": person.overdue_count,  # type: ignore[attr-defined]  # annotated by overdue_people
                 }
                 for person in overdue_people[:OVERDUE_PEOPLE_IN_REPORT]
             ],
@@ -74,12 +88,12 @@ def compute_summary(*, filters, today, as_of, previous=None):
     }
 
 
-def report_text_lines(summary):
+def report_text_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """The headline figures as short lines (PDF cover, page, e-mail)."""
     overall = summary.get("overall") or {}
     coverage = summary.get("coverage") or {}
 
-    def pct(value):
+    def pct(value: float | None) -> str:
         return "-" if value is None else f"{value}%"
 
     return [
