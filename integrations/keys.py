@@ -1,10 +1,13 @@
 """API keys: creation (the secret is returned once), authentication, revocation, the demo key."""
 
+import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -29,11 +32,11 @@ class IssuedKey:
     secret: str  # the full key; shown once, never stored
 
 
-def hash_key(raw):
+def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def parse_scopes(value):
+def parse_scopes(value: Any) -> list[str]:
     """``"a,b"`` or a list into a validated, de-duplicated, ordered list of scopes."""
     items = value.split(",") if isinstance(value, str) else list(value or [])
     scopes = [s.strip() for s in items if s and s.strip()]
@@ -45,12 +48,14 @@ def parse_scopes(value):
     return [s for s in ALL_SCOPES if s in scopes]
 
 
-def _compose(prefix, secret):
+def _compose(prefix: str, secret: str) -> str:
     return f"{KEY_PREFIX}{prefix}_{secret}"
 
 
 @transaction.atomic
-def create_api_key(*, name, scopes, actor=None, prefix=None, secret=None):
+def create_api_key(
+    *, name: str, scopes: Iterable[str], actor: Any = None, prefix: str | None = None, secret: str | None = None
+) -> IssuedKey:
     """Create a key; the returned secret is the only time the full key exists in clear."""
     name = (name or "").strip()
     if not name:
@@ -70,7 +75,7 @@ def create_api_key(*, name, scopes, actor=None, prefix=None, secret=None):
 
 
 @transaction.atomic
-def revoke_api_key(*, api_key, actor=None):
+def revoke_api_key(*, api_key: ApiKey, actor: Any = None) -> ApiKey:
     """Revoke a key at once; revoking twice keeps the first revocation time."""
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
@@ -85,7 +90,7 @@ def revoke_api_key(*, api_key, actor=None):
     return api_key
 
 
-def authenticate_key(raw):
+def authenticate_key(raw: str) -> ApiKey | None:
     """The active key for a presented secret, or None. Compares hashes in constant time."""
     if not raw or not raw.startswith(KEY_PREFIX):
         return None
@@ -105,21 +110,21 @@ def authenticate_key(raw):
     return api_key
 
 
-def _demo_material():
+def _demo_material() -> tuple[str, str]:
     if getattr(settings, "PRODUCTION", False):
         raise ImproperlyConfigured("The demo API key exists only outside production.")
     digest = hmac.new(settings.SECRET_KEY.encode(), b"demo-api-key", hashlib.sha256).hexdigest()
     return digest[:PREFIX_CHARS], digest[PREFIX_CHARS : PREFIX_CHARS + 40]
 
 
-def demo_api_key_secret():
+def demo_api_key_secret() -> str:
     """The demo key, derived from this install's random SECRET_KEY: the same on every run of the
     install (so `make run` can print it again), different on every other install."""
     prefix, secret = _demo_material()
     return _compose(prefix, secret)
 
 
-def ensure_demo_api_key():
+def ensure_demo_api_key() -> str:
     """Create (once) the all-scopes demo key and return its secret. Never in production."""
     prefix, secret = _demo_material()
     raw = _compose(prefix, secret)
@@ -134,7 +139,7 @@ def ensure_demo_api_key():
 IDEMPOTENCY_RETENTION = timedelta(days=1)
 
 
-def purge_idempotency_records(*, now=None):
+def purge_idempotency_records(*, now: datetime.datetime | None = None) -> int:
     """Forget first responses older than a day: a client retries within minutes, and the table
     must not grow without bound. Returns the number of records removed."""
     cutoff = (now or timezone.now()) - IDEMPOTENCY_RETENTION
@@ -143,5 +148,5 @@ def purge_idempotency_records(*, now=None):
 
 
 @shared_task(name="governance.integrations.purge_idempotency_records")
-def purge_idempotency_records_task():
+def purge_idempotency_records_task() -> int:
     return purge_idempotency_records()

@@ -28,6 +28,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -35,7 +36,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.models import ComplianceReport
 from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from people.models import Employee
 
 logger = logging.getLogger("governance.webhooks")
 
@@ -45,13 +48,15 @@ TIMEOUT_SECONDS = 10
 USER_AGENT = "AI-Governance-Webhooks/1"
 
 
-def sign(secret, timestamp, body):
+def sign(secret: str, timestamp: str | int, body: bytes) -> str:
     """The signature header value for a body sent at ``timestamp`` (seconds)."""
     message = f"{timestamp}.".encode() + body
     return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify(secret, timestamp, body, signature, *, tolerance=300, now=None):
+def verify(
+    secret: str, timestamp: str | int, body: bytes, signature: str, *, tolerance: int = 300, now: float | None = None
+) -> bool:
     """What a receiver does: constant-time compare and a bounded clock skew."""
     now = now if now is not None else time.time()
     if abs(now - int(timestamp)) > tolerance:
@@ -59,12 +64,12 @@ def verify(secret, timestamp, body, signature, *, tolerance=300, now=None):
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-def backoff_seconds(attempts):
+def backoff_seconds(attempts: int) -> int:
     """Delay before the next attempt after ``attempts`` failures: 30 s, 1 min, 2 min, 4 min..."""
     return BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)
 
 
-def emit(*, event_type, data):
+def emit(*, event_type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
     """Create one delivery per active endpoint subscribed to the event; deliver after commit."""
     endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if event_type in (e.events or [])]
     if not endpoints:
@@ -84,7 +89,7 @@ def emit(*, event_type, data):
     return deliveries
 
 
-def on_employee_compliance_changed(*, employee, compliant):
+def on_employee_compliance_changed(*, employee: Employee, compliant: bool) -> list[WebhookDelivery]:
     event_type = WebhookEvent.EMPLOYEE_COMPLIANT if compliant else WebhookEvent.EMPLOYEE_NONCOMPLIANT
     data = {
         "employee": {
@@ -97,7 +102,7 @@ def on_employee_compliance_changed(*, employee, compliant):
     return emit(event_type=event_type, data=data)
 
 
-def on_report_ready(*, report):
+def on_report_ready(*, report: ComplianceReport) -> list[WebhookDelivery]:
     from django.urls import reverse
 
     data = {
@@ -134,11 +139,11 @@ class Target:
     internal_allowed: bool
 
 
-def _allowed_internal_hosts():
+def _allowed_internal_hosts() -> set[str]:
     return {h.strip().lower().strip("[]") for h in getattr(settings, "WEBHOOK_ALLOWED_INTERNAL_HOSTS", []) if h}
 
 
-def parse_target(url):
+def parse_target(url: str) -> "Target":
     """The parts of a webhook URL, or UnsafeWebhookTarget when its form alone refuses it."""
     try:
         parts = urlsplit(str(url).strip())
@@ -167,7 +172,7 @@ def parse_target(url):
     return Target(scheme, host, port or (443 if scheme == "https" else 80), path, internal_allowed)
 
 
-def address_allowed(address):
+def address_allowed(address: str) -> bool:
     """True for a public unicast address; False for loopback, link-local, private, shared,
     reserved, multicast and unspecified ones (IPv4-mapped IPv6 judged as its IPv4)."""
     try:
@@ -181,13 +186,13 @@ def address_allowed(address):
     )
 
 
-def resolve(host, port):
+def resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to (one lookup). Raises OSError when it does not resolve."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def check_registration(url):
+def check_registration(url: str) -> "Target":
     """Validate a URL an endpoint is registered with: its form, and every address its name
     resolves to now. A name that does not resolve yet is accepted: each delivery checks again."""
     target = parse_target(url)
@@ -202,7 +207,7 @@ def check_registration(url):
     return target
 
 
-def _connect_address(target):
+def _connect_address(target: "Target") -> str:
     """The one address to connect to: resolved once, every answer checked."""
     addresses = resolve(target.host, target.port)
     if not addresses:
@@ -215,27 +220,27 @@ def _connect_address(target):
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to an address checked beforehand; the Host header still names the host."""
 
-    def __init__(self, host, port, *, address, timeout):
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self.address = address
 
-    def connect(self):
+    def connect(self) -> None:
         self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """As above over TLS: the certificate is verified for the host name (SNI), not the address."""
 
-    def __init__(self, host, port, *, address, timeout):
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self.address = address
 
-    def connect(self):
+    def connect(self) -> None:
         sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
-def _post(url, body, headers):
+def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST once to a checked, pinned address; the status code. Never follows a redirect."""
     target = parse_target(url)
     address = _connect_address(target)
@@ -248,7 +253,7 @@ def _post(url, body, headers):
         conn.close()
 
 
-def attempt_delivery(delivery):
+def attempt_delivery(delivery: WebhookDelivery) -> bool:
     """POST the delivery once; record the result. Returns True when the receiver answered 2xx."""
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
@@ -308,7 +313,7 @@ def attempt_delivery(delivery):
 
 
 @shared_task(name="governance.webhooks.deliver")
-def deliver_webhook(delivery_id):
+def deliver_webhook(delivery_id: int) -> str | None:
     """One attempt; on failure, schedules the next with exponential backoff until given up."""
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != WebhookDelivery.Status.PENDING or not delivery.endpoint.active:
@@ -320,7 +325,7 @@ def deliver_webhook(delivery_id):
 
 
 @shared_task(name="governance.webhooks.retry_due")
-def retry_due_webhooks():
+def retry_due_webhooks() -> int:
     """Safety net for a lost broker message: re-enqueue pending deliveries whose time has come."""
     due = list(
         WebhookDelivery.objects.filter(
@@ -332,7 +337,7 @@ def retry_due_webhooks():
     return len(due)
 
 
-def redeliver(*, delivery):
+def redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send an event again with the same event id (a fresh round of attempts)."""
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), delivered_at=None

@@ -23,11 +23,13 @@ import datetime
 import json
 import logging
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
-from django.db.models import Case, F, JSONField, Q, Value, When
+from django.db.models import Case, F, JSONField, Model, Q, Value, When
 from django.template.loader import get_template
 from django.utils import timezone
 
@@ -57,7 +59,7 @@ class DeliveryResult:
     skipped: int = 0  # already sent or held by another worker
     errors: list = field(default_factory=list)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "recipients": self.recipients,
@@ -67,7 +69,7 @@ class DeliveryResult:
         }
 
 
-def new_run_id():
+def new_run_id() -> str:
     return f"run-{uuid.uuid4()}"
 
 
@@ -79,7 +81,9 @@ CLAIMED_FIELDS = ("id", "recipient_id", "kind", "day", "state", "claimed_by", "a
 RECIPIENT_FIELDS = ("id", "full_name", "email")
 
 
-def claim(*, kind, day, recipient_ids, run_id, now=None):
+def claim(
+    *, kind: str, day: datetime.date, recipient_ids: Sequence[int], run_id: str, now: datetime.datetime | None = None
+) -> list[NotificationLog]:
     """Claim the (recipient, kind, day) rows of a batch for this run; return the claimed rows
     (in recipient order, with their recipient's name and address loaded).
 
@@ -90,7 +94,7 @@ def claim(*, kind, day, recipient_ids, run_id, now=None):
     recipients; elsewhere three queries: insert, take over, read back.
     """
     now = now or timezone.now()
-    takeover = {"run_id": run_id, "stale": now - CLAIM_TIMEOUT, "max_attempts": MAX_ATTEMPTS}
+    takeover: dict[str, Any] = {"run_id": run_id, "stale": now - CLAIM_TIMEOUT, "max_attempts": MAX_ATTEMPTS}
     if db.on_postgres(db_connection):
         return _claim_in_one_statement(kind=kind, day=day, recipient_ids=recipient_ids, now=now, **takeover)
     NotificationLog.objects.bulk_create(
@@ -119,13 +123,22 @@ def claim(*, kind, day, recipient_ids, run_id, now=None):
     )
 
 
-def _loaded(model, **values):
+def _loaded(model: type[Model], **values: Any) -> Any:
     """A ``model`` instance as read from the database with only ``values``; other fields are deferred."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(db_connection.alias, names, [values[name] for name in names])
 
 
-def _claim_in_one_statement(*, kind, day, recipient_ids, now, run_id, stale, max_attempts):
+def _claim_in_one_statement(
+    *,
+    kind: str,
+    day: datetime.date,
+    recipient_ids: Sequence[int],
+    now: datetime.datetime,
+    run_id: str,
+    stale: datetime.datetime,
+    max_attempts: int,
+) -> list[NotificationLog]:
     # An upsert: each (recipient, kind, day) is found through the unique index, whatever the
     # planner thinks of the day's rows (its statistics never know today's date, and the
     # day's dead "claimed" row versions would make any scan by day grow with the run). A row
@@ -148,7 +161,7 @@ def _claim_in_one_statement(*, kind, day, recipient_ids, now, run_id, stale, max
         FROM claimed JOIN {employees} AS recipient ON recipient.id = claimed.recipient_id
         ORDER BY claimed.recipient_id
     """
-    params = {
+    params: dict[str, Any] = {
         "kind": kind,
         "day": day,
         "now": now,
@@ -179,7 +192,7 @@ def _claim_in_one_statement(*, kind, day, recipient_ids, now, run_id, stale, max
     return rows
 
 
-def _mark_sent(payloads, *, run_id):
+def _mark_sent(payloads: dict[int, Any], *, run_id: str) -> None:
     """Mark sent, in one UPDATE, the rows this run still holds among ``payloads`` (log row id ->
     what the mail listed): one ``UPDATE ... FROM unnest()`` on PostgreSQL, a CASE elsewhere."""
     if not payloads:
@@ -204,13 +217,23 @@ def _mark_sent(payloads, *, run_id):
     )
 
 
-def _mark_failed(row, *, run_id, error, payload):
+def _mark_failed(row: NotificationLog, *, run_id: str, error: str, payload: Any) -> None:
     NotificationLog.objects.filter(pk=row.pk, claimed_by=run_id, state=State.CLAIMED).update(
         state=State.FAILED, attempts=F("attempts") + 1, last_error=error[:2000], payload=payload
     )
 
 
-def deliver(*, kind, day, recipient_ids, run_id, build, batch_size, result, connection=None):
+def deliver(
+    *,
+    kind: str,
+    day: datetime.date,
+    recipient_ids: Sequence[int],
+    run_id: str,
+    build: Callable[[list[NotificationLog]], dict[int, tuple[Any, dict[str, Any]]]],
+    batch_size: int,
+    result: "DeliveryResult",
+    connection: Any = None,
+) -> "DeliveryResult":
     """Claim, build and send in batches. ``build(rows)`` returns {recipient_id: (message, payload)}
     for the claimed rows with a bounded number of queries; a recipient it leaves out failed."""
     result.recipients += len(recipient_ids)
@@ -234,7 +257,17 @@ def deliver(*, kind, day, recipient_ids, run_id, build, batch_size, result, conn
     return result
 
 
-def _send_batch(*, kind, day, batch, run_id, build, result, connection, opened):
+def _send_batch(
+    *,
+    kind: str,
+    day: datetime.date,
+    batch: Sequence[int],
+    run_id: str,
+    build: Callable[[list[NotificationLog]], dict[int, tuple[Any, dict[str, Any]]]],
+    result: "DeliveryResult",
+    connection: Any,
+    opened: bool,
+) -> bool:
     """Claim one batch and send what this run holds; returns whether the connection is open.
 
     Sent mails are marked every MARK_EVERY mails and, in ``finally``, before anything that
@@ -275,20 +308,20 @@ def _send_batch(*, kind, day, batch, run_id, build, result, connection, opened):
     return opened
 
 
-def _fail(row, *, run_id, error, payload, result):
+def _fail(row: NotificationLog, *, run_id: str, error: str, payload: Any, result: "DeliveryResult") -> None:
     logger.warning("%s to employee %s on %s failed: %s", row.kind, row.recipient_id, row.day, error)
     _mark_failed(row, run_id=run_id, error=error, payload=payload)
     result.failed += 1
     result.errors.append((row.recipient_id, error))
 
 
-def email_template(template):
+def email_template(template: str) -> Callable[..., EmailMultiAlternatives]:
     """A function (subject, to, context) -> the HTML and plain-text e-mail, with the two
     templates of ``notifications/email/<template>`` loaded once for a whole run."""
     text = get_template(f"notifications/email/{template}.txt")
     html = get_template(f"notifications/email/{template}.html")
 
-    def make(*, subject, to, context):
+    def make(*, subject: str, to: str, context: dict[str, Any]) -> EmailMultiAlternatives:
         message = EmailMultiAlternatives(subject=subject, body=text.render(context), to=[to])
         message.attach_alternative(html.render(context), "text/html")
         return message
@@ -296,7 +329,7 @@ def email_template(template):
     return make
 
 
-def rendered_once(template):
+def rendered_once(template: str) -> Callable[[Any, dict[str, Any]], tuple[str, str]]:
     """A function (key, context) -> (text, HTML) of ``notifications/email/<template>``, rendered
     once per distinct key for a whole run: a digest's rows (a tool and its due date) repeat
     across thousands of people, and rendering them for every mail was most of its rendering."""
@@ -304,7 +337,7 @@ def rendered_once(template):
     html = get_template(f"notifications/email/{template}.html")
     rendered = {}
 
-    def render(key, context):
+    def render(key: Any, context: dict[str, Any]) -> tuple[str, str]:
         if key not in rendered:
             rendered[key] = (text.render(context).strip(), html.render(context).strip())
         return rendered[key]

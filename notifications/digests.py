@@ -11,19 +11,23 @@ for each distinct tool and date) and signs one link.
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import get_connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from attestations.models import OPEN_ACTION_STATUSES, Obligation, ObligationStatus
+from compliance.models import ComplianceReport
 from governance.roles import Role
 from notifications.delivery import BATCH_SIZE, DeliveryResult, Kind, deliver, email_template, new_run_id, rendered_once  # noqa: F401 - BATCH_SIZE and new_run_id are part of this API
 from notifications.magic_links import Binding, login_link_maker
+from notifications.models import NotificationLog
 from people.models import Employee
 from policies.models import PolicyVersion
 
@@ -33,7 +37,7 @@ logger = logging.getLogger(__name__)
 # --- Reminder digests ----------------------------------------------------------------------
 
 
-def _versions():
+def _versions() -> list[dict[str, Any]]:
     """Per policy in force: the reminder offsets and escalation delay of the version in force,
     with the ids of all the policy's versions, since an open obligation points at the version
     whose terms it follows, an earlier one when they carried over unchanged."""
@@ -49,7 +53,7 @@ def _versions():
     ]
 
 
-def reminder_trigger(today, versions=None):
+def reminder_trigger(today: datetime.date, versions: list[dict[str, Any]] | None = None) -> Q:
     """Open obligations that make their employee due a reminder today: overdue, due today, or
     due on one of their policy version's reminder offsets (days relative to the due date)."""
     condition = Q(due_on__lte=today)
@@ -60,11 +64,11 @@ def reminder_trigger(today, versions=None):
     return condition
 
 
-def _actionable():
+def _actionable() -> QuerySet[Obligation]:
     return Obligation.objects.open().filter(status__in=OPEN_ACTION_STATUSES, employee__status=Employee.Status.ACTIVE)
 
 
-def reminder_recipients(today):
+def reminder_recipients(today: datetime.date) -> list[int]:
     """Ids of the employees due a reminder digest today, in id order (one query)."""
     return list(
         _actionable()
@@ -75,15 +79,15 @@ def reminder_recipients(today):
     )
 
 
-def _reminder_builder(today):
+def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]], dict[int, tuple[Any, dict[str, Any]]]]:
     email = email_template("reminder")
     tool_row = rendered_once("reminder_tool")
     login_link = login_link_maker()
 
-    def build(rows):
+    def build(rows: list[NotificationLog]) -> dict[int, tuple[Any, dict[str, Any]]]:
         ids = [row.recipient_id for row in rows]
-        tools = defaultdict(list)
-        listed = (
+        tools: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+        obligations = (
             _actionable()
             .filter(employee_id__in=ids)
             .order_by("employee_id", "due_on", "platform__name")
@@ -101,7 +105,7 @@ def _reminder_builder(today):
             )
         )
         bindings = {}
-        for pk, employee_id, due_on, status, name, changed_at, user_id, user_email, password in listed:
+        for pk, employee_id, due_on, status, name, changed_at, user_id, user_email, password in obligations:
             bindings[employee_id] = Binding(
                 email_changed_at=changed_at, user_id=user_id, user_email=user_email or "", password=password or ""
             )
@@ -117,21 +121,21 @@ def _reminder_builder(today):
             if not listed:
                 continue
             employee = row.recipient
-            overdue = sum(1 for tool in listed if tool["overdue"])
+            overdue_count = sum(1 for tool in listed if tool["overdue"])
             context = {
                 "employee": employee,
                 "tool_lines": "\n".join(tool["text"] for tool in listed),
                 # Each row was rendered (and escaped) by the reminder_tool.html template.
                 "tool_rows": mark_safe("\n".join(tool["html"] for tool in listed)),
-                "overdue": overdue,
+                "overdue": overdue_count,
                 "today": today,
                 "link": login_link(employee, bindings[employee.pk]),
                 "site_url": settings.SITE_URL,
             }
             count = len(listed)
             subject = (
-                f"{overdue} of your AI tools are overdue for attestation"
-                if overdue
+                f"{overdue_count} of your AI tools are overdue for attestation"
+                if overdue_count
                 else f"Reminder: {count} AI tool{'s' if count != 1 else ''} to attest"
             )
             messages[row.recipient_id] = (
@@ -143,7 +147,13 @@ def _reminder_builder(today):
     return build
 
 
-def send_reminder_digests(*, today=None, run_id=None, batch_size=BATCH_SIZE, connection=None):
+def send_reminder_digests(
+    *,
+    today: datetime.date | None = None,
+    run_id: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    connection: Any = None,
+) -> DeliveryResult:
     """Send today's reminder digests: one e-mail per employee listing every tool to attest."""
     today = today or timezone.localdate()
     run_id = run_id or new_run_id()
@@ -163,7 +173,7 @@ def send_reminder_digests(*, today=None, run_id=None, batch_size=BATCH_SIZE, con
 # --- Manager escalations -------------------------------------------------------------------
 
 
-def escalation_trigger(today, versions=None):
+def escalation_trigger(today: datetime.date, versions: list[dict[str, Any]] | None = None) -> Q:
     """Open obligations overdue for longer than their policy version's escalation delay."""
     condition = Q(pk__in=[])
     for version in versions if versions is not None else _versions():
@@ -172,30 +182,35 @@ def escalation_trigger(today, versions=None):
     return condition
 
 
-def _escalated():
+def _escalated() -> QuerySet[Obligation]:
     return _actionable().filter(
         employee__manager__isnull=False,
         employee__manager__status=Employee.Status.ACTIVE,
     )
 
 
-def escalation_recipients(today):
+def escalation_recipients(today: datetime.date) -> list[int]:
     """Ids of the managers with at least one report overdue past the escalation delay (one query)."""
-    return list(
+    managers = (
         _escalated()
         .filter(escalation_trigger(today))
         .order_by("employee__manager_id")
         .values_list("employee__manager_id", flat=True)
         .distinct()
     )
+    return [manager for manager in managers if manager is not None]  # _escalated() has a manager
 
 
-def _escalation_builder(today):
+def _escalation_builder(
+    today: datetime.date,
+) -> Callable[[list[NotificationLog]], dict[int, tuple[Any, dict[str, Any]]]]:
     email = email_template("escalation")
 
-    def build(rows):
+    def build(rows: list[NotificationLog]) -> dict[int, tuple[Any, dict[str, Any]]]:
         ids = [row.recipient_id for row in rows]
-        people = defaultdict(dict)  # manager id -> report id -> what the digest lists about them
+        people: defaultdict[int | None, dict[int, dict[str, Any]]] = defaultdict(
+            dict
+        )  # manager id -> report id -> what the digest lists
         overdue = (
             _escalated()
             .filter(escalation_trigger(today), employee__manager_id__in=ids)
@@ -228,28 +243,33 @@ def _escalation_builder(today):
                 person["tools"] = ", ".join(person["tool_names"])
         messages = {}
         for row in rows:
-            reports = list(people.get(row.recipient_id, {}).values())
-            if not reports:
+            listed_reports = list(people.get(row.recipient_id, {}).values())
+            if not listed_reports:
                 continue
             context = {
                 "manager": row.recipient,
-                "reports": reports,
+                "reports": listed_reports,
                 "today": today,
                 "team_url": settings.SITE_URL + reverse("team"),
             }
-            subject = (
-                f"{len(reports)} of your reports {'are' if len(reports) != 1 else 'is'} overdue on AI tool attestation"
-            )
+            n = len(listed_reports)
+            subject = f"{n} of your reports {'are' if n != 1 else 'is'} overdue on AI tool attestation"
             messages[row.recipient_id] = (
                 email(subject=subject, to=row.recipient.email, context=context),
-                {"obligations": [pk for person in reports for pk in person["obligations"]]},
+                {"obligations": [pk for person in listed_reports for pk in person["obligations"]]},
             )
         return messages
 
     return build
 
 
-def send_escalations(*, today=None, run_id=None, batch_size=BATCH_SIZE, connection=None):
+def send_escalations(
+    *,
+    today: datetime.date | None = None,
+    run_id: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    connection: Any = None,
+) -> DeliveryResult:
     """Send each manager one digest of their direct reports overdue past the escalation delay."""
     today = today or timezone.localdate()
     run_id = run_id or new_run_id()
@@ -268,7 +288,7 @@ def send_escalations(*, today=None, run_id=None, batch_size=BATCH_SIZE, connecti
 # --- Officers ------------------------------------------------------------------------------
 
 
-def officer_recipients():
+def officer_recipients() -> list[int]:
     """Employees whose account is in the compliance officer or governance admin group."""
     groups = Group.objects.filter(name__in=[Role.COMPLIANCE_OFFICER, Role.GOVERNANCE_ADMIN])
     return list(
@@ -279,7 +299,7 @@ def officer_recipients():
     )
 
 
-def officer_summary_figures(today):
+def officer_summary_figures(today: datetime.date) -> dict[str, Any]:
     """The headline figures of the weekly summary, all from the compliance selectors."""
     from compliance import selectors as compliance
 
@@ -293,15 +313,17 @@ def officer_summary_figures(today):
     }
 
 
-def send_officer_summary(*, today=None, run_id=None, connection=None):
+def send_officer_summary(
+    *, today: datetime.date | None = None, run_id: str | None = None, connection: Any = None
+) -> DeliveryResult:
     """The weekly summary to compliance officers: headline figures and a link to the dashboard."""
     today = today or timezone.localdate()
     run_id = run_id or new_run_id()
     recipients = officer_recipients()
-    figures = officer_summary_figures(today) if recipients else None
+    figures = officer_summary_figures(today) if recipients else {}
     email = email_template("officer_summary")
 
-    def build(rows):
+    def build(rows: list[NotificationLog]) -> dict[int, tuple[Any, dict[str, Any]]]:
         context = {"today": today, "dashboard_url": settings.SITE_URL + reverse("dashboard"), **figures}
         rate = figures["summary"].rate
         subject = f"Weekly AI tool compliance: {rate if rate is not None else '-'}% satisfied"
@@ -329,13 +351,15 @@ def send_officer_summary(*, today=None, run_id=None, connection=None):
     )
 
 
-def send_report_ready(*, report, today=None, run_id=None, connection=None):
+def send_report_ready(
+    *, report: ComplianceReport, today: datetime.date | None = None, run_id: str | None = None, connection: Any = None
+) -> DeliveryResult:
     """Tell the officers, once each, that a scheduled report is ready, with a link to it."""
     today = today or timezone.localdate()
     run_id = run_id or new_run_id()
     email = email_template("report_ready")
 
-    def build(rows):
+    def build(rows: list[NotificationLog]) -> dict[int, tuple[Any, dict[str, Any]]]:
         context = {
             "report": report,
             "summary": report.summary,
@@ -366,7 +390,9 @@ def send_report_ready(*, report, today=None, run_id=None, connection=None):
     )
 
 
-def send_daily_notifications(*, today=None, run_id=None, batch_size=BATCH_SIZE):
+def send_daily_notifications(
+    *, today: datetime.date | None = None, run_id: str | None = None, batch_size: int = BATCH_SIZE
+) -> list[DeliveryResult]:
     """The daily job: reminder digests, then manager escalations. Safe to run any number of times."""
     today = today or timezone.localdate()
     run_id = run_id or new_run_id()

@@ -28,7 +28,9 @@ a clear message, never someone else's account.
 
 import datetime
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -72,7 +74,7 @@ class Binding:
     password: str = ""
 
 
-def fingerprint(*, mailed_to, binding):
+def fingerprint(*, mailed_to: str, binding: Binding) -> str:
     """The HMAC binding a link to the address it is mailed to and to ``binding``. One HMAC:
     cheap enough for every link of a reminder run."""
     parts = [
@@ -85,7 +87,7 @@ def fingerprint(*, mailed_to, binding):
     return salted_hmac(FINGERPRINT_SALT, "\x1f".join(parts), algorithm="sha256").hexdigest()[:32]
 
 
-def bindings_of(employee_ids):
+def bindings_of(employee_ids: Iterable[int]) -> dict[int, Binding]:
     """{employee id: Binding} for the given employees (one query)."""
     rows = Employee.objects.filter(pk__in=list(employee_ids)).values_list(
         "pk", "email_changed_at", "user_id", "user__email", "user__password"
@@ -96,7 +98,7 @@ def bindings_of(employee_ids):
     }
 
 
-def _binding(employee):
+def _binding(employee: Employee) -> Binding:
     user = employee.user
     return Binding(
         email_changed_at=employee.email_changed_at,
@@ -106,7 +108,7 @@ def _binding(employee):
     )
 
 
-def _sign(signer, employee, binding):
+def _sign(signer: signing.TimestampSigner, employee: Employee, binding: Binding) -> str:
     data = {
         "e": employee.pk,
         "n": secrets.token_urlsafe(18),
@@ -115,16 +117,16 @@ def _sign(signer, employee, binding):
     return signer.sign_object(data)
 
 
-def make_token(employee):
+def make_token(employee: Employee) -> str:
     return _sign(signing.TimestampSigner(salt=SALT), employee, bindings_of([employee.pk])[employee.pk])
 
 
-def make_login_link(employee):
+def make_login_link(employee: Employee) -> str:
     """Absolute URL (settings.SITE_URL) that signs ``employee`` in once and opens /me/."""
     return login_link_maker()(employee)
 
 
-def login_link_maker():
+def login_link_maker() -> Callable[..., str]:
     """``make_login_link`` for many employees (a reminder run): the signer and the URL around
     the token are made once, so each link costs one signing call, one HMAC and no URL
     reversing. Pass each employee's ``binding`` (read for a whole batch, as ``bindings_of``
@@ -134,7 +136,7 @@ def login_link_maker():
     before, after = reverse("magic-login", args=[placeholder]).split(placeholder)
     prefix = settings.SITE_URL + before
 
-    def make(employee, binding=None):
+    def make(employee: Employee, binding: Binding | None = None) -> str:
         if binding is None:
             binding = bindings_of([employee.pk])[employee.pk]
         return f"{prefix}{_sign(signer, employee, binding)}{after}"
@@ -142,12 +144,13 @@ def login_link_maker():
     return make
 
 
-def _max_age_seconds():
-    max_age = settings.MAGIC_LINK_MAX_AGE
-    return max_age.total_seconds() if hasattr(max_age, "total_seconds") else int(max_age)
+def _max_age_seconds() -> int:
+    """MAGIC_LINK_MAX_AGE (a timedelta or seconds) in whole seconds."""
+    max_age: Any = settings.MAGIC_LINK_MAX_AGE
+    return int(max_age.total_seconds()) if hasattr(max_age, "total_seconds") else int(max_age)
 
 
-def read_token(token):
+def read_token(token: str) -> LinkPayload:
     """The link's payload; raises LinkRefused when it is tampered with or expired."""
     try:
         data = signing.loads(token, salt=SALT, max_age=_max_age_seconds())
@@ -170,19 +173,19 @@ def read_token(token):
     return LinkPayload(employee_id=data["e"], nonce=data["n"], fingerprint=data["f"])
 
 
-def belongs_to(token, user):
+def belongs_to(token: str, user: Any) -> bool:
     """True when the (valid, unexpired) link was made for ``user``'s employee record."""
     payload = read_token(token)
     return Employee.objects.filter(pk=payload.employee_id, user=user).exists()
 
 
-def check(token):
+def check(token: str) -> Employee:
     """The employee a genuine, current link is for, without using it up; raises LinkRefused
     (or PasswordSignInRequired) when the link must not sign anyone in."""
     return _check(token)[1]
 
 
-def _check(token):
+def _check(token: str) -> tuple[LinkPayload, Employee]:
     payload = read_token(token)
     employee = Employee.objects.select_related("user").filter(pk=payload.employee_id).first()
     if employee is None or not employee.is_active:
@@ -218,7 +221,7 @@ def _check(token):
     return payload, employee
 
 
-def redeem(token):
+def redeem(token: str) -> User:
     """Use the link: returns the User to sign in, creating the account for an employee who has
     none yet (a new address only: unusable password, linked to the employee). Raises
     LinkRefused for every case ``check`` refuses, and for a link used before."""
