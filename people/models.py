@@ -53,7 +53,7 @@ class Employee(models.Model):
     )
     manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     # Ancestry in the reporting line ("/12/40/"), so that a manager's direct and indirect
-    # reports are one indexed prefix match. Maintained by governance.services.
+    # reports are one indexed prefix match. Maintained by people.services.paths.
     reporting_path = models.CharField(max_length=1024, default="/", editable=False)
     job_title = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
