@@ -16,8 +16,7 @@ TODAY = datetime.date(2026, 11, 29)
 pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
-@pytest.fixture
-def org():
+def build_org():
     people = {
         "p1": {"department": "child"},
         "p2": {"department": "child"},
@@ -41,6 +40,15 @@ def org():
         ],
         closed=[({"department": "other"}, "claude", "superseded")],
     ).as_dict()
+
+
+# Built once for the module (each test's own writes are rolled back); each test gets the rows re-read.
+module_org = scenario.once_per_module(build_org, today=TODAY)
+
+
+@pytest.fixture
+def org(module_org):
+    return scenario.fresh(module_org)
 
 
 def snapshot_rows(day):
