@@ -1,4 +1,9 @@
-"""The one clock in tests: dates that matter are passed in or frozen with time-machine."""
+"""The one clock in tests: dates that matter are passed in or frozen with time-machine.
+
+A module that pins a ``TODAY`` sets ``NOW = noon_on(TODAY)``, freezes the clock there for every
+test (``pytest.mark.time_machine(NOW, tick=True)``: the clock runs on from there, so timeouts
+still pass, while "today" stays ``TODAY``) and passes ``TODAY`` / ``NOW`` down where it reads
+the clock itself."""
 
 import datetime
 import zoneinfo
@@ -10,12 +15,3 @@ def noon_on(day):
     from django.conf import settings
 
     return datetime.datetime.combine(day, datetime.time(12), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-
-
-def frozen_on(day):
-    """A pytest mark putting the clock (time-machine) at noon, in settings.TIME_ZONE, on ``day``
-    for every test it marks; the clock runs on from there, so timeouts still pass, while "today"
-    stays ``day``. Use it wherever a module pins a TODAY."""
-    import pytest
-
-    return pytest.mark.time_machine(noon_on(day), tick=True)

@@ -64,7 +64,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def counts_dated_today(time_machine, db):
     """The maintained counts dated to the (frozen) application's today, as the nightly job would
-    have done: for modules marked ``frozen_on(TODAY)`` whose figures read the counts."""
+    have done: for modules frozen on their ``TODAY`` whose figures read the counts."""
     from django.utils import timezone
 
     from compliance.services.rollups import advance_obligation_counts

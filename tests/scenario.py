@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
 from attestations.models import Obligation, PolicyException
+from tests.clock import noon_on
 from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, ToolRuleFactory
 
 
@@ -86,7 +86,8 @@ def build(
         )
     for arguments, rule, reason in closed:
         obligation = ObligationFactory(employee=EmployeeFactory(**_resolved(arguments, org)), rule=org.rules[rule])
-        Obligation.objects.filter(pk=obligation.pk).update(closed_at=timezone.now(), close_reason=reason)
+        closed_at = noon_on(today)  # the day the tables describe, whatever the clock says
+        Obligation.objects.filter(pk=obligation.pk).update(closed_at=closed_at, close_reason=reason)
     for values in exceptions:
         values = dict(values)
         values["employee"], values["rule"] = org.people[values["employee"]], org.rules[values["rule"]]
@@ -111,8 +112,6 @@ def once_per_module(make: Any, *, today: datetime.date) -> Any:
     @pytest.fixture(scope="module")
     def fixture(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
         import time_machine
-
-        from tests.clock import noon_on
 
         atomic = transaction.atomic()
         with django_db_blocker.unblock():

@@ -13,12 +13,13 @@ from compliance.models import ComplianceReport, ComplianceSnapshot
 from governance.celery import app
 from notifications import tasks as notification_tasks
 from notifications.models import NotificationLog
-from tests.clock import frozen_on
+from tests.clock import noon_on
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
-pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=True)]
 
 
 def _broker_url():

@@ -155,18 +155,18 @@ def _store_evidence(*, employee: Employee, image: "CleanImage") -> Evidence:
 # --- Attestation ----------------------------------------------------------------------------
 
 
-def _validate(
-    *,
+def _validated(
     obligation: Obligation,
-    required: list[RequiredSetting],
     answers: dict[int, str],
     tool_used: bool,
     tier: str,
     statement: str,
     signature: str,
     has_evidence: bool,
-) -> dict[str, str]:
-    """Everything that can be wrong with a submission, as a field -> message dict."""
+) -> list[RequiredSetting]:
+    """The rule's required settings, once the submission is valid; else ValidationError naming
+    everything that is wrong with it (field -> message)."""
+    required = list(obligation.rule.required_settings.select_related("setting").order_by("setting__key"))
     errors = {}
     if tool_used not in (True, False):
         errors["tool_used"] = "Say whether you use this tool."
@@ -193,7 +193,9 @@ def _validate(
         errors["signature"] = "Type your full name to sign."
     elif not signature_matches(signature, obligation.employee.full_name):
         errors["signature"] = f"Type your full name exactly as it is on record: {obligation.employee.full_name}."
-    return errors
+    if errors:
+        raise ValidationError(errors)
+    return required
 
 
 def _lock_current(obligation: Obligation) -> Obligation:
@@ -237,7 +239,7 @@ def submit_attestation(
     request_meta = request_meta or {}
     answers = {int(key): value for key, value in (answers or {}).items()}
     tier = (tier or "").strip()
-    required = _checked(obligation, answers, tool_used, tier, statement, signature, evidence_file is not None)
+    required = _validated(obligation, answers, tool_used, tier, statement, signature, evidence_file is not None)
     image = clean_screenshot(evidence_file) if (tool_used and evidence_file is not None) else None
 
     stored_files = []
@@ -286,32 +288,6 @@ def submit_attestation(
             Evidence._meta.get_field("file").storage.delete(name)
         raise
     return record
-
-
-def _checked(
-    obligation: Obligation,
-    answers: dict[int, str],
-    tool_used: bool,
-    tier: str,
-    statement: str,
-    signature: str,
-    has_evidence: bool,
-) -> list[RequiredSetting]:
-    """The rule's required settings, once the submission is valid; else ValidationError."""
-    required = list(obligation.rule.required_settings.select_related("setting").order_by("setting__key"))
-    errors = _validate(
-        obligation=obligation,
-        required=required,
-        answers=answers,
-        tool_used=tool_used,
-        tier=tier,
-        statement=statement,
-        signature=signature,
-        has_evidence=has_evidence,
-    )
-    if errors:
-        raise ValidationError(errors)
-    return required
 
 
 def _recorded_answers(required: list[RequiredSetting], answers: dict[int, str]) -> list[dict[str, Any]]:

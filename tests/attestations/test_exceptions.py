@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from attestations.models import Obligation, ObligationStatus, PolicyException
 from attestations.services import publishing
@@ -10,12 +9,17 @@ from attestations.services.exceptions import approve_exception, deny_exception, 
 from governance.models import AuditEvent
 from governance.roles import Role
 from policies import services
-from tests.clock import frozen_on
+from tests.clock import noon_on
 from tests.factories import EmployeeFactory, PlatformFactory, PlatformSettingFactory, PolicyVersionFactory
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
-pytestmark = [pytest.mark.django_db, frozen_on(TODAY), pytest.mark.usefixtures("counts_dated_today")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(NOW, tick=True),
+    pytest.mark.usefixtures("counts_dated_today"),
+]
 
 
 @pytest.fixture
@@ -81,7 +85,7 @@ def test_second_open_request_for_the_same_tool_is_refused(obligation):
 
 
 def test_request_on_a_closed_obligation_is_refused(obligation):
-    Obligation.objects.filter(pk=obligation.pk).update(closed_at=timezone.now(), close_reason="out_of_scope")
+    Obligation.objects.filter(pk=obligation.pk).update(closed_at=NOW, close_reason="out_of_scope")
     obligation.refresh_from_db()
     with pytest.raises(ValidationError):
         ask(obligation)

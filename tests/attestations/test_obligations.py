@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from attestations.models import Obligation, ObligationStatus, PolicyException
 from attestations.selectors.obligations import obligations_for
@@ -12,7 +11,7 @@ from governance.roles import Role
 from people.models import Employee
 from platforms.signals import setting_revised
 from policies import services
-from tests.clock import frozen_on
+from tests.clock import noon_on
 from tests.factories import (
     DepartmentFactory,
     EmployeeFactory,
@@ -22,8 +21,13 @@ from tests.factories import (
 )
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
-pytestmark = [pytest.mark.django_db, frozen_on(TODAY), pytest.mark.usefixtures("counts_dated_today")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(NOW, tick=True),
+    pytest.mark.usefixtures("counts_dated_today"),
+]
 
 
 @pytest.fixture
@@ -324,7 +328,7 @@ def test_acknowledgments_needed_lists_published_versions_not_yet_acknowledged(ad
         employee=person,
         policy_version=version,
         statement="I have read the policy.",
-        created_at=timezone.now(),
+        created_at=NOW,
         prev_hash="0" * 64,
         hash="a" * 64,
     )

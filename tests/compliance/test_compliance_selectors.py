@@ -1,13 +1,12 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from attestations.models import Attestation, AttestationAnswer, ObligationStatus
 from compliance import selectors as compliance
 from compliance.selectors import ComplianceFilters
 from tests import scenario
-from tests.clock import frozen_on
+from tests.clock import noon_on
 from tests.factories import (
     DepartmentFactory,
     EmployeeFactory,
@@ -17,8 +16,13 @@ from tests.factories import (
 )
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
-pytestmark = [pytest.mark.django_db, frozen_on(TODAY), pytest.mark.usefixtures("counts_dated_today")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(NOW, tick=True),
+    pytest.mark.usefixtures("counts_dated_today"),
+]
 
 
 def build_org():
@@ -139,7 +143,7 @@ def test_noncompliant_settings_counts_failing_answers(org):
         compliant=False,
         tool_used=True,
         statement="s",
-        created_at=timezone.now(),
+        created_at=NOW,
         prev_hash="0" * 64,
         hash="a" * 64,
     )

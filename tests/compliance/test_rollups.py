@@ -10,7 +10,6 @@ from dataclasses import replace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from attestations.models import Attestation, AttestationAnswer, Obligation, ObligationStatus
 from compliance import selectors as compliance
@@ -27,15 +26,16 @@ from compliance.selectors import ComplianceFilters
 from compliance.services.rollups import advance_obligation_counts, rebuild_obligation_counts, rebuild_snapshot_totals
 from people.models import Department, Employee
 from tests import scenario
-from tests.clock import frozen_on
+from tests.clock import noon_on
 from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, mark_in_force
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.postgres,
-    frozen_on(TODAY),
+    pytest.mark.time_machine(NOW, tick=True),
     pytest.mark.usefixtures("counts_dated_today"),
 ]
 ACTION = ("pending", "noncompliant")
@@ -155,7 +155,7 @@ def publish(people, rules, *, due_on, status=ObligationStatus.PENDING):
             department_id=person.department_id,
             status=status,
             due_on=due_on,
-            opened_at=timezone.now(),
+            opened_at=NOW,
         )
         for person in people
         for rule in rules
@@ -174,7 +174,7 @@ def attestation(obligation, *, failing=(), passing=(), answers_first=True):
         compliant=False,
         tool_used=True,
         statement="s",
-        created_at=timezone.now(),
+        created_at=NOW,
         prev_hash=f"{obligation.pk:064d}",
         hash=f"{obligation.pk:063d}h",
     )
@@ -217,7 +217,7 @@ def test_aggregates_follow_inserts_updates_closes_and_deletes(org):
         department_id=people[0].department_id,
         status="pending",
         due_on=TODAY,
-        opened_at=timezone.now(),
+        opened_at=NOW,
     )
     check("single insert due today (not overdue)")
     attested = Obligation.objects.filter(employee__in=people[:2], rule=rules[0])
@@ -237,11 +237,11 @@ def test_aggregates_follow_inserts_updates_closes_and_deletes(org):
     check("exception approved")
     Obligation.objects.filter(employee=people[1]).update(department_id=org["other"].pk)
     check("moved to another department")
-    Obligation.objects.filter(employee=people[4]).update(closed_at=timezone.now(), close_reason="terminated")
+    Obligation.objects.filter(employee=people[4]).update(closed_at=NOW, close_reason="terminated")
     check("closed (terminated)")
     Obligation.objects.filter(employee=people[4]).update(closed_at=None, close_reason="")
     check("reopened")
-    Obligation.objects.filter(status=ObligationStatus.PENDING).update(last_attested_at=timezone.now())
+    Obligation.objects.filter(status=ObligationStatus.PENDING).update(last_attested_at=NOW)
     check("update touching no dimension")
     Obligation.objects.filter(employee__in=people[3:4]).delete()
     check("delete")
@@ -481,7 +481,7 @@ def test_the_services_writes_keep_every_aggregate_right(make_user):
     from tests.attestations.builders import safe_answers, unsafe_answers
     from tests.factories import PlatformFactory, PolicyFactory, PolicyVersionFactory
 
-    today = timezone.localdate()
+    today = TODAY
     top, other = DepartmentFactory(name="Top"), DepartmentFactory(name="Other")
     sub = DepartmentFactory(name="Sub", parent=top)
     people = [

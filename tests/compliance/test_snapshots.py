@@ -9,11 +9,12 @@ from compliance.selectors import ComplianceFilters
 from compliance.selectors import trend as compliance_trend
 from compliance.services.snapshots import snapshot_compliance
 from tests import scenario
-from tests.clock import frozen_on
+from tests.clock import noon_on
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
-pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=True)]
 
 
 def build_org():

@@ -7,12 +7,13 @@ from compliance.models import ComplianceReport, ComplianceSnapshot
 from compliance.selectors import trend as compliance_trend
 from demo import jobs
 from notifications.models import NotificationLog
-from tests.clock import frozen_on
+from tests.clock import noon_on
 from tests.factories import ObligationFactory, ToolRuleFactory
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
-pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=True)]
 
 
 @pytest.fixture

@@ -17,12 +17,13 @@ from integrations.models import Scope
 from notifications import digests as reminders
 from notifications import magic_links
 from people.models import Employee
-from tests.clock import frozen_on
+from tests.clock import noon_on
 from tests.factories import EmployeeFactory, ObligationFactory, ToolRuleFactory
 
 TODAY = datetime.date(2026, 11, 30)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
-pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=True)]
 PASSWORD = "correct horse battery"
 
 

@@ -18,15 +18,16 @@ from notifications import digests as reminders
 from notifications.models import NotificationLog
 from people.models import Employee
 from tests import scenario
-from tests.clock import frozen_on
+from tests.clock import noon_on
 from tests.factories import EmployeeFactory, ObligationFactory, PolicyVersionFactory, ToolRuleFactory
 
 # Where every one-click sign-in link points (notifications.magic_links.make_login_link).
 LOGIN_LINK_PREFIX = settings.SITE_URL + reverse("magic-login", args=["T"]).removesuffix("T/")
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
 
-pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=True)]
 
 
 def days(n):
