@@ -79,10 +79,17 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    # Single sign-on (OpenID Connect and SAML 2.0); accounts stay governance.User.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # The kernel, then the domain apps from the bottom of the layering up (README, "Architecture").
     "governance",
     "platforms",
     "people",
+    "identity",
     "policies",
     "attestations",
     "compliance",
@@ -104,6 +111,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -144,6 +152,7 @@ AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -156,6 +165,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# django-allauth (single sign-on, mounted at /sso/): no password sign-up; identity rules in identity.adapters.
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Single sign-on (django-allauth): OpenID Connect and SAML 2.0 callbacks.
+    path("sso/", include("allauth.urls")),
     path("healthz", health.healthz, name="healthz"),
     # Employees: My AI tools, attestation, receipts; managers: their team.
     path("", include("attestations.urls")),
