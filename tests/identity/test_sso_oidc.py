@@ -304,3 +304,28 @@ def test_sign_out_after_a_password_sign_in_stays_here(client, make_user, oidc_ap
     client.force_login(make_user())
     response = client.post("/accounts/logout/")
     assert response["Location"] == "/accounts/login/" and signed_in_user(client) is None
+
+
+def test_a_provider_fixed_by_the_environment_signs_people_in(client, oidc_provider, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "locked",
+                    "name": "Locked IdP",
+                    "client_id": "env-client",
+                    "secret": "env-secret",
+                    "settings": {"server_url": oidc_provider.url, "claims": {"employee_number": "hrid"}},
+                }
+            ],
+        }
+    }
+    employee = EmployeeFactory(external_id="HR-1014", email="ne@acme.test")
+    sub = subject()
+    oidc_provider.set_user(sub, hrid="HR-1014")
+    assert "Sign in with Locked IdP" in client.get("/accounts/login/").content.decode()
+
+    assert oidc_provider.sign_in(client, sub, provider_id="locked")["Location"] == "/me/"
+    employee.refresh_from_db()
+    assert signed_in_user(client) == employee.user
