@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.socialaccount.adapter import get_adapter
 
@@ -13,12 +14,35 @@ class ProviderChoice:
     provider_id: str
     name: str
     login_url: str
+    origin: str  # where the sign-in button's form ends up (the provider's authorization page)
+
+
+def _origin(app: Any) -> str:
+    """The provider's origin (scheme://host[:port]) from its configured addresses, read without
+    a network call: OpenID Connect's ``server_url``, SAML's IdP ``sso_url`` or ``metadata_url``."""
+    settings = app.settings or {}
+    overrides = settings.get("openid_configuration_overrides") or {}
+    idp = settings.get("idp") or {}
+    for url in (
+        overrides.get("authorization_endpoint"),
+        settings.get("server_url"),
+        idp.get("sso_url"),
+        idp.get("metadata_url"),
+    ):
+        if isinstance(url, str):
+            parts = urlsplit(url)
+            if parts.scheme in ("https", "http") and parts.netloc:
+                return f"{parts.scheme}://{parts.netloc}"
+    return ""
 
 
 def sign_in_providers(request: Any) -> list[ProviderChoice]:
     """The identity providers offered on the sign-in page, in name order."""
     providers = get_adapter(request).list_providers(request)
-    choices = [ProviderChoice(p.app.provider_id, p.app.name or p.name, p.get_login_url(request)) for p in providers]
+    choices = [
+        ProviderChoice(p.app.provider_id, p.app.name or p.name, p.get_login_url(request), _origin(p.app))
+        for p in providers
+    ]
     return sorted(choices, key=lambda choice: choice.name.casefold())
 
 

@@ -11,8 +11,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ObjectDoesNotExist
-from django.shortcuts import redirect, resolve_url
-from django.urls import reverse
+from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -37,6 +36,14 @@ class SignInView(auth_views.LoginView):
         context["providers"] = sign_in_providers(self.request)
         context["passwords_on"] = SignInPolicy.current().password_sign_in
         return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        # A form's redirect to another origin needs that origin in form-action (browsers check it).
+        origins = sorted({p.origin for p in context["providers"] if p.origin})
+        if origins:
+            response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+        return response
 
 
 def sign_in_page(request):
@@ -76,4 +83,8 @@ def sign_out(request):
     """Sign out here, then at the identity provider when the session came from one that offers it."""
     provider_logout = single_logout_url(request) if request.user.is_authenticated else None
     logout(request)
-    return redirect(provider_logout or reverse("login"))
+    if provider_logout is None:
+        return redirect("login")
+    # A page that moves on by itself rather than a redirect: the sign-out form may only lead
+    # to our own origin (Content-Security-Policy form-action).
+    return render(request, "identity/signing_out.html", {"provider_logout": provider_logout})

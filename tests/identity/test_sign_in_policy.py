@@ -132,3 +132,9 @@ def test_reminder_links_sign_in_as_before_while_passwords_are_on(client, employe
     response = client.get(urlsplit(magic_links.make_login_link(employee_user.employee)).path)
     assert response["Location"] == "/me/" and signed_in(client)
     assert client.get("/me/").status_code == 200
+
+
+def test_the_sign_in_page_lets_its_forms_lead_to_the_providers_origin(client, oidc_app, oidc_provider):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert oidc_provider.url in form_action and "'self'" in form_action
