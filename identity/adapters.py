@@ -33,6 +33,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         options = options_for(provider.app)
         subject, email = str(sociallogin.account.uid)[:255], ""
         try:
+            if sociallogin.state.get("process") not in (None, "login"):
+                # allauth's "connect" and "redirect" flows would attach or test a subject outside these rules.
+                raise sign_in.SignInRefused("process", "Sign in from the sign-in page.")
             claims = claims_for(sociallogin, options)
             email = claims.email
             with transaction.atomic():

@@ -331,3 +331,18 @@ def test_a_provider_fixed_by_the_environment_signs_people_in(client, oidc_provid
     assert oidc_provider.sign_in(client, sub, provider_id="locked")["Location"] == "/me/"
     employee.refresh_from_db()
     assert signed_in_user(client) == employee.user
+
+
+@pytest.mark.parametrize("process", ["connect", "redirect"])
+def test_allauths_connect_and_redirect_flows_link_nothing(client, oidc_provider, oidc_app, make_user, process):
+    client.force_login(make_user())
+    EmployeeFactory(external_id="HR-1015", email="ot@acme.test")
+    sub = subject()
+    oidc_provider.set_user(sub, employee_number="HR-1015")
+    started = client.post("/sso/oidc/mock/login/", {"process": process, "next": "/me/"})
+    callback = urlsplit(oidc_provider.authorize(started["Location"], sub))
+
+    response = client.get(callback.path, parse_qs(callback.query))
+
+    assert response.status_code == 403 and not SocialAccount.objects.exists()
+    assert not User.objects.filter(email="ot@acme.test").exists()
