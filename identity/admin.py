@@ -14,7 +14,7 @@ class RoleMappingAdmin(admin.ModelAdmin):
 @admin.register(SignInPolicy)
 class SignInPolicyAdmin(admin.ModelAdmin):
     list_display = ("__str__", "updated_at")
-    filter_horizontal = ("break_glass_accounts",)
+    raw_id_fields = ("break_glass_accounts",)  # 100,000 accounts: no select box
 
     def has_add_permission(self, request):
         return not SignInPolicy.objects.exists()

@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 import requests
 from allauth.account.authentication import get_authentication_records
 from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
@@ -50,6 +52,14 @@ def sign_in_page(request):
     """allauth's own account pages (password sign-in, sign-up, password and e-mail management)
     are no second password door: they lead to the product's sign-in page."""
     return redirect("login")
+
+
+def provider_login(request, provider_id):
+    """A provider's sign-in starts with the sign-in page's button (POST); a plain visit to the
+    address goes to that page instead of allauth's unstyled confirmation."""
+    if request.method != "POST":
+        return redirect_to_login(request.GET.get("next") or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return openid_connect_views.login(request, provider_id)
 
 
 def single_logout_url(request) -> str | None:

@@ -95,7 +95,17 @@ def test_the_admin_sign_in_follows_the_policy_too(make_user, passwords_off):
 
 @pytest.mark.parametrize(
     "path",
-    ["/sso/login/", "/sso/signup/", "/sso/password/reset/", "/sso/password/change/", "/sso/email/", "/sso/3rdparty/"],
+    [
+        "/sso/login/",
+        "/sso/signup/",
+        "/sso/password/reset/",
+        "/sso/password/change/",
+        "/sso/email/",
+        "/sso/3rdparty/",
+        "/sso/3rdparty/signup/",
+        "/sso/3rdparty/login/error/",
+        "/sso/inactive/",
+    ],
 )
 def test_allauths_account_pages_lead_to_the_product_sign_in(client, make_user, path):
     make_user(email="plain@acme.test")
@@ -138,3 +148,24 @@ def test_the_sign_in_page_lets_its_forms_lead_to_the_providers_origin(client, oi
     policy = client.get("/accounts/login/")["Content-Security-Policy"]
     form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
     assert oidc_provider.url in form_action and "'self'" in form_action
+
+
+def test_a_plain_visit_to_a_providers_sign_in_address_goes_to_the_sign_in_page(client, oidc_app):
+    response = client.get("/sso/oidc/mock/login/?next=/me/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/me/"
+
+
+def test_admins_switch_passwords_off_and_name_break_glass_accounts_in_the_admin(client, make_user):
+    root = User.objects.create_superuser(email="root@acme.test", password=PASSWORD)
+    named = make_user(email="named@acme.test")
+    client.force_login(root)
+    SignInPolicy.current()
+
+    response = client.post(
+        "/admin/identity/signinpolicy/1/change/", {"break_glass_accounts": str(named.pk)}, follow=True
+    )
+
+    assert response.status_code == 200
+    policy = SignInPolicy.current()
+    assert policy.password_sign_in is False and list(policy.break_glass_accounts.all()) == [named]
+    assert password_sign_in("named@acme.test")[0].status_code == 302
