@@ -151,8 +151,10 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if PRODUCTION else ["dj
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Passwords as the sign-in policy allows them (identity.SignInPolicy), then single sign-on's
+    # sessions; no other backend checks a password.
+    "identity.backends.PasswordBackend",
+    "identity.backends.SingleSignOnBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -171,6 +173,44 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# Who a provider's subject is (linking, refusals, roles from groups) is decided in identity.adapters.
+SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an e-mail address alone never links an account
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
+
+
+def _sso_apps(providers):
+    """allauth ``APPS`` entries from ``SSO_PROVIDERS`` (a JSON list), for installs whose identity
+    providers are fixed by the environment rather than configured in the admin."""
+    apps = []
+    for provider in providers:
+        missing = {"id", "name", "server_url", "client_id"} - set(provider)
+        if missing:
+            raise ImproperlyConfigured(f"SSO_PROVIDERS: each provider needs {', '.join(sorted(missing))}.")
+        options = {key: provider[key] for key in ("claims", "allowed_email_domains", "just_in_time") if key in provider}
+        apps.append(
+            {
+                "provider_id": provider["id"],
+                "name": provider["name"],
+                "client_id": provider["client_id"],
+                "secret": provider.get("secret", ""),
+                "settings": {"server_url": provider["server_url"], **options},
+            }
+        )
+    return apps
+
+
+# OpenID Connect providers: admin-configured (allauth SocialApp rows) and/or fixed by
+# SSO_PROVIDERS, e.g. [{"id": "okta", "name": "Okta", "server_url": "https://acme.okta.com",
+# "client_id": "...", "secret": "...", "claims": {"groups": "groups"}, "allowed_email_domains": ["acme.com"]}].
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _sso_apps(env.json("SSO_PROVIDERS", default=[])),
+    },
+}
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

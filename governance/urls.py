@@ -11,11 +11,11 @@ handler500 = "governance.views.errors.server_error"
 
 urlpatterns = [
     path("", accounts.home, name="home"),
-    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    # Sign-in and sign-out (identity providers first, passwords as the policy allows), and
+    # single sign-on (django-allauth at /sso/: OpenID Connect and SAML 2.0).
+    path("", include("identity.urls")),
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
-    # Single sign-on (django-allauth): OpenID Connect and SAML 2.0 callbacks.
-    path("sso/", include("allauth.urls")),
     path("healthz", health.healthz, name="healthz"),
     # Employees: My AI tools, attestation, receipts; managers: their team.
     path("", include("attestations.urls")),

@@ -26,11 +26,6 @@ class EmailAuthenticationForm(AuthenticationForm):
         return User.objects.normalize_login(self.cleaned_data["username"])
 
 
-class LoginView(auth_views.LoginView):
-    form_class = EmailAuthenticationForm
-    redirect_authenticated_user = True
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form with a mail budget per client address and per account.
 
