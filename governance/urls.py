@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     # Single sign-on (django-allauth): OpenID Connect and SAML 2.0 callbacks.
     path("sso/", include("allauth.urls")),
+    path("sso/", include("identity.saml")),  # SAML single logout started here
     path("healthz", health.healthz, name="healthz"),
     # Employees: My AI tools, attestation, receipts; managers: their team.
     path("", include("attestations.urls")),
