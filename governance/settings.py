@@ -179,6 +179,9 @@ LOGOUT_REDIRECT_URL = "login"
 # logout. Merged into any SOCIALACCOUNT_PROVIDERS set above.
 SOCIALACCOUNT_PROVIDERS = globals().get("SOCIALACCOUNT_PROVIDERS", {})
 SOCIALACCOUNT_PROVIDERS.setdefault("saml", {})["provider_class"] = "identity.saml.SAMLProvider"
+# The pages that start sign-on post to us and are redirected to the IdP: CSP form-action must
+# allow the IdPs' origins there (identity.saml.SSOFormActionMiddleware, inside django-csp's).
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "identity.saml.SSOFormActionMiddleware")
 # --- end of SAML ------------------------------------------------------------------------------
 
 # Reverse proxies in front of the app. The client address (ledger, lockout, throttles) is the

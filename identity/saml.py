@@ -33,6 +33,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -95,12 +96,12 @@ class SAMLProvider(AllauthSAMLProvider):
 
     package = "allauth.socialaccount.providers.saml"  # allauth's URLs, not this module's
 
-    def __init__(self, request, app=None):
+    def __init__(self, request: HttpRequest, app: Any = None) -> None:
         if app is not None:
             app.settings = enforced(app.settings or {})
         super().__init__(request, app=app)
 
-    def sociallogin_from_response(self, request, response):
+    def sociallogin_from_response(self, request: HttpRequest, response: Any) -> Any:
         """Each assertion signs one person in once: a replayed one (an IdP-initiated response
         has no request to match) is refused until it would have expired anyway."""
         from allauth.core.exceptions import ImmediateHttpResponse
@@ -112,7 +113,7 @@ class SAMLProvider(AllauthSAMLProvider):
             )
         return super().sociallogin_from_response(request, response)
 
-    def extract_extra_data(self, data):
+    def extract_extra_data(self, data: Any) -> dict[str, Any]:
         return {
             "attributes": data.get_attributes(),
             "name_id": data.get_nameid(),
@@ -129,7 +130,7 @@ def _first_use(assertion_id: str | None, not_on_or_after: int | None) -> bool:
     return cache.add(f"identity.saml.assertion:{assertion_id}", 1, timeout=lifetime)
 
 
-def remember_session(sender, request, user, sociallogin=None, **kwargs) -> None:
+def remember_session(sender: Any, request: HttpRequest, user: Any, sociallogin: Any = None, **kwargs: Any) -> None:
     """``user_logged_in`` receiver: keep the IdP's NameID and SessionIndex in this session, so
     that signing out can ask the IdP to end the same session (connected in identity.apps)."""
     if sociallogin is None or sociallogin.provider.id != SAMLProvider.id:
@@ -146,7 +147,7 @@ def remember_session(sender, request, user, sociallogin=None, **kwargs) -> None:
 # --- claims -------------------------------------------------------------------------------
 
 
-def saml_claims(source: Any, app) -> SAMLClaims:
+def saml_claims(source: Any, app: Any) -> SAMLClaims:
     """The claims in a SAML sign-in, read through ``app``'s attribute mapping.
 
     ``source`` is allauth's ``SocialLogin``, a ``SocialAccount``, or an account's
@@ -169,7 +170,7 @@ def saml_claims(source: Any, app) -> SAMLClaims:
                 return [_clean(key, v) for v in (found if isinstance(found, list) else [found])]
         return []
 
-    subject = getattr(account, "uid", None) or (values("uid") or [extra.get("name_id")])[0]
+    subject = getattr(account, "uid", None) or (values("uid") or [extra.get("name_id") or ""])[0]
     if not subject:
         raise SAMLClaimError("The SAML assertion names no subject (NameID or the mapped uid attribute).")
     email = _email(values("email"), extra, app_settings)
@@ -181,7 +182,7 @@ def saml_claims(source: Any, app) -> SAMLClaims:
         subject=_clean("subject", subject),
         email=email,
         email_verified=email is not None and _email_trusted(email, values("email_verified"), app_settings),
-        employee_number=(values("employee_number") or [None])[0] or None,
+        employee_number=(values("employee_number") or [""])[0] or None,
         groups=groups,
         full_name=full_name.strip(),
     )
@@ -314,7 +315,7 @@ def _url_problems(label: str, url: str) -> list[str]:
     return [f"The IdP's {label} must be an https address: {url!r}."]
 
 
-def configure_saml_app(*, organization_slug: str, name: str, **options):
+def configure_saml_app(*, organization_slug: str, name: str, **options: Any) -> Any:
     """Create or update the SocialApp of one SAML IdP (``options`` as saml_app_settings takes
     them); returns it. The slug names its URLs, ``/sso/saml/<slug>/``."""
     from allauth.socialaccount.models import SocialApp
@@ -341,13 +342,64 @@ def service_provider_urls(request: HttpRequest, organization_slug: str) -> dict[
     }
 
 
+# --- the sign-in pages may send their forms on to the IdP ------------------------------------
+
+# Pages whose form starts single sign-on: the product's sign-in page and allauth's "continue to
+# the provider" page. Their POST is answered with a redirect to the IdP, and browsers apply the
+# page's CSP form-action to that redirect too.
+SSO_START_PAGES = {"login", "saml_login"}
+
+
+def idp_sso_origins(request: HttpRequest) -> list[str]:
+    """The origins of every configured SAML IdP's single sign-on URL (metadata as allauth
+    caches it); an IdP whose metadata cannot be read now is left out, and its sign-in says why."""
+    from allauth.socialaccount.adapter import get_adapter
+    from allauth.socialaccount.providers.saml.utils import fetch_metadata_url_config
+
+    origins = set()
+    for app in get_adapter().list_apps(request, provider=SAMLProvider.id):
+        idp = (app.settings or {}).get("idp") or {}
+        url = idp.get("sso_url", "")
+        if idp.get("metadata_url"):
+            try:
+                url = fetch_metadata_url_config(idp)["idp"]["singleSignOnService"]["url"]
+            except Exception:  # noqa: BLE001 - an unreachable IdP must not break the sign-in page
+                continue
+        parts = urlsplit(url)
+        if parts.scheme in {"https", "http"} and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
+class SSOFormActionMiddleware:
+    """Adds the IdPs' origins to ``form-action`` on the pages that start single sign-on (listed
+    after django-csp's middleware, so that it sees the change)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name in SSO_START_PAGES and "text/html" in response.get("Content-Type", ""):
+            origins = idp_sso_origins(request)
+            if origins:
+                update = dict(getattr(response, "_csp_update", None) or {})
+                update["form-action"] = [*update.get("form-action", []), *origins]
+                response._csp_update = update
+        return response
+
+
 # --- single logout ------------------------------------------------------------------------
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     """Sign out here, then (when this session came from a SAML IdP with a logout URL) at the
-    IdP: SP-initiated single logout. The IdP's LogoutResponse arrives at ``sls/``."""
+    IdP: SP-initiated single logout. The IdP's LogoutResponse arrives at ``sls/``.
+
+    The way on to the IdP is a page, not a redirect: browsers hold a form's redirect to the
+    page's CSP form-action, which names this site only."""
     from allauth.socialaccount.providers.saml.utils import build_auth, get_app_or_404
     from onelogin.saml2.errors import OneLogin_Saml2_Error
 
@@ -357,8 +409,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     done = HttpResponseRedirect(adapter.get_logout_redirect_url(request))
     if not record.get("name_id"):
         return done
-    provider = get_app_or_404(request, record["organization"]).get_provider(request)
-    auth = build_auth(request, provider)
+    app = get_app_or_404(request, record["organization"])
+    auth = build_auth(request, app.get_provider(request))
     try:
         url = auth.logout(
             return_to=request.build_absolute_uri(done.url),
@@ -368,7 +420,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         )
     except OneLogin_Saml2_Error:  # this IdP has no single logout URL
         return done
-    return HttpResponseRedirect(url)
+    return render(request, "identity/saml_signing_out.html", {"idp_logout_url": url, "idp_name": app.name})
 
 
 urlpatterns = [path("saml/logout/", sign_out, name="saml_sign_out")]

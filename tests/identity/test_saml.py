@@ -286,9 +286,10 @@ def test_sp_initiated_single_logout_ends_both_sessions(client, idp_browser, worl
     assert "emma" in world.idp.state()["sessions"]
     out = client.post("/sso/saml/logout/")
     assert signed_in_as(client) is None  # ended here before the IdP answers
-    assert out.status_code == 302 and out["Location"].startswith(f"{world.idp.base}/slo/redirect?SAMLRequest=")
-    assert "Signature=" in out["Location"]
-    answer = idp_browser.get(out["Location"], allow_redirects=False, timeout=10)
+    onward = out.context["idp_logout_url"]
+    assert out.status_code == 200 and onward.startswith(f"{world.idp.base}/slo/redirect?SAMLRequest=")
+    assert "Signature=" in onward
+    answer = idp_browser.get(onward, allow_redirects=False, timeout=10)
     assert answer.status_code == 302, answer.text
     sls = urlsplit(answer.headers["Location"])
     assert f"{sls.scheme}://{sls.netloc}{sls.path}" == f"{SP_BASE}/sso/saml/{SLUG}/sls/"
@@ -319,3 +320,13 @@ def test_idp_initiated_single_logout_ends_the_session_here(client, idp_browser, 
     assert answer.status_code == 302 and answer["Location"].startswith(f"{world.idp.base}/slo/redirect?SAMLResponse=")
     assert idp_browser.get(answer["Location"], timeout=10).status_code == 200
     assert world.idp.state()["logouts"][-1]["status"].endswith(":Success")
+
+
+@pytest.mark.parametrize("page", [f"/sso/saml/{SLUG}/login/", "/accounts/login/"])
+def test_the_pages_that_start_sign_on_may_send_their_form_on_to_the_idp(client, world, app, page):
+    policy = client.get(page)["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert form_action.split() == ["form-action", "'self'", world.idp.base]
+    # Every other page keeps form-action to this site alone.
+    other = client.get("/accounts/password_reset/")["Content-Security-Policy"]
+    assert "form-action 'self';" in other and "127.0.0.1" not in other
