@@ -113,6 +113,16 @@ class SAMLProvider(AllauthSAMLProvider):
             )
         return super().sociallogin_from_response(request, response)
 
+    def extract_common_fields(self, data: Any) -> dict[str, Any]:
+        """allauth's fields, with "email_verified" decided as saml_claims decides it (the
+        admin's trust in this IdP), not by an attribute the IdP may send."""
+        fields = super().extract_common_fields(data)
+        email = fields.get("email")
+        if email:
+            asserted = [str(fields["email_verified"]).lower()] if "email_verified" in fields else []
+            fields["email_verified"] = _email_trusted(str(email).lower(), asserted, self.app.settings or {})
+        return fields
+
     def extract_extra_data(self, data: Any) -> dict[str, Any]:
         return {
             "attributes": data.get_attributes(),

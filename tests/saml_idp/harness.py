@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -98,6 +99,8 @@ class RunningIdP:
 @contextmanager
 def running_idp(folder: Path, *, sp_metadata_files: list[Path], users: dict, credentials: Credentials):
     """The IdP process on 127.0.0.1, ready to serve; terminated when the block ends."""
+    if shutil.which("xmlsec1") is None:
+        raise RuntimeError("The test IdP signs with the xmlsec1 tool: apt-get install xmlsec1 (make's SYSTEM_TOOLS).")
     config = folder / "idp.json"
     config.write_text(
         json.dumps(
