@@ -172,3 +172,34 @@ def test_configuring_twice_updates_the_one_app():
     assert again.provider_id == "https://idp.example/"
     with pytest.raises(ValueError, match="slug"):
         saml.configure_saml_app(organization_slug="Acme Inc", name="x", **options)
+
+
+@pytest.mark.django_db
+def test_the_command_configures_an_idp_and_says_what_to_paste(tmp_path, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.SITE_URL = "https://governance.acme.example"
+    cert = tmp_path / "idp.crt"
+    cert.write_text("MIIC-not-checked-here")
+    out = StringIO()
+    call_command(
+        "configure_saml",
+        "okta",
+        "--name=Okta",
+        "--entity-id=http://www.okta.com/exk1",
+        f"--x509cert=@{cert}",
+        "--sso-url=https://acme.okta.com/app/x/sso/saml",
+        '--mapping={"groups": "memberOf"}',
+        "--email-trusted",
+        "--email-domain=acme.example",
+        stdout=out,
+    )
+    app = SocialApp.objects.get(client_id="okta")
+    assert app.settings["idp"]["x509cert"] == "MIIC-not-checked-here"
+    assert app.settings["attribute_mapping"]["groups"] == "memberOf"
+    assert app.settings["email_domains"] == ["acme.example"]
+    assert "ACS URL: https://governance.acme.example/sso/saml/okta/acs/" in out.getvalue()
+    with pytest.raises(CommandError, match="https address"):
+        call_command("configure_saml", "okta", "--name=Okta", "--entity-id=e", "--metadata-url=http://idp.example/md")
