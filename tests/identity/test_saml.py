@@ -332,3 +332,26 @@ def test_the_pages_that_start_sign_on_may_send_their_form_on_to_the_idp(client, 
     # Every other page keeps form-action to this site alone.
     other = client.get("/accounts/password_reset/")["Content-Security-Policy"]
     assert "form-action 'self';" in other and "127.0.0.1" not in other
+
+
+def test_an_idp_given_by_certificate_and_urls_instead_of_metadata_works_the_same(client, idp_browser, world, linked):
+    configure(
+        world,
+        metadata_url="",
+        x509cert=world.idp.credentials.cert,
+        sso_url=f"{world.idp.base}/sso/redirect",
+        slo_url=f"{world.idp.base}/slo/redirect",
+    )
+    assert sp_initiated(client, idp_browser)["Location"] == "/me/"
+    assert signed_in_as(client) == str(linked.user_id)
+
+
+def test_an_assertion_signed_by_another_key_is_refused(client, idp_browser, world, linked, tmp_path):
+    configure(
+        world,
+        metadata_url="",
+        x509cert=make_credentials(tmp_path, "impostor").cert,
+        sso_url=f"{world.idp.base}/sso/redirect",
+    )
+    refused = sp_initiated(client, idp_browser)
+    assert refused.status_code == 401 and signed_in_as(client) is None
