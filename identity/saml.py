@@ -271,7 +271,6 @@ def saml_app_settings(
         "authn_request_signed": signs,
         "logout_request_signed": signs,
         "logout_response_signed": signs,
-        "name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
     }
     if signs:
         advanced.update({"x509cert": sp_x509cert, "private_key": sp_private_key})
