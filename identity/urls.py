@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/logout/", views.sign_out, name="logout"),
     re_path(CLOSED_ALLAUTH_PAGES, views.sign_in_page),
     path("sso/oidc/<str:provider_id>/login/", views.provider_login),
+    path("sso/", include("identity.saml")),  # SAML single logout started here
     path("sso/", include("allauth.urls")),
 ]
