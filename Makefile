@@ -31,8 +31,9 @@ run: setup
 
 ## The whole suite: unit, integration, browser. DATABASE_URL wins; else local PostgreSQL; else SQLite.
 ## The system tools the tests use, from Debian's packages when missing (.ci/system-tools, which CI calls too):
-## chromium + chromium-driver (browser tests), poppler-utils (pdftotext reads the report PDFs), faketime (test-clock).
-SYSTEM_TOOLS := chromium chromium-driver poppler-utils faketime
+## chromium + chromium-driver (browser tests), poppler-utils (pdftotext reads the report PDFs), faketime (test-clock),
+## xmlsec1 (the test SAML identity provider signs with it).
+SYSTEM_TOOLS := chromium chromium-driver poppler-utils faketime xmlsec1
 ## XDIST=auto spreads it over the cores (one PostgreSQL test database per process).
 XDIST ?= auto
 test: $(VENV)/.installed-dev

@@ -210,19 +210,12 @@ SOCIALACCOUNT_PROVIDERS = {
         "OAUTH_PKCE_ENABLED": True,
         "APPS": _sso_apps(env.json("SSO_PROVIDERS", default=[])),
     },
+    # SAML 2.0 IdPs are SocialApp rows (admin, or `manage.py configure_saml`); identity.saml's
+    # provider requires signed assertions and keeps the IdP session for single logout.
+    "saml": {"provider_class": "identity.saml.SAMLProvider"},
 }
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-
-# --- SAML 2.0 single sign-on (identity.saml) ----------------------------------------------
-# allauth's SAML provider, with signed assertions enforced and the IdP session kept for single
-# logout. Merged into any SOCIALACCOUNT_PROVIDERS set above.
-SOCIALACCOUNT_PROVIDERS = globals().get("SOCIALACCOUNT_PROVIDERS", {})
-SOCIALACCOUNT_PROVIDERS.setdefault("saml", {})["provider_class"] = "identity.saml.SAMLProvider"
-# The pages that start sign-on post to us and are redirected to the IdP: CSP form-action must
-# allow the IdPs' origins there (identity.saml.SSOFormActionMiddleware, inside django-csp's).
-MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "identity.saml.SSOFormActionMiddleware")
-# --- end of SAML ------------------------------------------------------------------------------
 
 # Reverse proxies in front of the app. The client address (ledger, lockout, throttles) is the
 # PROXY_COUNT-th X-Forwarded-For entry from the right; with 0 the header is ignored (governance.net).

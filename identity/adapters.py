@@ -65,5 +65,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if error == "cancelled"
             else "Signing in with your identity provider did not work. Try again, or ask your governance admin."
         )
-        context = {"message": message, "reason": str(error or "error"), "provider_name": getattr(provider, "name", "")}
+        context = {
+            **(extra_context or {}),  # the protocol's own reasons (SAML's saml_last_error_reason), for the logs
+            "message": message,
+            "reason": str(error or "error"),
+            "provider_name": getattr(provider, "name", ""),
+        }
         raise ImmediateHttpResponse(render(request, "identity/sign_in_refused.html", context, status=400))

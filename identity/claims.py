@@ -4,7 +4,6 @@ Every value is untrusted input: it is checked here (type, length, control charac
 HR id's form) and refused with a clear ``ClaimError`` rather than guessed at. Which claim
 carries what is a per-provider option (identity.providers)."""
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from django.core.validators import validate_email
 
 from governance.models import User
 from governance.validators import EXTERNAL_ID_HELP, control_character, is_url_safe_id
+from identity import saml
 from identity.providers import Options
 
 MAX_GROUPS = 1000
@@ -125,7 +125,18 @@ def claims_for(sociallogin: Any, options: Options) -> Claims:
     if kind == "openid_connect":
         return oidc_claims(sociallogin.account.extra_data or {}, subject=sociallogin.account.uid, options=options)
     if kind == "saml":
-        # SAML seam: identity/saml.py (the SAML part of single sign-on) maps a SAML assertion's
-        # attributes to the same Claims shape: saml_claims(sociallogin, options) -> Claims.
-        return importlib.import_module("identity.saml").saml_claims(sociallogin, options)
+        # The attribute mapping is the SAML app's own (identity.saml); domains and just-in-time
+        # creation are the provider's options, as for OpenID Connect.
+        try:
+            found = saml.saml_claims(sociallogin, sociallogin.provider.app)
+        except saml.SAMLClaimError as error:
+            raise ClaimError(str(error)) from error
+        return Claims(
+            subject=found["subject"],
+            email=found["email"] or "",
+            email_verified=found["email_verified"],
+            employee_number=employee_number_of(found["employee_number"]),
+            groups=tuple(sorted(set(found["groups"]))),
+            full_name=found["full_name"],
+        )
     raise ClaimError(f"Sign-in through {kind} is not supported.")

@@ -12,9 +12,9 @@ and ``settings`` as :func:`saml_app_settings` builds them. What this module adds
 - :func:`saml_claims`: the provider-neutral claims (subject, email, email_verified,
   employee_number, groups, full_name) read through the app's attribute mapping. Everything in
   them is the IdP's word, validated here; linking and roles are decided by identity.adapters.
-- :func:`sign_out` (``POST /sso/saml/logout/``): SP-initiated single logout. The local session
-  ends first; then the browser goes to the IdP with a LogoutRequest, and the IdP's answer lands
-  on allauth's ``sls/``, which also takes IdP-initiated LogoutRequests.
+- :func:`logout_url`: SP-initiated single logout. Signing out (identity.views.sign_out) ends
+  the session here first; then the browser goes to the IdP with a LogoutRequest, and the IdP's
+  answer lands on allauth's ``sls/``, which also takes IdP-initiated LogoutRequests.
 
 E-mail is "verified" only when an admin says this IdP's e-mail addresses can be trusted
 (``"email_trusted": true``): SAML has no standard claim for it, and any IdP can assert any
@@ -28,15 +28,14 @@ from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.saml.provider import SAMLProvider as AllauthSAMLProvider
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import path, reverse
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 SESSION_KEY = "identity.saml"
 IDP_INITIATED_DEFAULT = True
@@ -353,83 +352,30 @@ def service_provider_urls(request: HttpRequest, organization_slug: str) -> dict[
 
 # --- the sign-in pages may send their forms on to the IdP ------------------------------------
 
-# Pages whose form starts single sign-on: the product's sign-in page and allauth's "continue to
-# the provider" page. Their POST is answered with a redirect to the IdP, and browsers apply the
-# page's CSP form-action to that redirect too.
-SSO_START_PAGES = {"login", "saml_login"}
-
-
-def idp_sso_origins(request: HttpRequest) -> list[str]:
-    """The origins of every configured SAML IdP's single sign-on URL (metadata as allauth
-    caches it); an IdP whose metadata cannot be read now is left out, and its sign-in says why."""
-    from allauth.socialaccount.adapter import get_adapter
-    from allauth.socialaccount.providers.saml.utils import fetch_metadata_url_config
-
-    origins = set()
-    for app in get_adapter().list_apps(request, provider=SAMLProvider.id):
-        idp = (app.settings or {}).get("idp") or {}
-        url = idp.get("sso_url", "")
-        if idp.get("metadata_url"):
-            try:
-                url = fetch_metadata_url_config(idp)["idp"]["singleSignOnService"]["url"]
-            except Exception:  # noqa: BLE001 - an unreachable IdP must not break the sign-in page
-                continue
-        parts = urlsplit(url)
-        if parts.scheme in {"https", "http"} and parts.netloc:
-            origins.add(f"{parts.scheme}://{parts.netloc}")
-    return sorted(origins)
-
-
-class SSOFormActionMiddleware:
-    """Adds the IdPs' origins to ``form-action`` on the pages that start single sign-on (listed
-    after django-csp's middleware, so that it sees the change)."""
-
-    def __init__(self, get_response: Any) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        match = getattr(request, "resolver_match", None)
-        if match is not None and match.url_name in SSO_START_PAGES and "text/html" in response.get("Content-Type", ""):
-            origins = idp_sso_origins(request)
-            if origins:
-                update = dict(getattr(response, "_csp_update", None) or {})
-                update["form-action"] = [*update.get("form-action", []), *origins]
-                response._csp_update = update
-        return response
-
-
 # --- single logout ------------------------------------------------------------------------
 
 
-@require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
-    """Sign out here, then (when this session came from a SAML IdP with a logout URL) at the
-    IdP: SP-initiated single logout. The IdP's LogoutResponse arrives at ``sls/``.
-
-    The way on to the IdP is a page, not a redirect: browsers hold a form's redirect to the
-    page's CSP form-action, which names this site only."""
-    from allauth.socialaccount.providers.saml.utils import build_auth, get_app_or_404
+def logout_url(request: HttpRequest) -> str | None:
+    """The IdP's single logout address (a signed LogoutRequest for this session's NameID and
+    SessionIndex) when this session came from a SAML IdP that has a logout URL; else None.
+    Read it before the session ends (identity.views.sign_out). The IdP's LogoutResponse, and
+    LogoutRequests the IdP starts, arrive at allauth's ``sls/``."""
+    from allauth.socialaccount.providers.saml.utils import build_auth
     from onelogin.saml2.errors import OneLogin_Saml2_Error
 
     record = request.session.get(SESSION_KEY) or {}
-    adapter = get_account_adapter(request)
-    adapter.logout(request)  # the session here ends whatever the IdP does
-    done = HttpResponseRedirect(adapter.get_logout_redirect_url(request))
     if not record.get("name_id"):
-        return done
-    app = get_app_or_404(request, record["organization"])
-    auth = build_auth(request, app.get_provider(request))
+        return None
+    app = get_adapter().list_apps(request, provider=SAMLProvider.id, client_id=record["organization"])
+    if not app:
+        return None
+    auth = build_auth(request, app[0].get_provider(request))
     try:
-        url = auth.logout(
-            return_to=request.build_absolute_uri(done.url),
+        return auth.logout(
+            return_to=request.build_absolute_uri(get_account_adapter(request).get_logout_redirect_url(request)),
             name_id=record["name_id"],
             session_index=record.get("session_index"),
             name_id_format=record.get("name_id_format"),
         )
     except OneLogin_Saml2_Error:  # this IdP has no single logout URL
-        return done
-    return render(request, "identity/saml_signing_out.html", {"idp_logout_url": url, "idp_name": app.name})
-
-
-urlpatterns = [path("saml/logout/", sign_out, name="saml_sign_out")]
+        return None

@@ -10,7 +10,7 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.sign_out, name="logout"),
     re_path(CLOSED_ALLAUTH_PAGES, views.sign_in_page),
-    path("sso/oidc/<str:provider_id>/login/", views.provider_login),
-    path("sso/", include("identity.saml")),  # SAML single logout started here
+    path("sso/oidc/<str:provider_id>/login/", views.oidc_login),
+    path("sso/saml/<str:organization_slug>/login/", views.saml_login),
     path("sso/", include("allauth.urls")),
 ]

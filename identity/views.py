@@ -8,6 +8,7 @@ import requests
 from allauth.account.authentication import get_authentication_records
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
+from allauth.socialaccount.providers.saml import views as saml_views
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from governance.views.accounts import EmailAuthenticationForm
+from identity import saml
 from identity.models import SignInPolicy
 from identity.selectors import sign_in_providers
 
@@ -54,17 +56,29 @@ def sign_in_page(request):
     return redirect("login")
 
 
-def provider_login(request, provider_id):
+def _from_the_sign_in_page(start):
     """A provider's sign-in starts with the sign-in page's button (POST); a plain visit to the
     address goes to that page instead of allauth's unstyled confirmation."""
-    if request.method != "POST":
-        return redirect_to_login(request.GET.get("next") or resolve_url(settings.LOGIN_REDIRECT_URL))
-    return openid_connect_views.login(request, provider_id)
+
+    def view(request, **kwargs):
+        if request.method != "POST":
+            return redirect_to_login(request.GET.get("next") or resolve_url(settings.LOGIN_REDIRECT_URL))
+        return start(request, **kwargs)
+
+    return view
+
+
+oidc_login = _from_the_sign_in_page(openid_connect_views.login)
+saml_login = _from_the_sign_in_page(saml_views.login)
 
 
 def single_logout_url(request) -> str | None:
-    """The provider's RP-initiated logout address (OpenID Connect ``end_session_endpoint``) when
-    this session was opened through an OpenID Connect provider that offers one; else None."""
+    """Where the identity provider ends its own session: SAML single logout when this session
+    came from a SAML IdP with a logout URL (identity.saml), else OpenID Connect's RP-initiated
+    logout (``end_session_endpoint``) when it came from a provider that offers one; else None."""
+    saml_logout = saml.logout_url(request)
+    if saml_logout is not None:
+        return saml_logout
     records = [r for r in get_authentication_records(request, request.user) if r.get("method") == "socialaccount"]
     if not records:
         return None

@@ -2,10 +2,12 @@
 on /me/; signing out ends the IdP session too (single logout)."""
 
 import pytest
-from allauth.socialaccount.models import SocialAccount
 
+from governance import roles
 from governance.models import User
+from governance.roles import Role
 from identity import saml
+from identity.models import RoleMapping
 from tests.saml_idp.harness import make_credentials, running_idp, sp_metadata
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,6 +21,11 @@ USERS = {
             "email": ["employee@demo.example"],
             "groups": ["Everyone"],
         },
+    },
+    "officer": {
+        "password": "officer-idp-password",
+        "name_id": "00u-demo-officer",
+        "attributes": {"email": ["manager@demo.example"], "groups": ["Everyone", "GRC-Officers"]},
     },
 }
 
@@ -40,9 +47,10 @@ def the_idp(idp):
 
 @pytest.fixture
 def linked_employee(demo, idp):
-    """The demo employee, whose IdP subject an earlier sign-in linked to the account."""
+    """The demo organization with the IdP configured; the demo employee is in the HR records,
+    and her first sign-in links her IdP subject by her (trusted) e-mail address."""
     idp, sp = idp
-    app = saml.configure_saml_app(
+    saml.configure_saml_app(
         organization_slug=SLUG,
         name="Acme IdP",
         idp_entity_id=idp.entity_id,
@@ -51,21 +59,30 @@ def linked_employee(demo, idp):
         sp_private_key=sp.key,
         email_trusted=True,
     )
-    user = User.objects.get(email="employee@demo.example")
-    SocialAccount.objects.create(user=user, provider=app.provider_id, uid=USERS["employee"]["name_id"])
-    return user
+    return User.objects.get(email="employee@demo.example")
+
+
+def sign_in_through_the_idp(page, who):
+    page.goto("/accounts/login/?next=/me/")
+    page.get_by_role("button", name="Sign in with Acme IdP").click()
+    page.get_by_label("Username").fill(who)
+    page.get_by_label("Password").fill(USERS[who]["password"])
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_employee_signs_in_through_the_saml_idp_and_lands_on_my_ai_tools(page, the_idp, linked_employee):
-    page.goto(f"/sso/saml/{SLUG}/login/?next=/me/")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{the_idp.base}/**")
-    page.get_by_label("Username").fill("employee")
-    page.get_by_label("Password").fill(USERS["employee"]["password"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_through_the_idp(page, "employee")
     page.wait_for_url("**/me/")
     assert page.get_by_role("heading", level=1).first.inner_text().startswith("My AI tools")
     assert "employee" in the_idp.state()["sessions"]
+
+
+def test_an_officer_gets_the_officer_role_from_the_idps_group(page, the_idp, linked_employee):
+    RoleMapping.objects.create(group="GRC-Officers", role=Role.COMPLIANCE_OFFICER)
+    sign_in_through_the_idp(page, "officer")
+    page.wait_for_url("**/me/")
+    assert roles.is_compliance_officer(User.objects.get(email="manager@demo.example"))
+    assert page.goto("/dashboard/").status == 200  # an employee alone would get 403 here
 
 
 def test_idp_initiated_sign_in_from_the_idps_dashboard_lands_on_my_ai_tools(
@@ -81,15 +98,9 @@ def test_idp_initiated_sign_in_from_the_idps_dashboard_lands_on_my_ai_tools(
 
 
 def test_signing_out_ends_the_session_at_the_idp_too(page, the_idp, linked_employee):
-    page.goto(f"/sso/saml/{SLUG}/login/?next=/me/")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Username").fill("employee")
-    page.get_by_label("Password").fill(USERS["employee"]["password"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_through_the_idp(page, "employee")
     page.wait_for_url("**/me/")
     assert "employee" in the_idp.state()["sessions"]
-    # The nav's sign-out form, sent to SAML single logout (what partials/nav.html does after merge).
-    page.eval_on_selector("form.nav-user", "form => form.action = '/sso/saml/logout/'")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/accounts/login/")
     assert "employee" not in the_idp.state()["sessions"]
