@@ -31,6 +31,9 @@ GROUP_COLUMNS = {
     ("members", None, None): "m.employee_id::text",
 }
 
+# Every attribute here is caseExact false (schemas.py): compared in lower case on both sides.
+USER_COLUMNS = {path: f"LOWER({column})" for path, column in USER_COLUMNS.items()}
+GROUP_COLUMNS = {path: f"LOWER({column})" for path, column in GROUP_COLUMNS.items()}
 # The same attributes named with their schema URN ("urn:...:core:2.0:User:userName").
 USER_COLUMNS.update({(a, b, CORE_USER): c for (a, b, urn), c in list(USER_COLUMNS.items()) if urn is None})
 GROUP_COLUMNS.update({(a, b, CORE_GROUP): c for (a, b, urn), c in list(GROUP_COLUMNS.items()) if urn is None})
@@ -66,7 +69,8 @@ def _filter(queryset, expression, columns, source):
     ordered = []
 
     def placeholder(match):
-        ordered.append(params[match.group(1)])
+        value = params[match.group(1)]
+        ordered.append(value.lower() if isinstance(value, str) else value)
         return "%s"
 
     sql = re.sub(r"\{(\w+)\}", placeholder, where)

@@ -16,6 +16,7 @@ from integrations.api.throttling import failed_key_wait, key_budget_wait, record
 from integrations.keys import authenticate_key
 from integrations.models import ScimUser, Scope
 from integrations.scim import schemas
+from integrations.scim.dialects import normalized_patch
 from integrations.scim.filters import InvalidFilter, filter_employees, filter_groups
 from integrations.scim.groups import (
     GroupChange,
@@ -135,7 +136,9 @@ def _patched(model, current, body):
         raise ScimError(400, f"A PATCH body is a {schemas.PATCH_OP} message.", "invalidSyntax")
     try:
         resource = model.model_validate(current, scim_ctx=Context.RESOURCE_QUERY_RESPONSE, scim_policy=schemas.POLICY)
-        patch = PatchOp[model].model_validate(body, scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=schemas.POLICY)
+        patch = PatchOp[model].model_validate(
+            normalized_patch(body), scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=schemas.POLICY
+        )
         patch.patch(resource, schemas.POLICY)
     except (ValidationError, SCIMException) as exc:
         raise _scim_error(exc) from None

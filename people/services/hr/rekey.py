@@ -18,7 +18,7 @@ def rekey_employee(*, employee: Employee, external_id: str, actor: Any = None, a
     if external_id == employee.external_id:
         return employee
     if not is_url_safe_id(external_id):
-        raise ValidationError({"external_id": f"An employee id is {EXTERNAL_ID_HELP}"})
+        raise ValidationError({"external_id": f"Use a URL-safe id: {EXTERNAL_ID_HELP}"})
     if Employee.objects.filter(external_id=external_id).exclude(pk=employee.pk).exists():
         raise ValidationError({"external_id": f"The employee id {external_id!r} is already used."})
     before = employee.external_id
