@@ -133,7 +133,12 @@ def _clean_name(name):
     return clean
 
 
+MAX_EMAILS = 10
+
+
 def _clean_emails(emails):
+    if len(emails or []) > MAX_EMAILS:
+        raise ScimError(400, f"emails: at most {MAX_EMAILS} addresses.", "invalidValue")
     clean = []
     for email in emails or []:
         entry = {"value": _string(email.get("value"), "emails.value", 254)}

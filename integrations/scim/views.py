@@ -166,13 +166,21 @@ def _project(resource, request):
 
 
 def _names(value):
+    """Attribute names of an ``attributes`` parameter, lower case, to the top level (or to the
+    extension's attribute): "name.givenName" is "name"; the core URN prefix is dropped."""
     names = set()
-    for name in (value or "").split(","):
-        name = name.strip().lower()
-        for core in (schemas.CORE_USER.lower() + ":", schemas.CORE_GROUP.lower() + ":"):
-            name = name.removeprefix(core)
+    extension = schemas.ENTERPRISE_USER.lower()
+    for raw in (value or "").split(","):
+        name = raw.strip().lower()
+        for core in (schemas.CORE_USER, schemas.CORE_GROUP):
+            name = name.removeprefix(core.lower() + ":")
+        if name.startswith(extension):
+            rest = name[len(extension) :].lstrip(":")
+            name = f"{extension}:{rest.split('.')[0]}" if rest else extension
+        else:
+            name = name.split(".")[0]
         if name:
-            names.add(name.split(".")[0] if not name.startswith("urn:") else name.split(".")[0])
+            names.add(name)
     return names
 
 

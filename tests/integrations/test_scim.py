@@ -295,3 +295,32 @@ def test_listing_users_takes_the_same_queries_for_more_users(scim, django_assert
     with django_assert_max_num_queries(6) as many:
         assert scim.get("/scim/v2/Users").json()["itemsPerPage"] == 34
     assert len(many.captured_queries) <= len(few.captured_queries)  # the first also records the key's last use
+
+
+def test_attributes_and_excluded_attributes_shape_users_and_lists(scim):
+    employee = EmployeeFactory(job_title="Engineer")
+    url = f"/scim/v2/Users/{employee.pk}"
+    only = scim.get(url, {"attributes": "userName,urn:ietf:params:scim:schemas:core:2.0:User:title"}).json()
+    assert set(only) == {"schemas", "id", "meta", "userName", "title"}
+    without = scim.get(url, {"excludedAttributes": f"emails,name,{ENTERPRISE_USER}:department"}).json()
+    assert "emails" not in without and "name" not in without and "title" in without
+    assert "department" not in without[ENTERPRISE_USER] and "employeeNumber" in without[ENTERPRISE_USER]
+    listed = scim.get("/scim/v2/Users", {"attributes": "displayName"}).json()["Resources"]
+    assert set(listed[0]) == {"schemas", "id", "meta", "displayName"}
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"userName": "a\x00b@example.test"}, "Control characters"),
+        ({"displayName": "x" * 201}, "at most 200"),
+        ({"emails": [{"value": f"a{i}@example.test"} for i in range(11)]}, "at most 10"),
+        ({"name": {"givenName": "\x1b[31m"}}, "Control characters"),
+        ({"externalId": "e" * 257}, "at most 256"),
+    ],
+)
+def test_hostile_user_attributes_are_clear_errors(scim, body, detail):
+    payload = {**user(), **body}
+    response = send(scim, "post", "/scim/v2/Users", payload)
+    assert detail in assert_scim_error(response, 400, "invalidValue")["detail"]
+    assert not Employee.objects.exists()

@@ -136,3 +136,19 @@ def test_listing_groups_takes_the_same_queries_for_more_groups(scim, django_asse
     with django_assert_max_num_queries(8) as many:
         assert scim.get("/scim/v2/Groups").json()["totalResults"] == 15
     assert len(many.captured_queries) <= len(few.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"displayName": "Sales\x00"},
+        {"displayName": "x" * 257},
+        {"displayName": ""},
+        {"displayName": "Sales", "externalId": "\u202e\x07"},
+        {"displayName": "Sales", "members": [{"value": "1\x00"}]},
+    ],
+)
+def test_hostile_groups_are_clear_errors(scim, body):
+    response = send(scim, "post", "/scim/v2/Groups", {"schemas": [CORE_GROUP], **body})
+    assert response.status_code == 400 and response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert not ScimGroup.objects.exists()
