@@ -197,13 +197,22 @@ class UserChange:
             self._read_enterprise(enterprise, current)
 
     def _read_enterprise(self, enterprise, current):
+        # What the record already has, named as to_scim names it, stays as it is: a PATCH of the
+        # title must not move someone out of a department whose name is not unique.
+        kept = current.department if current is not None and current.department_id else None
         self.row["department"] = None
         if department := _string(enterprise.get("department"), "department", MAX_NAME):
-            self.row["department"], self.department_rows = department_for_text(department)
+            if kept is not None and department.casefold() in (kept.name.casefold(), kept.code.casefold()):
+                self.row["department"] = kept.code
+            else:
+                self.row["department"], self.department_rows = department_for_text(department)
         manager = enterprise.get("manager") or {}
         self.row["manager"] = None
         if manager_value := _string(manager.get("value"), "manager.value"):
-            self.row["manager"] = find_manager(manager_value, exclude=current)
+            if current is not None and current.manager_id and manager_value == str(current.manager_id):
+                self.row["manager"] = current.manager.external_id
+            else:
+                self.row["manager"] = find_manager(manager_value, exclude=current)
             if self.row["manager"] is None:
                 self.scim["manager_ref"] = manager_value
 

@@ -131,4 +131,4 @@ def link_waiting_reports(employee, *, actor_label=""):
 
 
 def user_queryset():
-    return live_employees().select_related("department", "scim").prefetch_related("scim_groups")
+    return live_employees().select_related("department", "manager", "scim").prefetch_related("scim_groups")

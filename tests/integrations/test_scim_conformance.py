@@ -58,10 +58,20 @@ def test_the_conformance_tester_finds_no_errors(scim_client):
     assert not failures(results), "\n".join(f"{r.resource_type or ''} {r.title}: {r.reason}" for r in failures(results))
     ran = {(r.resource_type, r.title) for r in results if r.status == Status.SUCCESS}
     for resource_type in ("User", "Group"):
-        for check in ("object_creation", "object_query", "object_replacement", "object_deletion"):
+        for check in (
+            "object_creation",
+            "object_query",
+            "object_query_without_id",
+            "object_query_with_attributes",
+            "object_list_with_attributes",
+            "object_replacement",
+            "object_deletion",
+            "check_add_attribute",
+            "check_replace_attribute",
+            "check_remove_attribute",
+        ):
             assert (resource_type, check) in ran
-    assert {r.title for r in results if r.status == Status.SUCCESS} >= {
-        "check_add_attribute",
-        "check_replace_attribute",
-        "check_remove_attribute",
-    }
+    # The one check left out: POST /.search across resource types, which the server answers
+    # 501 (RFC 7644 §3.4.3 makes it optional; ServiceProviderConfig has no flag for it).
+    others = {(r.title, r.status) for r in results if r.status != Status.SUCCESS}
+    assert others == {("search_with_attributes", Status.SKIPPED)}

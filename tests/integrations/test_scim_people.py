@@ -7,7 +7,7 @@ import pytest
 
 from integrations.scim.schemas import ENTERPRISE_USER, PATCH_OP
 from people.models import Employee
-from tests.factories import EmployeeFactory
+from tests.factories import DepartmentFactory, EmployeeFactory
 
 SCIM = "application/scim+json"
 BULK = "/api/v1/employees/bulk/"
@@ -114,3 +114,14 @@ def test_a_manager_that_would_make_a_cycle_stays_pending(scim):
     a, b = Employee.objects.get(pk=first["id"]), Employee.objects.get(pk=second["id"])
     assert b.manager == a  # A existed when B arrived
     assert a.manager is None and a.scim.manager_ref == "B"  # B under A under B: refused, kept for an admin
+
+
+def test_a_patch_keeps_a_department_whose_name_is_not_unique_and_a_manager_scim_deleted(scim):
+    first, second = DepartmentFactory(code="S1", name="Sales"), DepartmentFactory(code="S2", name="Sales")
+    boss = EmployeeFactory()
+    employee = EmployeeFactory(department=second, manager=boss)
+    scim.delete(f"/scim/v2/Users/{boss.pk}")
+    send(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch({"op": "replace", "path": "title", "value": "Lead"}))
+    employee.refresh_from_db()
+    assert (employee.job_title, employee.department, employee.manager) == ("Lead", second, boss)
+    assert first.employees.count() == 0
