@@ -5,6 +5,7 @@ import json
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
@@ -89,6 +90,10 @@ def scim_view(methods):
                 return view(request, *args, **kwargs)
             except ScimError as exc:
                 return error_response(exc.status, exc.detail, exc.scim_type)
+            except IntegrityError:  # a concurrent request took the userName, displayName or id first
+                return error_response(
+                    409, "Another request wrote a conflicting resource; read it and retry.", "uniqueness"
+                )
 
         return wrapper
 

@@ -3,10 +3,11 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Group
 
 from integrations.scim.schemas import CORE_GROUP, CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP
 from people.models import Department, Employee
-from tests.factories import DepartmentFactory, EmployeeFactory
+from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 from tests.integrations.conftest import ApiClient
 
 SCIM = "application/scim+json"
@@ -324,3 +325,12 @@ def test_hostile_user_attributes_are_clear_errors(scim, body, detail):
     response = send(scim, "post", "/scim/v2/Users", payload)
     assert detail in assert_scim_error(response, 400, "invalidValue")["detail"]
     assert not Employee.objects.exists()
+
+
+def test_delete_ends_the_linked_accounts_access_and_takes_its_roles(scim):
+    account = UserFactory()
+    account.groups.add(Group.objects.get_or_create(name="compliance officer")[0])
+    employee = EmployeeFactory(user=account)
+    assert scim.delete(f"/scim/v2/Users/{employee.pk}").status_code == 204
+    account.refresh_from_db()
+    assert not account.is_active and not account.has_usable_password() and not account.groups.exists()
