@@ -4,6 +4,7 @@ on the same people, managers that arrive later in the same run."""
 import json
 
 import pytest
+from django.urls import reverse
 
 from integrations.scim.schemas import ENTERPRISE_USER, PATCH_OP
 from people.models import Employee
@@ -125,3 +126,11 @@ def test_a_patch_keeps_a_department_whose_name_is_not_unique_and_a_manager_scim_
     employee.refresh_from_db()
     assert (employee.job_title, employee.department, employee.manager) == ("Lead", second, boss)
     assert first.employees.count() == 0
+
+
+def test_a_scim_persons_generated_id_works_in_the_dashboard(scim, client, officer):
+    created = send(scim, "post", "/scim/v2/Users", user("ada@example.test"))
+    external_id = Employee.objects.get(pk=created["id"]).external_id
+    client.force_login(officer)
+    page = client.get(reverse("dashboard-person", args=[external_id]))
+    assert page.status_code == 200 and b"ada@example.test" in page.content
