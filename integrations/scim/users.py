@@ -64,12 +64,11 @@ def _rekey(employee, change, *, actor_label):
 
 
 @transaction.atomic
-def save_user(change: UserChange, *, employee=None, actor_label="", now=None):
+def save_user(change: UserChange, *, employee=None, actor_label=""):
     """Create the User (``employee`` None) or replace the SCIM attributes of ``employee``.
 
     Attributes SCIM does not carry (country, customer-data handling, hire date...) stay as the
     HR sync set them. A User deleted over SCIM and sent again with its userName comes back."""
-    now = now or timezone.now()
     _refuse_taken_user_name(change.scim["user_name"], employee)
     if employee is None:
         external_id = change.external_id_for_new()
