@@ -161,7 +161,6 @@ class ScimUser(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        db_table = "governance_scimuser"
         verbose_name = "SCIM user"
         constraints = [models.UniqueConstraint(Lower("user_name"), name="integrations_scimuser_user_name_unique")]
 
@@ -180,7 +179,6 @@ class ScimGroup(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        db_table = "governance_scimgroup"
         verbose_name = "SCIM group"
         ordering = ["display_name"]
         constraints = [
