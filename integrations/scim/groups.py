@@ -9,7 +9,7 @@ from django.db import transaction
 from governance.validators import parse_id
 from identity.services.roles import sync_roles
 from integrations.models import ScimGroup
-from integrations.scim.resources import ScimError, _string, live_employees, scim_of
+from integrations.scim.resources import ScimError, clean_text, live_employees, scim_of
 from integrations.scim.schemas import CORE_GROUP, base_url
 from people.models import Employee
 
@@ -55,11 +55,11 @@ class GroupChange:
     """A full SCIM Group (validated by the scim2-models class) as columns and member ids."""
 
     def __init__(self, resource):
-        self.display_name = _string(resource.get("displayName"), "displayName")
+        self.display_name = clean_text(resource.get("displayName"), "displayName")
         if not self.display_name:
             raise ScimError(400, "displayName is required.", "invalidValue")
-        self.external_id = _string(resource.get("externalId"), "externalId") or ""
-        values = [_string(m.get("value"), "members.value") for m in resource.get("members") or []]
+        self.external_id = clean_text(resource.get("externalId"), "externalId") or ""
+        values = [clean_text(m.get("value"), "members.value") for m in resource.get("members") or []]
         ids = {parse_id(v) for v in values if v}
         found = set(live_employees().filter(pk__in=ids - {None}).values_list("pk", flat=True))
         unknown = [v for v in values if parse_id(v) not in found]

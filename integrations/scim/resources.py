@@ -113,7 +113,8 @@ def to_scim(employee):
     return resource
 
 
-def _string(value, name, max_length=256):
+def clean_text(value, name, max_length=256):
+    """A string attribute stripped, or None; ScimError for another type, control characters or length."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -128,7 +129,7 @@ def _string(value, name, max_length=256):
 def _clean_name(name):
     clean = {}
     for key in ("formatted", "givenName", "familyName"):
-        if value := _string(name.get(key), f"name.{key}", MAX_NAME):
+        if value := clean_text(name.get(key), f"name.{key}", MAX_NAME):
             clean[key] = value
     return clean
 
@@ -141,9 +142,9 @@ def _clean_emails(emails):
         raise ScimError(400, f"emails: at most {MAX_EMAILS} addresses.", "invalidValue")
     clean = []
     for email in emails or []:
-        entry = {"value": _string(email.get("value"), "emails.value", 254)}
+        entry = {"value": clean_text(email.get("value"), "emails.value", 254)}
         if email.get("type"):
-            entry["type"] = _string(email["type"], "emails.type", 32)
+            entry["type"] = clean_text(email["type"], "emails.type", 32)
         if email.get("primary") is not None:
             entry["primary"] = bool(email["primary"])
         clean.append(entry)
@@ -163,20 +164,20 @@ class UserChange:
         self.current = current
         self.enterprise_sent = enterprise_sent
         self.removes_missing = removes_missing  # a PATCH: what the User lacks now was removed
-        user_name = _string(resource.get("userName"), "userName")
+        user_name = clean_text(resource.get("userName"), "userName")
         if not user_name:
             raise ScimError(400, "userName is required.", "invalidValue")
         enterprise = resource.get(ENTERPRISE_USER) or {}
         name = _clean_name(resource.get("name") or {})
-        display_name = _string(resource.get("displayName"), "displayName", MAX_NAME) or ""
+        display_name = clean_text(resource.get("displayName"), "displayName", MAX_NAME) or ""
         emails = _clean_emails(resource.get("emails"))
         email = _primary(emails) or (user_name if "@" in user_name else None)
         if not email:
             raise ScimError(400, "Send emails (the work e-mail address), or a userName that is one.", "invalidValue")
-        self.employee_number = _string(enterprise.get("employeeNumber"), "employeeNumber", 64) or None
+        self.employee_number = clean_text(enterprise.get("employeeNumber"), "employeeNumber", 64) or None
         self.scim = {
             "user_name": user_name,
-            "external_id": _string(resource.get("externalId"), "externalId") or "",
+            "external_id": clean_text(resource.get("externalId"), "externalId") or "",
             "name": name,
             "display_name": display_name,
             "emails": emails,
@@ -186,7 +187,7 @@ class UserChange:
             "email": email,
             "full_name": full_name_of(name, display_name, user_name),
             # Its length is the people service's rule (the same message as the REST API's).
-            "job_title": _string(resource.get("title"), "title", 10_000) or "",
+            "job_title": clean_text(resource.get("title"), "title", 10_000) or "",
         }
         active = resource.get("active", True) is not False
         self.row["status"] = Employee.Status.ACTIVE if active else Employee.Status.TERMINATED
@@ -201,14 +202,14 @@ class UserChange:
         # title must not move someone out of a department whose name is not unique.
         kept = current.department if current is not None and current.department_id else None
         self.row["department"] = None
-        if department := _string(enterprise.get("department"), "department", MAX_NAME):
+        if department := clean_text(enterprise.get("department"), "department", MAX_NAME):
             if kept is not None and department.casefold() in (kept.name.casefold(), kept.code.casefold()):
                 self.row["department"] = kept.code
             else:
                 self.row["department"], self.department_rows = department_for_text(department)
         manager = enterprise.get("manager") or {}
         self.row["manager"] = None
-        if manager_value := _string(manager.get("value"), "manager.value"):
+        if manager_value := clean_text(manager.get("value"), "manager.value"):
             if current is not None and current.manager_id and manager_value == str(current.manager_id):
                 self.row["manager"] = current.manager.external_id
             else:
