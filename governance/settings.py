@@ -320,7 +320,12 @@ SPECTACULAR_SETTINGS = {
         "Authenticate with `Authorization: Bearer <API key>`. Each operation names the scope it needs; "
         "a key reaches nothing outside its scopes. Signed-in people reach the API by role: compliance "
         "officers read, governance admins write. Errors are RFC 9457 problem details "
-        "(`application/problem+json`). SCIM 2.0 for identity providers is served at `/scim/v2/`."
+        "(`application/problem+json`).\n\n"
+        "SCIM 2.0 (RFC 7643/7644) for identity providers is served at `/scim/v2/` (not part of this schema; "
+        "its own discovery is `/scim/v2/ServiceProviderConfig`, `/Schemas`, `/ResourceTypes`): Users (the "
+        "enterprise extension; no externalId or employeeNumber needed; free-text departments) and Groups "
+        "(members; group names mapped to roles), filter, paging, PATCH in the dialects of Microsoft Entra ID "
+        "and Okta, DELETE. Not supported: bulk, sort, ETags, `/.search`, password changes, nested groups."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

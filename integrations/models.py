@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Scope(models.TextChoices):
@@ -134,3 +135,55 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event_type} {self.event_id} -> {self.endpoint_id} ({self.status})"
+
+
+class ScimUser(models.Model):
+    """What an identity provider's SCIM client keeps about an employee beyond the HR record:
+    the attributes it sent as it sent them (so they read back unchanged), and the SCIM-only
+    state. The employee record itself stays the people app's (people.services.hr)."""
+
+    employee = models.OneToOneField("people.Employee", primary_key=True, on_delete=models.CASCADE, related_name="scim")
+    user_name = models.CharField(max_length=256)
+    external_id = models.CharField(max_length=256, blank=True, help_text="The provider's own id for the user.")
+    name = models.JSONField(default=dict, blank=True)
+    display_name = models.CharField(max_length=200, blank=True)
+    emails = models.JSONField(default=list, blank=True)
+    generated_employee_id = models.CharField(
+        max_length=64, blank=True, help_text="The HR id given to a user the provider sent without employeeNumber."
+    )
+    manager_ref = models.CharField(
+        max_length=256, blank=True, help_text="manager.value not provisioned yet; linked when that user arrives."
+    )
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Deleted over SCIM: SCIM answers 404, the terminated record stays."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SCIM user"
+        constraints = [models.UniqueConstraint(Lower("user_name"), name="integrations_scimuser_user_name_unique")]
+
+    def __str__(self):
+        return self.user_name
+
+
+class ScimGroup(models.Model):
+    """A group pushed by the identity provider. Its members hold the roles its name carries
+    (identity.models.RoleMapping), applied by integrations.scim.groups on every change."""
+
+    display_name = models.CharField(max_length=256)
+    external_id = models.CharField(max_length=256, blank=True, help_text="The provider's own id for the group.")
+    members = models.ManyToManyField("people.Employee", blank=True, related_name="scim_groups")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SCIM group"
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("display_name"), name="integrations_scimgroup_display_name_unique")
+        ]
+
+    def __str__(self):
+        return self.display_name

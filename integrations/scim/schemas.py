@@ -1,9 +1,21 @@
-"""The static SCIM discovery documents."""
+"""The SCIM discovery documents, and the scim2-models classes built from them.
+
+The schemas publish exactly the attributes this server stores and returns as they were sent,
+so a client can rely on what it reads here (scim2-tester builds its models from them and
+checks each attribute round-trips). The same documents build the scim2-models classes the
+server validates and patches with (:func:`provider`), so what is published and what is
+accepted cannot drift apart. Attributes a provider sends that are not published here (phone
+numbers, addresses, locale...) are accepted and ignored (:data:`POLICY`).
+"""
+
+from functools import cache
 
 from django.conf import settings
 from django.urls import reverse
+from scim2_models import ResourceType, Schema, ScimPolicy, ScimProvider, ServiceProviderConfig
 
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -13,6 +25,17 @@ RESOURCE_TYPE = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
 SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 
 MAX_RESULTS = 1000
+
+# Real providers depart from RFC 7644 in known ways; these are the tolerances scim2-models
+# names for them: attributes this server does not store are dropped (Entra ID and Okta send
+# phone numbers, addresses, locales), a "remove" may carry the value to remove (Entra ID's
+# group membership), and a filtered path with no match creates the entry (Entra ID's
+# ``emails[type eq "work"].value`` on a user without one).
+POLICY = ScimPolicy(
+    unknown=ScimPolicy.Unknown.ignore,
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
 
 
 def base_url():
@@ -27,9 +50,12 @@ def _attr(
     required=False,
     multi=False,
     mutability="readWrite",
+    returned="default",
     uniqueness="none",
     sub=None,
     description="",
+    canonical=None,
+    reference_types=None,
 ):
     attribute = {
         "name": name,
@@ -39,51 +65,143 @@ def _attr(
         "required": required,
         "caseExact": False,
         "mutability": mutability,
-        "returned": "default",
+        "returned": returned,
         "uniqueness": uniqueness,
     }
     if sub:
         attribute["subAttributes"] = sub
+    if canonical:
+        attribute["canonicalValues"] = canonical
+    if reference_types:
+        attribute["referenceTypes"] = reference_types
     return attribute
 
 
-def user_schema():
+def _schema(urn, name, description, attributes):
     return {
         "schemas": [SCHEMA],
-        "id": CORE_USER,
-        "name": "User",
-        "description": "An employee from the HR system.",
-        "attributes": [
-            _attr("userName", required=True, uniqueness="server", description="The work e-mail address."),
-            _attr("externalId", description="The HR system's id (same as employeeNumber)."),
-            _attr("displayName"),
-            _attr("name", "complex", sub=[_attr("formatted"), _attr("givenName"), _attr("familyName")]),
-            _attr("title"),
-            _attr("active", "boolean", description="false terminates the employee; history stays."),
-            _attr("emails", "complex", multi=True, sub=[_attr("value"), _attr("type"), _attr("primary", "boolean")]),
-            _attr("addresses", "complex", multi=True, sub=[_attr("type"), _attr("country")]),
-        ],
-        "meta": {"resourceType": "Schema", "location": f"{base_url()}/Schemas/{CORE_USER}"},
+        "id": urn,
+        "name": name,
+        "description": description,
+        "attributes": attributes,
+        "meta": {"resourceType": "Schema", "location": f"{base_url()}/Schemas/{urn}"},
     }
+
+
+def user_schema():
+    return _schema(
+        CORE_USER,
+        "User",
+        "An employee. externalId (the provider's own id for the user) is kept as sent.",
+        [
+            _attr(
+                "userName",
+                required=True,
+                uniqueness="server",
+                description="Unique, compared without case. Filters on userName also find employees the HR "
+                "system created, by their work e-mail.",
+            ),
+            _attr(
+                "name",
+                "complex",
+                sub=[_attr("formatted"), _attr("givenName"), _attr("familyName")],
+                description="Kept as sent; the employee's full name is displayName, else name.formatted, "
+                "else givenName familyName, else userName.",
+            ),
+            _attr("displayName"),
+            _attr("title", description="The job title."),
+            _attr(
+                "active",
+                "boolean",
+                required=True,
+                description="Every User has it (a User created without it is active). false terminates the "
+                "employee and ends their account's access; history stays; true again re-activates the record.",
+            ),
+            _attr(
+                "emails",
+                "complex",
+                multi=True,
+                required=True,
+                description="The primary (else the first) address is the employee's work e-mail, where reminders go. "
+                "Required unless userName is an e-mail address.",
+                sub=[
+                    _attr("value", required=True),
+                    _attr("type", canonical=["work", "home", "other"]),
+                    _attr("primary", "boolean"),
+                ],
+            ),
+            _attr(
+                "groups",
+                "complex",
+                multi=True,
+                mutability="readOnly",
+                description="The SCIM Groups the user is a member of; change them through /Groups.",
+                sub=[
+                    _attr("value", mutability="readOnly"),
+                    _attr("$ref", "reference", mutability="readOnly", reference_types=["Group"]),
+                    _attr("display", mutability="readOnly"),
+                ],
+            ),
+        ],
+    )
 
 
 def enterprise_schema():
-    return {
-        "schemas": [SCHEMA],
-        "id": ENTERPRISE_USER,
-        "name": "EnterpriseUser",
-        "description": "Enterprise User",
-        "attributes": [
-            _attr("employeeNumber", description="The HR system's id."),
-            _attr("department", description="Department code (or its exact name)."),
+    return _schema(
+        ENTERPRISE_USER,
+        "EnterpriseUser",
+        "Enterprise User",
+        [
+            _attr(
+                "employeeNumber",
+                uniqueness="server",
+                description="The HR system's id of the employee (URL-safe, at most 64 characters). A user sent "
+                "without one gets a generated id that is not shown here.",
+            ),
+            _attr(
+                "department",
+                description="A department name (or code). An unknown name creates a department of that name "
+                "under the 'Unassigned' department, for an admin to place in the tree; the user is never refused.",
+            ),
             _attr(
                 "manager",
                 "complex",
-                sub=[_attr("value", description="The manager's SCIM id."), _attr("displayName", mutability="readOnly")],
+                description="value: the manager's SCIM id, employeeNumber, externalId or userName. A manager "
+                "not provisioned yet is kept pending and linked when that user arrives.",
+                sub=[
+                    _attr("value"),
+                    _attr("$ref", "reference", reference_types=["User"]),
+                ],
             ),
         ],
-        "meta": {"resourceType": "Schema", "location": f"{base_url()}/Schemas/{ENTERPRISE_USER}"},
-    }
+    )
+
+
+def group_schema():
+    return _schema(
+        CORE_GROUP,
+        "Group",
+        "A group at the identity provider. Governance admins map group names to the product's roles "
+        "(officer, admin); members hold the roles their groups carry.",
+        [
+            _attr("displayName", required=True, uniqueness="server", description="Unique, compared without case."),
+            _attr(
+                "members",
+                "complex",
+                multi=True,
+                description="Users only (no nested groups).",
+                sub=[
+                    _attr("value", mutability="immutable"),
+                    _attr("$ref", "reference", mutability="immutable", reference_types=["User"]),
+                    _attr("type", mutability="immutable", canonical=["User"]),
+                ],
+            ),
+        ],
+    )
+
+
+def all_schemas():
+    return [user_schema(), enterprise_schema(), group_schema()]
 
 
 def service_provider_config():
@@ -100,7 +218,7 @@ def service_provider_config():
             {
                 "type": "oauthbearertoken",
                 "name": "API key",
-                "description": "Authorization: Bearer <API key> holding the employees:write scope.",
+                "description": "Authorization: Bearer <API key> holding the employees:read and employees:write scopes.",
                 "primary": True,
             }
         ],
@@ -119,5 +237,33 @@ def resource_types():
             "schema": CORE_USER,
             "schemaExtensions": [{"schema": ENTERPRISE_USER, "required": False}],
             "meta": {"resourceType": "ResourceType", "location": f"{base_url()}/ResourceTypes/User"},
-        }
+        },
+        {
+            "schemas": [RESOURCE_TYPE],
+            "id": "Group",
+            "name": "Group",
+            "endpoint": "/Groups",
+            "description": "Identity-provider groups; their names carry roles",
+            "schema": CORE_GROUP,
+            "meta": {"resourceType": "ResourceType", "location": f"{base_url()}/ResourceTypes/Group"},
+        },
     ]
+
+
+@cache
+def provider():
+    """The scim2-models description of this server, built from the published documents."""
+    return ScimProvider.from_discovery(
+        [Schema.model_validate(s) for s in all_schemas()],
+        [ResourceType.model_validate(r) for r in resource_types()],
+        ServiceProviderConfig.model_validate(service_provider_config()),
+        POLICY,
+    )
+
+
+def user_model():
+    return provider().model_for("User")
+
+
+def group_model():
+    return provider().model_for("Group")

@@ -190,7 +190,8 @@ def test_single_record_endpoints_refuse_ids_that_are_not_url_safe(api, method, p
 
 
 def test_scim_refuses_an_employee_number_that_is_not_url_safe(scim):
-    body = {"userName": "ada@example.test", "externalId": "a/b"}
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    body = {"userName": "ada@example.test", enterprise: {"employeeNumber": "a/b"}}
     assert (
         "URL-safe" in assert_scim_error(scim.post("/scim/v2/Users", json.dumps(body), content_type=SCIM), 400)["detail"]
     )

@@ -264,7 +264,8 @@ def test_every_hr_path_audits_an_address_change_and_tells_the_old_address(
         else:
             patch = {
                 "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [{"op": "replace", "path": "userName", "value": new}],
+                # userName is the sign-in name at the provider; the work address is the e-mail.
+                "Operations": [{"op": "replace", "path": 'emails[type eq "work"].value', "value": new}],
             }
             response = client_for(Scope.EMPLOYEES_WRITE).patch(
                 f"/scim/v2/Users/{employee.pk}", patch, content_type="application/scim+json"

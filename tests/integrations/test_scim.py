@@ -3,10 +3,11 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Group
 
-from integrations.scim.schemas import CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP
-from people.models import Employee
-from tests.factories import DepartmentFactory, EmployeeFactory
+from integrations.scim.schemas import CORE_GROUP, CORE_USER, ENTERPRISE_USER, ERROR, PATCH_OP
+from people.models import Department, Employee
+from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 from tests.integrations.conftest import ApiClient
 
 SCIM = "application/scim+json"
@@ -56,7 +57,7 @@ def test_create_a_user_with_the_enterprise_extension(scim):
     created = response.json()
     assert response["Location"].endswith(f"/scim/v2/Users/{created['id']}")
     assert created["userName"] == "ada@example.test" and created["active"] is True
-    assert created[ENTERPRISE_USER]["department"] == "ENG"
+    assert created[ENTERPRISE_USER]["department"] == "Engineering"  # RFC 7643: the department's name
     assert created[ENTERPRISE_USER]["manager"]["value"] == str(boss.pk)
     employee = Employee.objects.get(external_id="E1")
     assert (employee.full_name, employee.manager, employee.department.code) == ("Ada Lovelace", boss, "ENG")
@@ -67,16 +68,64 @@ def test_creating_an_existing_user_name_is_a_uniqueness_conflict(scim):
     assert_scim_error(send(scim, "post", "/scim/v2/Users", user()), 409, "uniqueness")
 
 
-def test_create_without_an_hr_id_is_refused(scim):
+def test_create_without_external_id_or_employee_number_gets_a_generated_hr_id(scim):
     body = user()
     del body[ENTERPRISE_USER]
+    response = send(scim, "post", "/scim/v2/Users", body)
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert "externalId" not in created and ENTERPRISE_USER not in created  # nothing shown that was not sent
+    employee = Employee.objects.get(pk=created["id"])
+    assert employee.external_id.startswith("scim-") and employee.email == "ada@example.test"
+    assert employee.external_id == employee.scim.generated_employee_id
+    again = scim.get(f"/scim/v2/Users/{created['id']}").json()
+    assert again == created  # the generated id is stable and stays hidden
+
+
+def test_external_id_is_the_providers_id_and_kept_apart_from_the_hr_id(scim):
+    body = user(externalId="00u1abcd")
+    response = send(scim, "post", "/scim/v2/Users", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["externalId"] == "00u1abcd"
+    employee = Employee.objects.get(pk=response.json()["id"])
+    assert employee.external_id == "E1"  # the enterprise employeeNumber is the HR id
+    found = scim.get("/scim/v2/Users", {"filter": 'externalId eq "00u1abcd"'}).json()
+    assert [r["id"] for r in found["Resources"]] == [str(employee.pk)]
+
+
+def test_a_user_without_emails_uses_an_address_user_name_and_one_without_either_is_refused(scim):
+    body = {"schemas": [CORE_USER], "userName": "grace@example.test"}
+    assert send(scim, "post", "/scim/v2/Users", body).status_code == 201
+    assert Employee.objects.get(email="grace@example.test").status == "active"  # active by default
+    body = {"schemas": [CORE_USER], "userName": "not-an-address"}
     assert_scim_error(send(scim, "post", "/scim/v2/Users", body), 400, "invalidValue")
 
 
-def test_an_unknown_department_is_refused(scim):
-    body = user(**{ENTERPRISE_USER: {"employeeNumber": "E1", "department": "Nowhere"}})
-    assert_scim_error(send(scim, "post", "/scim/v2/Users", body), 400, "invalidValue")
-    assert not Employee.objects.exists()
+@pytest.mark.parametrize("text", ["Research & Development", "research & development "])
+def test_an_unknown_department_name_is_created_under_unassigned_never_refused(scim, text):
+    body = user(**{ENTERPRISE_USER: {"employeeNumber": "E1", "department": text}})
+    response = send(scim, "post", "/scim/v2/Users", body)
+    assert response.status_code == 201, response.json()
+    employee = Employee.objects.select_related("department__parent").get(external_id="E1")
+    assert employee.department.name == text.strip()
+    assert (employee.department.parent.code, employee.department.parent.name) == ("unassigned", "Unassigned")
+    second = user(
+        "bob@example.test", "E2", **{ENTERPRISE_USER: {"employeeNumber": "E2", "department": "RESEARCH & development"}}
+    )
+    assert send(scim, "post", "/scim/v2/Users", second).status_code == 201
+    assert Employee.objects.get(external_id="E2").department == employee.department  # one per name
+    assert Department.objects.filter(parent__code="unassigned").count() == 1
+
+
+def test_a_department_is_found_by_code_or_by_its_unique_name(scim):
+    engineering = DepartmentFactory(code="ENG", name="Engineering")
+    for number, text in (("E1", "ENG"), ("E2", "engineering")):
+        body = user(
+            f"{number}@example.test", number, **{ENTERPRISE_USER: {"employeeNumber": number, "department": text}}
+        )
+        assert send(scim, "post", "/scim/v2/Users", body).status_code == 201
+        assert Employee.objects.get(external_id=number).department == engineering
+    assert not Department.objects.filter(code="unassigned").exists()
 
 
 def test_get_one_and_list_with_a_user_name_filter_and_paging(scim):
@@ -151,13 +200,18 @@ def test_patch_without_a_path_and_of_the_enterprise_extension(scim):
 
 
 def test_patch_errors(scim):
-    employee = EmployeeFactory()
+    employee = EmployeeFactory(job_title="Engineer")
     url = f"/scim/v2/Users/{employee.pk}"
     assert_scim_error(send(scim, "patch", url, {"Operations": []}), 400, "invalidSyntax")
-    bad_path = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "nickName", "value": "x"}]}
-    assert_scim_error(send(scim, "patch", url, bad_path), 400, "invalidPath")
+    # An attribute this server does not store (schemas.POLICY) is accepted and changes nothing.
+    unknown = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "nickName", "value": "x"}]}
+    assert send(scim, "patch", url, unknown).status_code == 200
+    employee.refresh_from_db()
+    assert employee.job_title == "Engineer"
+    required = {"schemas": [PATCH_OP], "Operations": [{"op": "remove", "path": "userName"}]}
+    assert_scim_error(send(scim, "patch", url, required), 400)
     bad_op = {"schemas": [PATCH_OP], "Operations": [{"op": "move", "path": "title", "value": "x"}]}
-    assert_scim_error(send(scim, "patch", url, bad_op), 400, "invalidSyntax")
+    assert_scim_error(send(scim, "patch", url, bad_op), 400, "invalidValue")  # RFC 7644 §3.12
 
 
 @pytest.mark.parametrize("declared", [True, 7, None, {"a": PATCH_OP}, PATCH_OP, PATCH_OP[:-1], [[PATCH_OP]]])
@@ -171,30 +225,48 @@ def test_patch_refuses_schemas_that_are_not_a_list_naming_the_patch_message(scim
     assert employee.job_title == "Engineer"
 
 
-def test_delete_terminates_and_keeps_history(scim):
-    employee = EmployeeFactory()
+def test_delete_terminates_keeps_history_and_answers_404_afterwards(scim):
+    employee = EmployeeFactory(email="gone@example.test")
     response = scim.delete(f"/scim/v2/Users/{employee.pk}")
     assert response.status_code == 204
     employee.refresh_from_db()
-    assert employee.status == "terminated"
+    assert employee.status == "terminated" and employee.scim.deleted_at is not None
+    assert_scim_error(scim.get(f"/scim/v2/Users/{employee.pk}"), 404)
+    assert_scim_error(scim.delete(f"/scim/v2/Users/{employee.pk}"), 404)
+    assert scim.get("/scim/v2/Users", {"filter": 'userName eq "gone@example.test"'}).json()["totalResults"] == 0
+    assert Employee.objects.filter(pk=employee.pk).exists()  # the product keeps the record
+
+
+def test_a_deleted_user_provisioned_again_comes_back_as_the_same_record(scim):
+    employee = EmployeeFactory(email="ada@example.test", external_id="E1")
+    scim.delete(f"/scim/v2/Users/{employee.pk}")
+    response = send(scim, "post", "/scim/v2/Users", user())
+    assert response.status_code == 201, response.json()
+    assert response.json()["id"] == str(employee.pk)
+    employee.refresh_from_db()
+    assert employee.status == "active" and employee.scim.deleted_at is None
 
 
 def test_discovery_documents(scim):
     config = scim.get("/scim/v2/ServiceProviderConfig").json()
     assert config["patch"]["supported"] is True and config["filter"]["supported"] is True
+    assert (config["bulk"]["supported"], config["sort"]["supported"], config["etag"]["supported"]) == (False,) * 3
+    assert config["filter"]["maxResults"] == 1000
     schemas = scim.get("/scim/v2/Schemas").json()
-    assert {s["id"] for s in schemas["Resources"]} == {CORE_USER, ENTERPRISE_USER}
+    assert {s["id"] for s in schemas["Resources"]} == {CORE_USER, ENTERPRISE_USER, CORE_GROUP}
     assert scim.get(f"/scim/v2/Schemas/{ENTERPRISE_USER}").json()["name"] == "EnterpriseUser"
     types = scim.get("/scim/v2/ResourceTypes").json()
     assert types["Resources"][0]["schemaExtensions"][0]["schema"] == ENTERPRISE_USER
     assert scim.get("/scim/v2/ResourceTypes/User").json()["endpoint"] == "/Users"
+    assert scim.get("/scim/v2/ResourceTypes/Group").json()["schema"] == CORE_GROUP
 
 
 def test_errors_are_scim_errors(scim, client_for):
     assert_scim_error(ApiClient().get("/scim/v2/Users"), 401)
     assert_scim_error(send(client_for("employees:read"), "post", "/scim/v2/Users", user()), 403)
     assert_scim_error(scim.get("/scim/v2/Users/999999"), 404)
-    assert_scim_error(scim.get("/scim/v2/Groups"), 404)
+    assert_scim_error(scim.get("/scim/v2/Roles"), 404)
+    assert_scim_error(send(scim, "post", "/scim/v2/.search", {}), 501)
     assert_scim_error(scim.post("/scim/v2/Users", "{not json", content_type=SCIM), 400, "invalidSyntax")
     assert_scim_error(scim.post("/scim/v2/Users", "userName=x", content_type="text/plain"), 415)
     assert_scim_error(send(scim, "post", "/scim/v2/ServiceProviderConfig", {}), 405)
@@ -224,3 +296,41 @@ def test_listing_users_takes_the_same_queries_for_more_users(scim, django_assert
     with django_assert_max_num_queries(6) as many:
         assert scim.get("/scim/v2/Users").json()["itemsPerPage"] == 34
     assert len(many.captured_queries) <= len(few.captured_queries)  # the first also records the key's last use
+
+
+def test_attributes_and_excluded_attributes_shape_users_and_lists(scim):
+    employee = EmployeeFactory(job_title="Engineer")
+    url = f"/scim/v2/Users/{employee.pk}"
+    only = scim.get(url, {"attributes": "userName,urn:ietf:params:scim:schemas:core:2.0:User:title"}).json()
+    assert set(only) == {"schemas", "id", "meta", "userName", "title"}
+    without = scim.get(url, {"excludedAttributes": f"emails,name,{ENTERPRISE_USER}:department"}).json()
+    assert "emails" not in without and "name" not in without and "title" in without
+    assert "department" not in without[ENTERPRISE_USER] and "employeeNumber" in without[ENTERPRISE_USER]
+    listed = scim.get("/scim/v2/Users", {"attributes": "displayName"}).json()["Resources"]
+    assert set(listed[0]) == {"schemas", "id", "meta", "displayName"}
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"userName": "a\x00b@example.test"}, "Control characters"),
+        ({"displayName": "x" * 201}, "at most 200"),
+        ({"emails": [{"value": f"a{i}@example.test"} for i in range(11)]}, "at most 10"),
+        ({"name": {"givenName": "\x1b[31m"}}, "Control characters"),
+        ({"externalId": "e" * 257}, "at most 256"),
+    ],
+)
+def test_hostile_user_attributes_are_clear_errors(scim, body, detail):
+    payload = {**user(), **body}
+    response = send(scim, "post", "/scim/v2/Users", payload)
+    assert detail in assert_scim_error(response, 400, "invalidValue")["detail"]
+    assert not Employee.objects.exists()
+
+
+def test_delete_ends_the_linked_accounts_access_and_takes_its_roles(scim):
+    account = UserFactory()
+    account.groups.add(Group.objects.get_or_create(name="compliance officer")[0])
+    employee = EmployeeFactory(user=account)
+    assert scim.delete(f"/scim/v2/Users/{employee.pk}").status_code == 204
+    account.refresh_from_db()
+    assert not account.is_active and not account.has_usable_password() and not account.groups.exists()
