@@ -37,6 +37,26 @@ class RoleMapping(models.Model):
         return f"{self.group} → {self.get_role_display()}"
 
 
+class ProviderGroup(models.Model):
+    """A group an identity provider last said this person is in, by source: ``scim`` (SCIM
+    Groups) or ``sso:<provider id>`` (the groups claim at their last sign-in). Roles follow
+    the union of every source (identity.services.roles), so a provider whose sign-in sends no
+    groups does not take away a role that SCIM grants, and the other way round."""
+
+    employee = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="provider_groups")
+    source = models.CharField(max_length=80)
+    name = models.CharField(max_length=256)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("employee", "source", "name", name="identity_providergroup_unique"),
+        ]
+        indexes = [models.Index(fields=["employee", "source"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.source})"
+
+
 class SignInPolicy(models.Model):
     """The organization's sign-in policy: one row (``SignInPolicy.current()``)."""
 

@@ -219,7 +219,7 @@ def record_link(*, user: User, claims: Claims, options: Options, how: str) -> No
 
 def finish_sign_in(*, user: User, claims: Claims, options: Options) -> None:
     """Roles from the groups claim (at every sign-in), then the sign-in's audit event."""
-    sync_roles(user, claims.groups, actor_label=label(options.provider_id))
+    sync_roles(user, claims.groups, source=label(options.provider_id), actor_label=label(options.provider_id))
     audit.record(
         actor=user,
         actor_label=label(options.provider_id),

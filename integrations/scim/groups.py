@@ -1,17 +1,20 @@
 """SCIM Groups: the identity provider's groups and their members, and the roles they carry.
 
 A group's name is what identity.models.RoleMapping maps to a role; every change of a group's
-members or name re-applies identity.services.roles.sync_roles to the accounts of the
+members or name re-applies identity.services.roles.sync_employee_groups to the accounts of the
 employees it touches, so removing a member (or the group) removes the role."""
 
 from django.db import transaction
 
 from governance.validators import parse_id
-from identity.services.roles import sync_roles
+from identity.services.roles import sync_employee_groups
 from integrations.models import ScimGroup
 from integrations.scim.resources import ScimError, clean_text, live_employees, scim_of
 from integrations.scim.schemas import CORE_GROUP, base_url
 from people.models import Employee
+
+
+SOURCE = "scim"  # what SCIM Groups say, beside what each sign-in says (identity.services.roles)
 
 
 def group_location(group):
@@ -100,10 +103,7 @@ def sync_member_roles(employee_ids, *, actor_label=""):
     """Give each of these employees' accounts exactly the roles their SCIM groups carry."""
     if not employee_ids:
         return
-    employees = (
-        Employee.objects.filter(pk__in=employee_ids, user__isnull=False)
-        .select_related("user")
-        .prefetch_related("scim_groups")
-    )
+    employees = Employee.objects.filter(pk__in=employee_ids).select_related("user").prefetch_related("scim_groups")
     for employee in employees:
-        sync_roles(employee.user, [g.display_name for g in employee.scim_groups.all()], actor_label=actor_label)
+        names = [g.display_name for g in employee.scim_groups.all()]
+        sync_employee_groups(employee, names, source=SOURCE, actor_label=actor_label)

@@ -6,7 +6,7 @@ from governance import roles
 from governance.models import AuditEvent
 from governance.roles import Role
 from identity.models import RoleMapping
-from identity.services.roles import sync_roles
+from identity.services.roles import sync_employee_groups, sync_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,13 @@ def names(user):
 
 def test_a_mapped_group_grants_its_role_and_losing_it_takes_the_role_away(make_user, mapped):
     user = make_user()
-    assert sync_roles(user, [" grc-officers ", "Everyone"], actor_label="sso") == ({Role.COMPLIANCE_OFFICER}, set())
+    assert sync_roles(user, [" grc-officers ", "Everyone"], source="sso:okta", actor_label="sso") == (
+        {Role.COMPLIANCE_OFFICER},
+        set(),
+    )
     assert roles.is_compliance_officer(user) and not roles.is_governance_admin(user)
 
-    assert sync_roles(user, ["Everyone"], actor_label="sso") == (set(), {Role.COMPLIANCE_OFFICER})
+    assert sync_roles(user, ["Everyone"], source="sso:okta", actor_label="sso") == (set(), {Role.COMPLIANCE_OFFICER})
     assert not roles.is_compliance_officer(user)
     assert Role.EMPLOYEE in names(user)  # the unmanaged base role stays
     changes = AuditEvent.objects.filter(action="account.roles_synced", object_id=str(user.pk))
@@ -39,22 +42,48 @@ def test_a_mapped_group_grants_its_role_and_losing_it_takes_the_role_away(make_u
 def test_a_role_no_mapping_manages_is_left_as_admins_granted_it(make_user):
     RoleMapping.objects.create(group="grc-admins", role=Role.GOVERNANCE_ADMIN)
     officer = make_user(Role.COMPLIANCE_OFFICER)
-    sync_roles(officer, [], actor_label="sso")
+    sync_roles(officer, [], source="sso:okta", actor_label="sso")
     assert roles.is_compliance_officer(officer)
 
 
 def test_an_unchanged_sign_in_writes_no_audit_event(make_user, mapped):
     user = make_user()
-    sync_roles(user, ["GRC-Officers"])
+    sync_roles(user, ["GRC-Officers"], source="sso:okta")
     before = AuditEvent.objects.count()
-    assert sync_roles(user, ["GRC-Officers"]) == (set(), set())
+    assert sync_roles(user, ["GRC-Officers"], source="sso:okta") == (set(), set())
     assert AuditEvent.objects.count() == before
 
 
 def test_a_deprovisioned_account_gains_no_role(make_user, mapped):
     user = make_user(is_active=False)
-    assert sync_roles(user, ["grc-admins"]) == (set(), set())
+    assert sync_roles(user, ["grc-admins"], source="scim") == (set(), set())
     assert not user.groups.filter(name=Role.GOVERNANCE_ADMIN).exists()
+
+
+def test_roles_follow_every_source_together_and_each_source_replaces_only_its_own_word(make_user, mapped):
+    user = make_user()
+    sync_employee_groups(user.employee, ["GRC-Officers"], source="scim")
+    assert roles.is_compliance_officer(user)
+    # A sign-in through a provider that sends no groups (Google) keeps the role SCIM grants.
+    sync_roles(user, [], source="sso:google")
+    assert roles.is_compliance_officer(user)
+    sync_roles(user, ["grc-officers"], source="sso:okta")
+    sync_employee_groups(user.employee, [], source="scim")
+    assert roles.is_compliance_officer(user)  # Okta's sign-in still says so
+    sync_roles(user, [], source="sso:okta")
+    assert not roles.is_compliance_officer(user)
+
+
+def test_groups_recorded_before_the_account_exists_apply_at_its_first_sign_in(make_user, mapped):
+    from tests.factories import EmployeeFactory
+
+    employee = EmployeeFactory()
+    sync_employee_groups(employee, ["grc-admins"], source="scim")
+    user = make_user(employee=False, email=employee.email)
+    employee.user = user
+    employee.save()
+    user.refresh_from_db()
+    assert sync_roles(user, [], source="sso:okta") == ({Role.GOVERNANCE_ADMIN}, set())
 
 
 def test_nobody_signs_up_through_the_sso_pages(client):
