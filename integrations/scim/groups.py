@@ -13,7 +13,6 @@ from integrations.scim.resources import ScimError, clean_text, live_employees, s
 from integrations.scim.schemas import CORE_GROUP, base_url
 from people.models import Employee
 
-
 SOURCE = "scim"  # what SCIM Groups say, beside what each sign-in says (identity.services.roles)
 
 
