@@ -70,9 +70,10 @@ def sync_employee_groups(employee: Employee, groups: Iterable[str], *, source: s
     """``sync_roles`` for an employee record, with or without an account yet: an account linked
     later takes these groups' roles at its first sign-in."""
     record_groups(employee, groups, source=source)
-    if employee.user_id is not None:
+    user = employee.user
+    if user is not None:
         everything = ProviderGroup.objects.filter(employee=employee).values_list("name", flat=True)
-        apply_roles(employee.user, list(everything), actor_label=actor_label)
+        apply_roles(user, list(everything), actor_label=actor_label)
 
 
 def apply_roles(user: User, groups: Iterable[str], *, actor: Any = None, actor_label: str = "") -> tuple[set, set]:
