@@ -12,6 +12,7 @@ from django.db import transaction
 
 from governance import audit, roles
 from governance.models import User
+from governance.roles import Role
 from identity.models import ProviderGroup, RoleMapping
 from people.models import Employee
 
@@ -76,6 +77,17 @@ def sync_employee_groups(employee: Employee, groups: Iterable[str], *, source: s
         apply_roles(user, list(everything), actor_label=actor_label)
 
 
+def _follow_admin_role(user: User, added: set, removed: set) -> None:
+    """The governance admin role works in Django's admin (providers, role mappings, the catalog),
+    which needs ``is_staff``: it comes with the role from the provider and goes with it."""
+    if Role.GOVERNANCE_ADMIN in added and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    elif Role.GOVERNANCE_ADMIN in removed and user.is_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+
+
 def apply_roles(user: User, groups: Iterable[str], *, actor: Any = None, actor_label: str = "") -> tuple[set, set]:
     groups = list(groups)
     granted, managed = provider_roles(groups)
@@ -89,6 +101,7 @@ def apply_roles(user: User, groups: Iterable[str], *, actor: Any = None, actor_l
         user.groups.remove(*Group.objects.filter(name__in=removed))
     if added or removed:
         user.__dict__.pop("_role_groups", None)  # governance.roles caches a user's groups
+        _follow_admin_role(user, added, removed)
         audit.record(
             actor=actor,
             actor_label=actor_label,

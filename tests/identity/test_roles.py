@@ -86,6 +86,34 @@ def test_groups_recorded_before_the_account_exists_apply_at_its_first_sign_in(ma
     assert sync_roles(user, [], source="sso:okta") == ({Role.GOVERNANCE_ADMIN}, set())
 
 
+def test_the_admin_role_from_the_provider_opens_django_admin_and_leaving_the_group_closes_it(make_user, mapped):
+    user = make_user()
+    sync_roles(user, ["grc-admins"], source="sso:okta")
+    user.refresh_from_db()
+    assert user.is_staff and roles.is_governance_admin(user)
+    sync_roles(user, [], source="sso:okta")
+    user.refresh_from_db()
+    assert not user.is_staff and not roles.is_governance_admin(user)
+
+
+def test_governance_admins_manage_providers_and_role_mappings_in_the_admin(client, admin_user, employee_user):
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    for page in (
+        "/admin/socialaccount/socialapp/add/",
+        "/admin/identity/rolemapping/add/",
+        "/admin/identity/pendinglink/",
+    ):
+        assert client.get(page).status_code == 200, page
+    added = client.post("/admin/identity/rolemapping/add/", {"group": "GRC-Auditors", "role": Role.COMPLIANCE_OFFICER})
+    assert added.status_code == 302 and RoleMapping.objects.filter(group="GRC-Auditors").exists()
+    employee_user.is_staff = True  # staff alone is not enough
+    employee_user.save()
+    client.force_login(employee_user)
+    assert client.get("/admin/identity/rolemapping/add/").status_code == 403
+
+
 def test_nobody_signs_up_through_the_sso_pages(client):
     response = client.post("/sso/signup/", {"email": "stranger@example.com"})
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
