@@ -82,7 +82,12 @@ class ComplianceQuerySerializer(StrictSerializer):
     direct = QueryBooleanField(required=False, help_text="With department: only its direct members.")
     platform = QueryIdField(required=False, help_text="Platform id.")
     policy_version = QueryIdField(required=False, help_text="Policy version id.")
-    country = TextField(r"^[A-Za-z]{2}$", required=False, help_text="Two-letter country code.")
+    country = TextField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        help_text="Two-letter country code.",
+        error_messages={"invalid": "Use a two-letter country code."},
+    )
     customer_data = QueryBooleanField(required=False, help_text="Only people who handle customer data.")
 
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from attestations.models import OPEN_ACTION_STATUSES, Obligation
 from governance.roles import can_view_employee, is_compliance_officer, is_governance_admin
-from governance.validators import visible
+from governance.validators import EXTERNAL_ID_HELP, is_url_safe_id, visible
 from integrations.api import examples
 from integrations.api import serializers as s
 from integrations.api.exceptions import ProblemError
@@ -139,6 +139,14 @@ class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
         if errors:
             raise ProblemError(
                 400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error"
+            )
+        if refuse_existing and not is_url_safe_id(row["external_id"]):
+            # POST always makes a new record, whose id the schema's pattern describes.
+            raise ProblemError(
+                400,
+                "The request has invalid fields; see errors.",
+                errors={"external_id": [f"Use a URL-safe id: {EXTERNAL_ID_HELP}"]},
+                type_slug="validation-error",
             )
         if refuse_existing and Employee.objects.filter(external_id=row["external_id"]).exists():
             external_id = row["external_id"]

@@ -18,6 +18,11 @@ from integrations.api.views.common import ERRORS, ERRORS_WITH_404, REFUSED, prob
 from integrations.models import Scope, WebhookDelivery, WebhookEndpoint
 from integrations.webhooks import redeliver
 
+TARGET_RULE = (
+    "A URL of the documented form whose host is internal or resolves to an internal address (or, in "
+    "production, one that is not https) is refused with 422 (problem type webhook-target-refused)."
+)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -34,7 +39,7 @@ from integrations.webhooks import redeliver
         summary="Register a webhook endpoint",
         description="Scope `webhooks:write`. Signed-in: governance admins. The secret (generated when left "
         "out) is returned once; each delivery is signed with HMAC-SHA256 over `<timestamp>.<body>` in "
-        "`X-Governance-Signature: sha256=<hex>` with `X-Governance-Timestamp`.",
+        "`X-Governance-Signature: sha256=<hex>` with `X-Governance-Timestamp`. " + TARGET_RULE,
         tags=["webhooks"],
         request=s.WebhookEndpointSerializer,
         responses={201: s.WebhookEndpointCreatedSerializer, **problems(415), **REFUSED, **ERRORS},
@@ -42,6 +47,7 @@ from integrations.webhooks import redeliver
     ),
     partial_update=extend_schema(
         summary="Change a webhook endpoint",
+        description="Scope `webhooks:write`. Signed-in: governance admins. " + TARGET_RULE,
         tags=["webhooks"],
         request=s.WebhookEndpointSerializer(partial=True),
         responses={200: s.WebhookEndpointSerializer, **problems(415), **REFUSED, **ERRORS_WITH_404},
