@@ -3,7 +3,7 @@ phase (examples, coverage, fuzzing, stateful) and every check, with zero failure
 
 The CLI runs as a subprocess against pytest-django's live server, as an HR system's client would
 reach the API: over HTTP, with a key holding every scope. Its settings are in schemathesis.toml
-next to this file. The examples per operation and the seed are fixed, so a run is bounded (about
+next to this file, and a check of the project's own in schemathesis_hooks.py. The examples per operation and the seed are fixed, so a run is bounded (about
 two minutes on two cores) and repeatable; SCHEMATHESIS_EXAMPLES and SCHEMATHESIS_SEED widen or move
 it for a longer hunt."""
 
@@ -21,6 +21,7 @@ from integrations.keys import create_api_key
 from integrations.models import ALL_SCOPES
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+ROOT = Path(__file__).resolve().parents[2]
 PHASES = "examples,coverage,fuzzing,stateful"
 EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "15")
 SEED = os.environ.get("SCHEMATHESIS_SEED", "20261201")
@@ -98,8 +99,15 @@ def run_schemathesis(base_url, secret, config, report_dir):
         "--report-dir",
         str(report_dir),
     ]
+    environment = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.integrations.schemathesis_hooks",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     # In the report folder: the CLI keeps a cache (.schemathesis/) in its working directory.
-    return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False, cwd=report_dir)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=TIMEOUT, check=False, cwd=report_dir, env=environment
+    )
 
 
 @pytest.mark.postgres

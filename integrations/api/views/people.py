@@ -216,6 +216,7 @@ class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
             (422, "application/problem+json"): OpenApiResponse(
                 examples.BulkProblemSerializer, description="Some rows were refused; the others were applied."
             ),
+            **problems(413),
             **problems(415),
             **ERRORS,
         },
