@@ -3,7 +3,7 @@
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from integrations.api.serializers import BulkResponseSerializer
+from integrations.api.serializers import CountsSerializer, RowErrorSerializer
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -17,11 +17,19 @@ class ProblemSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429 only).")
 
 
-class BulkProblemSerializer(BulkResponseSerializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
+class BulkProblemSerializer(ProblemSerializer):
+    """422 from the bulk endpoint: some rows refused (type rows-refused, with the counts and the
+    rows' errors), or an Idempotency-Key reused for another request (type idempotency-key-reused)."""
+
+    created = serializers.IntegerField(required=False)
+    updated = serializers.IntegerField(required=False)
+    unchanged = serializers.IntegerField(required=False)
+    failed = serializers.IntegerField(required=False)
+    errors = serializers.JSONField(
+        required=False, help_text="rows-refused: the refused employee rows, as in a 200 response."
+    )
+    departments = CountsSerializer(required=False)
+    department_errors = RowErrorSerializer(many=True, required=False)
 
 
 EMPLOYEE_ROW = {

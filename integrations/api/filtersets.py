@@ -4,7 +4,9 @@ import django_filters
 from django.db.models import Exists, OuterRef
 
 from attestations.models import OPEN_ACTION_STATUSES, Attestation, Obligation
+from integrations.api.query import RFC3339Filter, StrictBooleanFilter
 from people.models import Department, Employee
+from platforms.filtersets import PlatformFilterSet
 
 
 class EmployeeFilterSet(django_filters.FilterSet):
@@ -15,7 +17,7 @@ class EmployeeFilterSet(django_filters.FilterSet):
         method="filter_department", help_text="Department code; includes its sub-departments."
     )
     status = django_filters.ChoiceFilter(choices=Employee.Status.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = RFC3339Filter(field_name="updated_at", lookup_expr="gte")
     compliance = django_filters.ChoiceFilter(
         method="filter_compliance",
         choices=[("compliant", "Compliant"), ("noncompliant", "Not compliant")],
@@ -42,8 +44,18 @@ class EmployeeFilterSet(django_filters.FilterSet):
 class AttestationFilterSet(django_filters.FilterSet):
     employee = django_filters.CharFilter(field_name="employee__external_id", help_text="Employee id.")
     platform = django_filters.CharFilter(field_name="platform__slug", help_text="Platform slug.")
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    since = RFC3339Filter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = Attestation
         fields = ["employee", "platform", "since"]
+
+
+class ApiPlatformFilterSet(PlatformFilterSet):
+    """The catalog's filters with the API's strict booleans (``true`` or ``false``)."""
+
+    stale = StrictBooleanFilter(method="filter_stale", help_text="Only platforms (or settings) due a re-check.")
+    verified = StrictBooleanFilter(field_name="verified")
+
+    class Meta(PlatformFilterSet.Meta):
+        pass

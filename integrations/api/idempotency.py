@@ -15,6 +15,9 @@ from integrations.api.permissions import is_key_request
 from integrations.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+MAX_LENGTH = 255
+# Printable ASCII with something besides spaces (HTTP drops the spaces around a header value).
+PATTERN = r"^[ -~]*[!-~][ -~]*$"
 
 
 def request_owner(request):
@@ -30,9 +33,14 @@ def run_idempotent(request, compute):
     key = request.headers.get(HEADER)
     if key is None:
         return compute()
+    if len(key) > MAX_LENGTH or not key.strip() or not key.isascii() or not key.isprintable():
+        raise ProblemError(
+            400,
+            f"The Idempotency-Key header must be 1 to {MAX_LENGTH} printable ASCII characters.",
+            errors={HEADER: [f"1 to {MAX_LENGTH} printable ASCII characters."]},
+            type_slug="validation-error",
+        )
     key = key.strip()
-    if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
-        raise ProblemError(400, "The Idempotency-Key header must be 1 to 255 printable ASCII characters.")
     try:
         body = request._request.body
     except RequestDataTooBig:

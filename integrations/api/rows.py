@@ -7,6 +7,7 @@ the single-row endpoints and the bulk endpoint apply identical rules and message
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +18,16 @@ from governance.validators import EXTERNAL_ID_HELP, EXTERNAL_ID_PATTERN, control
 from people.models import Employee
 
 _email = EmailValidator()
+
+# The text rules of clean() as JSON Schema patterns: no control character (nor lone surrogate),
+# and, unless blank is allowed, something besides white space (what str.strip() removes).
+_CONTROL = r"\u0000-\u001f\u007f-\u009f"
+_SPACE = r"\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_PATTERN = rf"^[^{_CONTROL}]*$"
+NON_BLANK_TEXT_PATTERN = rf"^[^{_CONTROL}]*[^{_CONTROL}{_SPACE}][^{_CONTROL}]*$"
+COUNTRY_PATTERN = r"^(?:[A-Za-z]{2})?$"
+_COUNTRY = re.compile(r"(?:[A-Za-z]{2})?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -40,9 +51,9 @@ class FieldSpec:
                 return value
             raise ValueError("Must be true or false.")
         if self.kind == "date":
-            if isinstance(value, str):
+            if isinstance(value, str) and _DATE.fullmatch(value):
                 try:
-                    return datetime.date.fromisoformat(value) if len(value) == 10 else _bad_date()
+                    return datetime.date.fromisoformat(value)
                 except ValueError:
                     pass
             raise ValueError("Use a date in the form YYYY-MM-DD.")
@@ -50,6 +61,12 @@ class FieldSpec:
             raise ValueError("Must be a string.")
         if message := control_character_message(value):
             raise ValueError(message)
+        if self.max_length and len(value) > self.max_length:  # as sent: the schema's maxLength
+            raise ValueError(f"At most {self.max_length} characters.")
+        if self.kind != "str" and value != value.strip():
+            raise ValueError("Remove the white space around the value.")
+        if self.kind == "country" and not _COUNTRY.fullmatch(value):
+            raise ValueError("Use a two-letter ISO 3166-1 country code.")
         value = value.strip()
         if not value and not self.blank:
             raise ValueError("This field may not be blank.")
@@ -85,11 +102,10 @@ class FieldSpec:
         if self.kind == "id":
             # Documents the rule for new records; upsert_people checks it (existing ids stay usable).
             return serializers.RegexField(EXTERNAL_ID_PATTERN, max_length=self.max_length, **common)
-        return serializers.CharField(max_length=self.max_length, allow_blank=self.blank, **common)
-
-
-def _bad_date():
-    raise ValueError
+        if self.kind == "country":
+            return serializers.RegexField(COUNTRY_PATTERN, max_length=self.max_length, allow_blank=True, **common)
+        pattern = TEXT_PATTERN if self.blank else NON_BLANK_TEXT_PATTERN
+        return serializers.RegexField(pattern, max_length=self.max_length, allow_blank=self.blank, **common)
 
 
 EMPLOYEE_FIELDS = {
@@ -143,4 +159,5 @@ def serializer_for(name, spec, *, optional=(), base=serializers.Serializer):
     """A DRF serializer class documenting ``spec`` (for the OpenAPI schema)."""
     attrs = {field: s.drf_field(required=s.required and field not in optional) for field, s in spec.items()}
     attrs["__doc__"] = f"{name}: validated by integrations.api.rows."
+    attrs["refuses_unknown_fields"] = True  # validate_row does; the schema says additionalProperties: false
     return type(name, (base,), attrs)

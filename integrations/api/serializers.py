@@ -5,15 +5,20 @@ from rest_framework import serializers
 
 from attestations.models import Attestation, Obligation
 from compliance.models import ComplianceReport
-from integrations.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, serializer_for
+from governance.validators import MAX_ID
+from integrations.api.exceptions import ProblemError
+from integrations.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, TEXT_PATTERN, serializer_for
 from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from integrations.webhooks import UnsafeWebhookTarget, check_registration
 from people.models import Department, Employee
 from people.services.hr import MAX_ROWS
 
 
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is an error rather than silently ignored."""
+class RefusesUnknownFields:
+    """Refuses fields it does not know, so a typo is an error rather than silently ignored; the
+    schema says so (``additionalProperties: false``, integrations.api.schema)."""
+
+    refuses_unknown_fields = True
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -21,6 +26,84 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class StrictSerializer(RefusesUnknownFields, serializers.Serializer):
+    pass
+
+
+class TextField(serializers.RegexField):
+    """A JSON string matching ``regex`` (DRF's own turns numbers into strings)."""
+
+    def __init__(self, regex, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)  # maxLength is on the text as sent
+        super().__init__(regex, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Not a valid string.")
+        return super().to_internal_value(data)
+
+
+class JSONBooleanField(serializers.BooleanField):
+    """A JSON true or false: DRF's own also takes "yes", "on", 1 and their kin."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A query parameter's ``true`` or ``false``."""
+
+    def to_internal_value(self, data):
+        if data not in ("true", "false"):
+            self.fail("invalid", input=data)
+        return data == "true"
+
+
+class QueryIdField(serializers.IntegerField):
+    """A record id in a query: ASCII digits, 1 to the largest key (DRF's also takes "1.0", " 1")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ComplianceQuerySerializer(StrictSerializer):
+    """The dashboard's filters as query parameters (GET /compliance/summary/)."""
+
+    department = QueryIdField(required=False, help_text="Department id; includes its sub-departments.")
+    direct = QueryBooleanField(required=False, help_text="With department: only its direct members.")
+    platform = QueryIdField(required=False, help_text="Platform id.")
+    policy_version = QueryIdField(required=False, help_text="Policy version id.")
+    country = TextField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        help_text="Two-letter country code.",
+        error_messages={"invalid": "Use a two-letter country code."},
+    )
+    customer_data = QueryBooleanField(required=False, help_text="Only people who handle customer data.")
+
+
+_ID_TEXT = r"^(?:[1-9][0-9]{0,18})?$"
+_FLAG_TEXT = r"^(?:true|false)?$"
+
+
+class ReportFiltersSerializer(StrictSerializer):
+    """The same filters in a report request, as text (empty: not filtered)."""
+
+    department = TextField(_ID_TEXT, required=False, allow_blank=True, help_text="Department id.")
+    direct = TextField(_FLAG_TEXT, required=False, allow_blank=True, help_text="true or false.")
+    platform = TextField(_ID_TEXT, required=False, allow_blank=True, help_text="Platform id.")
+    policy_version = TextField(_ID_TEXT, required=False, allow_blank=True, help_text="Policy version id.")
+    country = TextField(r"^(?:[A-Za-z]{2})?$", required=False, allow_blank=True, help_text="Two-letter country code.")
+    customer_data = TextField(_FLAG_TEXT, required=False, allow_blank=True, help_text="true or false.")
 
 
 # Documentation of the row shapes; the rules themselves live in integrations.api.rows.
@@ -63,11 +146,32 @@ class DepartmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# A bulk row needs only its key: an existing record keeps what the row leaves out.
+EmployeeBulkRowSerializer = serializer_for(
+    "EmployeeBulkRow", EMPLOYEE_FIELDS, optional=tuple(n for n in EMPLOYEE_FIELDS if n != "external_id")
+)
+DepartmentBulkRowSerializer = serializer_for(
+    "DepartmentBulkRow", DEPARTMENT_FIELDS, optional=tuple(n for n in DEPARTMENT_FIELDS if n != "code")
+)
+
+
 class BulkRequestSerializer(serializers.Serializer):
     """Documentation of the bulk body; rows are validated one by one by the view."""
 
-    employees = EmployeeWriteSerializer(many=True, help_text=f"At most {MAX_ROWS:,} rows.")
-    departments = DepartmentWriteSerializer(many=True, required=False, help_text="Upserted before the employees.")
+    refuses_unknown_fields = True
+
+    employees = serializers.ListField(
+        child=EmployeeBulkRowSerializer(),
+        max_length=MAX_ROWS,
+        help_text=f"At most {MAX_ROWS:,} rows (more: 413, nothing applied). A new employee needs `email` and "
+        "`full_name`.",
+    )
+    departments = serializers.ListField(
+        child=DepartmentBulkRowSerializer(),
+        max_length=MAX_ROWS,
+        required=False,
+        help_text="Upserted before the employees. A new department needs `name`.",
+    )
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -225,17 +329,36 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReportCreateSerializer(StrictSerializer):
-    filters = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+    filters = ReportFiltersSerializer(
         required=False,
-        help_text="The dashboard's filters: department, platform, policy_version (ids), country, customer_data.",
+        help_text="The dashboard's filters; an id that names no record is refused with 422 (unknown-reference).",
     )
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
-    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False)
-    secret = serializers.CharField(
-        write_only=True, required=False, min_length=16, max_length=128, help_text="Generated when left out."
+# http(s)://host[:port][/path][?query]: no user information (deliveries are signed), printable ASCII.
+_LABEL = r"[A-Za-z0-9_~%!$&'()*+,;=-]{1,63}"
+WEBHOOK_URL_PATTERN = (
+    rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:\[[0-9A-Fa-f:.]+\]|{_LABEL}(?:\.{_LABEL})*\.?)(?::[0-9]{{1,5}})?(?:[/?#][!-~]*)?$"
+)
+
+
+class WebhookEndpointSerializer(RefusesUnknownFields, serializers.ModelSerializer):
+    url = TextField(
+        WEBHOOK_URL_PATTERN,
+        max_length=500,
+        help_text="An http(s) URL. A host that is internal, or resolves to an internal address, is refused "
+        "with 422 (webhook-target-refused); production takes https only.",
+    )
+    description = TextField(TEXT_PATTERN, max_length=200, required=False, allow_blank=True)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices), min_length=1)
+    active = JSONBooleanField(required=False)
+    secret = TextField(
+        TEXT_PATTERN,
+        write_only=True,
+        required=False,
+        min_length=16,
+        max_length=128,
+        help_text="Generated when left out.",
     )
 
     class Meta:
@@ -243,18 +366,15 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "description", "events", "active", "secret", "created_at"]
         read_only_fields = ["id", "created_at"]
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {n for n, f in self.fields.items() if not f.read_only})
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
-
     def validate_url(self, value):
         try:
-            check_registration(value)
+            try:
+                check_registration(value)
+            except (UnicodeError, ValueError) as exc:  # a name the resolver cannot even encode
+                raise UnsafeWebhookTarget("This host name cannot be looked up.") from exc
         except UnsafeWebhookTarget as exc:
-            raise serializers.ValidationError(str(exc)) from exc
+            # The form is the schema's; whether the target is allowed depends on where it points.
+            raise ProblemError(422, str(exc), errors={"url": [str(exc)]}, type_slug="webhook-target-refused") from exc
         return value
 
     def validate_events(self, value):

@@ -220,8 +220,10 @@ def test_terminating_an_officer_ends_their_open_session_sign_in_links_and_roles(
 def test_a_rehire_does_not_bring_back_the_account_or_its_roles(hr, officer, client):
     external_id = officer.employee.external_id
     hr.delete(f"/api/v1/employees/{external_id}/")
-    response = hr.patch_json(f"/api/v1/employees/{external_id}/", {"status": "active"})
-    assert response.status_code == 200, response.content
+    # A terminated employee's address answers 404 (as after a SCIM delete); PUT re-hires.
+    rehire = {"email": officer.employee.email, "full_name": officer.employee.full_name, "status": "active"}
+    response = hr.put_json(f"/api/v1/employees/{external_id}/", rehire)
+    assert response.status_code == 201, response.content
 
     officer.refresh_from_db()
     assert officer.employee.status == Employee.Status.ACTIVE

@@ -54,7 +54,7 @@ def test_put_creates_a_missing_employee(api):
 def test_put_refuses_a_body_id_other_than_the_url(api):
     EmployeeFactory(external_id="E1")
     response = api.put_json("/api/v1/employees/E1/", {"external_id": "E2", "email": "a@example.test", "full_name": "A"})
-    assert response.status_code == 400
+    assert response.status_code == 422 and response.json()["type"].endswith(":rule-violated")
     assert response.json()["errors"] == {"external_id": ["Must equal the id in the URL."]}
 
 
@@ -65,11 +65,27 @@ def test_patch_of_an_unknown_employee_is_404(api):
 def test_delete_terminates_and_keeps_the_record(api):
     EmployeeFactory(external_id="E1")
     response = api.delete("/api/v1/employees/E1/")
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.json()["status"] == "terminated"
     employee = Employee.objects.get(external_id="E1")
     assert employee.status == "terminated"
     assert employee.terminated_on == timezone.localdate()
-    assert api.get("/api/v1/employees/E1/").json()["status"] == "terminated"
+    listed = api.get("/api/v1/employees/?status=terminated").json()["results"]
+    assert [(e["external_id"], e["status"]) for e in listed] == [("E1", "terminated")]
+
+
+def test_a_terminated_employees_address_answers_404_until_a_put_rehires(api):
+    employee = EmployeeFactory(external_id="E1")
+    api.delete("/api/v1/employees/E1/")
+    for response in (
+        api.get("/api/v1/employees/E1/"),
+        api.get("/api/v1/employees/E1/compliance/"),
+        api.patch_json("/api/v1/employees/E1/", {"job_title": "x"}),
+        api.delete("/api/v1/employees/E1/"),
+    ):
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    rehired = api.put_json("/api/v1/employees/E1/", {"email": employee.email, "full_name": employee.full_name})
+    assert rehired.status_code == 201 and rehired.json()["status"] == "active"
+    assert api.get("/api/v1/employees/E1/").status_code == 200
 
 
 def test_terminating_closes_open_obligations_and_keeps_them(api):
@@ -143,13 +159,13 @@ def test_a_department_cannot_move_under_its_own_child(api):
     api.put_json("/api/v1/departments/ENG/", {"name": "Engineering"})
     api.put_json("/api/v1/departments/PLAT/", {"name": "Platform", "parent": "ENG"})
     response = api.put_json("/api/v1/departments/ENG/", {"name": "Engineering", "parent": "PLAT"})
-    assert response.status_code == 400
+    assert response.status_code == 422 and response.json()["type"].endswith(":rule-violated")
     assert "cycle" in response.json()["errors"]["parent"][0]
 
 
 def test_an_unknown_parent_department_is_refused(api):
     response = api.put_json("/api/v1/departments/ENG/", {"name": "Engineering", "parent": "NOPE"})
-    assert response.status_code == 400
+    assert response.status_code == 422 and response.json()["type"].endswith(":unknown-reference")
     assert response.json()["errors"] == {"parent": ["Unknown department code 'NOPE'."]}
 
 
@@ -186,9 +202,9 @@ def test_compliance_summary_refuses_bad_filters(api):
     response = api.get("/api/v1/compliance/summary/?country=Germany")
     assert response.status_code == 400
     assert response.json()["errors"] == {"country": ["Use a two-letter country code."]}
-    assert api.get("/api/v1/compliance/summary/?department=999999").json()["errors"] == {
-        "department": ["No such department."]
-    }
+    unknown = api.get("/api/v1/compliance/summary/?department=999999")
+    assert unknown.status_code == 422 and unknown.json()["type"].endswith(":unknown-reference")
+    assert unknown.json()["errors"] == {"department": ["No such department."]}
 
 
 # --- Attestations ---------------------------------------------------------------------------

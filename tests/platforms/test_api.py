@@ -35,6 +35,12 @@ def test_anonymous_is_refused(client, catalog):
     assert client.get(LIST).status_code in (401, 403)
 
 
+def test_absent_urls_are_null_and_present_ones_are_served(api, catalog):
+    Platform.objects.filter(slug="quiet").update(website="https://quiet.example/", privacy_url="")
+    quiet = api.get(LIST + "quiet/").json()
+    assert (quiet["website"], quiet["privacy_url"]) == ("https://quiet.example/", None)
+
+
 def test_list_returns_what_the_database_holds_with_settings_nested(api, catalog):
     response = api.get(LIST)
 
@@ -55,7 +61,7 @@ def test_list_returns_what_the_database_holds_with_settings_nested(api, catalog)
         "safe_value": "off",
         "protects": db.protects,
         "applies_to_tiers": db.applies_to_tiers,
-        "deep_link": "",
+        "deep_link": None,  # no link: null, as the schema's format: uri allows, not ""
         "settings_url": db.settings_url,
         "notes": "",
         "sources": db.sources,

@@ -2,11 +2,13 @@ from django.db.models import Prefetch
 from rest_framework import viewsets
 
 from integrations.api.catalog.serializers import PlatformSerializer
-from platforms.filtersets import PlatformFilterSet
+from integrations.api.filtersets import ApiPlatformFilterSet
+from integrations.api.pagination import PageNumbers
+from integrations.api.query import DocumentedQueryOnly
 from platforms.models import Platform, PlatformSetting
 
 
-class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
+class PlatformViewSet(DocumentedQueryOnly, viewsets.ReadOnlyModelViewSet):
     """The AI platform catalog with each platform's privacy settings nested.
 
     Filters: `q` (name, vendor or setting label), `category`, `consumer_training`
@@ -14,7 +16,8 @@ class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
     """
 
     serializer_class = PlatformSerializer
-    filterset_class = PlatformFilterSet
+    filterset_class = ApiPlatformFilterSet
+    pagination_class = PageNumbers
     lookup_field = "slug"
     lookup_value_regex = "[a-z0-9-]+"
     queryset = Platform.objects.prefetch_related(

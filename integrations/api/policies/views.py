@@ -4,6 +4,7 @@ from rest_framework import viewsets
 
 from integrations.api.pagination import IdCursorPagination
 from integrations.api.policies.serializers import PolicySerializer
+from integrations.api.query import DocumentedQueryOnly
 from integrations.api.views.common import ERRORS, ERRORS_WITH_404
 from integrations.models import Scope
 from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
@@ -28,7 +29,7 @@ DESCRIPTION = (
         responses={200: PolicySerializer, **ERRORS_WITH_404},
     ),
 )
-class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
+class PolicyViewSet(DocumentedQueryOnly, viewsets.ReadOnlyModelViewSet):
     """Read-only: policies change only through the policy editor."""
 
     pagination_class = IdCursorPagination

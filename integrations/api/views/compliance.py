@@ -1,43 +1,40 @@
 """Compliance figures and attestation records, read-only."""
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attestations.models import Attestation
-from compliance.selectors import ComplianceFilters, by_department, by_platform, customer_data_coverage, summary
+from compliance.selectors import by_department, by_platform, customer_data_coverage, summary
 from integrations.api import examples
 from integrations.api import serializers as s
 from integrations.api.filtersets import AttestationFilterSet
 from integrations.api.pagination import IdCursorPagination
-from integrations.api.views.common import ERRORS, scopes_note
+from integrations.api.query import DocumentedQueryOnly
+from integrations.api.views.common import ERRORS, REFUSED, compliance_filters, scopes_note
 from integrations.models import Scope
 
 
 @extend_schema(
     summary="Compliance figures with the dashboard's filters",
     description="Scope `compliance:read`. Signed-in: compliance officers. Figures over open obligations, "
-    "computed by the same functions as the dashboard and the reports.",
+    "computed by the same functions as the dashboard and the reports. An id that names no department, "
+    "platform or policy version is refused with 422 (unknown-reference).",
     tags=["compliance"],
-    parameters=[
-        OpenApiParameter("department", OpenApiTypes.INT, description="Department id (with sub-departments)."),
-        OpenApiParameter("platform", OpenApiTypes.INT, description="Platform id."),
-        OpenApiParameter("policy_version", OpenApiTypes.INT, description="Policy version id."),
-        OpenApiParameter("country", OpenApiTypes.STR, description="Two-letter country code."),
-        OpenApiParameter("customer_data", OpenApiTypes.BOOL, description="Only people who handle customer data."),
-    ],
-    responses={200: s.ComplianceSummarySerializer, **ERRORS},
+    parameters=[s.ComplianceQuerySerializer],
+    responses={200: s.ComplianceSummarySerializer, **REFUSED, **ERRORS},
     examples=[examples.SUMMARY],
 )
-class ComplianceSummaryView(APIView):
+class ComplianceSummaryView(DocumentedQueryOnly, APIView):
     read_scope = Scope.COMPLIANCE_READ
     write_scope = None
+    query_params = {"get": tuple(s.ComplianceQuerySerializer().fields)}
 
     def get(self, request):
-        filters = ComplianceFilters.from_params(request.query_params)
+        s.ComplianceQuerySerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
+        filters = compliance_filters(request.query_params)
         today = timezone.localdate()
 
         def with_extra(figures):
@@ -66,7 +63,7 @@ class ComplianceSummaryView(APIView):
         responses={200: s.AttestationSerializer(many=True), **ERRORS},
     )
 )
-class AttestationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AttestationViewSet(DocumentedQueryOnly, mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = IdCursorPagination
     read_scope = Scope.ATTESTATIONS_READ
     write_scope = None

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from attestations.models import OPEN_ACTION_STATUSES, Obligation
 from governance.roles import can_view_employee, is_compliance_officer, is_governance_admin
-from governance.validators import visible
+from governance.validators import EXTERNAL_ID_HELP, is_url_safe_id, visible
 from integrations.api import examples
 from integrations.api import serializers as s
 from integrations.api.exceptions import ProblemError
@@ -18,11 +18,13 @@ from integrations.api.filtersets import EmployeeFilterSet
 from integrations.api.idempotency import run_idempotent
 from integrations.api.pagination import IdCursorPagination
 from integrations.api.permissions import is_key_request
+from integrations.api.query import DocumentedQueryOnly
 from integrations.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, validate_row
 from integrations.api.views.common import (
     ERRORS,
     ERRORS_WITH_404,
     IDEMPOTENCY,
+    REFUSED,
     actor_of,
     problems,
     row_problem,
@@ -31,6 +33,13 @@ from integrations.api.views.common import (
 from integrations.models import Scope
 from people.models import Department, Employee
 from people.services.hr import MAX_ROWS, terminate_employee, upsert_people
+
+REFERENCE_RULES = (
+    "422 (problem type unknown-reference) when `department` or `manager` names a record that does not "
+    "exist; 422 (type rule-violated) when the row breaks a rule between fields or records: `terminated_on` "
+    "without status terminated, a manager cycle, one's own manager, a new id that is not URL-safe, an "
+    "`external_id` in the body other than the one in the URL."
+)
 
 
 @extend_schema_view(
@@ -43,7 +52,7 @@ from people.services.hr import MAX_ROWS, terminate_employee, upsert_people
     ),
     retrieve=extend_schema(
         summary="Get an employee by the HR system's id",
-        description=scopes_note("employees:read"),
+        description=scopes_note("employees:read") + " A terminated employee answers 404 (see DELETE).",
         tags=["employees"],
         responses={200: s.EmployeeSerializer, **ERRORS_WITH_404},
         examples=[examples.EMPLOYEE_OUT],
@@ -51,39 +60,53 @@ from people.services.hr import MAX_ROWS, terminate_employee, upsert_people
     create=extend_schema(
         summary="Create an employee",
         description=scopes_note(write="employees:write").capitalize()
-        + " 409 if the id exists (use PUT to update). Obligations follow the policy's scope.",
+        + " 409 if the id exists (use PUT to update) or another employee has the e-mail address. "
+        + REFERENCE_RULES
+        + " Obligations follow the policy's scope.",
         tags=["employees"],
         parameters=[IDEMPOTENCY],
         request=s.EmployeeWriteSerializer,
-        responses={201: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS},
+        responses={201: s.EmployeeSerializer, **problems(409), **problems(415), **REFUSED, **ERRORS},
         examples=[examples.EMPLOYEE_IN, examples.EMPLOYEE_OUT],
     ),
     update=extend_schema(
         summary="Create or replace an employee",
         description=scopes_note(write="employees:write").capitalize()
-        + " Fields left out take their defaults (replace semantics).",
+        + " Fields left out take their defaults (replace semantics). 201 when it creates the employee or "
+        "re-hires a terminated one. 409 if another employee has the e-mail address. " + REFERENCE_RULES,
         tags=["employees"],
         request=s.EmployeeUpdateSerializer,
-        responses={200: s.EmployeeSerializer, 201: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS},
+        responses={
+            200: s.EmployeeSerializer,
+            201: s.EmployeeSerializer,
+            **problems(409),
+            **problems(415),
+            **REFUSED,
+            **ERRORS,
+        },
         examples=[examples.EMPLOYEE_IN, examples.EMPLOYEE_OUT],
     ),
     partial_update=extend_schema(
         summary="Change some fields of an employee",
-        description=scopes_note(write="employees:write").capitalize(),
+        description=scopes_note(write="employees:write").capitalize()
+        + " 404 for a terminated employee (re-hire with PUT). 409 if another employee has the e-mail address. "
+        + REFERENCE_RULES,
         tags=["employees"],
         request=s.EmployeeUpdateSerializer(partial=True),
-        responses={200: s.EmployeeSerializer, **problems(409), **problems(415), **ERRORS_WITH_404},
+        responses={200: s.EmployeeSerializer, **problems(409), **problems(415), **REFUSED, **ERRORS_WITH_404},
         examples=[examples.EMPLOYEE_PATCH, examples.EMPLOYEE_OUT],
     ),
     destroy=extend_schema(
         summary="Terminate an employee",
         description=scopes_note(write="employees:write").capitalize()
-        + " Sets the status terminated and closes the open obligations; the record and its history stay.",
+        + " Sets the status terminated and closes the open obligations; the record and its history stay "
+        "for reports and the list (`?status=terminated`), but from then on the employee's address answers "
+        "404, as SCIM does for a deleted user, until a PUT re-hires them.",
         tags=["employees"],
         responses={200: s.EmployeeSerializer, **ERRORS_WITH_404},
     ),
 )
-class EmployeeViewSet(viewsets.ModelViewSet):
+class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
     pagination_class = IdCursorPagination
     read_scope = Scope.EMPLOYEES_READ
     write_scope = Scope.EMPLOYEES_WRITE
@@ -104,12 +127,26 @@ class EmployeeViewSet(viewsets.ModelViewSet):
     def get_serializer_class(self):
         return s.EmployeeSerializer
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            return queryset
+        return queryset.exclude(status=Employee.Status.TERMINATED)  # a terminated employee's address is gone
+
     def _apply_one(self, request, data, *, replace=False, partial=False, refuse_existing=False):
         url_id = self.kwargs.get("external_id")
         row, errors = validate_row(data, EMPLOYEE_FIELDS, partial=partial, optional=("external_id",) if url_id else ())
         if errors:
             raise ProblemError(
                 400, "The request has invalid fields; see errors.", errors=errors, type_slug="validation-error"
+            )
+        if refuse_existing and not is_url_safe_id(row["external_id"]):
+            # POST always makes a new record, whose id the schema's pattern describes.
+            raise ProblemError(
+                400,
+                "The request has invalid fields; see errors.",
+                errors={"external_id": [f"Use a URL-safe id: {EXTERNAL_ID_HELP}"]},
+                type_slug="validation-error",
             )
         if refuse_existing and Employee.objects.filter(external_id=row["external_id"]).exists():
             external_id = row["external_id"]
@@ -121,10 +158,10 @@ class EmployeeViewSet(viewsets.ModelViewSet):
         if url_id is not None:
             if row.get("external_id", url_id) != url_id:
                 raise ProblemError(
-                    400,
+                    422,
                     "The id in the body differs from the id in the URL.",
                     errors={"external_id": ["Must equal the id in the URL."]},
-                    type_slug="validation-error",
+                    type_slug="rule-violated",
                 )
             row["external_id"] = url_id
         user, label = actor_of(request)
@@ -148,7 +185,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
             raise ProblemError(400, "Send one employee as a JSON object.")
         if partial:
             self.get_object()
-        existed = Employee.objects.filter(external_id=self.kwargs["external_id"]).exists()
+        existed = self.get_queryset().filter(external_id=self.kwargs["external_id"]).exists()
         employee, outcome = self._apply_one(request, request.data, replace=not partial, partial=partial)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(s.EmployeeSerializer(employee).data, status=code)
@@ -179,6 +216,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
             (422, "application/problem+json"): OpenApiResponse(
                 examples.BulkProblemSerializer, description="Some rows were refused; the others were applied."
             ),
+            **problems(413),
             **problems(415),
             **ERRORS,
         },
@@ -280,7 +318,7 @@ class EmployeeViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["get"], url_path="compliance", filterset_class=None, pagination_class=None)
     def compliance(self, request, external_id=None):
-        employee = get_object_or_404(Employee, external_id=external_id)
+        employee = get_object_or_404(self.get_queryset(), external_id=external_id)
         if not is_key_request(request) and not can_view_employee(request.user, employee):
             raise NotFound("No such employee.")
         obligations = list(
@@ -316,14 +354,22 @@ class EmployeeViewSet(viewsets.ModelViewSet):
     update=extend_schema(
         summary="Create or update a department by code",
         description=scopes_note(write="employees:write").capitalize()
-        + " `parent` is a department code; the department tree's paths are kept up to date.",
+        + " `parent` is a department code; the department tree's paths are kept up to date. 422 (type "
+        "unknown-reference) when the parent does not exist, (type rule-violated) when it would make the tree "
+        "a cycle or the body's `code` is not the one in the URL.",
         tags=["departments"],
         request=s.DepartmentUpsertSerializer,
-        responses={200: s.DepartmentSerializer, 201: s.DepartmentSerializer, **problems(415), **ERRORS},
+        responses={
+            200: s.DepartmentSerializer,
+            201: s.DepartmentSerializer,
+            **problems(415),
+            **REFUSED,
+            **ERRORS,
+        },
         examples=[examples.DEPARTMENT_IN],
     ),
 )
-class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DepartmentViewSet(DocumentedQueryOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     pagination_class = IdCursorPagination
     read_scope = Scope.EMPLOYEES_READ
     write_scope = Scope.EMPLOYEES_WRITE
@@ -343,10 +389,10 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         if row.get("code", code) != code:
             raise ProblemError(
-                400,
+                422,
                 "The code in the body differs from the code in the URL.",
                 errors={"code": ["Must equal the code in the URL."]},
-                type_slug="validation-error",
+                type_slug="rule-violated",
             )
         row["code"] = code
         existed = Department.objects.filter(code=code).exists()

@@ -9,14 +9,22 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compliance.models import ComplianceReport
-from compliance.selectors import ComplianceFilters
 from governance import csv as csv_export
 from governance.roles import is_compliance_officer
 from integrations.api import examples
 from integrations.api import serializers as s
 from integrations.api.exceptions import ProblemError
 from integrations.api.pagination import IdCursorPagination
-from integrations.api.views.common import ERRORS, ERRORS_WITH_404, actor_of, problems, scopes_note
+from integrations.api.query import DocumentedQueryOnly
+from integrations.api.views.common import (
+    ERRORS,
+    ERRORS_WITH_404,
+    REFUSED,
+    actor_of,
+    compliance_filters,
+    problems,
+    scopes_note,
+)
 from integrations.models import Scope
 
 
@@ -37,19 +45,27 @@ from integrations.models import Scope
     create=extend_schema(
         summary="Request a compliance report",
         description="Scope `reports:write`. Signed-in: compliance officers. Returns 202 at once with the "
-        "report's URL (Location header and `url`), which shows its status and progress.",
+        "report's URL (Location header and `url`), which shows its status and progress. A filter id that "
+        "names no record is refused with 422 (unknown-reference).",
         tags=["reports"],
         request=s.ReportCreateSerializer,
-        responses={202: s.ReportSerializer, **problems(415), **problems(503), **ERRORS},
+        responses={202: s.ReportSerializer, **problems(415), **REFUSED, **problems(503), **ERRORS},
         examples=[examples.REPORT_IN, examples.REPORT_OUT],
     ),
 )
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(
+    DocumentedQueryOnly,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     pagination_class = IdCursorPagination
     read_scope = Scope.REPORTS_READ
     write_scope = Scope.REPORTS_WRITE
     serializer_class = s.ReportSerializer
     queryset = ComplianceReport.objects.all().order_by("id")
+    query_params = {"download": ("format",)}
 
     def person_permission(self, request):
         return is_compliance_officer(request.user)
@@ -57,16 +73,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def create(self, request, *args, **kwargs):
         serializer = s.ReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        filters = serializer.validated_data.get("filters", {})
-        unknown = sorted(set(filters) - set(ComplianceFilters.PARAMS))
-        if unknown:
-            raise ProblemError(
-                400,
-                "Unknown report filters.",
-                errors={"filters": [f"Unknown filter {name!r}." for name in unknown]},
-                type_slug="validation-error",
-            )
-        ComplianceFilters.from_params(filters)  # refuses unknown ids before anything is queued
+        filters = dict(serializer.validated_data.get("filters", {}))
+        compliance_filters(filters)  # refuses unknown ids before anything is queued
         try:
             from compliance.services.reports import request_report
         except ImportError:

@@ -13,9 +13,15 @@ from integrations.api import examples
 from integrations.api import serializers as s
 from integrations.api.pagination import IdCursorPagination
 from integrations.api.permissions import is_key_request
-from integrations.api.views.common import ERRORS, ERRORS_WITH_404, problems
+from integrations.api.query import DocumentedQueryOnly
+from integrations.api.views.common import ERRORS, ERRORS_WITH_404, REFUSED, problems
 from integrations.models import Scope, WebhookDelivery, WebhookEndpoint
 from integrations.webhooks import redeliver
+
+TARGET_RULE = (
+    "A URL of the documented form whose host is internal or resolves to an internal address (or, in "
+    "production, one that is not https) is refused with 422 (problem type webhook-target-refused)."
+)
 
 
 @extend_schema_view(
@@ -33,23 +39,24 @@ from integrations.webhooks import redeliver
         summary="Register a webhook endpoint",
         description="Scope `webhooks:write`. Signed-in: governance admins. The secret (generated when left "
         "out) is returned once; each delivery is signed with HMAC-SHA256 over `<timestamp>.<body>` in "
-        "`X-Governance-Signature: sha256=<hex>` with `X-Governance-Timestamp`.",
+        "`X-Governance-Signature: sha256=<hex>` with `X-Governance-Timestamp`. " + TARGET_RULE,
         tags=["webhooks"],
         request=s.WebhookEndpointSerializer,
-        responses={201: s.WebhookEndpointCreatedSerializer, **problems(415), **ERRORS},
+        responses={201: s.WebhookEndpointCreatedSerializer, **problems(415), **REFUSED, **ERRORS},
         examples=[examples.WEBHOOK_IN],
     ),
     partial_update=extend_schema(
         summary="Change a webhook endpoint",
+        description="Scope `webhooks:write`. Signed-in: governance admins. " + TARGET_RULE,
         tags=["webhooks"],
         request=s.WebhookEndpointSerializer(partial=True),
-        responses={200: s.WebhookEndpointSerializer, **problems(415), **ERRORS_WITH_404},
+        responses={200: s.WebhookEndpointSerializer, **problems(415), **REFUSED, **ERRORS_WITH_404},
     ),
     destroy=extend_schema(
         summary="Remove a webhook endpoint", tags=["webhooks"], responses={204: None, **ERRORS_WITH_404}
     ),
 )
-class WebhookEndpointViewSet(viewsets.ModelViewSet):
+class WebhookEndpointViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
     """Scope `webhooks:write` for every operation (reading too: endpoints are configuration)."""
 
     pagination_class = IdCursorPagination
