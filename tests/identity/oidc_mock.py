@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from tests.processes import stop
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -67,9 +69,4 @@ def running_provider(timeout: float = 20.0) -> Iterator[OidcProvider]:
             time.sleep(0.1)
         yield provider
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)

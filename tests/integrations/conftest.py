@@ -83,3 +83,9 @@ def world(db, private_storage):
         "delivery": delivery,
         "policy": policy,
     }
+
+
+@pytest.fixture
+def scim(client_for):
+    """An identity provider's key: it reads (filters, lists) and writes."""
+    return client_for("employees:read", "employees:write")

@@ -9,18 +9,7 @@ from integrations.scim.schemas import CORE_GROUP, CORE_USER, ENTERPRISE_USER, ER
 from people.models import Department, Employee
 from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 from tests.integrations.conftest import ApiClient
-
-SCIM = "application/scim+json"
-
-
-@pytest.fixture
-def scim(client_for):
-    """An identity provider's key: it reads (filters, lists) and writes."""
-    return client_for("employees:read", "employees:write")
-
-
-def send(client, method, path, body):
-    return getattr(client, method)(path, json.dumps(body), content_type=SCIM)
+from tests.integrations.scim import SCIM, send
 
 
 def user(user_name="ada@example.test", number="E1", **extra):

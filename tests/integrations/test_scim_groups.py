@@ -1,7 +1,5 @@
 """SCIM Groups: CRUD, filters, members, and the roles group names carry (identity.RoleMapping)."""
 
-import json
-
 import pytest
 from django.contrib.auth.models import Group
 
@@ -9,23 +7,14 @@ from identity.models import RoleMapping
 from integrations.models import ScimGroup
 from integrations.scim.schemas import CORE_GROUP, PATCH_OP, base_url
 from tests.factories import EmployeeFactory, UserFactory
+from tests.integrations.scim import send
 
-SCIM = "application/scim+json"
 OFFICER = "compliance officer"
-
-
-@pytest.fixture
-def scim(client_for):
-    return client_for("employees:read", "employees:write")
 
 
 @pytest.fixture
 def officers(db):
     RoleMapping.objects.create(group="AI Officers", role=RoleMapping.MappedRole.COMPLIANCE_OFFICER)
-
-
-def send(client, method, path, body):
-    return getattr(client, method)(path, json.dumps(body), content_type=SCIM)
 
 
 def group(name="AI Officers", *members):

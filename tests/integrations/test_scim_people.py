@@ -9,20 +9,9 @@ from django.urls import reverse
 from integrations.scim.schemas import ENTERPRISE_USER, PATCH_OP
 from people.models import Employee
 from tests.factories import DepartmentFactory, EmployeeFactory
+from tests.integrations.scim import SCIM, sent
 
-SCIM = "application/scim+json"
 BULK = "/api/v1/employees/bulk/"
-
-
-@pytest.fixture
-def scim(client_for):
-    return client_for("employees:read", "employees:write")
-
-
-def send(client, method, path, body):
-    response = getattr(client, method)(path, json.dumps(body), content_type=SCIM)
-    assert response.status_code < 300, response.content
-    return response.json() if response.content else None
 
 
 def user(user_name, **enterprise):
@@ -37,7 +26,7 @@ def patch(*operations):
 
 
 def test_a_scim_person_is_reachable_and_updatable_by_its_generated_id_in_the_rest_api(scim, api):
-    created = send(scim, "post", "/scim/v2/Users", user("ada@example.test"))
+    created = sent(scim, "post", "/scim/v2/Users", user("ada@example.test"))
     external_id = Employee.objects.get(pk=created["id"]).external_id
     assert api.get(f"/api/v1/employees/{external_id}/").json()["email"] == "ada@example.test"
     data = api.post_json(BULK, {"employees": [{"external_id": external_id, "job_title": "Engineer"}]}).json()
@@ -46,21 +35,21 @@ def test_a_scim_person_is_reachable_and_updatable_by_its_generated_id_in_the_res
 
 
 def test_an_employee_number_sent_later_becomes_the_hr_id_and_removing_it_restores_the_generated_one(scim, api):
-    created = send(scim, "post", "/scim/v2/Users", user("ada@example.test"))
+    created = sent(scim, "post", "/scim/v2/Users", user("ada@example.test"))
     url = f"/scim/v2/Users/{created['id']}"
     generated = Employee.objects.get(pk=created["id"]).external_id
     number = f"{ENTERPRISE_USER}:employeeNumber"
-    updated = send(scim, "patch", url, patch({"op": "add", "path": number, "value": "HR-42"}))
+    updated = sent(scim, "patch", url, patch({"op": "add", "path": number, "value": "HR-42"}))
     assert updated[ENTERPRISE_USER]["employeeNumber"] == "HR-42"
     assert api.get("/api/v1/employees/HR-42/").json()["email"] == "ada@example.test"  # HR sync now finds them
-    removed = send(scim, "patch", url, patch({"op": "remove", "path": number}))
+    removed = sent(scim, "patch", url, patch({"op": "remove", "path": number}))
     assert ENTERPRISE_USER not in removed
     assert Employee.objects.get(pk=created["id"]).external_id == generated
 
 
 def test_an_employee_number_another_record_has_is_a_conflict(scim):
     EmployeeFactory(external_id="HR-42")
-    created = send(scim, "post", "/scim/v2/Users", user("ada@example.test"))
+    created = sent(scim, "post", "/scim/v2/Users", user("ada@example.test"))
     body = patch({"op": "add", "path": f"{ENTERPRISE_USER}:employeeNumber", "value": "HR-42"})
     response = scim.patch(f"/scim/v2/Users/{created['id']}", json.dumps(body), content_type=SCIM)
     assert response.status_code == 409 and response.json()["scimType"] == "uniqueness"
@@ -70,7 +59,7 @@ def test_a_put_without_the_enterprise_extension_keeps_the_hr_department_manager_
     boss = EmployeeFactory()
     employee = EmployeeFactory(external_id="E7", email="ada@example.test", manager=boss)
     department = employee.department
-    send(scim, "put", f"/scim/v2/Users/{employee.pk}", user("ada@example.test"))
+    sent(scim, "put", f"/scim/v2/Users/{employee.pk}", user("ada@example.test"))
     employee.refresh_from_db()
     assert (employee.external_id, employee.department, employee.manager) == ("E7", department, boss)
 
@@ -79,7 +68,7 @@ def test_an_hr_record_is_found_by_its_address_as_user_name_and_adopted_by_patch(
     employee = EmployeeFactory(email="grace@example.test", external_id="E9")
     found = scim.get("/scim/v2/Users", {"filter": 'userName eq "grace@example.test"'}).json()
     assert [r["id"] for r in found["Resources"]] == [str(employee.pk)]
-    send(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch({"op": "replace", "path": "title", "value": "CTO"}))
+    sent(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch({"op": "replace", "path": "title", "value": "CTO"}))
     employee.refresh_from_db()
     assert (employee.job_title, employee.external_id, employee.scim.user_name) == ("CTO", "E9", "grace@example.test")
 
@@ -92,7 +81,7 @@ def test_a_post_with_the_address_of_an_hr_record_is_a_conflict_not_a_link(scim):
 
 @pytest.mark.parametrize("key", ["employeeNumber", "externalId", "userName"])
 def test_a_manager_provisioned_later_in_the_run_is_linked_when_it_arrives(scim, key):
-    report = send(scim, "post", "/scim/v2/Users", user("ada@example.test", manager={"value": f"boss-{key}"}))
+    report = sent(scim, "post", "/scim/v2/Users", user("ada@example.test", manager={"value": f"boss-{key}"}))
     assert report[ENTERPRISE_USER]["manager"] == {"value": f"boss-{key}"}  # pending, as sent
     assert Employee.objects.get(pk=report["id"]).manager is None
     boss = user("boss@example.test" if key != "userName" else "boss-userName")
@@ -102,7 +91,7 @@ def test_a_manager_provisioned_later_in_the_run_is_linked_when_it_arrives(scim, 
         boss["externalId"] = "boss-externalId"
     else:
         boss["emails"] = [{"value": "boss@example.test", "primary": True}]
-    boss = send(scim, "post", "/scim/v2/Users", boss)
+    boss = sent(scim, "post", "/scim/v2/Users", boss)
     employee = Employee.objects.get(pk=report["id"])
     assert employee.manager_id == int(boss["id"]) and employee.scim.manager_ref == ""
     linked = scim.get(f"/scim/v2/Users/{report['id']}").json()
@@ -110,8 +99,8 @@ def test_a_manager_provisioned_later_in_the_run_is_linked_when_it_arrives(scim, 
 
 
 def test_a_manager_that_would_make_a_cycle_stays_pending(scim):
-    first = send(scim, "post", "/scim/v2/Users", user("a@example.test", employeeNumber="A", manager={"value": "B"}))
-    second = send(scim, "post", "/scim/v2/Users", user("b@example.test", employeeNumber="B", manager={"value": "A"}))
+    first = sent(scim, "post", "/scim/v2/Users", user("a@example.test", employeeNumber="A", manager={"value": "B"}))
+    second = sent(scim, "post", "/scim/v2/Users", user("b@example.test", employeeNumber="B", manager={"value": "A"}))
     a, b = Employee.objects.get(pk=first["id"]), Employee.objects.get(pk=second["id"])
     assert b.manager == a  # A existed when B arrived
     assert a.manager is None and a.scim.manager_ref == "B"  # B under A under B: refused, kept for an admin
@@ -122,14 +111,14 @@ def test_a_patch_keeps_a_department_whose_name_is_not_unique_and_a_manager_scim_
     boss = EmployeeFactory()
     employee = EmployeeFactory(department=second, manager=boss)
     scim.delete(f"/scim/v2/Users/{boss.pk}")
-    send(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch({"op": "replace", "path": "title", "value": "Lead"}))
+    sent(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch({"op": "replace", "path": "title", "value": "Lead"}))
     employee.refresh_from_db()
     assert (employee.job_title, employee.department, employee.manager) == ("Lead", second, boss)
     assert first.employees.count() == 0
 
 
 def test_a_scim_persons_generated_id_works_in_the_dashboard(scim, client, officer):
-    created = send(scim, "post", "/scim/v2/Users", user("ada@example.test"))
+    created = sent(scim, "post", "/scim/v2/Users", user("ada@example.test"))
     external_id = Employee.objects.get(pk=created["id"]).external_id
     client.force_login(officer)
     page = client.get(reverse("dashboard-person", args=[external_id]))

@@ -23,21 +23,10 @@ from identity.models import RoleMapping
 from integrations.scim.schemas import ENTERPRISE_USER, PATCH_OP
 from people.models import Employee
 from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
+from tests.integrations.scim import sent
 
-SCIM = "application/scim+json"
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-
-
-@pytest.fixture
-def scim(client_for):
-    return client_for("employees:read", "employees:write")
-
-
-def send(client, method, path, body):
-    response = getattr(client, method)(path, json.dumps(body), content_type=SCIM)
-    assert response.status_code < 300, response.content
-    return response.json() if response.content else None
 
 
 def patch(*operations):
@@ -67,7 +56,7 @@ def test_entra_creates_finds_updates_disables_and_deletes_a_user(scim):
     # "Get User by query": Entra ID looks the user up before creating it.
     query = 'userName eq "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1"'
     assert scim.get("/scim/v2/Users", {"filter": query}).json()["totalResults"] == 0
-    created = send(scim, "post", "/scim/v2/Users", ENTRA_CREATE_USER)
+    created = sent(scim, "post", "/scim/v2/Users", ENTRA_CREATE_USER)
     assert created["externalId"] == "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"
     assert created["userName"] == "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1"
     assert created["name"] == ENTRA_CREATE_USER["name"] and "roles" not in created  # roles: not stored
@@ -75,7 +64,7 @@ def test_entra_creates_finds_updates_disables_and_deletes_a_user(scim):
     assert [r["id"] for r in found["Resources"]] == [created["id"]]
     url = f"/scim/v2/Users/{created['id']}"
     # "Update User [Multi-valued properties]"
-    updated = send(
+    updated = sent(
         scim,
         "patch",
         url,
@@ -89,7 +78,7 @@ def test_entra_creates_finds_updates_disables_and_deletes_a_user(scim):
     employee = Employee.objects.get(pk=created["id"])
     assert employee.email == "updatedemail@microsoft.com"
     # "Update User [Single-valued properties]"
-    send(
+    sent(
         scim,
         "patch",
         url,
@@ -97,7 +86,7 @@ def test_entra_creates_finds_updates_disables_and_deletes_a_user(scim):
     )
     assert scim.get(url).json()["userName"] == "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"
     # "Disable User"
-    disabled = send(
+    disabled = sent(
         scim, "patch", url, {"Operations": [{"op": "Replace", "path": "active", "value": False}], "schemas": [PATCH_OP]}
     )
     assert disabled["active"] is False
@@ -111,10 +100,10 @@ def test_entra_creates_finds_updates_disables_and_deletes_a_user(scim):
 
 def test_entra_adds_a_work_email_to_a_user_who_has_none_of_that_type(scim):
     # Recorded in Microsoft's Q&A "Entra ID patch sending Add instead of Replace": an Add on a filtered path.
-    created = send(
+    created = sent(
         scim, "post", "/scim/v2/Users", {**ENTRA_CREATE_USER, "emails": [{"type": "home", "value": "a@home.test"}]}
     )
-    updated = send(
+    updated = sent(
         scim,
         "patch",
         f"/scim/v2/Users/{created['id']}",
@@ -129,11 +118,13 @@ def test_entra_adds_a_work_email_to_a_user_who_has_none_of_that_type(scim):
     assert updated["title"] == "tester"
 
 
-@pytest.mark.parametrize(("sent", "active"), [("False", False), ("True", True), ("false", False)])
-def test_entra_sends_active_as_a_string_in_a_path_less_replace(scim, sent, active):
+@pytest.mark.parametrize(("as_text", "active"), [("False", False), ("True", True), ("false", False)])
+def test_entra_sends_active_as_a_string_in_a_path_less_replace(scim, as_text, active):
     # "Known issues ... SCIM 2.0 protocol compliance": before aadOptscim062020, the value is a string.
     employee = EmployeeFactory(status=Employee.Status.TERMINATED if active else Employee.Status.ACTIVE)
-    updated = send(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch({"op": "Replace", "value": {"active": sent}}))
+    updated = sent(
+        scim, "patch", f"/scim/v2/Users/{employee.pk}", patch({"op": "Replace", "value": {"active": as_text}})
+    )
     assert updated["active"] is active
     employee.refresh_from_db()
     assert employee.is_active is active
@@ -154,7 +145,7 @@ def test_entra_sends_dotted_and_extension_qualified_keys_in_a_path_less_add(scim
             'phoneNumbers[type eq "work"].value': "+1 555 0100",  # not stored: ignored
         },
     }
-    updated = send(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch(operation))
+    updated = sent(scim, "patch", f"/scim/v2/Users/{employee.pk}", patch(operation))
     name = (updated["displayName"], updated["name"]["givenName"], updated["name"]["familyName"])
     assert name == ("Jane Doe", "Jane", "Doe")
     employee.refresh_from_db()
@@ -171,7 +162,7 @@ def test_entra_creates_a_group_and_adds_and_removes_members_and_the_roles_follow
     member = EmployeeFactory(user=account)
     other = EmployeeFactory()
     # "Create Group", with Microsoft's own schema URN next to the core one.
-    created = send(
+    created = sent(
         scim,
         "post",
         "/scim/v2/Groups",
@@ -197,14 +188,14 @@ def test_entra_creates_a_group_and_adds_and_removes_members_and_the_roles_follow
             "value": [{"$ref": None, "value": str(member.pk)}, {"$ref": None, "value": str(other.pk)}],
         }
     )
-    assert {m["value"] for m in send(scim, "patch", url, add)["members"]} == {str(member.pk), str(other.pk)}
+    assert {m["value"] for m in sent(scim, "patch", url, add)["members"]} == {str(member.pk), str(other.pk)}
     assert account.groups.filter(name="compliance officer").exists()
     # "Update Group [Remove Members]": Entra ID sends the member to remove as the value.
     remove = patch({"op": "Remove", "path": "members", "value": [{"$ref": None, "value": str(member.pk)}]})
-    assert [m["value"] for m in send(scim, "patch", url, remove)["members"]] == [str(other.pk)]
+    assert [m["value"] for m in sent(scim, "patch", url, remove)["members"]] == [str(other.pk)]
     assert not account.groups.filter(name="compliance officer").exists()
     # "Update Group [Non-member attributes]"
-    send(
+    sent(
         scim,
         "patch",
         url,
@@ -237,7 +228,7 @@ OKTA_CREATE_USER = {
 def test_okta_creates_a_user_and_updates_it_with_put(scim):
     query = {"filter": 'userName eq "test.user@okta.local"', "startIndex": 1, "count": 100}
     assert scim.get("/scim/v2/Users", query).json()["totalResults"] == 0
-    created = send(scim, "post", "/scim/v2/Users", OKTA_CREATE_USER)
+    created = sent(scim, "post", "/scim/v2/Users", OKTA_CREATE_USER)
     assert (created["userName"], created["displayName"], created["externalId"]) == (
         "test.user@okta.local",
         "Test User",
@@ -261,7 +252,7 @@ def test_okta_creates_a_user_and_updates_it_with_put(scim):
         "active": True,
         "meta": {"resourceType": "User", "location": created["meta"]["location"]},
     }
-    replaced = send(scim, "put", f"/scim/v2/Users/{created['id']}", put)
+    replaced = sent(scim, "put", f"/scim/v2/Users/{created['id']}", put)
     assert replaced["displayName"] == "Another Test User" and replaced["name"] == {
         "givenName": "Another",
         "familyName": "User",
@@ -272,14 +263,14 @@ def test_okta_creates_a_user_and_updates_it_with_put(scim):
 
 def test_okta_deactivates_with_a_path_less_replace_and_reactivates_with_put(scim):
     account = UserFactory()
-    created = send(scim, "post", "/scim/v2/Users", OKTA_CREATE_USER)
+    created = sent(scim, "post", "/scim/v2/Users", OKTA_CREATE_USER)
     Employee.objects.filter(pk=created["id"]).update(user=account)
     url = f"/scim/v2/Users/{created['id']}"
-    send(scim, "patch", url, patch({"op": "replace", "value": {"active": False}}))
+    sent(scim, "patch", url, patch({"op": "replace", "value": {"active": False}}))
     account.refresh_from_db()
     assert not account.is_active and not account.has_usable_password()  # the account's access ends
     assert scim.get(url).json()["active"] is False
-    send(scim, "put", url, {**OKTA_CREATE_USER, "id": created["id"], "active": True})
+    sent(scim, "put", url, {**OKTA_CREATE_USER, "id": created["id"], "active": True})
     assert Employee.objects.get(pk=created["id"]).status == Employee.Status.ACTIVE
 
 
@@ -287,18 +278,18 @@ def test_okta_pushes_a_group_renames_it_and_adds_and_removes_members(scim):
     RoleMapping.objects.create(group="Governance admins", role=RoleMapping.MappedRole.GOVERNANCE_ADMIN)
     account = UserFactory()
     member = EmployeeFactory(user=account)
-    created = send(
+    created = sent(
         scim, "post", "/scim/v2/Groups", {"schemas": [CORE_GROUP], "displayName": "Test SCIMv2", "members": []}
     )
     url = f"/scim/v2/Groups/{created['id']}"
     add = patch({"op": "add", "path": "members", "value": [{"value": str(member.pk), "display": member.email}]})
-    send(scim, "patch", url, add)
+    sent(scim, "patch", url, add)
     assert not account.groups.exists()  # "Test SCIMv2" carries no role
-    send(
+    sent(
         scim, "patch", url, patch({"op": "replace", "value": {"id": created["id"], "displayName": "Governance admins"}})
     )
     assert account.groups.filter(name="governance admin").exists()  # the rename carries the role
-    send(scim, "patch", url, patch({"op": "remove", "path": f'members[value eq "{member.pk}"]'}))
+    sent(scim, "patch", url, patch({"op": "remove", "path": f'members[value eq "{member.pk}"]'}))
     assert not account.groups.filter(name="governance admin").exists()
     # Okta can also push the whole group with PUT.
     put = {
@@ -307,5 +298,5 @@ def test_okta_pushes_a_group_renames_it_and_adds_and_removes_members(scim):
         "displayName": "Governance admins",
         "members": [{"value": str(member.pk), "display": member.email}],
     }
-    assert [m["value"] for m in send(scim, "put", url, put)["members"]] == [str(member.pk)]
+    assert [m["value"] for m in sent(scim, "put", url, put)["members"]] == [str(member.pk)]
     assert account.groups.filter(name="governance admin").exists()

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from tests.processes import stop
+
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 20  # seconds for the IdP to bind and load its metadata
 
@@ -124,12 +126,7 @@ def running_idp(folder: Path, *, sp_metadata_files: list[Path], users: dict, cre
         port = _ready_port(process, folder)
         yield RunningIdP(f"http://127.0.0.1:{port}", credentials)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)
 
 
 def _ready_port(process: subprocess.Popen, folder: Path) -> int:
