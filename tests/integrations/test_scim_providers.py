@@ -300,3 +300,47 @@ def test_okta_pushes_a_group_renames_it_and_adds_and_removes_members(scim):
     }
     assert [m["value"] for m in sent(scim, "put", url, put)["members"]] == [str(member.pk)]
     assert account.groups.filter(name="governance admin").exists()
+
+
+# --- Google Workspace ------------------------------------------------------------------------
+# Google publishes no request bodies for auto-provisioning to a custom SAML app; what is
+# documented is the flow: the Admin console checks the endpoint and token with a probe,
+# GET /Users?count=1 (described in third-party setup guides, e.g. authn.sh's "SCIM 2.0 with
+# Google Workspace"), provisions the people in scope with their primary address as userName and
+# no HR id, and on leaving scope either suspends them (active false) or deletes them, as the
+# admin chose ("Automated user provisioning", Google Workspace Admin Help, answer 7681608).
+# These tests replay that flow with core-schema bodies of that shape.
+
+GOOGLE_USER = {
+    "schemas": [CORE_USER],
+    "userName": "ana.lopez@acme.example",
+    "name": {"givenName": "Ana", "familyName": "Lopez"},
+    "emails": [{"value": "ana.lopez@acme.example", "type": "work", "primary": True}],
+    "active": True,
+}
+
+
+def test_google_checks_the_endpoint_with_a_one_user_probe(scim):
+    EmployeeFactory.create_batch(2)
+    probe = scim.get("/scim/v2/Users", {"count": 1})
+    assert probe.status_code == 200 and probe["Content-Type"] == "application/scim+json"
+    body = probe.json()
+    assert body["totalResults"] == 2 and body["itemsPerPage"] == 1 and len(body["Resources"]) == 1
+    assert scim.__class__().get("/scim/v2/Users", {"count": 1}).status_code == 401  # a wrong token is told so
+
+
+@pytest.mark.parametrize("leaving", ["suspend", "delete"])
+def test_google_provisions_a_person_without_an_hr_id_and_ends_them_as_the_admin_chose(scim, leaving):
+    created = sent(scim, "post", "/scim/v2/Users", GOOGLE_USER)
+    employee = Employee.objects.get(pk=created["id"])
+    assert (employee.email, employee.full_name) == ("ana.lopez@acme.example", "Ana Lopez")
+    assert "externalId" not in created and ENTERPRISE_USER not in created  # none was sent, none invented
+    url = f"/scim/v2/Users/{created['id']}"
+    if leaving == "suspend":
+        sent(scim, "patch", url, patch({"op": "replace", "path": "active", "value": False}))
+        assert scim.get(url).json()["active"] is False
+    else:
+        assert scim.delete(url).status_code == 204
+        assert scim.get(url).status_code == 404
+    employee.refresh_from_db()
+    assert employee.status == Employee.Status.TERMINATED  # the record and its history stay
