@@ -3,6 +3,7 @@
 Views, the API and policies.services share these so a page and a publish agree on figures.
 """
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterable
@@ -26,6 +27,13 @@ def rule_fingerprint(rule: ToolRule, requirements: Iterable[RequiredSetting]) ->
         "settings": sorted([r.setting_id, r.required_value] for r in requirements),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def first_due_on(version: PolicyVersion, *, today: datetime.date) -> datetime.date:
+    """When the obligations a version opens at publish are due: the later of its effective
+    date and the publish day, plus its grace period. A back-dated version does not make
+    anyone overdue on the day it is published."""
+    return max(version.effective_on, today) + datetime.timedelta(days=version.grace_period_days)
 
 
 def scope_key(rule: ToolRule) -> tuple[list[int], list[str], bool]:

@@ -15,7 +15,7 @@ from attestations.models import Obligation
 from attestations.services.obligations import materialize_rule, rescope_rule
 from governance import audit, db
 from policies.models import Policy, PolicyVersion, ToolRule
-from policies.selectors import rule_fingerprint, scope_key
+from policies.selectors import first_due_on, rule_fingerprint, scope_key
 from policies.services import publish_problems
 
 
@@ -30,8 +30,8 @@ def publish_policy_version(*, version: PolicyVersion, actor: Any, today: datetim
     satisfying attestation included, and are not rewritten; only a changed scope adds, closes
     or re-opens the people concerned. The previous version's other obligations (rule changed,
     removed or prohibited) close as superseded, and changed and new rules materialize
-    obligations pending, due on the effective date plus the grace period (one INSERT ... SELECT
-    per rule). The cost is therefore proportional to what changed. Returns a dict of counts.
+    obligations pending, due on the later of the effective date and ``today``, plus the grace
+    period (``first_due_on``; one INSERT ... SELECT per rule, the date a parameter). The cost is therefore proportional to what changed. Returns a dict of counts.
     """
     today = today or timezone.localdate()
     try:
@@ -71,7 +71,7 @@ def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date) -> dic
     ToolRule.objects.bulk_update(rules, ["fingerprint", "terms_rule"])
 
     now = timezone.now()
-    due_on = version.effective_on + datetime.timedelta(days=version.grace_period_days)
+    due_on = first_due_on(version, today=today)
     superseded = 0
     ended = [before.obligation_rule_id for before in previous_rules.values() if before.pk not in carried]
     if ended:

@@ -207,6 +207,7 @@ def record(request, pk):
             "entry": entry,
             "obligation": obligation,
             "is_latest": is_latest,
+            "today": timezone.localdate(),
             "answers": [
                 {
                     **answer,

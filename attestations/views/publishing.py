@@ -4,6 +4,7 @@ which writes obligations. Mounted under /policies/ beside the editor."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from attestations.selectors.publishing import preview_affected
 from attestations.services import publishing as services
@@ -28,9 +29,10 @@ def version_publish(request, pk):
     if response := draft_or_redirect(request, version):
         return response
     problems = publish_problems(version)
+    today = timezone.localdate()
     if request.method == "POST" and not problems:
         try:
-            counts = services.publish_policy_version(version=version, actor=request.user)
+            counts = services.publish_policy_version(version=version, actor=request.user, today=today)
         except ValidationError as error:
             problems = error.messages
         else:
@@ -48,6 +50,9 @@ def version_publish(request, pk):
         "problems": problems,
         "preview": preview_affected(version),
         "diff": selectors.diff_versions(published, version),
+        "today": today,
+        "first_due": selectors.first_due_on(version, today=today),
+        "backdated": version.effective_on < today,
     }
     return render(request, "policies/version_publish.html", context, status=400 if request.method == "POST" else 200)
 

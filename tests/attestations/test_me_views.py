@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -168,6 +169,18 @@ def test_compliant_submit_leads_to_the_receipt(signed_in, acknowledged):
     assert obligation.due_on.strftime("%-d %b %Y") in receipt
     assert f"version {obligation.policy_version.number}" in receipt
     assert record.ip_address == "127.0.0.1"
+
+
+def test_a_non_compliant_receipt_says_what_is_still_due_not_a_past_next_due(signed_in, me, acknowledged):
+    obligation = acknowledged[0]
+    past = timezone.localdate() - datetime.timedelta(days=3)
+    Obligation.objects.filter(pk=obligation.pk).update(due_on=past)
+    data = form_data(signed_in, obligation, answers=unsafe_answers(obligation))
+    response = signed_in.post(reverse("me-tool", args=[obligation.pk]), data)
+    receipt = signed_in.get(response.url).content.decode()
+    assert "Not compliant yet" in receipt
+    assert "Next due" not in receipt
+    assert f"overdue since {past:%-d %b %Y}: fix the setting and attest again" in receipt
 
 
 def test_not_used_submit_needs_no_setting_answers(signed_in, acknowledged):

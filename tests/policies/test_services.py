@@ -81,6 +81,31 @@ def test_publish_creates_one_pending_obligation_per_employee_and_rule(admin_user
     assert AuditEvent.objects.filter(action="policy_version.published", object_id=str(version.pk)).exists()
 
 
+@pytest.mark.parametrize(
+    ("effective_in_days", "due_in_days"),
+    [(-14, 7), (0, 7), (10, 17)],
+    ids=["back-dated", "today", "future"],
+)
+def test_obligations_are_due_from_the_later_of_the_effective_and_publish_days(
+    admin_user, chatgpt, effective_in_days, due_in_days
+):
+    """A version back-dated two weeks does not make everyone overdue on the day it is published."""
+    today = datetime.date(2026, 11, 29)
+    EmployeeFactory.create_batch(2)
+    version = PolicyVersionFactory(
+        number=1, effective_on=today + datetime.timedelta(days=effective_in_days), grace_period_days=7
+    )
+    services.add_rule(
+        version=version, platform=chatgpt, stance="approved", required=[(setting(chatgpt, "memory"), None)], actor=None
+    )
+    assert policy_selectors.first_due_on(version, today=today) == today + datetime.timedelta(days=due_in_days)
+    publishing.publish_policy_version(version=version, actor=admin_user, today=today)
+
+    due = set(Obligation.objects.filter(policy_version=version).values_list("due_on", flat=True))
+    assert due == {today + datetime.timedelta(days=due_in_days)}
+    assert min(due) >= today
+
+
 def test_publish_sets_fingerprints_and_skips_prohibited_tools(admin_user, chatgpt):
     EmployeeFactory()
     banned = PlatformFactory(slug="deepseek", name="DeepSeek")

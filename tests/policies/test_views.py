@@ -242,6 +242,25 @@ def test_publish_confirmation_then_publish_then_second_publish_refused(client, a
     assert Obligation.objects.count() == 3
 
 
+@pytest.mark.time_machine(datetime.datetime(2026, 11, 29, 12, tzinfo=datetime.UTC), tick=True)
+def test_publish_page_prints_the_due_date_and_warns_when_back_dated(client, admin, draft):
+    client.force_login(admin)
+    url = reverse("attestations:version-publish", args=[draft.pk])
+    today = timezone.localdate()
+    services.update_version(version=draft, actor=admin, effective_on=today, grace_period_days=10)
+    page = client.get(url).content.decode()
+    due = (today + datetime.timedelta(days=10)).strftime("%-d %b %Y")
+    assert f"due on <strong>{due}</strong>" in page
+    assert 'id="backdated"' not in page
+
+    services.update_version(version=draft, actor=admin, effective_on=today - datetime.timedelta(days=14))
+    page = client.get(url).content.decode()
+    warning = page.split('id="backdated"')[1].split("</p>")[0]
+    assert "The effective date is in the past." in warning
+    assert (today - datetime.timedelta(days=14)).strftime("%-d %b %Y") in warning and due in warning
+    assert f"due on <strong>{due}</strong>" in page  # still from today, not from the effective date
+
+
 def test_publish_is_refused_while_a_rule_lacks_settings(client, admin, draft):
     rule = draft.rules.get()
     RequiredSetting.objects.filter(rule=rule).delete()
