@@ -49,6 +49,13 @@ def render_markdown(text):
     )
 
 
+def normalize_text(text):
+    """The policy text with one kind of line ending (a browser's form posts CRLF), so that
+    saving the text unchanged is not a change. The database query that compares texts
+    (attestations.selectors.records) does the same with REPLACE."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def default_reminder_offsets():
     # Days relative to the due date: a week before, the day before, on the day, 3 and 7 days after.
     return [-7, -1, 0, 3, 7]

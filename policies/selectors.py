@@ -4,6 +4,7 @@ Views, the API and policies.services share these so a page and a publish agree o
 """
 
 import datetime
+import difflib
 import hashlib
 import json
 from collections.abc import Iterable
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule
+from policies.models import Policy, PolicyVersion, RequiredSetting, ToolRule, normalize_text
 
 
 def rule_fingerprint(rule: ToolRule, requirements: Iterable[RequiredSetting]) -> str:
@@ -126,12 +127,43 @@ class VersionDiff:
     rules_removed: list = field(default_factory=list)
     rules_changed: list = field(default_factory=list)
     rules_unchanged: list = field(default_factory=list)
+    text_changes: list = field(default_factory=list)  # (kind, line): see text_changes()
+
+    @property
+    def rule_platforms_changed(self) -> list:
+        """The tools whose rule was added, removed or changed (by name)."""
+        rules = [*self.rules_added, *self.rules_removed, *(change.new for change in self.rules_changed)]
+        return sorted({rule.platform.name for rule in rules}, key=str.lower)
+
+    @property
+    def rules_not_in_text(self) -> list:
+        """Tools whose rule changed while the text did not mention it: all of them when the text
+        is unchanged (employees are not asked to read it again), else those it never names."""
+        if self.old is None:
+            return []
+        if not self.body_changed:
+            return self.rule_platforms_changed
+        text = normalize_text(self.new.body_markdown).casefold()
+        return [name for name in self.rule_platforms_changed if name.casefold() not in text]
 
     @property
     def is_empty(self) -> bool:
         return not (
             self.version_fields or self.body_changed or self.rules_added or self.rules_removed or self.rules_changed
         )
+
+
+def text_changes(old_text: str, new_text: str) -> list[tuple[str, str]]:
+    """The lines of the policy text removed and added between two versions, in order, as
+    ("removed" | "added", line); line endings do not count, blank lines are left out."""
+    old_lines = normalize_text(old_text).split("\n")
+    new_lines = normalize_text(new_text).split("\n")
+    changes = []
+    for line in difflib.ndiff(old_lines, new_lines):
+        mark, text = line[:2], line[2:]
+        if text.strip() and mark in ("- ", "+ "):
+            changes.append(("removed" if mark == "- " else "added", text))
+    return changes
 
 
 def diff_versions(old: PolicyVersion | None, new: PolicyVersion) -> VersionDiff:
@@ -146,7 +178,9 @@ def diff_versions(old: PolicyVersion | None, new: PolicyVersion) -> VersionDiff:
             before, after = getattr(old, name), getattr(new, name)
             if before != after:
                 diff.version_fields.append((label, before, after))
-        diff.body_changed = old.body_markdown != new.body_markdown
+        diff.body_changed = normalize_text(old.body_markdown) != normalize_text(new.body_markdown)
+        if diff.body_changed:
+            diff.text_changes = text_changes(old.body_markdown, new.body_markdown)
     for platform_id, rule in sorted(new_rules.items(), key=lambda item: item[1].platform.name):
         before = old_rules.get(platform_id)
         if before is None:

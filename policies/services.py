@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from governance import audit
 from people.models import Department
 from platforms.models import Platform, PlatformSetting, Tier
-from policies.models import ImmutableVersionError, Policy, PolicyVersion, RequiredSetting, ToolRule
+from policies.models import ImmutableVersionError, Policy, PolicyVersion, RequiredSetting, ToolRule, normalize_text
 
 VERSION_FIELDS = (
     "title",
@@ -85,7 +85,7 @@ def create_policy(*, name: str, actor: Any, description: str = "", slug: str = "
         policy=policy,
         number=1,
         title=name,
-        body_markdown=description or "",
+        body_markdown=normalize_text(description),
         effective_on=timezone.localdate(),
         created_by=actor,
     )
@@ -168,6 +168,8 @@ def update_version(*, version: PolicyVersion, actor: Any, **fields: Any) -> Poli
             errors["reminder_offsets"] = "Whole numbers of days between -365 and 365."
         else:
             fields["reminder_offsets"] = sorted(set(offsets))
+    if "body_markdown" in fields:
+        fields["body_markdown"] = normalize_text(fields["body_markdown"])
     if "effective_on" in fields and not isinstance(fields["effective_on"], datetime.date):
         errors["effective_on"] = "Enter a date."
     if errors:

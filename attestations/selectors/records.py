@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, TextField, Value
+from django.db.models.functions import Replace
 
 from attestations.models import SATISFIED_STATUSES, Attestation, Obligation, ObligationStatus, PolicyException
 from people.models import Employee
@@ -39,25 +40,54 @@ def open_obligations_for(*, employee: Employee) -> QuerySet[Obligation]:
     )
 
 
+def _text(prefix: str = "") -> Replace:
+    """The policy text with one kind of line ending, in SQL (policies.models.normalize_text)."""
+    body = F(f"{prefix}body_markdown")
+    text: TextField[str, str] = TextField()
+    return Replace(
+        Replace(body, Value("\r\n", output_field=text), Value("\n", output_field=text), output_field=text),
+        Value("\r", output_field=text),
+        Value("\n", output_field=text),
+        output_field=text,
+    )
+
+
 def acknowledgments_needed(*, employee: Employee, include_done: bool = False) -> QuerySet[PolicyVersion]:
-    """The versions in force of the policies behind the employee's open obligations, not yet
-    acknowledged (all of them with ``include_done``)."""
+    """The versions in force of the policies behind the employee's open obligations whose text
+    the employee has not acknowledged (all of them with ``include_done``). A version whose
+    text is the same as one they acknowledged (line endings aside) asks nothing again: a new
+    version that only changed rules does not send everyone back to re-read it. One query."""
     versions = PolicyVersion.objects.published().filter(
         policy__in=Obligation.objects.open().filter(employee=employee).values("policy_version__policy")
     )
     if not include_done:
-        versions = versions.exclude(
-            pk__in=Attestation.objects.filter(kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee).values(
-                "policy_version"
+        same_text = (
+            Attestation.objects.filter(
+                kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee, policy_version__policy=OuterRef("policy")
             )
+            .annotate(text=_text("policy_version__"))
+            .filter(text=OuterRef("text"))
         )
+        versions = versions.annotate(text=_text()).exclude(Exists(same_text))
     return versions.select_related("policy").order_by("policy__name")
 
 
-def has_acknowledged(*, employee: Employee, version: PolicyVersion) -> bool:
-    return Attestation.objects.filter(
-        kind=Attestation.Kind.ACKNOWLEDGMENT, employee=employee, policy_version=version
-    ).exists()
+def last_acknowledged(*, employee: Employee, versions: Sequence[PolicyVersion]) -> dict[int, PolicyVersion]:
+    """For each of ``versions``' policies, the latest version of it the employee acknowledged
+    (policy id -> version; policies never acknowledged are left out). One query."""
+    records = (
+        Attestation.objects.filter(
+            kind=Attestation.Kind.ACKNOWLEDGMENT,
+            employee=employee,
+            policy_version__policy__in=[version.policy_id for version in versions],
+        )
+        .select_related("policy_version")
+        .order_by("policy_version__policy_id", "-policy_version__number")
+    )
+    latest: dict[int, PolicyVersion] = {}
+    for record in records:
+        latest.setdefault(record.policy_version.policy_id, record.policy_version)
+    return latest
 
 
 def records_of(*, employee: Employee) -> QuerySet[Attestation]:

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +21,7 @@ from attestations.services.exceptions import request_exception
 from governance import roles
 from governance.net import client_ip
 from people.services.accounts import employee_awaiting_confirmation, link_account
+from policies.selectors import text_changes
 
 HISTORY_PAGE_SIZE = 50
 
@@ -63,7 +63,12 @@ def my_tools(request):
     # Tools that still need something first, then the done ones; each group by due date.
     cards.sort(key=lambda card: (card[1].done, card[0].due_on, card[0].platform.name.lower()))
     done, total = selectors.progress(obligations)
-    to_acknowledge = [(version, version.body_html()) for version in selectors.acknowledgments_needed(employee=employee)]
+    needed = list(selectors.acknowledgments_needed(employee=employee))
+    read_before = selectors.last_acknowledged(employee=employee, versions=needed)
+    to_acknowledge = [
+        (version, version.body_html(), read_before.get(version.policy_id), _changes_since(read_before, version))
+        for version in needed
+    ]
     return render(
         request,
         "attestations/me/tools.html",
@@ -76,6 +81,12 @@ def my_tools(request):
             "to_acknowledge": to_acknowledge,
         },
     )
+
+
+def _changes_since(read_before, version):
+    """The lines of ``version``'s text changed since the version of it the employee acknowledged."""
+    before = read_before.get(version.policy_id)
+    return text_changes(before.body_markdown, version.body_markdown) if before is not None else []
 
 
 @login_required
@@ -119,9 +130,6 @@ def attest_tool(request, pk):
             obligation,
             "This tool's policy version is no longer in force. Here is what the current policy asks.",
         )
-    if not selectors.has_acknowledged(employee=obligation.employee, version=version):
-        messages.info(request, "Please read and acknowledge the policy first; then attest your tools.")
-        return redirect(reverse("me") + "#policy")
     requirements = _requirements(obligation)
     if request.method == "POST":
         form = AttestationForm(request.POST, request.FILES, obligation=obligation, requirements=requirements)

@@ -153,9 +153,29 @@ def test_tool_page_explains_each_setting(signed_in, acknowledged):
     assert attestation_statement(obligation) in page
 
 
-def test_tool_page_asks_to_acknowledge_the_policy_first(signed_in, obligations):
-    response = signed_in.get(reverse("me-tool", args=[obligations[0].pk]))
-    assert response.status_code == 302 and response.url == reverse("me") + "#policy"
+def test_an_unacknowledged_policy_never_blocks_attesting(signed_in, obligations):
+    obligation = obligations[0]
+    page = signed_in.get(reverse("me")).content.decode()
+    assert "I have read the policy" in page  # still asked, first on the page
+    assert "Acknowledge the policy above first" not in page
+    assert reverse("me-tool", args=[obligation.pk]) in page
+    response = signed_in.post(reverse("me-tool", args=[obligation.pk]), form_data(signed_in, obligation))
+    assert response.status_code == 302
+    assert Attestation.objects.filter(kind="attestation", obligation=obligation).count() == 1
+
+
+def test_a_changed_text_shows_what_changed_since_the_acknowledged_version(signed_in, me, acknowledged):
+    from attestations.services.publishing import publish_policy_version
+    from policies.services import create_draft, update_version
+
+    v1 = acknowledged[0].policy_version
+    v2 = create_draft(policy=v1.policy, actor=None)
+    update_version(version=v2, actor=None, body_markdown=v1.body_markdown + "\r\n\r\nNever paste customer data.")
+    publish_policy_version(version=v2, actor=None)
+    page = signed_in.get(reverse("me")).content.decode()
+    section = page.split('id="policy"')[1].split("</section>")[0]
+    assert f"What changed since version {v1.number}, which you acknowledged" in section
+    assert '<ins><span class="visually-hidden">Added: </span>Never paste customer data.</ins>' in section
 
 
 def test_compliant_submit_leads_to_the_receipt(signed_in, acknowledged):
@@ -266,11 +286,8 @@ def test_submit_after_the_version_was_retired_shows_the_current_obligation(signe
     Obligation.objects.filter(pk=obligation.pk).update(closed_at=timezone.now(), close_reason="superseded")
     current = ObligationFactory(employee=me, rule=rule, policy_version=version)
     response = signed_in.post(reverse("me-tool", args=[obligation.pk]), data, follow=True)
-    # The current obligation's page, which first asks to acknowledge the new version on My AI tools.
-    assert [url for url, _ in response.redirect_chain] == [
-        reverse("me-tool", args=[current.pk]),
-        reverse("me") + "#policy",
-    ]
+    # The current obligation's page: attesting is never held back behind acknowledging the new version.
+    assert [url for url, _ in response.redirect_chain] == [reverse("me-tool", args=[current.pk])]
     assert "no longer in force" in response.content.decode()
     assert Attestation.objects.filter(kind="attestation").count() == 0
 

@@ -11,6 +11,7 @@ from governance.roles import Role
 from people.models import Employee
 from platforms.signals import setting_revised
 from policies import services
+from policies.models import PolicyVersion
 from tests.clock import noon_on
 from tests.factories import (
     DepartmentFactory,
@@ -334,3 +335,29 @@ def test_acknowledgments_needed_lists_published_versions_not_yet_acknowledged(ad
     )
     assert list(acknowledgments_needed(employee=person)) == []
     assert list(acknowledgments_needed(employee=other)) == [version]
+
+
+def test_a_new_version_asks_for_acknowledgment_only_when_its_text_changed(admin):
+    """v2 adds a tool with the same text (stored with CRLF, as a browser posts it): nothing to
+    re-read; v3 changes the text: asked again, and shown what changed since v1."""
+    from attestations.selectors.records import last_acknowledged
+    from attestations.services.attest import acknowledge_policy
+
+    chatgpt, claude, gemini = tool("chatgpt"), tool("claude"), tool("gemini")
+    person = EmployeeFactory()
+    v1 = PolicyVersionFactory(number=1, body_markdown="Use approved tools only.\n\nSwitch training off.")
+    publish(admin, [(chatgpt, {})], version=v1)
+    v1.refresh_from_db()
+    acknowledge_policy(employee=person, version=v1, actor=None)
+
+    v2 = services.create_draft(policy=v1.policy, actor=admin)
+    PolicyVersion.objects.filter(pk=v2.pk).update(body_markdown=v1.body_markdown.replace("\n", "\r\n"))
+    publish(admin, [(claude, {})], version=v2)
+    assert list(acknowledgments_needed(employee=person)) == []
+    assert list(acknowledgments_needed(employee=person, include_done=True)) == [v2]
+
+    v3 = services.create_draft(policy=v1.policy, actor=admin)
+    services.update_version(version=v3, actor=admin, body_markdown="Use approved tools only.\r\n\r\nNo customer data.")
+    publish(admin, [(gemini, {})], version=v3)
+    assert list(acknowledgments_needed(employee=person)) == [v3]
+    assert last_acknowledged(employee=person, versions=[v3]) == {v1.policy_id: v1}

@@ -457,3 +457,34 @@ def test_concurrent_publishes_of_one_version_let_exactly_one_succeed(admin_user,
     assert "already" in next(r for r in results if r != "published")
     assert Obligation.objects.count() == 5
     assert ToolRule.objects.get().fingerprint
+
+
+def test_saving_the_text_unchanged_with_crlf_line_endings_is_not_a_text_change(admin_user, chatgpt):
+    v1 = published_policy(admin_user, chatgpt)
+    draft = services.create_draft(policy=v1.policy, actor=admin_user)
+    services.update_version(version=draft, actor=admin_user, body_markdown=v1.body_markdown.replace("\n", "\r\n"))
+    draft.refresh_from_db()
+    assert "\r" not in draft.body_markdown
+    diff = policy_selectors.diff_versions(v1, draft)
+    assert not diff.body_changed and diff.text_changes == []
+
+
+def test_the_diff_lists_changed_lines_and_rules_the_text_does_not_mention(admin_user, chatgpt, claude):
+    v1 = published_policy(admin_user, chatgpt)
+    draft = services.create_draft(policy=v1.policy, actor=admin_user)
+    services.add_rule(
+        version=draft,
+        platform=claude,
+        stance="approved",
+        required=[(setting(claude, "help-improve"), None)],
+        actor=None,
+    )
+    diff = policy_selectors.diff_versions(v1, draft)
+    assert not diff.body_changed and diff.rules_not_in_text == ["Claude"]
+
+    draft = services.update_version(
+        version=draft, actor=admin_user, body_markdown=v1.body_markdown + "\n\nClaude: help-improve off."
+    )
+    diff = policy_selectors.diff_versions(v1, draft)
+    assert diff.body_changed and diff.rules_not_in_text == []
+    assert diff.text_changes == [("added", "Claude: help-improve off.")]

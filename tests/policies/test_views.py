@@ -261,6 +261,28 @@ def test_publish_page_prints_the_due_date_and_warns_when_back_dated(client, admi
     assert f"due on <strong>{due}</strong>" in page  # still from today, not from the effective date
 
 
+def test_publish_page_warns_when_rules_changed_but_the_text_did_not(client, admin, draft):
+    claude = PlatformFactory(slug="claude", name="Claude")
+    services.add_rule(
+        version=draft,
+        platform=claude,
+        stance="approved",
+        required=[(PlatformSettingFactory(platform=claude, key="help-improve"), None)],
+        actor=admin,
+    )
+    client.force_login(admin)
+    url = reverse("attestations:version-publish", args=[draft.pk])
+    warning = client.get(url).content.decode().split('id="rules-not-in-text"')[1].split("</p>")[0]
+    assert "The rules changed but the policy text did not" in warning and "Claude" in warning
+
+    services.update_version(
+        version=draft, actor=admin, body_markdown=draft.body_markdown + "\r\n\r\nClaude is approved."
+    )
+    page = client.get(url).content.decode()
+    assert 'id="rules-not-in-text"' not in page
+    assert "Claude is approved." in page.split("The policy text changed:")[1]
+
+
 def test_publish_is_refused_while_a_rule_lacks_settings(client, admin, draft):
     rule = draft.rules.get()
     RequiredSetting.objects.filter(rule=rule).delete()
