@@ -41,6 +41,15 @@ def version_in_force(obligation: Obligation) -> PolicyVersion | None:
     )
 
 
+def version_phrase(rule_version: PolicyVersion, in_force: PolicyVersion | None) -> str:
+    """How every page and the signed statement name the version behind an obligation: "v2"
+    when its rule is the version in force's own, "rule from v1, in force under v2" when the
+    rule's terms carried over unchanged from an earlier version."""
+    if in_force is None or in_force.pk == rule_version.pk:
+        return f"v{rule_version.number}"
+    return f"rule from v{rule_version.number}, in force under v{in_force.number}"
+
+
 def exceptions_for_review(*, status: str | None = PolicyException.Status.REQUESTED) -> QuerySet[PolicyException]:
     """Exception requests for the officers' queue, oldest request first when still open."""
     queryset = PolicyException.objects.select_related(

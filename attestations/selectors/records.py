@@ -94,7 +94,7 @@ def records_of(*, employee: Employee) -> QuerySet[Attestation]:
     """The employee's own ledger records, newest first."""
     return (
         Attestation.objects.filter(employee=employee)
-        .select_related("platform", "policy_version__policy")
+        .select_related("platform", "policy_version__policy", "obligation__policy_version")
         .order_by("-id")
     )
 

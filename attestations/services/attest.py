@@ -30,7 +30,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from attestations import ledger
 from attestations.models import Attestation, Evidence, Obligation, ObligationStatus
-from attestations.selectors.obligations import version_in_force
+from attestations.selectors.obligations import version_in_force, version_phrase
 from attestations.signals import compliance_change_watch
 from governance import audit
 from people.models import Employee
@@ -64,11 +64,13 @@ class VersionNoLongerCurrent(ValidationError):
 
 
 def attestation_statement(obligation: Obligation) -> str:
-    """The statement shown above the signature and stored in the record, naming the version in force."""
-    version = version_in_force(obligation) or obligation.policy_version
+    """The statement shown above the signature and stored in the record, naming the versions as
+    every page does (``version_phrase``). The ledger hashes the statement as it was signed: a
+    record made before this wording keeps its own ("... under <policy> version 2.")."""
+    phrase = version_phrase(obligation.policy_version, version_in_force(obligation))
     return (
         f"I confirm that the answers above truthfully describe my use of {obligation.platform.name} "
-        f"and its settings today, under {version.policy.name} version {version.number}."
+        f"and its settings today, under {obligation.policy_version.policy.name} ({phrase})."
     )
 
 

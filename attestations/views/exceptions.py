@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from attestations.forms import ApproveExceptionForm, DenyExceptionForm
 from attestations.models import PolicyException
-from attestations.selectors.obligations import exceptions_for_review
+from attestations.selectors.obligations import exceptions_for_review, version_phrase
 from attestations.services import exceptions as exception_services
 from governance.roles import is_compliance_officer, role_required
 from policies.forms import apply_errors
+from policies.selectors import published_version
 
 officer_required = role_required(is_compliance_officer)
 
@@ -58,6 +59,9 @@ def exception_decide(request, pk):
                 return redirect("attestations:exceptions")
     context = {
         "exception": exception,
+        "version_phrase": version_phrase(
+            exception.rule.version, published_version(policy=exception.rule.version.policy)
+        ),
         "approve": approve,
         "deny": deny,
         "own_request": exception_services.is_own_request(exception, request.user),

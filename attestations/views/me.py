@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from attestations.forms import DOES_NOT_USE, USES, AttestationForm, ExceptionRequestForm, value_label
 from attestations.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
 from attestations.selectors import records as selectors
-from attestations.selectors.obligations import version_in_force
+from attestations.selectors.obligations import version_in_force, version_phrase
 from attestations.services import attest as services
 from attestations.services.exceptions import request_exception
 from governance import roles
@@ -170,6 +170,7 @@ def attest_tool(request, pk):
             "obligation": obligation,
             "form": form,
             "statement": services.attestation_statement(obligation),
+            "version_phrase": version_phrase(obligation.policy_version, version),
             "status": selectors.describe(obligation, today=timezone.localdate()),
             "uses": USES,
             "does_not_use": DOES_NOT_USE,
@@ -216,6 +217,10 @@ def record(request, pk):
             "obligation": obligation,
             "is_latest": is_latest,
             "today": timezone.localdate(),
+            # The record names the version in force when it was made; its obligation, the rule's.
+            "version_phrase": version_phrase(obligation.policy_version, entry.policy_version)
+            if obligation is not None
+            else f"v{entry.policy_version.number}",
             "answers": [
                 {
                     **answer,
@@ -245,6 +250,10 @@ def record(request, pk):
 def history(request):
     employee = _me(request)
     page = Paginator(selectors.records_of(employee=employee), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for entry in page.object_list:  # the rule's version and the one in force, as every page names them
+        rule_version = entry.obligation.policy_version if entry.obligation is not None else entry.policy_version
+        entry.version_phrase = version_phrase(rule_version, entry.policy_version)
     return render(request, "attestations/me/history.html", {"page": page})
 
 
@@ -300,6 +309,7 @@ def request_tool_exception(request, pk):
             "form": form,
             "open_request": open_request,
             "noncompliant": obligation.status == ObligationStatus.NONCOMPLIANT,
+            "version_phrase": version_phrase(obligation.policy_version, version_in_force(obligation)),
         },
         status=400 if request.method == "POST" else 200,
     )

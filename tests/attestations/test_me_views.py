@@ -187,7 +187,7 @@ def test_compliant_submit_leads_to_the_receipt(signed_in, acknowledged):
     obligation.refresh_from_db()
     assert record.hash in receipt and record.prev_hash in receipt
     assert obligation.due_on.strftime("%-d %b %Y") in receipt
-    assert f"version {obligation.policy_version.number}" in receipt
+    assert f"{obligation.policy_version.policy.name}, v{obligation.policy_version.number}" in receipt
     assert record.ip_address == "127.0.0.1"
 
 
@@ -395,3 +395,57 @@ def test_pages_need_sign_in(client, obligations):
     for url in (reverse("me"), reverse("me-history"), reverse("me-tool", args=[obligations[0].pk])):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_every_page_and_the_statement_name_the_rule_and_the_version_in_force_alike(signed_in, me, client, make_user):
+    """v2 republishes v1's rule unchanged: the attest page, the signed statement, the receipt,
+    the history, the exception request and the officer's decision page all say the same."""
+    from attestations.services.publishing import publish_policy_version
+    from governance.roles import Role
+    from policies import services as policy_services
+    from tests.factories import PlatformFactory, PlatformSettingFactory, PolicyVersionFactory
+
+    platform = PlatformFactory(slug="chatgpt", name="ChatGPT")
+    setting = PlatformSettingFactory(platform=platform, key="improve-model")
+    v1 = PolicyVersionFactory(number=1)
+    policy_services.add_rule(version=v1, platform=platform, stance="approved", required=[(setting, None)], actor=None)
+    publish_policy_version(version=v1, actor=None)
+    v2 = policy_services.create_draft(policy=v1.policy, actor=None)
+    publish_policy_version(version=v2, actor=None)
+    obligation = Obligation.objects.open().get(employee=me)
+    assert obligation.policy_version_id == v1.pk  # the terms carried over from v1
+    phrase = "rule from v1, in force under v2"
+
+    attest_page = signed_in.get(reverse("me-tool", args=[obligation.pk])).content.decode()
+    assert f"{v1.policy.name}, {phrase}" in attest_page
+    assert attestation_statement(obligation).endswith(f"under {v1.policy.name} ({phrase}).")
+    assert attestation_statement(obligation) in attest_page
+    assert "version 1" not in attest_page and "version 2" not in attest_page
+
+    data = form_data(signed_in, obligation, answers=unsafe_answers(obligation))
+    receipt_url = signed_in.post(reverse("me-tool", args=[obligation.pk]), data).url
+    record = Attestation.objects.get(obligation=obligation)
+    assert record.policy_version_id == v2.pk and phrase in record.statement
+    receipt = signed_in.get(receipt_url).content.decode()
+    assert receipt.count(phrase) == 2  # the policy line and the signed statement
+    assert phrase in signed_in.get(reverse("me-history")).content.decode()
+
+    exception_page = signed_in.get(reverse("me-exception", args=[obligation.pk])).content.decode()
+    assert f"{v1.policy.name}, {phrase}" in exception_page
+    signed_in.post(
+        reverse("me-exception", args=[obligation.pk]), {"reason": "Client requires it", "requested_days": 10}
+    )
+    request = PolicyException.objects.get(employee=me)
+    officer = make_user(Role.COMPLIANCE_OFFICER, employee=False)
+    client.force_login(officer)
+    decide = client.get(reverse("attestations:exception-decide", args=[request.pk])).content.decode()
+    assert f"{v1.policy.name}, {phrase}" in decide
+
+
+def test_a_rule_of_the_version_in_force_is_named_by_that_version_alone(signed_in, acknowledged):
+    obligation = acknowledged[0]
+    number = obligation.policy_version.number
+    page = signed_in.get(reverse("me-tool", args=[obligation.pk])).content.decode()
+    assert f"{obligation.policy_version.policy.name}, v{number}" in page
+    assert attestation_statement(obligation).endswith(f"({'v'}{number}).")
+    assert "in force under" not in page
