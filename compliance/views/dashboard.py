@@ -314,8 +314,10 @@ def people(request):
     if setting_id:
         params["setting"] = setting_id
     if request.GET.get("format") == "csv":
+        scope_slug = compliance.scope_slug(_scope_label(filters, scope, freshness_platforms))
         return csv_export.streaming_response(
-            drilldown.csv_rows(kind, rows, today=today), filename=f"compliance-{bucket}-{today.isoformat()}.csv"
+            drilldown.csv_rows(kind, rows, today=today),
+            filename=f"compliance-{bucket}-{scope_slug}-{today.isoformat()}.csv",
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = [

@@ -146,3 +146,20 @@ def test_dashboard_filtered_to_a_department_is_subtitled_with_it(org, officer, c
     assert "<title>Compliance dashboard · Engineering and sub-departments" in narrowed
     whole = client.get(reverse("dashboard")).content.decode()
     assert "Whole organization" in whole.split("dash-sub", 1)[1].split("</p>", 1)[0]
+
+
+def test_drill_down_csv_is_named_by_its_scope(org, officer, client):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard-people"), {"department": org["eng"].pk, "bucket": "all", "format": "csv"})
+    assert response.status_code == 200
+    assert "compliance-all-engineering-and-sub-departments-" in response["Content-Disposition"]
+
+
+def test_report_ready_mail_names_the_scope(org, officer, mailoutbox):
+    from notifications.digests import send_report_ready
+
+    report = create_report(trigger=ComplianceReport.Trigger.SCHEDULE, filters={"department": str(org["sales"].pk)})
+    report = build_report(report.pk)
+    send_report_ready(report=report)
+
+    assert mailoutbox and all("Sales and sub-departments" in mail.subject for mail in mailoutbox)
