@@ -163,3 +163,19 @@ def test_report_ready_mail_names_the_scope(org, officer, mailoutbox):
     send_report_ready(report=report)
 
     assert mailoutbox and all("Sales and sub-departments" in mail.subject for mail in mailoutbox)
+
+
+def test_reports_built_before_the_scope_was_stored_get_it_from_their_filters(org):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("compliance.migrations.0002_report_scope")
+    old = ComplianceReport.objects.create(filters={"department": str(org["eng"].pk), "direct": "1"})
+    whole = ComplianceReport.objects.create(filters={})
+    migration.describe_old_reports(apps, None)
+
+    old.refresh_from_db()
+    whole.refresh_from_db()
+    assert old.scope == "Engineering (direct members only)"
+    assert whole.scope == "Whole organization"
