@@ -284,3 +284,23 @@ def test_every_built_in_citation_survives_the_edit_form_round_trip(db):
     for entry in [*Platform.objects.all(), *PlatformSetting.objects.all()]:
         typed = [citation_from_line(citation_to_line(c)) for c in entry.sources]
         assert keep_known_citations(typed, entry.sources) == entry.sources, entry
+
+
+def test_the_migration_turns_stored_file_names_and_urls_into_citations(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("platforms.migrations.0004_citations_and_disagreements")
+    legacy = ["002_01e404f4868005e3.txt", "https://acme.example/help"]
+    platform = PlatformFactory(sources=legacy, catalog_snapshot={"sources": legacy, "name": "Acme"})
+    setting = PlatformSettingFactory(platform=platform, sources=["003_71450ebbb7f06657.txt"])
+
+    migration.sources_to_citations(apps, None)
+
+    platform.refresh_from_db()
+    setting.refresh_from_db()
+    assert [c["publisher"] for c in platform.sources] == ["TechTarget WhatIs", "acme.example"]
+    assert platform.catalog_snapshot["sources"] == platform.sources and platform.catalog_snapshot["name"] == "Acme"
+    assert setting.sources[0]["title"] == "How to Opt Out of AI Training on Social Media"
+    assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", str(platform.sources + setting.sources))
