@@ -60,7 +60,7 @@ SEED_CITATIONS = {
         "published": None,
         "url": "",
         "kind": "secondary",
-        "inferred": ["title"],
+        "inferred": [],
     },
 }
 

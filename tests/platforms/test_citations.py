@@ -169,7 +169,7 @@ def test_detail_page_shows_citations_disagreements_unsourced_and_checked_date(cl
     html = client.get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
 
     assert 'href="https://acme.example/help/privacy"' in html and ">Privacy help<" in html
-    assert "Published 15 Jan 2026" in html and "Checked 1 Nov 2026" in html and "vendor&#x27;s page" in html
+    assert "Published 15 Jan 2026" in html and "Checked 1 Nov 2026" in html and "Vendor&#x27;s page" in html
     assert html.count("Checked against its sources on 1 Nov 2026") == 2  # the platform and its setting
     assert "Sources disagree" in html and "The help page says a toggle" in html
     assert "Not in any source" in html and "No source says it is on by default." in html
