@@ -83,13 +83,35 @@ def _blank(**values):
 def as_citation(value):
     """A stored source as a citation dict (legacy strings included); never a bare file name."""
     if isinstance(value, dict):
-        return _blank(**{k: v for k, v in value.items() if k in CITATION_FIELDS})
+        return _sanitized(value)
     text = str(value).strip()
     if text in SEED_CITATIONS:
         return _blank(**SEED_CITATIONS[text])
     if text.startswith(("http://", "https://")):
         return _blank(publisher=urlsplit(text).hostname or "", url=text)
     return _blank(title="An unnamed document (no publisher, title or address recorded)")
+
+
+def _sanitized(value):
+    """A stored dict made safe to print whoever wrote it (the Django admin edits raw JSON):
+    text fields as text, an address only when it is http(s), unknown kinds as secondary."""
+    citation = _blank()
+    for name in ("publisher", "title", "note"):
+        if isinstance(value.get(name), str):
+            citation[name] = value[name][:500]
+    url = value.get("url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        citation["url"] = url
+    for name in ("published", "checked"):
+        if isinstance(value.get(name), str):
+            citation[name] = value[name]
+    if value.get("kind") in KINDS:
+        citation["kind"] = value["kind"]
+    if isinstance(value.get("inferred"), list):
+        citation["inferred"] = [item for item in value["inferred"] if item in INFERABLE]
+    if not (citation["publisher"] or citation["title"] or citation["url"]):
+        citation["title"] = "An unnamed document (no publisher, title or address recorded)"
+    return citation
 
 
 def citation_from_line(line):

@@ -304,3 +304,20 @@ def test_the_migration_turns_stored_file_names_and_urls_into_citations(db):
     assert platform.catalog_snapshot["sources"] == platform.sources and platform.catalog_snapshot["name"] == "Acme"
     assert setting.sources[0]["title"] == "How to Opt Out of AI Training on Social Media"
     assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", str(platform.sources + setting.sources))
+
+
+def test_a_hostile_stored_citation_prints_safely(client, employee_user):
+    PlatformFactory(
+        slug="acme",
+        sources=[
+            {"publisher": "<script>x</script>", "title": "Help", "url": "javascript:alert(1)", "kind": "rumour"},
+            {"publisher": ["not", "text"], "checked": "not a date"},
+            42,
+        ],
+    )
+    client.force_login(employee_user)
+
+    html = client.get(reverse("platforms:detail", args=["acme"])).content.decode()
+
+    assert "javascript:" not in html and "<script>x</script>" not in html and "&lt;script&gt;" in html
+    assert html.count("An unnamed document") == 2 and "Secondary source" in html
