@@ -97,7 +97,7 @@ def test_unverified_and_stale_badges(client, employee_user):
     html = client_for(client, employee_user).get(reverse("platforms:list")).content.decode()
 
     assert html.count(">Stale<") == 1
-    assert html.count(">Unverified<") == 1
+    assert html.count(">Secondary sources only<") == 1
 
 
 @pytest.mark.parametrize("count", [2, 25])
