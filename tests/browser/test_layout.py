@@ -99,3 +99,45 @@ def test_favicon_is_served_from_static(open_as):
     icon = page.locator("link[rel=icon]").get_attribute("href")
     linked = page.request.get(icon)
     assert linked.status == 200 and linked.headers["content-type"].startswith("image/svg+xml")
+
+
+LONG_POLICY = "\n\n".join(
+    [
+        "# Using AI tools at work",
+        *(f"Paragraph {n}: keep customer data out of prompts and check your settings." for n in range(1, 41)),
+        "| Tool | Stance | Why |\n| --- | --- | --- |\n| ChatGPT | approved | business tier, training off |\n"
+        "| Claude | restricted | no customer data, and a rather long explanation that wraps |",
+        "Last paragraph: the end of the policy.",
+    ]
+)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["375", "1280"])
+def test_the_policy_to_acknowledge_reads_in_the_page_with_the_button_after_it(
+    browser, live_server, make_user, settings, viewport
+):
+    from notifications.magic_links import make_login_link
+    from tests.attestations.builders import new_version, published_obligations
+
+    settings.SITE_URL = live_server.url
+    emma = make_user(email="emma@example.test", full_name="Emma Employee").employee
+    published_obligations(emma, tools=1, version=new_version(body_markdown=LONG_POLICY))
+    context = browser.new_context(base_url=live_server.url, viewport=viewport)
+    try:
+        page = context.new_page()
+        page.goto(make_login_link(emma))
+        text = page.locator(".policy-text")
+        assert text.get_by_text("Last paragraph: the end of the policy.").is_visible()
+        box = page.evaluate(
+            """() => { const el = document.querySelector(".policy-text"); const style = getComputedStyle(el);
+            return {scroll: el.scrollHeight, client: el.clientHeight, overflow: style.overflowY,
+                    maxHeight: style.maxHeight, bottom: el.getBoundingClientRect().bottom + scrollY}; }"""
+        )
+        assert box["overflow"] == "visible" and box["maxHeight"] == "none", box
+        assert box["scroll"] <= box["client"] + 1, box  # nothing hidden behind an inner scroll bar
+        button = page.get_by_role("button", name="I have read the policy and will follow it")
+        top = button.evaluate("el => el.getBoundingClientRect().top + scrollY")
+        assert top >= box["bottom"]
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
+    finally:
+        context.close()
