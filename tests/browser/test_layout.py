@@ -2,6 +2,8 @@
 6 and 10): nothing scrolls sideways at 375 px, the Content-Security-Policy never fires, the
 favicon exists, and lists turn into cards on a phone."""
 
+import re
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,13 +64,15 @@ def visit(page, path):
 
 
 @pytest.mark.parametrize("email", sorted(PAGES))
-def test_no_page_breaks_the_csp_at_375px(open_as, email, artifacts_dir):
+def test_no_page_scrolls_sideways_nor_breaks_the_csp_at_375px(open_as, email, artifacts_dir):
     page = open_as(email, PHONE)
     results = [visit(page, path) for path in PAGES[email]]
     for result in results:
         name = result["path"].strip("/").replace("/", "-") or "home"
         page.goto(result["path"])
         page.screenshot(path=str(artifacts_dir / f"layout-375-{name}.png"), full_page=True)
+    too_wide = [(r["path"], r["width"]) for r in results if r["width"] > PHONE["width"]]
+    assert not too_wide, too_wide
     assert not [r for r in results if r["csp"]], results
     assert not page.console_errors, page.console_errors
 
@@ -141,3 +145,34 @@ def test_the_policy_to_acknowledge_reads_in_the_page_with_the_button_after_it(
         assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
     finally:
         context.close()
+
+
+def test_on_a_phone_lists_are_stacked_cards_with_a_one_line_summary(open_as):
+    page = open_as("manager@demo.example", PHONE)
+    page.goto("/team/")
+    rows = page.locator("table.team-table tbody tr")
+    assert rows.count() > 0
+    first = rows.first
+    assert first.evaluate("el => getComputedStyle(el).display") == "block"
+    summary = first.locator(".row-summary").inner_text()
+    assert re.fullmatch(r"\d+/\d+ done( · \d+ overdue)?", summary), summary
+    # Each tool's status is labelled by its tool on the card.
+    labels = first.locator("td[data-label]").evaluate_all("cells => cells.map(c => c.dataset.label)")
+    columns = page.locator("table.team-table thead th").all_inner_texts()
+    assert labels == columns[2:]
+    page.goto("/dashboard/people/")
+    assert page.locator("table.people-list tbody tr").first.evaluate("el => getComputedStyle(el).display") == "block"
+
+
+def test_at_1280px_the_team_table_shows_every_tool_column(open_as):
+    page = open_as("manager@demo.example", LAPTOP)
+    page.goto("/team/")
+    rows = page.locator("table.team-table tbody tr")
+    assert rows.first.evaluate("el => getComputedStyle(el).display") == "table-row"
+    wrap = page.locator(".table-wrap:has(table.team-table)")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), "the team table scrolls inside its box"
+    headers = page.locator("table.team-table thead th")
+    assert headers.count() >= 6  # name, done, department and the demo policy's tools
+    for index in range(headers.count()):
+        box = headers.nth(index).bounding_box()
+        assert box["x"] + box["width"] <= LAPTOP["width"], headers.nth(index).inner_text()
