@@ -13,7 +13,17 @@ LAPTOP = {"width": 1280, "height": 900}
 
 # Who sees which pages: the pages the walk of issue 16 measured, and their neighbours.
 PAGES = {
-    "officer@demo.example": ["/dashboard/", "/dashboard/people/", "/catalog/", "/me/"],
+    "admin@demo.example": [
+        "/policies/",
+        "/policies/exceptions/",
+        "/catalog/",
+        "/catalog/chatgpt/",
+        "/catalog/stale/",
+        "/integrations/keys/",
+        "/integrations/webhooks/",
+    ],
+    "officer@demo.example": ["/dashboard/", "/dashboard/people/", "/reports/", "/catalog/", "/me/"],
+    "employee@demo.example": ["/me/", "/me/history/"],
     "manager@demo.example": ["/team/", "/dashboard/team/", "/me/", "/me/history/"],
     "ceo@demo.example": ["/me/history/", "/me/"],
 }
