@@ -172,6 +172,9 @@ def test_on_a_phone_lists_are_stacked_cards_with_a_one_line_summary(open_as):
     assert labels == columns[2:]
     page.goto("/dashboard/people/")
     assert page.locator("table.people-list tbody tr").first.evaluate("el => getComputedStyle(el).display") == "block"
+    # The headers that sort the list stay visible (as links above the cards), not hidden focus stops.
+    sort_link = page.locator("table.people-list thead").get_by_role("link", name="Due on")
+    assert sort_link.is_visible() and sort_link.bounding_box()["width"] > 1
 
 
 def test_at_1280px_the_team_table_shows_every_tool_column(open_as):
