@@ -71,6 +71,9 @@ def build(*, today: datetime.date, make_user: Any) -> MailOrg:
     due("Claude", 0)
     due("Gemini Apps", 7)
     due("Claude", -30, person=colleague)
+    done = EmployeeFactory(full_name="Jo Park")
+    due("ChatGPT", 60, person=done, status=ObligationStatus.COMPLIANT)
+    due("Claude", 60, person=done, status=ObligationStatus.COMPLIANT)
     officer = make_user(Role.COMPLIANCE_OFFICER, full_name="Priya Raman")
     report = ComplianceReport.objects.create(
         title="Weekly compliance report",

@@ -48,6 +48,7 @@ def assert_inlined_and_branded(html, text):
     assert mail_org.ORGANIZATION in body and text.startswith(f"{mail_org.ORGANIZATION} · AI tool governance")
     assert '<html lang="en">' in html and 'role="presentation"' in body
     assert not ISO_DATE.search(text) and not ISO_DATE.search(body)
+    assert "{#" not in html and "{%" not in html and "{#" not in text  # no template syntax leaks out
 
 
 def test_reminder_names_each_tools_setting_by_its_exact_label_and_the_due_date_in_words(org, mailoutbox):
@@ -106,7 +107,7 @@ def test_officer_summary_figures_are_the_selectors_and_dates_in_words(org, mailo
     assert buttons(html) == ["Open the dashboard"]
     figures = digests.officer_summary_figures(TODAY)
     summary = figures["summary"]
-    assert summary.total == 5 and summary.overdue == 3
+    assert (summary.total, summary.satisfied, summary.overdue) == (7, 2, 3)
     for part in (text, html):
         assert "on Sunday 29 November 2026" in part
         assert f"{summary.satisfied} of {summary.total}" in part
