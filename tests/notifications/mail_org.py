@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from attestations.models import ObligationStatus
+from attestations.models import Attestation, AttestationAnswer, Obligation, ObligationStatus
 from compliance.models import ComplianceReport
 from governance.roles import Role
 from tests.clock import noon_on
@@ -67,6 +67,7 @@ def build(*, today: datetime.date, make_user: Any) -> MailOrg:
         )
 
     due("ChatGPT", -20, status=ObligationStatus.NONCOMPLIANT)  # overdue past the escalation delay
+    _answered_noncompliant(employee.obligations.get(rule=rules["ChatGPT"]), at=noon_on(today))
     due("LinkedIn", -16)
     due("Claude", 0)
     due("Gemini Apps", 7)
@@ -83,3 +84,29 @@ def build(*, today: datetime.date, make_user: Any) -> MailOrg:
         summary={"overall": {"satisfied": 41, "total": 48, "rate": 85.4}},
     )
     return MailOrg(today=today, rules=rules, employee=employee, manager=manager, officer=officer, report=report)
+
+
+def _answered_noncompliant(obligation: Obligation, *, at: datetime.datetime) -> None:
+    """The person's last answer left the required setting on: a failing setting for the officers."""
+    record = Attestation.objects.create(
+        employee=obligation.employee,
+        obligation=obligation,
+        policy_version=obligation.policy_version,
+        platform=obligation.platform,
+        compliant=False,
+        tool_used=True,
+        statement="s",
+        created_at=at,
+        prev_hash="0" * 64,
+        hash="a" * 64,
+    )
+    (required,) = obligation.rule.required_settings.select_related("setting")
+    AttestationAnswer.objects.create(
+        attestation=record,
+        setting=required.setting,
+        revision=1,
+        required_value=required.required_value,
+        value="on",
+        compliant=False,
+    )
+    Obligation.objects.filter(pk=obligation.pk).update(satisfied_by=record)

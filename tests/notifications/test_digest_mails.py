@@ -114,6 +114,11 @@ def test_officer_summary_figures_are_the_selectors_and_dates_in_words(org, mailo
         assert f"{figures['overdue_people']} people" in part
         for platform in figures["platforms"]:
             assert platform.extra["name"] in part
+    assert [(row["setting__label"], row["count"]) for row in figures["failing_settings"]] == [
+        ("Improve the model for everyone", 1)
+    ]
+    assert 'ChatGPT: "Improve the model for everyone", 1 non-compliant answer' in text
+    assert "“Improve the model for everyone”, 1 non-compliant answer" in html
 
 
 def test_report_ready_mail_has_one_button_to_the_report(org, mailoutbox):
