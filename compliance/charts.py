@@ -8,6 +8,8 @@ chart can sit next to a table with exactly the same figures. Colours come from C
 
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
+
 # Stacked bar segments, in drawing order: (Figures attribute, drill-down bucket, label, CSS class).
 SEGMENTS = (
     ("compliant", "compliant", "Compliant", "seg-compliant"),
@@ -122,7 +124,7 @@ def line_chart(values, *, y_max=None, suffix="", width=560, height=220, left=48,
     if count:
         for index in sorted({0, count // 3, (2 * count) // 3, count - 1}):
             x = left + (index * step if count > 1 else plot_width / 2)
-            x_ticks.append({"x": round(x, 1), "label": values[index][0].strftime("%d %b")})
+            x_ticks.append({"x": round(x, 1), "label": date_format(values[index][0], "MONTH_DAY_FORMAT")})
     return LineChart(
         width=width,
         height=height,

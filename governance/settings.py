@@ -246,6 +246,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One date format on every page ("1 Dec 2026", "1 Dec 2026, 14:05"): governance/formats/en/.
+FORMAT_MODULE_PATH = ["governance.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -9,6 +11,12 @@ handler403 = "governance.views.errors.permission_denied"
 handler404 = "governance.views.errors.page_not_found"
 handler500 = "governance.views.errors.server_error"
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers and crawlers ask for /favicon.ico whatever the page links; it is a static file."""
+    return HttpResponseRedirect(static("favicon.ico"))
+
+
 urlpatterns = [
     path("", accounts.home, name="home"),
     # Sign-in and sign-out (identity providers first, passwords as the policy allows), and
@@ -17,6 +25,7 @@ urlpatterns = [
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Employees: My AI tools, attestation, receipts; managers: their team.
     path("", include("attestations.urls")),
     path("", include("notifications.urls")),

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from governance import db
 from notifications.models import NotificationLog
+from notifications.rendering import inline_css, organization_name
 from people.models import Employee
 
 logger = logging.getLogger(__name__)
@@ -317,13 +318,16 @@ def _fail(row: NotificationLog, *, run_id: str, error: str, payload: Any, result
 
 def email_template(template: str) -> Callable[..., EmailMultiAlternatives]:
     """A function (subject, to, context) -> the HTML and plain-text e-mail, with the two
-    templates of ``notifications/email/<template>`` loaded once for a whole run."""
+    templates of ``notifications/email/<template>`` loaded once for a whole run. Both parts
+    name the organization; the HTML part's stylesheet is inlined (notifications.rendering)."""
     text = get_template(f"notifications/email/{template}.txt")
     html = get_template(f"notifications/email/{template}.html")
+    organization = organization_name()
 
     def make(*, subject: str, to: str, context: dict[str, Any]) -> EmailMultiAlternatives:
+        context = {"organization": organization, "subject": subject, **context}
         message = EmailMultiAlternatives(subject=subject, body=text.render(context), to=[to])
-        message.attach_alternative(html.render(context), "text/html")
+        message.attach_alternative(inline_css(html.render(context)), "text/html")
         return message
 
     return make

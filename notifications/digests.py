@@ -26,8 +26,9 @@ from attestations.models import OPEN_ACTION_STATUSES, Obligation, ObligationStat
 from compliance.models import ComplianceReport
 from governance.roles import Role
 from notifications.delivery import BATCH_SIZE, DeliveryResult, Kind, deliver, email_template, new_run_id, rendered_once  # noqa: F401 - BATCH_SIZE and new_run_id are part of this API
-from notifications.magic_links import Binding, login_link_maker
+from notifications.magic_links import Binding, link_max_age_seconds, login_link_maker
 from notifications.models import NotificationLog
+from notifications.rendering import due_in_words, long_date
 from people.models import Employee
 from policies.models import PolicyVersion
 
@@ -79,10 +80,30 @@ def reminder_recipients(today: datetime.date) -> list[int]:
     )
 
 
+def requirements_by_rule() -> dict[int, list[dict[str, str]]]:
+    """What each published or retired rule asks people to check: its required settings by the
+    exact label of the tool's UI and the value to set, in the attest form's order (setting key).
+    One query for the run: rules are few (tools x versions), people many."""
+    from policies.models import PolicyVersion as Version
+    from policies.models import RequiredSetting
+
+    requirements: defaultdict[int, list[dict[str, str]]] = defaultdict(list)
+    rows = (
+        RequiredSetting.objects.exclude(rule__version__status=Version.Status.DRAFT)
+        .order_by("rule_id", "setting__key")
+        .values_list("rule_id", "setting__label", "required_value")
+    )
+    for rule_id, label, value in rows:
+        requirements[rule_id].append({"label": label, "value": value[:1].upper() + value[1:]})
+    return dict(requirements)
+
+
 def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]], dict[int, tuple[Any, dict[str, Any]]]]:
     email = email_template("reminder")
     tool_row = rendered_once("reminder_tool")
     login_link = login_link_maker()
+    requirements = requirements_by_rule()
+    link_days = max(1, round(link_max_age_seconds() / 86400))
 
     def build(rows: list[NotificationLog]) -> dict[int, tuple[Any, dict[str, Any]]]:
         ids = [row.recipient_id for row in rows]
@@ -97,6 +118,7 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
                 "due_on",
                 "status",
                 "platform__name",
+                "rule_id",
                 # What each sign-in link's fingerprint covers, read with the rows: no query more.
                 "employee__email_changed_at",
                 "employee__user_id",
@@ -105,15 +127,19 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
             )
         )
         bindings = {}
-        for pk, employee_id, due_on, status, name, changed_at, user_id, user_email, password in obligations:
+        for pk, employee_id, due_on, status, name, rule_id, changed_at, user_id, user_email, password in obligations:
             bindings[employee_id] = Binding(
                 email_changed_at=changed_at, user_id=user_id, user_email=user_email or "", password=password or ""
             )
             overdue = due_on < today
-            when = (f"overdue since {due_on.isoformat()}" if overdue else f"due {due_on.isoformat()}") + (
-                " (last answer not compliant)" if status == ObligationStatus.NONCOMPLIANT else ""
-            )
-            text, html = tool_row((name, when), {"tool": {"name": name, "when": when}})
+            tool = {
+                "name": name,
+                "when": due_in_words(due_on, today=today),
+                "overdue": overdue,
+                "noncompliant": status == ObligationStatus.NONCOMPLIANT,
+                "checks": requirements.get(rule_id, []),
+            }
+            text, html = tool_row((name, due_on, status, rule_id), {"tool": tool})
             tools[employee_id].append({"id": pk, "overdue": overdue, "text": text, "html": html})
         messages = {}
         for row in rows:
@@ -122,19 +148,22 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
                 continue
             employee = row.recipient
             overdue_count = sum(1 for tool in listed if tool["overdue"])
+            count = len(listed)
             context = {
                 "employee": employee,
                 "tool_lines": "\n".join(tool["text"] for tool in listed),
                 # Each row was rendered (and escaped) by the reminder_tool.html template.
                 "tool_rows": mark_safe("\n".join(tool["html"] for tool in listed)),
+                "count": count,
                 "overdue": overdue_count,
                 "today": today,
+                "today_in_words": long_date(today),
                 "link": login_link(employee, bindings[employee.pk]),
+                "link_days": link_days,
                 "site_url": settings.SITE_URL,
             }
-            count = len(listed)
             subject = (
-                f"{overdue_count} of your AI tools are overdue for attestation"
+                f"{overdue_count} of your AI tools {'is' if overdue_count == 1 else 'are'} overdue for attestation"
                 if overdue_count
                 else f"Reminder: {count} AI tool{'s' if count != 1 else ''} to attest"
             )
@@ -205,6 +234,7 @@ def _escalation_builder(
     today: datetime.date,
 ) -> Callable[[list[NotificationLog]], dict[int, tuple[Any, dict[str, Any]]]]:
     email = email_template("escalation")
+    requirements = requirements_by_rule()
 
     def build(rows: list[NotificationLog]) -> dict[int, tuple[Any, dict[str, Any]]]:
         ids = [row.recipient_id for row in rows]
@@ -223,9 +253,10 @@ def _escalation_builder(
                 "employee__email",
                 "due_on",
                 "platform__name",
+                "rule_id",
             )
         )
-        for pk, employee_id, manager_id, name, email_address, due_on, tool in overdue:
+        for pk, employee_id, manager_id, name, email_address, due_on, tool, rule_id in overdue:
             person = people[manager_id].get(employee_id)
             if person is None:  # the earliest due date comes first
                 person = people[manager_id][employee_id] = {
@@ -233,10 +264,15 @@ def _escalation_builder(
                     "email": email_address,
                     # Formatted here, not in the template: per-row formatting is most of the rendering.
                     "days_overdue": str((today - due_on).days),
+                    "since": long_date(due_on),
                     "tool_names": [],
+                    "tool_list": [],
                     "obligations": [],
                 }
             person["tool_names"].append(tool)
+            person["tool_list"].append(
+                {"name": tool, "when": due_in_words(due_on, today=today), "checks": requirements.get(rule_id, [])}
+            )
             person["obligations"].append(pk)
         for reports in people.values():
             for person in reports.values():
@@ -310,6 +346,8 @@ def officer_summary_figures(today: datetime.date) -> dict[str, Any]:
         "open_exceptions": compliance.open_exception_count(filters, today=today),
         "overdue_people": compliance.overdue_people(filters, today=today).count(),
         "platforms": compliance.by_platform(filters, today=today)[:5],
+        # The dashboard's "settings most often not at the required value": what people get wrong.
+        "failing_settings": compliance.noncompliant_settings(filters, limit=5),
     }
 
 
@@ -324,7 +362,12 @@ def send_officer_summary(
     email = email_template("officer_summary")
 
     def build(rows: list[NotificationLog]) -> dict[int, tuple[Any, dict[str, Any]]]:
-        context = {"today": today, "dashboard_url": settings.SITE_URL + reverse("dashboard"), **figures}
+        context = {
+            "today": today,
+            "today_in_words": long_date(today),
+            "dashboard_url": settings.SITE_URL + reverse("dashboard"),
+            **figures,
+        }
         rate = figures["summary"].rate
         subject = f"Weekly AI tool compliance: {rate if rate is not None else '-'}% satisfied"
         return {
@@ -362,6 +405,7 @@ def send_report_ready(
     def build(rows: list[NotificationLog]) -> dict[int, tuple[Any, dict[str, Any]]]:
         context = {
             "report": report,
+            "as_of": long_date(timezone.localdate(report.as_of)) if report.as_of else "",
             "summary": report.summary,
             "report_url": settings.SITE_URL + reverse("reports:detail", args=[report.pk]),
         }

@@ -144,7 +144,7 @@ def login_link_maker() -> Callable[..., str]:
     return make
 
 
-def _max_age_seconds() -> int:
+def link_max_age_seconds() -> int:
     """MAGIC_LINK_MAX_AGE (a timedelta or seconds) in whole seconds."""
     max_age: Any = settings.MAGIC_LINK_MAX_AGE
     return int(max_age.total_seconds()) if hasattr(max_age, "total_seconds") else int(max_age)
@@ -153,9 +153,9 @@ def _max_age_seconds() -> int:
 def read_token(token: str) -> LinkPayload:
     """The link's payload; raises LinkRefused when it is tampered with or expired."""
     try:
-        data = signing.loads(token, salt=SALT, max_age=_max_age_seconds())
+        data = signing.loads(token, salt=SALT, max_age=link_max_age_seconds())
     except signing.SignatureExpired as error:
-        days = max(1, round(_max_age_seconds() / 86400))
+        days = max(1, round(link_max_age_seconds() / 86400))
         raise LinkRefused(
             f"This sign-in link has expired (links are valid for {days} day{'s' if days != 1 else ''}). Sign in below."
         ) from error

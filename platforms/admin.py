@@ -133,7 +133,18 @@ class PlatformAdmin(CatalogAdminMixin, admin.ModelAdmin):
         ),
         (
             "Provenance",
-            {"fields": ("sources", "last_verified_on", "verified", "is_builtin", "created_at", "updated_at")},
+            {
+                "fields": (
+                    "sources",
+                    "sources_disagree",
+                    "unsourced",
+                    "last_verified_on",
+                    "verified",
+                    "is_builtin",
+                    "created_at",
+                    "updated_at",
+                )
+            },
         ),
     )
 

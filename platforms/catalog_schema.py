@@ -13,6 +13,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from platforms.citations import has_primary, parse_citation
 from platforms.models import (
     PLATFORM_CONTENT_FIELDS,
     SETTING_CONTENT_FIELDS,
@@ -116,6 +117,11 @@ def _read_file(path):
         raise CatalogFileError(path, f"cannot be read: {exc}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("platforms"), list):
         raise CatalogFileError(path, "must be a mapping with a 'platforms' list", field="platforms")
+    extra = set(document) - {"platforms", "references"}
+    if extra:
+        raise CatalogFileError(
+            path, "unknown top-level key (allowed: platforms, references)", field=str(sorted(extra, key=str)[0])
+        )
     return [_platform(path, index, raw) for index, raw in enumerate(document["platforms"])]
 
 
@@ -169,8 +175,10 @@ def _platform(path, index, raw):
         ),
         "no_opt_out_note": _text(raw.get("no_opt_out_note"), lambda m: fail("no_opt_out_note", m)),
         "sources": sources,
+        "sources_disagree": _text(raw.get("sources_disagree"), lambda m: fail("sources_disagree", m)),
+        "unsourced": _text(raw.get("unsourced"), lambda m: fail("unsourced", m)),
         "last_verified_on": last_verified_on,
-        "verified": confidence == "high",
+        "verified": _confidence_backed(confidence, sources, lambda m: fail("confidence", m)),
     }
     if (fields["no_opt_out"] or fields["no_opt_out_outside"]) and not fields["no_opt_out_note"]:
         fail("no_opt_out_note", "is required when no_opt_out or no_opt_out_outside is set")
@@ -271,8 +279,10 @@ def _setting(path, platform_entry, index, raw, inherited):
         "deep_link": _url(raw.get("deep_link"), lambda m: fail("deep_link", m)),
         "notes": _text(raw.get("notes"), lambda m: fail("notes", m)),
         "sources": sources,
+        "sources_disagree": _text(raw.get("sources_disagree"), lambda m: fail("sources_disagree", m)),
+        "unsourced": _text(raw.get("unsourced"), lambda m: fail("unsourced", m)),
         "last_verified_on": last_verified_on,
-        "verified": confidence == "high",
+        "verified": _confidence_backed(confidence, sources, lambda m: fail("confidence", m)),
     }
 
 
@@ -335,11 +345,15 @@ def _date(value, fail):
 
 def _sources(value, fail):
     if not isinstance(value, list) or not value:
-        fail("must be a non-empty list of seed file names or URLs")
-    for source in value:
-        if not isinstance(source, str) or not source.strip():
-            fail(f"{source!r} is not a seed file name or URL")
-    return [s.strip() for s in value]
+        fail("must be a non-empty list of citations (publisher, title, published, url, kind, checked)")
+    return [parse_citation(source, fail) for source in value]
+
+
+def _confidence_backed(confidence, sources, fail):
+    """High confidence needs the vendor's page or the press among the sources, not only blogs."""
+    if confidence == "high" and not has_primary(sources):
+        fail("is high, but every source is secondary (a blog, aggregator or copy): use low")
+    return confidence == "high"
 
 
 def _choices(value, allowed, fail):

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from platforms.catalog_schema import RESERVED_SLUGS
+from platforms.citations import citation_from_line, citation_to_line
 from platforms.models import Category, ControlType, Platform, PlatformSetting, Protects, Tier
 from platforms.services import validate_setting_values
 
@@ -11,7 +12,7 @@ TRISTATE = (("", "Not stated"), ("true", "Yes"), ("false", "No"))
 
 
 class LinesField(forms.CharField):
-    """A list of strings, one per line (navigation steps, sources)."""
+    """A list of strings, one per line (navigation steps)."""
 
     widget = forms.Textarea(attrs={"rows": 5})
 
@@ -23,6 +24,36 @@ class LinesField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class CitationsField(forms.CharField):
+    """Citations, one per line: a URL, a document's name, or Publisher | Title | date | URL.
+
+    An admin's citation keeps what it had (its kind, its checked date) when its line is unchanged."""
+
+    widget = forms.Textarea(attrs={"rows": 5})
+    default_help_text = (
+        "One source per line: a URL, or Publisher | Title | published date (YYYY-MM-DD or -) | URL (or -)."
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", self.default_help_text)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(citation_to_line(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [citation_from_line(line.strip()) for line in text.splitlines() if line.strip()]
+
+
+def keep_known_citations(new, old):
+    """Lines the admin left as they were keep the stored citation (kind, checked date, note)."""
+    by_line = {citation_to_line(item): item for item in old or ()}
+    return [by_line.get(citation_to_line(item), item) for item in new]
 
 
 class CommaListField(forms.CharField):
@@ -70,7 +101,19 @@ class PlatformForm(forms.Form):
         label="What to do instead",
         help_text="Required when there is no opt-out.",
     )
-    sources = LinesField(help_text="One URL or seed document per line.")
+    sources = CitationsField()
+    sources_disagree = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Where the sources disagree",
+        help_text="Say what each source says and what the catalog chose.",
+    )
+    unsourced = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Not in any source",
+        help_text="Details of this entry that no source states.",
+    )
 
     def __init__(self, *args, instance=None, **kwargs):
         self.instance = instance
@@ -80,6 +123,9 @@ class PlatformForm(forms.Form):
         if instance is not None:
             self.fields["slug"].disabled = True
             self.fields["slug"].help_text = "The slug cannot change: links and policies use it."
+
+    def clean_sources(self):
+        return keep_known_citations(self.cleaned_data["sources"], self.instance.sources if self.instance else [])
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -109,8 +155,14 @@ class SettingForm(forms.Form):
         choices=Tier.choices, widget=forms.CheckboxSelectMultiple, label="Applies to tiers"
     )
     deep_link = forms.URLField(required=False, assume_scheme="https", help_text="Opens the setting directly.")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    sources = LinesField(help_text="One URL or seed document per line.")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="What matters when using the tool; shown on the attest form.",
+    )
+    sources = CitationsField()
+    sources_disagree = PlatformForm.base_fields["sources_disagree"]
+    unsourced = PlatformForm.base_fields["unsourced"]
 
     def __init__(self, *args, platform, instance=None, **kwargs):
         self.platform = platform
@@ -121,6 +173,9 @@ class SettingForm(forms.Form):
         if instance is not None:
             self.fields["key"].disabled = True
             self.fields["key"].help_text = "The key cannot change: policies use it."
+
+    def clean_sources(self):
+        return keep_known_citations(self.cleaned_data["sources"], self.instance.sources if self.instance else [])
 
     def clean_key(self):
         key = self.cleaned_data["key"]

@@ -27,6 +27,8 @@ PLATFORM_CONTENT_FIELDS = (
     "no_opt_out_outside",
     "no_opt_out_note",
     "sources",
+    "sources_disagree",
+    "unsourced",
 )
 SETTING_CONTENT_FIELDS = (
     "label",
@@ -39,6 +41,8 @@ SETTING_CONTENT_FIELDS = (
     "deep_link",
     "notes",
     "sources",
+    "sources_disagree",
+    "unsourced",
 )
 
 
@@ -82,7 +86,16 @@ class ControlType(models.TextChoices):
 class CatalogEntry(models.Model):
     """What platforms and settings share: provenance and freshness."""
 
-    sources = models.JSONField(default=list, blank=True, help_text="Seed file names or public URLs.")
+    sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Citations: publisher, title, published date, address, kind and the date each was checked "
+        "(platforms/citations.py).",
+    )
+    sources_disagree = models.TextField(
+        blank=True, help_text="Where the sources contradict each other (or the catalog), and what the catalog chose."
+    )
+    unsourced = models.TextField(blank=True, help_text="Details of this entry that no cited source states.")
     last_verified_on = models.DateField(null=True, blank=True)
     verified = models.BooleanField(
         default=True, help_text="False for facts from secondary sources until an admin confirms them."

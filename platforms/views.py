@@ -184,7 +184,7 @@ def setting_edit(request, slug, key):
 def platform_verify(request, slug):
     platform = _platform_or_404(slug)
     services.mark_verified(entry=platform, actor=request.user)
-    messages.success(request, f"{platform.name} marked as verified today.")
+    messages.success(request, f"{platform.name} marked as checked against its sources today.")
     return redirect(_next_or(request, reverse("platforms:detail", args=[platform.slug])))
 
 
@@ -194,6 +194,6 @@ def setting_verify(request, slug, key):
     platform = _platform_or_404(slug)
     setting = _setting_or_404(platform, key)
     services.mark_verified(entry=setting, actor=request.user)
-    messages.success(request, f"“{setting.label}” marked as verified today.")
+    messages.success(request, f"“{setting.label}” marked as checked against its sources today.")
     default = reverse("platforms:detail", args=[platform.slug]) + f"#setting-{setting.key}"
     return redirect(_next_or(request, default))

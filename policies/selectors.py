@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -207,3 +208,143 @@ def diff_versions(old: PolicyVersion | None, new: PolicyVersion) -> VersionDiff:
         (r for pid, r in old_rules.items() if pid not in new_rules), key=lambda r: r.platform.name
     )
     return diff
+
+
+# --- Stance: what the policy says about a tool -------------------------------------------------
+
+STANCE_HEADLINES: dict[str, str] = {
+    ToolRule.Stance.APPROVED: "Approved under our policy",
+    ToolRule.Stance.RESTRICTED: "Restricted under our policy",
+    ToolRule.Stance.PROHIBITED: "Prohibited under our policy",
+}
+STANCE_ORDER: dict[str, int] = {
+    ToolRule.Stance.PROHIBITED: 0,
+    ToolRule.Stance.RESTRICTED: 1,
+    ToolRule.Stance.APPROVED: 2,
+}
+
+
+@dataclass
+class ToolStance:
+    """One published rule about a tool, in the words the catalog and /me/ show.
+
+    ``terms`` are what the rule allows (data classes, account tiers), ``who`` the people it
+    covers; ``alternatives`` (prohibited tools only) are the approved tools of the same
+    category, since a rule names no replacement itself."""
+
+    rule: ToolRule
+    platform: Any
+    stance: str
+    headline: str
+    policy: str
+    terms: list[str] = field(default_factory=list)
+    who: str = "Everyone"
+    notes: str = ""
+    alternatives: list[Any] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """One line: "Approved for: ...", "Restricted: ..." or "Prohibited ... ; use ... instead"."""
+        terms = " · ".join([*self.terms, *([self.notes] if self.notes else [])])
+        if self.stance == ToolRule.Stance.APPROVED:
+            return f"Approved for: {terms or 'any use'}"
+        if self.stance == ToolRule.Stance.RESTRICTED:
+            return f"Restricted: {terms or 'see the policy'}"
+        if self.alternatives:
+            return f"Prohibited under our policy. Use {' or '.join(p.name for p in self.alternatives)} instead."
+        return "Prohibited under our policy."
+
+
+def _published_rules() -> QuerySet[ToolRule]:
+    return (
+        ToolRule.objects.filter(version__status=PolicyVersion.Status.PUBLISHED)
+        .select_related("platform", "version__policy")
+        .prefetch_related("departments")
+    )
+
+
+def _who(rule: ToolRule) -> str:
+    parts = []
+    departments = sorted(d.name for d in rule.departments.all())
+    if departments:
+        parts.append(", ".join(departments) + " (with sub-departments)")
+    if rule.countries:
+        parts.append("in " + ", ".join(sorted(rule.countries)))
+    if rule.customer_data_handlers_only:
+        parts.append("customer-data handlers only")
+    return " · ".join(parts) or "Everyone"
+
+
+def _terms(rule: ToolRule) -> list[str]:
+    from platforms.models import Tier
+
+    classes = dict(ToolRule.DataClass.choices)
+    tiers = dict(Tier.choices)
+    terms = []
+    if rule.data_classes:
+        terms.append(", ".join(classes.get(c, c) for c in rule.data_classes) + " data")
+    if rule.allowed_tiers:
+        terms.append(", ".join(tiers.get(t, t) for t in rule.allowed_tiers) + " accounts only")
+    return terms
+
+
+def _covers(rule: ToolRule, employee: Any) -> bool:
+    """Whether ``employee`` is in the rule's scope (the same conditions the obligations use)."""
+    departments = list(rule.departments.all())
+    if departments:
+        path = employee.department.path if employee.department_id else None
+        if not path or not any(path.startswith(d.path) for d in departments):
+            return False
+    if rule.countries and employee.country not in rule.countries:
+        return False
+    return not (rule.customer_data_handlers_only and not employee.handles_customer_data)
+
+
+def _stances(rules: list[ToolRule], approved: list[ToolRule]) -> list[ToolStance]:
+    stances = []
+    for rule in rules:
+        alternatives: list[Any] = []
+        if rule.stance == ToolRule.Stance.PROHIBITED:
+            seen = set()
+            for other in approved:
+                same = other.platform.category == rule.platform.category and other.platform_id != rule.platform_id
+                if same and other.platform_id not in seen:
+                    seen.add(other.platform_id)
+                    alternatives.append(other.platform)
+        stances.append(
+            ToolStance(
+                rule=rule,
+                platform=rule.platform,
+                stance=rule.stance,
+                headline=STANCE_HEADLINES[rule.stance],
+                policy=str(rule.version),
+                terms=_terms(rule),
+                who=_who(rule),
+                notes=rule.notes.strip(),
+                alternatives=sorted(alternatives, key=lambda p: p.name.lower()),
+            )
+        )
+    return sorted(stances, key=lambda s: (STANCE_ORDER.get(s.stance, 9), s.platform.name.lower(), s.policy))
+
+
+def tool_stances(*, platform: Any, employee: Any = None) -> list[ToolStance]:
+    """What every published policy says about ``platform`` (the catalog page), or, with
+    ``employee``, only the rules that cover that person. Empty: no policy names the tool.
+    Two queries (the rules, the approved tools of its category) plus the departments."""
+    rules = [r for r in _published_rules().filter(platform=platform) if employee is None or _covers(r, employee)]
+    approved: list[ToolRule] = []
+    if any(r.stance == ToolRule.Stance.PROHIBITED for r in rules):
+        approved = [
+            r
+            for r in _published_rules().filter(stance=ToolRule.Stance.APPROVED, platform__category=platform.category)
+            if employee is None or _covers(r, employee)
+        ]
+    return _stances(rules, approved)
+
+
+def employee_stances(*, employee: Any) -> list[ToolStance]:
+    """Every published rule that covers ``employee``, prohibited tools first (/me/). One query
+    for the rules (with their departments)."""
+    rules = [r for r in _published_rules() if _covers(r, employee)]
+    approved = [r for r in rules if r.stance == ToolRule.Stance.APPROVED]
+    return _stances(rules, approved)

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.paginator import Page
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, TextField, Value
 from django.db.models.functions import Replace
+from django.utils.formats import date_format
 
 from attestations.models import SATISFIED_STATUSES, Attestation, Obligation, ObligationStatus, PolicyException
 from people.models import Employee
@@ -117,28 +118,28 @@ def describe(obligation: Obligation, *, today: datetime.date) -> CardStatus:
     status = obligation.status
     if status == ObligationStatus.COMPLIANT:
         until = obligation.valid_until or obligation.due_on
-        return CardStatus(f"Compliant until {until:%d %b %Y}", "badge-ok", "Nothing to do until then.", True)
+        return CardStatus(f"Compliant until {date_format(until)}", "badge-ok", "Nothing to do until then.", True)
     if status == ObligationStatus.NOT_USED:
         until = obligation.valid_until or obligation.due_on
         return CardStatus(
-            f"Not used · valid until {until:%d %b %Y}",
+            f"Not used · valid until {date_format(until)}",
             "badge-muted",
             "Nothing to do unless you start using it.",
             True,
         )
     if status == ObligationStatus.EXCEPTED:
         until = obligation.valid_until or obligation.due_on
-        return CardStatus(f"Excepted until {until:%d %b %Y}", "badge-info", "An approved exception applies.", True)
+        return CardStatus(f"Excepted until {date_format(until)}", "badge-info", "An approved exception applies.", True)
     count = getattr(obligation, "settings_count", None)
     check = f"Check {count} setting{'s' if count != 1 else ''}" if count else "Confirm how you use it"
     if status == ObligationStatus.NONCOMPLIANT:
         text = "Non-compliant"
         if obligation.due_on < today:
-            text += f" · overdue since {obligation.due_on:%d %b %Y}"
+            text += f" · overdue since {date_format(obligation.due_on)}"
         return CardStatus(text, "badge-bad", "Change the setting and attest again, or request an exception.", False)
     if obligation.due_on < today:
-        return CardStatus(f"Overdue since {obligation.due_on:%d %b %Y}", "badge-bad", f"{check} and attest.", False)
-    return CardStatus(f"Due on {obligation.due_on:%d %b %Y}", "badge-warn", f"{check} and attest.", False)
+        return CardStatus(f"Overdue since {date_format(obligation.due_on)}", "badge-bad", f"{check} and attest.", False)
+    return CardStatus(f"Due on {date_format(obligation.due_on)}", "badge-warn", f"{check} and attest.", False)
 
 
 def progress(obligations: Sequence[Obligation]) -> tuple[int, int]:

@@ -31,6 +31,9 @@ class ComplianceReport(models.Model):
     )
     requested_by_label = models.CharField(max_length=200, blank=True, help_text="API key or schedule name.")
     filters = models.JSONField(default=dict, blank=True, help_text="Compliance filters as URL parameters.")
+    scope = models.CharField(
+        max_length=200, blank=True, help_text="What the figures cover, in words (compliance.selectors.scope_label)."
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     error = models.TextField(blank=True)
@@ -54,6 +57,24 @@ class ComplianceReport(models.Model):
 
     def __str__(self):
         return self.title or f"Compliance report {self.pk}"
+
+    @property
+    def file_stem(self) -> str:
+        """The files' name without extension: the report and what it covers
+        ("compliance-report-12-engineering-and-sub-departments")."""
+        from compliance.selectors.scope import scope_slug
+
+        return f"compliance-report-{self.pk}-{scope_slug(self.scope)}"
+
+    @property
+    def origin(self) -> str:
+        """Who or what started the report, as one phrase ("Started by officer@example.com")."""
+        label = self.requested_by_label
+        if self.trigger == self.Trigger.SCHEDULE:
+            return f"Scheduled ({label})" if label else "Scheduled"
+        if self.trigger == self.Trigger.API:
+            return f"Requested through the API ({label})" if label else "Requested through the API"
+        return f"Started by {label}" if label else "Started by a person"
 
 
 class ComplianceSnapshot(models.Model):

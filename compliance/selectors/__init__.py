@@ -60,4 +60,11 @@ from compliance.selectors.figures import (  # noqa: F401
 )
 from compliance.selectors.filters import NO_DEPARTMENT, ComplianceFilters  # noqa: F401
 from compliance.selectors.freshness import catalog_freshness, stale_catalog_count  # noqa: F401
+from compliance.selectors.scope import (  # noqa: F401
+    WHOLE_ORGANIZATION,
+    same_scope_params,
+    scope_label,
+    scope_parts,
+    scope_slug,
+)
 from compliance.selectors.trends import change, figures_on, trend  # noqa: F401

@@ -293,8 +293,10 @@ def by_platform(filters: ComplianceFilters, *, today: datetime.date) -> list[Fig
 
 def by_department(filters: ComplianceFilters, *, today: datetime.date) -> list[Figures]:
     """Figures per department (the filtered department's children, or the top level), each with
-    its sub-departments rolled up. Two queries: the department tree and the counts."""
-    return overview(filters, today=today, include_direct=False).departments
+    its sub-departments rolled up, plus a "<department> (direct members)" row for the people
+    sitting in the department itself and a "No department" row, so that the rows add up to the
+    summary. Two queries: the department tree and the counts."""
+    return overview(filters, today=today).departments
 
 
 def heat_map(filters: ComplianceFilters, *, today: datetime.date) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from html import escape
 
 from django import template
 from django.template.defaultfilters import truncatechars
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -50,7 +51,7 @@ def line_dots(chart):
     css = "dot dot-dense" if len(chart.points) > 45 else "dot"
     return mark_safe(  # noqa: S308 (numbers and dates only)
         "".join(
-            f'<circle class="{css}" cx="{p["x"]}" cy="{p["y"]}" r="3"><title>{p["day"].isoformat()}: {p["value"]}'
+            f'<circle class="{css}" cx="{p["x"]}" cy="{p["y"]}" r="3"><title>{date_format(p["day"])}: {p["value"]}'
             "</title></circle>"
             for p in chart.points
         )
@@ -62,7 +63,7 @@ def trend_rows(points):
     """The rows of the trend's table (Figures with ``extra["day"]``), as given."""
     return mark_safe(  # noqa: S308 (numbers and dates only)
         "".join(
-            f'<tr><th scope="row">{p.extra["day"].isoformat()}</th><td>{"—" if p.rate is None else f"{p.rate}%"}</td>'
+            f'<tr><th scope="row">{date_format(p.extra["day"])}</th><td>{"—" if p.rate is None else f"{p.rate}%"}</td>'
             f"<td>{p.total}</td><td>{p.satisfied}</td><td>{p.noncompliant}</td><td>{p.overdue}</td></tr>"
             for p in points
         )

@@ -125,6 +125,7 @@ def _dashboard(request, scope):
     context.update(
         {
             "filters": filters,
+            "scope_label": _scope_label(filters, scope, freshness["platforms"]),
             "params": params,
             "query": urlencode(params),
             "overview": overview,
@@ -313,8 +314,10 @@ def people(request):
     if setting_id:
         params["setting"] = setting_id
     if request.GET.get("format") == "csv":
+        scope_slug = compliance.scope_slug(_scope_label(filters, scope, freshness_platforms))
         return csv_export.streaming_response(
-            drilldown.csv_rows(kind, rows, today=today), filename=f"compliance-{bucket}-{today.isoformat()}.csv"
+            drilldown.csv_rows(kind, rows, today=today),
+            filename=f"compliance-{bucket}-{scope_slug}-{today.isoformat()}.csv",
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = [
@@ -350,23 +353,17 @@ def _platform_choices():
     return Platform.objects.order_by("name").values("id", "name")
 
 
+def _scope_label(filters, scope, platforms):
+    """What the dashboard's figures cover: the filters in words, within a manager's reports."""
+    label = compliance.scope_label(filters, platform_names={p["id"]: p["name"] for p in platforms})
+    if not scope.team:
+        return label
+    parts = compliance.scope_parts(filters, platform_names={p["id"]: p["name"] for p in platforms})
+    return " · ".join(["Your direct and indirect reports", *parts])
+
+
 def _filter_labels(filters, tree, platforms):
-    labels = []
-    if filters.department is not None:
-        suffix = " (direct members only)" if filters.department_direct_only else " and sub-departments"
-        labels.append(f"Department: {filters.department.name}{suffix}")
-    if filters.no_department:
-        labels.append("People without a department")
-    if filters.platform_id:
-        names = {p["id"]: p["name"] for p in platforms}
-        labels.append(f"Tool: {names.get(filters.platform_id, filters.platform_id)}")
-    if filters.policy_version_id:
-        labels.append(f"Policy version #{filters.policy_version_id}")
-    if filters.country:
-        labels.append(f"Country: {filters.country}")
-    if filters.customer_data_only:
-        labels.append("Customer-data handlers only")
-    return labels
+    return compliance.scope_parts(filters, platform_names={p["id"]: p["name"] for p in platforms})
 
 
 # --- Person page ----------------------------------------------------------------------------

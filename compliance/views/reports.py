@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from compliance.models import ComplianceReport
 from compliance.services.reports import request_report
+from compliance.services.reports.summary import change_text
 from governance import csv as csv_export
 from governance.roles import is_compliance_officer, role_required
 from people.models import Department
@@ -46,7 +47,13 @@ def report_list(request):
 
 
 def _context(report):
-    return {"report": report, "finished": report.status in FINISHED}
+    scope = report.summary.get("scope") or report.scope
+    return {
+        "report": report,
+        "scope": scope,
+        "finished": report.status in FINISHED,
+        "change_text": change_text(report.summary.get("change"), scope=scope) if report.summary else "",
+    }
 
 
 @role_required(is_compliance_officer)
@@ -76,7 +83,7 @@ def report_download(request, pk, kind):
     response = FileResponse(
         field.open("rb"),
         as_attachment=True,
-        filename=f"compliance-report-{report.pk}.{kind}",
+        filename=f"{report.file_stem}.{kind}",
         content_type=content_type,
     )
     response["X-Content-SHA256"] = report.csv_sha256 if kind == "csv" else report.pdf_sha256

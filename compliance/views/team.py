@@ -23,15 +23,21 @@ def team(request):
         context.update(
             page=page,
             columns=columns,
-            rows=[
-                (
-                    row.employee,
-                    [(cell, selectors.describe(cell, today=today)) if cell else None for cell in row.cells],
-                )
-                for row in rows
-            ],
+            rows=[_row(row, columns=columns, today=today) for row in rows],
             counts=compliance.summary(compliance.ComplianceFilters(manager=manager), today=today)
             if page.paginator.count
             else None,
         )
     return render(request, "compliance/team.html", context)
+
+
+def _row(row, *, columns, today):
+    """One report's cells (per tool column: the obligation and what its card says, or None) and
+    a one-line summary of them, "3/5 done · 1 overdue", the line a phone shows first."""
+    described = [(cell, selectors.describe(cell, today=today)) if cell else None for cell in row.cells]
+    cells = list(zip(columns, described, strict=True))
+    required = [cell for cell in described if cell]
+    done = sum(1 for _, status in required if status.done)
+    overdue = sum(1 for cell, status in required if not status.done and cell.due_on < today)
+    summary = f"{done}/{len(required)} done" + (f" · {overdue} overdue" if overdue else "")
+    return row.employee, cells, summary

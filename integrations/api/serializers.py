@@ -240,7 +240,7 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class DepartmentFiguresSerializer(FiguresSerializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True, help_text="null on the row of people without a department.")
     name = serializers.CharField()
 
 

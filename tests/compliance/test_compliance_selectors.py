@@ -103,8 +103,10 @@ def test_by_department_rolls_sub_departments_up(org):
     assert rows["A"].total == 4
     assert rows["A"].satisfied == 3
     assert rows["B"].total == 2
-    children = compliance.by_department(ComplianceFilters(department=org["root_a"]), today=TODAY)
-    assert [(f.extra["name"], f.total) for f in children] == [("A-sub", 2)]
+    filters = ComplianceFilters(department=org["root_a"])
+    children = compliance.by_department(filters, today=TODAY)
+    assert [(f.extra["name"], f.total) for f in children] == [("A-sub", 2), ("A (direct members)", 2)]
+    assert sum(f.total for f in children) == compliance.summary(filters, today=TODAY).total
 
 
 def test_by_platform_and_heat_map_agree_with_the_summary(org):

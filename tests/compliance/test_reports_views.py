@@ -116,7 +116,7 @@ def test_officer_downloads_the_files_with_their_hash(officer_client, done_report
 
     body = b"".join(response.streaming_content)
     assert response.status_code == 200 and response["Content-Type"] == content_type
-    assert f"compliance-report-{done_report.pk}.{kind}" in response["Content-Disposition"]
+    assert f"compliance-report-{done_report.pk}-whole-organization.{kind}" in response["Content-Disposition"]
     expected = done_report.csv_sha256 if kind == "csv" else done_report.pdf_sha256
     assert hashlib.sha256(body).hexdigest() == expected == response["X-Content-SHA256"]
 

@@ -22,7 +22,12 @@ platforms:
     consumer_trains_by_default: true
     confidence: high
     last_verified_on: 2026-11-01
-    sources: ["https://acme.example/help/privacy"]
+    sources:
+      - publisher: Acme
+        title: Privacy help
+        url: https://acme.example/help/privacy
+        kind: vendor
+        checked: 2026-11-01
     settings:
       - key: improve
         label: {label}
@@ -73,7 +78,8 @@ def test_first_load_creates_rows_and_reports_counts(tmp_path):
     assert platform.is_builtin and platform.verified
     improve = platform.settings.get(key="improve")
     assert improve.values == ["on", "off"] and improve.safe_value == "off"
-    assert improve.sources == ["https://acme.example/help/privacy"]  # inherited from the platform
+    assert [c["url"] for c in improve.sources] == ["https://acme.example/help/privacy"]  # inherited
+    assert improve.sources[0]["checked"] == "2026-11-01" and improve.sources[0]["kind"] == "vendor"
     assert improve.revision == 1
 
 

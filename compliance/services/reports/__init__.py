@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from compliance import selectors as compliance
 from compliance.models import ComplianceReport
 from compliance.selectors import ComplianceFilters
 from compliance.services.reports.csv import write_csv
@@ -30,26 +31,46 @@ from governance import db
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+SCOPE_IN_TITLE = 150  # the title (200 characters) also holds the prefix and the date
 
 
 # --- Requesting ----------------------------------------------------------------------------
 
 
-def _filters_from(params: dict[str, Any] | None) -> tuple[dict[str, Any], ComplianceFilters]:
-    """Validate report filters (URL-parameter form); raises ValidationError naming the field."""
+def _filters_from(params: dict[str, Any] | None) -> tuple[dict[str, str], ComplianceFilters]:
+    """Validate report filters (URL-parameter form); raises ValidationError naming the field.
+    Returns them in the canonical form reports store and compare, with the parsed filters."""
     params = {key: value for key, value in (params or {}).items() if key in ComplianceFilters.PARAMS and value}
-    return params, ComplianceFilters.from_params(params)
+    filters = ComplianceFilters.from_params(params)
+    return compliance.same_scope_params(filters), filters
+
+
+def previous_report_of_scope(
+    params: dict[str, Any], *, before: datetime.datetime | None = None, exclude: int | None = None
+) -> ComplianceReport | None:
+    """The latest finished report over the same filters (canonical form): the one a report's
+    "change since" compares with, so that Engineering is never compared with the whole
+    organization."""
+    done = ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE, filters=params)
+    if before is not None:
+        done = done.filter(as_of__lt=before)
+    if exclude is not None:
+        done = done.exclude(pk=exclude)
+    return done.order_by("-as_of", "-pk").first()
 
 
 def create_report(
     *, requested_by: Any = None, requested_by_label: str = "", trigger: str, filters: dict[str, Any] | None = None
 ) -> ComplianceReport:
-    """A queued report row (nothing enqueued): for callers that build it themselves."""
-    params, _ = _filters_from(filters)
+    """A queued report row (nothing enqueued): for callers that build it themselves. Its title,
+    scope and files name what it covers."""
+    params, parsed = _filters_from(filters)
     now = timezone.now()
-    previous = ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE).order_by("-as_of").first()
+    scope = compliance.scope_label(parsed)[:SCOPE_IN_TITLE]
+    previous = previous_report_of_scope(params)
     return ComplianceReport.objects.create(
-        title=f"Compliance report {timezone.localtime(now):%Y-%m-%d %H:%M}",
+        title=f"Compliance report · {scope} · {timezone.localtime(now):%Y-%m-%d %H:%M}",
+        scope=scope,
         trigger=trigger,
         requested_by=requested_by,
         requested_by_label=requested_by_label or (requested_by.email if requested_by else ""),
@@ -116,13 +137,8 @@ class _Progress:
 def _build_files(
     report: ComplianceReport, *, filters: ComplianceFilters, today: datetime.date, progress: "_Progress", workdir: str
 ) -> tuple[dict[str, Any], str, str]:
-    previous = (
-        ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE, as_of__lt=report.as_of)
-        .exclude(pk=report.pk)
-        .order_by("-as_of")
-        .first()
-    )
     assert report.as_of is not None  # set when the build started
+    previous = previous_report_of_scope(compliance.same_scope_params(filters), before=report.as_of, exclude=report.pk)
     summary = compute_summary(filters=filters, today=today, as_of=report.as_of, previous=previous)
     progress(30)
     csv_path = os.path.join(workdir, "report.csv")
@@ -168,8 +184,8 @@ def build_report(report_id: int) -> ComplianceReport:
                     report, filters=filters, today=today, progress=progress, workdir=workdir
                 )
             stamp = timezone.localtime(report.as_of).strftime("%Y%m%d-%H%M%S")
-            _save(report.csv_file, csv_path, f"compliance-report-{report.pk}-{stamp}.csv")
-            _save(report.pdf_file, pdf_path, f"compliance-report-{report.pk}-{stamp}.pdf")
+            _save(report.csv_file, csv_path, f"{report.file_stem}-{stamp}.csv")
+            _save(report.pdf_file, pdf_path, f"{report.file_stem}-{stamp}.pdf")
             report.csv_sha256 = _sha256(csv_path)
             report.pdf_sha256 = _sha256(pdf_path)
     except Exception as error:

@@ -6,7 +6,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 
 from compliance.models import ComplianceReport
-from compliance.services.reports.summary import report_text_lines
+from compliance.services.reports.summary import change_text, report_text_lines
 
 
 def _pct(value: float | None) -> str:
@@ -88,17 +88,15 @@ def _cover(report: ComplianceReport, summary: dict[str, Any], styles: Any) -> li
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
+    scope = summary.get("scope") or report.scope or "Whole organization"
     story = [
         Paragraph("AI tool compliance report", styles["Title"]),
+        Paragraph(escape(f"Scope: {scope}"), styles["Heading2"]),
         Paragraph(
-            f"As of {timezone.localtime(report.as_of):%Y-%m-%d %H:%M %Z} · {report.get_trigger_display()}"
-            + (f" by {escape(report.requested_by_label)}" if report.requested_by_label else ""),
+            escape(f"As of {timezone.localtime(report.as_of):%Y-%m-%d %H:%M %Z} · {report.origin}"),
             styles["BodyText"],
         ),
     ]
-    if summary["filters"]:
-        narrowed = ", ".join(f"{key}={value}" for key, value in summary["filters"].items())
-        story.append(Paragraph(escape(f"Narrowed to: {narrowed}"), styles["BodyText"]))
     story += [Spacer(1, 6 * mm), Paragraph("Summary", styles["Heading2"])]
     story.append(
         _table(
@@ -106,17 +104,8 @@ def _cover(report: ComplianceReport, summary: dict[str, Any], styles: Any) -> li
         )
     )
     change = summary.get("change")
-    if change:
-        story.append(Spacer(1, 3 * mm))
-        story.append(
-            Paragraph(
-                f"Change since report {change['previous_report']}: satisfied rate {change['rate']:+} points, "
-                f"overdue {change['overdue']:+}, customer-data coverage {change['coverage_rate']:+} points."
-                if None not in (change["rate"], change["overdue"], change["coverage_rate"])
-                else f"Change since report {change['previous_report']}: not comparable (no figures then).",
-                styles["BodyText"],
-            )
-        )
+    story.append(Spacer(1, 3 * mm))
+    story.append(Paragraph(escape(change_text(change, scope=scope)), styles["BodyText"]))
     return [
         *story,
         Spacer(1, 3 * mm),
@@ -140,6 +129,11 @@ def _breakdowns(summary: dict[str, Any], styles: Any) -> list[Any]:
         Paragraph("By tool", styles["Heading2"]),
         _table(["Tool", *columns], [[row["name"], *figures(row)] for row in summary["by_platform"]]),
         Paragraph("By department", styles["Heading2"]),
+        Paragraph(
+            "Sub-departments rolled up; people who sit in the department itself are counted in its "
+            "“(direct members)” row, so the rows add up to the summary.",
+            styles["small"],
+        ),
         _table(["Department", *columns], [[row["name"], *figures(row)] for row in summary["by_department"]]),
         Paragraph("Required settings not at the required value", styles["Heading2"]),
     ]

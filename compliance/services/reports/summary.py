@@ -28,6 +28,7 @@ def _change(
 
     return {
         "previous_report": previous.pk,
+        "previous_title": str(previous),
         "previous_as_of": previous.summary.get("as_of"),
         "rate": delta(overall["rate"], before.get("rate")),
         "total": delta(overall["total"], before.get("total")),
@@ -43,7 +44,9 @@ def compute_summary(
     as_of: datetime.datetime,
     previous: ComplianceReport | None = None,
 ) -> dict[str, Any]:
-    """The report's figures as JSON-ready data, all from the compliance selectors."""
+    """The report's figures as JSON-ready data, all from the compliance selectors. ``scope``
+    says what they cover; ``change`` compares with ``previous``, which the caller picks among
+    reports of the same scope."""
     overall = compliance.summary(filters, today=today).as_dict()
     coverage = compliance.customer_data_coverage(filters, today=today)
     overdue_people = compliance.overdue_people(filters, today=today)
@@ -52,6 +55,7 @@ def compute_summary(
         "as_of": as_of.isoformat(),
         "today": today.isoformat(),
         "filters": filters.as_params(),
+        "scope": compliance.scope_label(filters),
         "overall": overall,
         "by_department": [_figures_row(f) for f in compliance.by_department(filters, today=today)],
         "by_platform": [_figures_row(f) for f in compliance.by_platform(filters, today=today)],
@@ -113,3 +117,18 @@ def report_text_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("Stale catalog entries", str(summary.get("stale_catalog", 0))),
         ("Attestation ledger records", str((summary.get("ledger") or {}).get("count", 0))),
     ]
+
+
+def change_text(change: dict[str, Any] | None, *, scope: str) -> str:
+    """The change since the last report of the same scope, as one sentence (page and PDF)."""
+    if not change:
+        return f"No earlier report covers {scope}: nothing to compare with."
+    since = (
+        f"Change since the last report of the same scope ({change.get('previous_title') or change['previous_report']})"
+    )
+    if None in (change.get("rate"), change.get("overdue"), change.get("coverage_rate")):
+        return f"{since}: not comparable (no figures then)."
+    return (
+        f"{since}: satisfied rate {change['rate']:+} points, overdue {change['overdue']:+g}, "
+        f"customer-data coverage {change['coverage_rate']:+} points."
+    )

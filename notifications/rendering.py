@@ -1,0 +1,59 @@
+"""How the product's e-mails look and read: the organization they come from, dates in words,
+and the stylesheet moved into ``style`` attributes.
+
+Mail clients drop or rewrite a message's ``<style>`` element (Outlook's Word engine, many
+webmail views of forwarded mail), so every mail's HTML goes through css-inline: each rule of
+templates/email/base.html becomes the ``style`` attribute of the elements it matches, and only
+what cannot be inlined (the ``@media`` rules for narrow screens) stays in a ``<style>`` element,
+where the clients that honour it apply it. The inliner never fetches anything: a template that
+linked a stylesheet would have it dropped, not downloaded.
+"""
+
+import datetime
+
+import css_inline
+from django.conf import settings
+from django.utils import dateformat
+
+PRODUCT_NAME = "AI Governance"
+
+_INLINER = css_inline.CSSInliner(
+    inline_style_tags=True,
+    keep_style_tags=False,
+    keep_at_rules=True,  # @media cannot go in an attribute: those rules stay in <style>
+    load_remote_stylesheets=False,
+)
+
+
+def inline_css(html: str) -> str:
+    """The HTML with its ``<style>`` rules written into each element's ``style`` attribute."""
+    return _INLINER.inline(html)
+
+
+def organization_name() -> str:
+    """The organization the mails speak for (``settings.ORGANIZATION_NAME``), or the product's
+    name where none is configured."""
+    return str(getattr(settings, "ORGANIZATION_NAME", "") or "").strip() or PRODUCT_NAME
+
+
+def long_date(day: datetime.date) -> str:
+    """A date in words, as the mails write every date: "Sunday 15 November 2026"."""
+    return dateformat.format(day, "l j F Y")
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def due_in_words(due_on: datetime.date, *, today: datetime.date) -> str:
+    """When something is due, relative to ``today`` (the caller's clock) and in words:
+    "Overdue since Sunday 15 November 2026 (14 days ago)", "Due today, Sunday 29 November 2026",
+    "Due on Sunday 6 December 2026 (in 7 days)"."""
+    delta = (due_on - today).days
+    if delta < 0:
+        return f"Overdue since {long_date(due_on)} ({_days(-delta)} ago)"
+    if delta == 0:
+        return f"Due today, {long_date(due_on)}"
+    if delta == 1:
+        return f"Due tomorrow, {long_date(due_on)}"
+    return f"Due on {long_date(due_on)} (in {_days(delta)})"
