@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from attestations.models import OPEN_ACTION_STATUSES, Obligation, ObligationStatus
 from compliance.models import ComplianceReport
@@ -94,7 +95,7 @@ def requirements_by_rule() -> dict[int, list[dict[str, str]]]:
         .values_list("rule_id", "setting__label", "required_value")
     )
     for rule_id, label, value in rows:
-        requirements[rule_id].append({"label": label, "value": value[:1].upper() + value[1:]})
+        requirements[rule_id].append({"label": label, "value": capfirst(value)})
     return dict(requirements)
 
 
@@ -265,18 +266,13 @@ def _escalation_builder(
                     # Formatted here, not in the template: per-row formatting is most of the rendering.
                     "days_overdue": str((today - due_on).days),
                     "since": long_date(due_on),
-                    "tool_names": [],
                     "tool_list": [],
                     "obligations": [],
                 }
-            person["tool_names"].append(tool)
             person["tool_list"].append(
                 {"name": tool, "when": due_in_words(due_on, today=today), "checks": requirements.get(rule_id, [])}
             )
             person["obligations"].append(pk)
-        for reports in people.values():
-            for person in reports.values():
-                person["tools"] = ", ".join(person["tool_names"])
         messages = {}
         for row in rows:
             listed_reports = list(people.get(row.recipient_id, {}).values())
