@@ -60,6 +60,8 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The organization the e-mails speak for (their header); empty: the product's name.
+ORGANIZATION_NAME = env.str("ORGANIZATION_NAME", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
