@@ -102,6 +102,16 @@ def test_pdf_says_scope_and_who_started_it_in_words(org):
     assert "Started by a person by" not in text
 
 
+@pytest.mark.time_machine("2026-12-01 14:05:00+00:00", tick=False)
+def test_the_report_names_its_moment_in_the_pages_one_date_format(org, settings):
+    settings.TIME_ZONE = "UTC"
+    report = built()
+    assert report.title == "Compliance report · Whole organization · 1 Dec 2026, 14:05"
+    first_lines = " ".join(pdf_text(report).split())
+    assert "As of 1 Dec 2026, 14:05 UTC · Started by officer@example.com" in first_lines
+    assert "2026-12-01" not in first_lines
+
+
 def test_department_rows_add_up_with_a_direct_members_row(org):
     report = built({"department": str(org["eng"].pk)})
     rows = {row["name"]: row["total"] for row in report.summary["by_department"]}

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from compliance import selectors as compliance
 from compliance.models import ComplianceReport
@@ -69,7 +70,7 @@ def create_report(
     scope = compliance.scope_label(parsed)[:SCOPE_IN_TITLE]
     previous = previous_report_of_scope(params)
     return ComplianceReport.objects.create(
-        title=f"Compliance report · {scope} · {timezone.localtime(now):%Y-%m-%d %H:%M}",
+        title=f"Compliance report · {scope} · {date_format(timezone.localtime(now), 'DATETIME_FORMAT')}",
         scope=scope,
         trigger=trigger,
         requested_by=requested_by,

@@ -4,9 +4,16 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from compliance.models import ComplianceReport
 from compliance.services.reports.summary import change_text, report_text_lines
+
+
+def as_of_text(moment: Any) -> str:
+    """The report's moment in the pages' one date format, with its time zone ("1 Dec 2026, 14:05 UTC")."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'DATETIME_FORMAT')} {local:%Z}"
 
 
 def _pct(value: float | None) -> str:
@@ -93,7 +100,7 @@ def _cover(report: ComplianceReport, summary: dict[str, Any], styles: Any) -> li
         Paragraph("AI tool compliance report", styles["Title"]),
         Paragraph(escape(f"Scope: {scope}"), styles["Heading2"]),
         Paragraph(
-            escape(f"As of {timezone.localtime(report.as_of):%Y-%m-%d %H:%M %Z} · {report.origin}"),
+            escape(f"As of {as_of_text(report.as_of)} · {report.origin}"),
             styles["BodyText"],
         ),
     ]
