@@ -48,7 +48,7 @@ DATED_TESTS := tests/compliance/test_compliance_selectors.py tests/compliance/te
 	tests/attestations/test_obligations.py tests/notifications/test_reminders.py tests/compliance/test_snapshots.py \
 	tests/compliance/test_reports.py tests/notifications/test_magic_links.py tests/attestations/test_exceptions.py \
 	tests/attestations/test_attestations.py tests/test_tasks.py tests/governance/test_clock.py \
-	tests/policies/test_services.py
+	tests/policies/test_services.py tests/notifications/test_rendering.py tests/people/test_hr_plan.py
 test-clock: $(VENV)/.installed-dev
 	@.ci/system-tools $(SYSTEM_TOOLS)
 	@DATABASE_URL="$${DATABASE_URL:-$$($(PY) tests/pick_database.py)}"; export DATABASE_URL; \

@@ -3,8 +3,12 @@ import datetime
 import pytest
 
 from notifications import rendering
+from tests.clock import noon_on
 
 TODAY = datetime.date(2026, 11, 29)
+NOW = noon_on(TODAY)  # the clock frozen for the module; TODAY is passed down where a function takes it
+
+pytestmark = pytest.mark.time_machine(NOW, tick=True)
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,17 @@ reading the database again fails here."""
 
 import datetime
 
+import pytest
+
 from people.models import Employee
 from people.services.hr.rows import Rows
 from people.services.hr.validate import Known, make_plan
+from tests.clock import noon_on
 
 TODAY = datetime.date(2026, 11, 30)
+NOW = noon_on(TODAY)  # the clock frozen for the module; TODAY is passed down where a function takes it
+
+pytestmark = pytest.mark.time_machine(NOW, tick=True)
 
 
 def known(*, employees=(), departments=(), manager_of=None):
