@@ -4,7 +4,6 @@ Validation is complete before anything is written: `read_catalog` returns plain 
 like the model fields, or raises `CatalogFileError` naming the file, the entry and the field.
 """
 
-import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from platforms.citations import has_primary, parse_citation
+from platforms.citations import has_primary, parse_citation, parse_date
 from platforms.models import (
     PLATFORM_CONTENT_FIELDS,
     SETTING_CONTENT_FIELDS,
@@ -331,16 +330,7 @@ def _flag(value, fail):
 
 
 def _date(value, fail):
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value)
-        except ValueError:
-            fail(f"{value!r} is not a date (YYYY-MM-DD)")
-    if not isinstance(value, datetime.date):
-        fail(f"{value!r} is not a date (YYYY-MM-DD)")
-    return value
+    return parse_date(value, fail)
 
 
 def _sources(value, fail):

@@ -208,17 +208,24 @@ def _text(value, name, fail):
     return value.strip()
 
 
-def _iso(value, name, fail):
+def parse_date(value, fail, *, what=""):
+    """A date as YAML or a form gives it: a date, a datetime (its day) or YYYY-MM-DD text; any
+    other value calls ``fail`` with the message (prefixed with ``what``)."""
+    prefix = f"{what} " if what else ""
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, str):
         try:
             value = datetime.date.fromisoformat(value)
         except ValueError:
-            fail(f"a citation's {name} {value!r} is not a date (YYYY-MM-DD)")
+            fail(f"{prefix}{value!r} is not a date (YYYY-MM-DD)")
     if not isinstance(value, datetime.date):
-        fail(f"a citation's {name} {value!r} is not a date (YYYY-MM-DD)")
-    return value.isoformat()
+        fail(f"{prefix}{value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+def _iso(value, name, fail):
+    return parse_date(value, fail, what=f"a citation's {name}").isoformat()
 
 
 def has_primary(citations):

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from attestations.models import Obligation, ObligationStatus
+from attestations.models import Attestation, AttestationAnswer, Obligation, ObligationStatus
 from governance.models import User
 from people.models import Department, Employee
 from platforms.models import Category, Platform, PlatformSetting
@@ -159,3 +159,26 @@ def mark_in_force(*versions):
     PolicyVersion.objects.filter(pk__in=[v.pk for v in versions]).update(status=PolicyVersion.Status.PUBLISHED)
     for version in versions:
         version.refresh_from_db()
+
+
+def failing_answer(obligation, setting, *, at, required_value="off", value="on"):
+    """A non-compliant ledger record on ``obligation`` (its answer leaves ``setting`` at
+    ``value``), written straight to the tables, that now satisfies the obligation: what the
+    failing-setting figures count. Not hash-chained: for tests of what reads the records."""
+    record = Attestation.objects.create(
+        employee=obligation.employee,
+        obligation=obligation,
+        policy_version=obligation.policy_version,
+        platform=obligation.platform,
+        compliant=False,
+        tool_used=True,
+        statement="s",
+        created_at=at,
+        prev_hash="0" * 64,
+        hash="a" * 64,
+    )
+    AttestationAnswer.objects.create(
+        attestation=record, setting=setting, revision=1, required_value=required_value, value=value, compliant=False
+    )
+    Obligation.objects.filter(pk=obligation.pk).update(satisfied_by=record)
+    return record

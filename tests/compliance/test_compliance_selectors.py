@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from attestations.models import Attestation, AttestationAnswer, ObligationStatus
+from attestations.models import ObligationStatus
 from compliance import selectors as compliance
 from compliance.selectors import ComplianceFilters
 from tests import scenario
@@ -13,6 +13,7 @@ from tests.factories import (
     ObligationFactory,
     PlatformSettingFactory,
     ToolRuleFactory,
+    failing_answer,
 )
 
 TODAY = datetime.date(2026, 11, 29)
@@ -137,22 +138,7 @@ def test_customer_data_coverage_counts_handlers_with_everything_done(org):
 def test_noncompliant_settings_counts_failing_answers(org):
     setting = PlatformSettingFactory(platform=org["x"].platform)
     obligation = org["b1"].obligations.get(rule=org["x"])
-    record = Attestation.objects.create(
-        employee=org["b1"],
-        obligation=obligation,
-        policy_version=obligation.policy_version,
-        platform=obligation.platform,
-        compliant=False,
-        tool_used=True,
-        statement="s",
-        created_at=NOW,
-        prev_hash="0" * 64,
-        hash="a" * 64,
-    )
-    AttestationAnswer.objects.create(
-        attestation=record, setting=setting, revision=1, required_value="off", value="on", compliant=False
-    )
-    type(obligation).objects.filter(pk=obligation.pk).update(satisfied_by=record)
+    failing_answer(obligation, setting, at=NOW)
     rows = compliance.noncompliant_settings(ComplianceFilters())
     assert [(r["setting_id"], r["count"]) for r in rows] == [(setting.pk, 1)]
 

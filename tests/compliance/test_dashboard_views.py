@@ -12,13 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from attestations.models import Attestation, Obligation, ObligationStatus
+from attestations.models import Obligation, ObligationStatus
 from compliance.models import ComplianceSnapshot
 from governance.roles import Role
 from notifications.models import NotificationLog
 from people.models import Employee
 from tests import scenario
-from tests.factories import EmployeeFactory, ObligationFactory
+from tests.factories import EmployeeFactory, ObligationFactory, failing_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -297,27 +297,11 @@ def test_csv_export_has_the_same_rows_as_the_list(client, officer, org):
 
 
 def test_noncompliant_setting_drills_down_to_the_people_who_answered_it_wrongly(client, officer, org):
-    from attestations.models import AttestationAnswer
     from tests.factories import PlatformSettingFactory
 
     setting = PlatformSettingFactory(platform=org["x"].platform)
     obligation = org["sre"].obligations.get(rule=org["x"])
-    record = Attestation.objects.create(
-        employee=org["sre"],
-        obligation=obligation,
-        policy_version=obligation.policy_version,
-        platform=obligation.platform,
-        compliant=False,
-        tool_used=True,
-        statement="I checked",
-        created_at=timezone.now(),
-        prev_hash="0" * 64,
-        hash="b" * 64,
-    )
-    AttestationAnswer.objects.create(
-        attestation=record, setting=setting, revision=1, required_value="off", value="on", compliant=False
-    )
-    Obligation.objects.filter(pk=obligation.pk).update(satisfied_by=record)
+    failing_answer(obligation, setting, at=timezone.now())
     client.force_login(officer)
     failing = client.get(reverse("dashboard")).context["failing_settings"]
     assert [(row["setting_id"], row["count"]) for row in failing] == [(setting.pk, 1)]

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from attestations.models import Attestation, AttestationAnswer, Obligation, ObligationStatus
+from attestations.models import Obligation, ObligationStatus
 from compliance.models import ComplianceReport
 from governance.roles import Role
 from tests.clock import noon_on
@@ -16,6 +16,7 @@ from tests.factories import (
     PolicyVersionFactory,
     RequiredSettingFactory,
     ToolRuleFactory,
+    failing_answer,
 )
 
 ORGANIZATION = "Northwind Health Ltd"
@@ -88,25 +89,5 @@ def build(*, today: datetime.date, make_user: Any) -> MailOrg:
 
 def _answered_noncompliant(obligation: Obligation, *, at: datetime.datetime) -> None:
     """The person's last answer left the required setting on: a failing setting for the officers."""
-    record = Attestation.objects.create(
-        employee=obligation.employee,
-        obligation=obligation,
-        policy_version=obligation.policy_version,
-        platform=obligation.platform,
-        compliant=False,
-        tool_used=True,
-        statement="s",
-        created_at=at,
-        prev_hash="0" * 64,
-        hash="a" * 64,
-    )
     (required,) = obligation.rule.required_settings.select_related("setting")
-    AttestationAnswer.objects.create(
-        attestation=record,
-        setting=required.setting,
-        revision=1,
-        required_value=required.required_value,
-        value="on",
-        compliant=False,
-    )
-    Obligation.objects.filter(pk=obligation.pk).update(satisfied_by=record)
+    failing_answer(obligation, required.setting, at=at, required_value=required.required_value)
