@@ -9,7 +9,7 @@ from django.db import transaction
 from governance.validators import parse_id
 from identity.services.roles import sync_employee_groups
 from integrations.models import ScimGroup
-from integrations.scim.resources import ScimError, clean_text, live_employees, scim_of
+from integrations.scim.resources import ScimError, clean_text, live_employees, meta, scim_of
 from integrations.scim.schemas import CORE_GROUP, base_url
 from people.models import Employee
 
@@ -32,12 +32,7 @@ def to_scim_group(group, *, members=True):
             resource["members"] = [
                 {"value": str(m.pk), "$ref": f"{base_url()}/Users/{m.pk}", "type": "User"} for m in listed
             ]
-    resource["meta"] = {
-        "resourceType": "Group",
-        "created": group.created_at.isoformat(),
-        "lastModified": group.updated_at.isoformat(),
-        "location": group_location(group),
-    }
+    resource["meta"] = meta("Group", group, group_location(group))
     return resource
 
 

@@ -104,13 +104,18 @@ def to_scim(employee):
     if enterprise := _enterprise(employee, scim):
         resource["schemas"].append(ENTERPRISE_USER)
         resource[ENTERPRISE_USER] = enterprise
-    resource["meta"] = {
-        "resourceType": "User",
-        "created": employee.created_at.isoformat(),
-        "lastModified": employee.updated_at.isoformat(),
-        "location": location(employee),
-    }
+    resource["meta"] = meta("User", employee, location(employee))
     return resource
+
+
+def meta(resource_type, row, url):
+    """A resource's ``meta``: its type, when the row was created and last changed, its address."""
+    return {
+        "resourceType": resource_type,
+        "created": row.created_at.isoformat(),
+        "lastModified": row.updated_at.isoformat(),
+        "location": url,
+    }
 
 
 def clean_text(value, name, max_length=256):
