@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from governance.models import AuditEvent, User
+from governance.models import AuditEvent, OutboxMessage, User
 
 
 @admin.register(User)
@@ -35,3 +35,26 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "object_type", "object_id", "actor"]
     list_filter = ["action", "object_type"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """The work handed to the workers, and what became of it (the sweep retries; nobody edits it)."""
+
+    list_display = ["task", "state", "created_at", "runs", "done_at", "last_error"]
+    list_filter = ["task", ("done_at", admin.EmptyFieldListFilter), ("given_up_at", admin.EmptyFieldListFilter)]
+    date_hierarchy = "created_at"
+    fields = [
+        "task",
+        "args",
+        "kwargs",
+        "created_at",
+        "available_at",
+        "handed_over_at",
+        "hand_overs",
+        "started_at",
+        "runs",
+        "done_at",
+        "given_up_at",
+        "last_error",
+    ]

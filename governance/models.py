@@ -89,3 +89,48 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboxMessage(models.Model):
+    """A task to hand to Celery, written in the transaction of the change that causes it.
+
+    The change and its follow-up work commit together or not at all. After the commit the
+    message is handed to the broker, best effort; whatever the broker did not take, or took and
+    lost (Redis keeps nothing on disk), the periodic sweep hands over again until the task has
+    run. Tasks sent this way are idempotent, so a second hand-over never does the work twice.
+    """
+
+    task = models.CharField(max_length=200, help_text="The registered Celery task name.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(default=timezone.now, help_text="Not to run before this moment.")
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    hand_overs = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    given_up_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["available_at"],
+                name="outbox_waiting",
+                condition=models.Q(done_at__isnull=True, given_up_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task} #{self.pk}"
+
+    @property
+    def state(self) -> str:
+        if self.done_at:
+            return "done"
+        if self.given_up_at:
+            return "given up"
+        if self.started_at:
+            return "running"
+        return "handed over" if self.handed_over_at else "waiting"

@@ -33,10 +33,10 @@ from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from compliance.models import ComplianceReport
+from governance import outbox
 from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from people.models import Employee
 
@@ -45,6 +45,10 @@ logger = logging.getLogger("governance.webhooks")
 MAX_ATTEMPTS = getattr(settings, "WEBHOOK_MAX_ATTEMPTS", 6)
 BACKOFF_BASE_SECONDS = getattr(settings, "WEBHOOK_BACKOFF_BASE_SECONDS", 30)
 TIMEOUT_SECONDS = 10
+DELIVER = "governance.webhooks.deliver"
+# An attempt holds its delivery this long (a second hand-over of it finds it taken).
+ATTEMPT_LEASE = timedelta(seconds=2 * TIMEOUT_SECONDS + 30)
+CLOCK_SKEW = timedelta(seconds=5)
 USER_AGENT = "AI-Governance-Webhooks/1"
 
 
@@ -84,8 +88,7 @@ def emit(*, event_type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
             for e in endpoints
         ]
     )
-    ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: [deliver_webhook.delay(pk) for pk in ids])
+    outbox.send_many(DELIVER, [(d.pk,) for d in deliveries])
     return deliveries
 
 
@@ -312,15 +315,26 @@ def attempt_delivery(delivery: WebhookDelivery) -> bool:
     return delivery.status == WebhookDelivery.Status.DELIVERED
 
 
-@shared_task(name="governance.webhooks.deliver")
+@shared_task(name=DELIVER)
 def deliver_webhook(delivery_id: int) -> str | None:
-    """One attempt; on failure, schedules the next with exponential backoff until given up."""
+    """One attempt; on failure, schedules the next with exponential backoff until given up.
+
+    The attempt is claimed first (its time moves a lease ahead, on the condition that it is still
+    the one read), so a delivery handed over twice is posted once."""
+    now = timezone.now()
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != WebhookDelivery.Status.PENDING or not delivery.endpoint.active:
         return None
+    if delivery.next_attempt_at and delivery.next_attempt_at > now + CLOCK_SKEW:
+        return "not yet"
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery.pk, status=WebhookDelivery.Status.PENDING, next_attempt_at=delivery.next_attempt_at
+    ).update(next_attempt_at=now + ATTEMPT_LEASE)
+    if not claimed:
+        return None
     delivered = attempt_delivery(delivery)
     if not delivered and delivery.status == WebhookDelivery.Status.PENDING:
-        deliver_webhook.apply_async((delivery_id,), countdown=backoff_seconds(delivery.attempts))
+        outbox.send(DELIVER, delivery_id, countdown=backoff_seconds(delivery.attempts))
     return delivery.status
 
 
@@ -332,8 +346,7 @@ def retry_due_webhooks() -> int:
             status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now() - timedelta(minutes=5)
         ).values_list("pk", flat=True)[:1000]
     )
-    for pk in due:
-        deliver_webhook.delay(pk)
+    outbox.send_many(DELIVER, [(pk,) for pk in due])
     return len(due)
 
 
@@ -342,6 +355,6 @@ def redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), delivered_at=None
     )
-    transaction.on_commit(lambda: deliver_webhook.delay(delivery.pk))
+    outbox.send(DELIVER, delivery.pk)
     delivery.refresh_from_db()
     return delivery

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from governance import db
+from governance import db, outbox
 from governance.celery import app as celery_app
 
 
@@ -38,5 +38,7 @@ def healthz(request):
         "status": "ok" if healthy else "unavailable",
         "database": {"ok": db_ok, "detail": db_detail},
         "broker": {"ok": broker_ok, "detail": str(broker_detail)},
+        # Work waiting for the broker (informational: a broker outage delays it, loses none).
+        "outbox": outbox.backlog() if db_ok else None,
     }
     return JsonResponse(body, status=200 if healthy else 503)

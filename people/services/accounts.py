@@ -22,7 +22,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from governance import audit, roles
+from governance import audit, outbox, roles
 from governance.models import User
 from people.models import Employee
 
@@ -146,7 +146,7 @@ def record_address_changes(
         for pk, old, new in changes
     )
     notices = [[pk, old, new] for pk, old, new in changes]
-    transaction.on_commit(lambda: send_address_change_notices.delay(notices))
+    outbox.send("governance.send_address_change_notices", notices)
 
 
 @shared_task(name="governance.send_address_change_notices")

@@ -3,52 +3,43 @@ and the SSRF guard (internal targets refused at registration and at connect time
 
 import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import timedelta
 
 import pytest
 
 from attestations.signals import employee_compliance_changed
 from compliance.models import ComplianceReport
 from compliance.signals import report_ready
+from governance import outbox
+from governance.models import OutboxMessage
 from integrations import webhooks
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import EmployeeFactory
-
-
-class Receiver:
-    """An HTTP server that records requests and answers with the given statuses in turn."""
-
-    def __init__(self, statuses=(200,)):
-        self.statuses = list(statuses)
-        self.requests = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"headers": dict(self.headers), "body": body})
-                status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.integrations.receiver import Receiver
 
 
 @pytest.fixture
 def loopback_allowed(settings):
     """The explicit setting that lets the test receiver on 127.0.0.1 through the guard."""
     settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def wait_out_retries(time_machine, django_capture_on_commit_callbacks):
+    """Let time pass to each retry the outbox holds and let the sweep hand it over, as beat
+    does every minute, until nothing waits (bounded)."""
+
+    def wait_out(rounds=20):
+        for _ in range(rounds):
+            due = OutboxMessage.objects.filter(done_at=None, given_up_at=None).order_by("available_at").first()
+            if due is None:
+                return
+            time_machine.move_to(max(due.available_at, due.created_at + outbox.HAND_OVER_GRACE) + timedelta(seconds=1))
+            with django_capture_on_commit_callbacks(execute=True):
+                outbox.sweep()
+        raise AssertionError("retries still waiting")
+
+    return wait_out
 
 
 @pytest.fixture
@@ -132,23 +123,29 @@ def test_report_ready_is_delivered(api, receiver_factory, django_capture_on_comm
     assert payload["data"]["report"]["url"].endswith(f"/api/v1/reports/{report.pk}/")
 
 
-def test_a_failing_receiver_is_retried_then_succeeds(api, receiver_factory, django_capture_on_commit_callbacks):
+def test_a_failing_receiver_is_retried_then_succeeds(
+    api, receiver_factory, django_capture_on_commit_callbacks, wait_out_retries
+):
     receiver = receiver_factory(statuses=(500, 503, 200))
     register(api, receiver.url, ["employee.noncompliant"])
     with django_capture_on_commit_callbacks(execute=True):
         employee_compliance_changed.send(sender=None, employee=EmployeeFactory(), compliant=False)
     delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)  # the retry waits its backoff
+    wait_out_retries()
+    delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("delivered", 3)
     assert len({r["headers"]["X-Governance-Event-Id"] for r in receiver.requests}) == 1
 
 
 def test_a_receiver_that_keeps_failing_is_given_up_and_logged(
-    api, receiver_factory, django_capture_on_commit_callbacks, webhook_log
+    api, receiver_factory, django_capture_on_commit_callbacks, webhook_log, wait_out_retries
 ):
     receiver = receiver_factory(statuses=(500,))
     register(api, receiver.url, ["employee.noncompliant"])
     with django_capture_on_commit_callbacks(execute=True):
         employee_compliance_changed.send(sender=None, employee=EmployeeFactory(), compliant=False)
+    wait_out_retries()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("failed", webhooks.MAX_ATTEMPTS)
     assert delivery.last_error == "HTTP 500" and delivery.next_attempt_at is None
@@ -158,10 +155,13 @@ def test_a_receiver_that_keeps_failing_is_given_up_and_logged(
     assert shown[0]["status"] == "failed" and shown[0]["attempts"] == webhooks.MAX_ATTEMPTS
 
 
-def test_an_unreachable_receiver_records_a_generic_error(db, loopback_allowed, django_capture_on_commit_callbacks):
+def test_an_unreachable_receiver_records_a_generic_error(
+    db, loopback_allowed, django_capture_on_commit_callbacks, wait_out_retries
+):
     WebhookEndpoint.objects.create(url="http://127.0.0.1:9/nothing", secret="x" * 32, events=["employee.compliant"])
     with django_capture_on_commit_callbacks(execute=True):
         employee_compliance_changed.send(sender=None, employee=EmployeeFactory(), compliant=True)
+    wait_out_retries()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "failed" and delivery.last_status_code is None
     # Not the socket's "Connection refused": the log must not tell closed from filtered ports.
@@ -261,7 +261,7 @@ def test_a_name_that_resolves_to_an_internal_address_is_refused_at_registration(
 
 
 def test_dns_that_answers_an_internal_address_at_delivery_is_refused(
-    api, receiver_factory, monkeypatch, django_capture_on_commit_callbacks
+    api, receiver_factory, monkeypatch, django_capture_on_commit_callbacks, wait_out_retries
 ):
     """DNS rebinding: the name was public at registration, then points at this machine."""
     receiver = receiver_factory()
@@ -272,6 +272,7 @@ def test_dns_that_answers_an_internal_address_at_delivery_is_refused(
     answers["rebind.example.test"] = ["127.0.0.1"]
     with django_capture_on_commit_callbacks(execute=True):
         employee_compliance_changed.send(sender=None, employee=EmployeeFactory(), compliant=True)
+    wait_out_retries()
     delivery = WebhookDelivery.objects.get()
     assert receiver.requests == []
     assert delivery.status == "failed" and delivery.last_error == webhooks.TARGET_REFUSED

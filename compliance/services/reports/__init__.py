@@ -27,7 +27,7 @@ from compliance.services.reports.csv import write_csv
 from compliance.services.reports.pdf import write_pdf
 from compliance.services.reports.summary import compute_summary
 from compliance.signals import report_ready
-from governance import db
+from governance import db, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +84,12 @@ def create_report(
 def request_report(
     *, requested_by: Any = None, requested_by_label: str = "", trigger: str, filters: dict[str, Any] | None = None
 ) -> ComplianceReport:
-    """Queue a report and enqueue its build once the transaction commits."""
-    from compliance.tasks import build_report_task
-
-    report = create_report(
-        requested_by=requested_by, requested_by_label=requested_by_label, trigger=trigger, filters=filters
-    )
-    transaction.on_commit(lambda: build_report_task.delay(report.pk))
+    """Queue a report; its build is handed to the workers through the outbox, with the report."""
+    with transaction.atomic():
+        report = create_report(
+            requested_by=requested_by, requested_by_label=requested_by_label, trigger=trigger, filters=filters
+        )
+        outbox.send("governance.build_report", report.pk)
     return report
 
 
@@ -163,10 +162,14 @@ def build_report(report_id: int) -> ComplianceReport:
     files and their hashes, or failed with the error. Sends ``report_ready`` when done (for a
     scheduled report, notifications mails the officers a link). Returns the report."""
     now = timezone.now()
-    ComplianceReport.objects.filter(pk=report_id).update(
-        status=ComplianceReport.Status.RUNNING, started_at=now, as_of=now, progress=0, error=""
+    started = (
+        ComplianceReport.objects.filter(pk=report_id)
+        .exclude(status=ComplianceReport.Status.DONE)
+        .update(status=ComplianceReport.Status.RUNNING, started_at=now, as_of=now, progress=0, error="")
     )
     report = ComplianceReport.objects.get(pk=report_id)
+    if not started:
+        return report  # built already: a second hand-over of its build changes nothing
     snapshot = db.can_take_snapshot()  # a consistent read snapshot for every file
     progress = _Progress(report_id, side_connection=snapshot)
     today = timezone.localdate(report.as_of)
