@@ -6,6 +6,6 @@ class AttestationsConfig(AppConfig):
     verbose_name = "Attestations"
 
     def ready(self):
-        from attestations import receivers
+        from attestations import jobs, receivers  # noqa: F401  (jobs registers the attestations' jobs)
 
         receivers.connect()

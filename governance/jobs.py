@@ -11,11 +11,16 @@ claimed before dying at once, without waiting for the claim timeout.
 """
 
 import datetime
+import logging
 import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+
+logger = logging.getLogger("governance.jobs")
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected)
 RETRY: dict[str, Any] = {
@@ -36,3 +41,189 @@ def day_or_today(value: str | None) -> datetime.date:
 def run_id(task: Any) -> str | None:
     """A task's run id: its Celery id, the same across retries (None when called in-process)."""
     return f"task-{task.request.id}" if task.request.id else None
+
+
+# --- Jobs a person starts and watches ------------------------------------------------------
+#
+# An operation whose cost grows with the organization (publishing a policy version to 100,000
+# people, retiring one, ...) never runs inside the web request. The view calls ``start()``, which
+# writes a Job row and its outbox message in one transaction and answers at once; the page (or
+# the API's 202) points at the job, whose page polls its progress. A worker runs the job's
+# function inside one transaction, so a failure changes nothing half-way; its progress goes
+# through a connection of its own, so the watching page sees it while the transaction is open.
+# A second start of the same operation (kind and key) while one is active returns that one; a
+# retried or second delivery of the message finds the job claimed and does nothing.
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    kind: str
+    run: Callable[..., "JobOutcome"]
+    can_view: Callable[[Any], bool]
+
+
+@dataclass
+class JobOutcome:
+    """What a finished job reports: counts for the API and a sentence for people."""
+
+    message: str
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, JobSpec] = {}
+RUN_JOB = "governance.jobs.run"
+
+
+def register(kind: str, *, can_view: Callable[[Any], bool]) -> Callable[[Callable[..., JobOutcome]], Callable]:
+    """Register ``run(*, job, progress, actor, **params) -> JobOutcome`` as the job ``kind``.
+    ``can_view(user)`` says who may watch any job of the kind (the one who started it always may)."""
+
+    def decorator(run: Callable[..., JobOutcome]) -> Callable[..., JobOutcome]:
+        _REGISTRY[kind] = JobSpec(kind=kind, run=run, can_view=can_view)
+        return run
+
+    return decorator
+
+
+def spec(kind: str) -> JobSpec:
+    return _REGISTRY[kind]
+
+
+def can_view(user: Any, job: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if job.created_by_id == user.pk or user.is_superuser:
+        return True
+    registered = _REGISTRY.get(job.kind)
+    return bool(registered and registered.can_view(user))
+
+
+def start(
+    *, kind: str, key: str, title: str, params: dict[str, Any], actor: Any = None, return_url: str = ""
+) -> tuple[Any, bool]:
+    """Queue the job (or find the active one for the same kind and key); (job, created)."""
+    from django.db import IntegrityError, transaction
+
+    from governance import outbox
+    from governance.models import Job
+
+    if kind not in _REGISTRY:
+        raise ValueError(f"No job is registered as {kind!r}.")
+    user = actor if getattr(actor, "pk", None) else None
+    active = Job.objects.filter(kind=kind, key=key, status__in=Job.ACTIVE).first()
+    if active is not None:
+        return active, False
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind, key=key, title=title, params=params, created_by=user, return_url=return_url
+            )
+            outbox.send(RUN_JOB, job.pk)
+    except IntegrityError:  # a concurrent start of the same job won
+        return Job.objects.get(kind=kind, key=key, status__in=Job.ACTIVE), False
+    return job, True
+
+
+class Progress:
+    """Writes a job's progress where the watching page sees it at once: through a connection of
+    its own on PostgreSQL (the job's transaction is still open), else directly."""
+
+    def __init__(self, job_id: int) -> None:
+        from django.db import DEFAULT_DB_ALIAS, connections
+
+        from governance import db
+
+        self.job_id = job_id
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if db.can_take_snapshot() else None
+        self.last: tuple[int, str] | None = None
+
+    def __call__(self, done: float, total: float = 100, step: str = "") -> None:
+        percent = max(0, min(99, int(100 * done / total))) if total else 0
+        if (percent, step) == self.last:
+            return
+        self.last = (percent, step)
+        from governance.models import Job
+
+        if self.connection is None:
+            Job.objects.filter(pk=self.job_id).update(progress=percent, step=step[:300])
+            return
+        table = self.connection.ops.quote_name(Job._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress = %s, step = %s WHERE id = %s",  # noqa: S608
+                [percent, step[:300], self.job_id],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def run_job(job_id: int) -> str:
+    """Claim the job and run it in one transaction: done with its outcome, or failed with the
+    reason and nothing changed. A transient error puts it back in the queue and re-raises, so
+    the outbox runs it again after its backoff."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.db.models import F
+
+    from governance.models import Job
+
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=now, attempts=F("attempts") + 1, progress=0, step=""
+    )
+    if not claimed:
+        return "skipped"
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    progress = Progress(job.pk)
+    try:
+        with transaction.atomic():
+            outcome = spec(job.kind).run(job=job, progress=progress, actor=job.created_by, **job.params)
+    except TRANSIENT_ERRORS as error:
+        logger.warning("job %s (%s) hit a transient error; it will run again: %s", job.pk, job.kind, error)
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, error=f"{type(error).__name__}: {error}")
+        raise
+    except ValidationError as error:
+        _finish(job.pk, status=Job.Status.FAILED, message=" ".join(error.messages), error="")
+        return "failed"
+    except Exception as error:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(
+            job.pk,
+            status=Job.Status.FAILED,
+            message="It stopped on an unexpected error and changed nothing; the administrators can see the error.",
+            error=f"{type(error).__name__}: {error}"[:4000],
+        )
+        return "failed"
+    finally:
+        progress.close()
+    _finish(job.pk, status=Job.Status.DONE, message=outcome.message, result=outcome.result, progress=100)
+    return "done"
+
+
+def _finish(job_id: int, *, status: str, message: str, error: str = "", result=None, progress=None) -> None:
+    from governance.models import Job
+
+    fields: dict[str, Any] = {"status": status, "message": message, "error": error, "finished_at": timezone.now()}
+    if result is not None:
+        fields["result"] = result
+    if progress is not None:
+        fields["progress"] = progress
+    Job.objects.filter(pk=job_id).update(**fields)
+
+
+def job_state(job: Any) -> dict[str, Any]:
+    """A job as the API shows it."""
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "title": job.title,
+        "status": job.status,
+        "progress": job.progress,
+        "step": job.step,
+        "message": job.message,
+        "result": job.result,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }

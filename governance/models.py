@@ -134,3 +134,52 @@ class OutboxMessage(models.Model):
         if self.started_at:
             return "running"
         return "handed over" if self.handed_over_at else "waiting"
+
+
+class Job(models.Model):
+    """A long operation a person started and can watch: publishing a policy version, retiring
+    one, ... (``governance.jobs``). It runs in a worker, all or nothing, and says how far it got,
+    what it did and, when it failed, why."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    kind = models.CharField(max_length=64, help_text="The registered job, e.g. attestations.publish.")
+    key = models.CharField(max_length=200, help_text="What it acts on; one active job per kind and key.")
+    title = models.CharField(max_length=300)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=300, blank=True, help_text="What it is doing now.")
+    result = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True, help_text="What it did, or why it failed, in words.")
+    error = models.TextField(blank=True, help_text="The technical error of a failed job (for the admin).")
+    return_url = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_one_active_per_kind_and_key",
+            ),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -185,3 +185,17 @@ def artifacts_dir():
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+def redis_server():
+    """A Redis of the test's own on a free loopback port (tests.brokers), started by the test."""
+    import shutil
+
+    from tests.brokers import RedisServer
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = RedisServer()
+    yield server
+    server.stop()

@@ -5,6 +5,7 @@ count depends on the number of rules, never on the number of employees.
 """
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,8 +19,13 @@ from policies.models import Policy, PolicyVersion, ToolRule
 from policies.selectors import first_due_on, rule_fingerprint, scope_key
 from policies.services import publish_problems
 
+# (done, total, what it is doing): a job's progress (governance.jobs.Progress) or nothing.
+Progress = Callable[..., None]
 
-def publish_policy_version(*, version: PolicyVersion, actor: Any, today: datetime.date | None = None) -> dict[str, Any]:
+
+def publish_policy_version(
+    *, version: PolicyVersion, actor: Any, today: datetime.date | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
     """Publish a draft: fingerprint its rules, bring obligations in line, retire the previous
     version, all in one transaction.
 
@@ -36,12 +42,16 @@ def publish_policy_version(*, version: PolicyVersion, actor: Any, today: datetim
     today = today or timezone.localdate()
     try:
         with transaction.atomic():
-            return _publish(version=version, actor=actor, today=today)
+            return _publish(version=version, actor=actor, today=today, progress=progress or _silent)
     except IntegrityError as error:  # the database's own guards (unique published version, triggers)
         raise ValidationError(f"Version {version.number} could not be published: {error}") from error
 
 
-def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date) -> dict[str, Any]:
+def _silent(done: float, total: float = 100, step: str = "") -> None:
+    """No one watches."""
+
+
+def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date, progress: Progress) -> dict[str, Any]:
     Policy.objects.select_for_update().get(pk=version.policy_id)
     db.check_constraints_immediately()
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
@@ -81,9 +91,10 @@ def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date) -> dic
             .update(closed_at=now, close_reason=Obligation.CloseReason.SUPERSEDED)
         )
     created = rescoped = 0
-    for rule in rules:
+    for done, rule in enumerate(rules):
         if not rule.creates_obligations:
             continue
+        progress(done, len(rules), f"Opening obligations for {rule.platform.name} (rule {done + 1} of {len(rules)})")
         if rule.terms_rule_id is None:
             created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today)
             continue

@@ -2,12 +2,12 @@
 which writes obligations. Mounted under /policies/ beside the editor."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from attestations import jobs
 from attestations.selectors.publishing import preview_affected
-from attestations.services import publishing as services
 from governance.roles import is_governance_admin, role_required
 from policies import extensions, selectors
 from policies.models import PolicyVersion
@@ -31,18 +31,11 @@ def version_publish(request, pk):
     problems = publish_problems(version)
     today = timezone.localdate()
     if request.method == "POST" and not problems:
-        try:
-            counts = services.publish_policy_version(version=version, actor=request.user, today=today)
-        except ValidationError as error:
-            problems = error.messages
-        else:
-            messages.success(
-                request,
-                f"Version {version.number} published: {counts['obligations_created']} obligations opened, "
-                f"{counts['obligations_superseded'] + counts['obligations_out_of_scope']} closed, "
-                f"{counts['rules_carried_over']} rules carried over with their obligations unchanged.",
-            )
-            return redirect("policies:version", pk=version.pk)
+        # Publishing writes obligations for everyone in scope: a job, not this request.
+        job, _ = jobs.start_publish(
+            version=version, actor=request.user, today=today, return_url=reverse("policies:version", args=[version.pk])
+        )
+        return redirect("job", pk=job.pk)
     published = selectors.published_version(policy=version.policy)
     context = {
         "version": version,
@@ -60,16 +53,14 @@ def version_publish(request, pk):
 @admin_required
 def version_retire(request, pk):
     version = get_object_or_404(PolicyVersion.objects.select_related("policy"), pk=pk)
-    if request.method == "POST":
-        try:
-            closed = services.retire_policy_version(version=version, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Version {version.number} retired; {closed} open obligations closed.")
-        return redirect("policies:version", pk=version.pk)
     if version.status != PolicyVersion.Status.PUBLISHED:
         messages.error(request, f"Only a published version can be retired; version {version.number} is not.")
         return redirect("policies:version", pk=version.pk)
+    if request.method == "POST":
+        # Retiring closes everyone's open obligations: a job, not this request.
+        job, _ = jobs.start_retire(
+            version=version, actor=request.user, return_url=reverse("policies:version", args=[version.pk])
+        )
+        return redirect("job", pk=job.pk)
     counts = extensions.obligation_counts(version=version)
     return render(request, "policies/version_retire.html", {"version": version, "open_total": sum(counts.values())})

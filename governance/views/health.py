@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -18,7 +17,7 @@ def _database_ok():
 
 
 def _broker_ok():
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if celery_app.conf.task_always_eager:
         return True, "in-process (eager)"
     try:
         with celery_app.connection_for_write() as conn:

@@ -13,15 +13,10 @@ def test_healthz_reports_database_and_broker(client):
     assert body["broker"]["ok"] is True
 
 
-def test_healthz_answers_503_when_the_broker_is_down(client, settings):
-    from governance.celery import app
+def test_healthz_answers_503_when_the_broker_is_down(client):
+    from tests.brokers import broker
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
+    with broker("redis://127.0.0.1:1/0"):  # nothing listens on port 1
         response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = original
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from attestations.models import Obligation, ObligationStatus, PolicyException
 from attestations.services import publishing
-from governance.models import AuditEvent
+from governance.models import AuditEvent, Job
 from governance.roles import Role
 from policies import services
 from policies.models import PolicyVersion, RequiredSetting, ToolRule
@@ -223,14 +223,22 @@ def test_preview_page_counts_affected_people(client, admin, draft):
     assert response.context["preview"].total.people == 3
 
 
-def test_publish_confirmation_then_publish_then_second_publish_refused(client, admin, draft, published):
+def test_publish_confirmation_then_publish_then_second_publish_refused(
+    client, admin, draft, published, django_capture_on_commit_callbacks
+):
     client.force_login(admin)
     url = reverse("attestations:version-publish", args=[draft.pk])
     confirm = client.get(url).content.decode()
     assert "Publish version 2" in confirm and "retires version 1" in confirm
 
-    response = client.post(url)
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job", args=[job.pk])
+    assert (job.kind, job.status, job.created_by) == ("attestations.publish", "done", admin)
+    page = client.get(response["Location"]).content.decode()
+    assert "Version 2 published: 0 obligations opened, 0 closed, 1 rules carried over" in page
+    assert reverse("policies:version", args=[draft.pk]) in page
     draft.refresh_from_db()
     published.refresh_from_db()
     assert draft.status == "published" and published.status == "retired"
@@ -293,10 +301,13 @@ def test_publish_is_refused_while_a_rule_lacks_settings(client, admin, draft):
     assert PolicyVersion.objects.get(pk=draft.pk).is_draft
 
 
-def test_retire_closes_the_published_version(client, admin, published):
+def test_retire_closes_the_published_version(client, admin, published, django_capture_on_commit_callbacks):
     client.force_login(admin)
     assert client.get(reverse("attestations:version-retire", args=[published.pk])).status_code == 200
-    client.post(reverse("attestations:version-retire", args=[published.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("attestations:version-retire", args=[published.pk]))
+    assert response.status_code == 302
+    assert "Version 1 retired; 3 open obligations closed." in client.get(response["Location"]).content.decode()
     published.refresh_from_db()
     assert published.status == "retired" and not Obligation.objects.open().exists()
 
