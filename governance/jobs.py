@@ -202,7 +202,15 @@ def run_job(job_id: int) -> str:
     return "done"
 
 
-def _finish(job_id: int, *, status: str, message: str, error: str = "", result=None, progress=None) -> None:
+def _finish(
+    job_id: int,
+    *,
+    status: str,
+    message: str,
+    error: str = "",
+    result: dict[str, Any] | None = None,
+    progress: int | None = None,
+) -> None:
     from governance.models import Job
 
     fields: dict[str, Any] = {"status": status, "message": message, "error": error, "finished_at": timezone.now()}
