@@ -2,16 +2,21 @@
 whole organization, so they run in a worker (governance.jobs) and the admin watches them."""
 
 import datetime
+import uuid
 from typing import Any
 
-from attestations.services import publishing
+from attestations.services import obligations, publishing
 from governance import jobs
 from governance.jobs import JobOutcome
-from governance.roles import is_governance_admin
+from governance.roles import is_compliance_officer, is_governance_admin
 from policies.models import PolicyVersion
 
 PUBLISH = "attestations.publish"
 RETIRE = "attestations.retire"
+RESCOPE = "attestations.rescope"
+# An HR or SCIM change touching more people than this brings their obligations in line in a
+# job; a handful (the usual hire, move or leaver) is done in the request itself.
+RESCOPE_IN_REQUEST = 200
 
 
 def _version(pk: int) -> PolicyVersion:
@@ -41,6 +46,30 @@ def retire(*, job: Any, progress: Any, actor: Any, version: int) -> JobOutcome:
     return JobOutcome(
         message=f"Version {policy_version.number} retired; {closed} open obligations closed.",
         result={"obligations_closed": closed},
+    )
+
+
+@jobs.register(RESCOPE, can_view=is_compliance_officer)
+def rescope(*, job: Any, progress: Any, actor: Any, employee_ids: list[int], today: str) -> JobOutcome:
+    counts = obligations.rescope_employees(
+        employee_ids=employee_ids, actor=actor, today=datetime.date.fromisoformat(today), progress=progress
+    )
+    return JobOutcome(
+        message=(
+            f"Obligations of {len(employee_ids)} people brought in line: {counts['created']} opened, "
+            f"{counts['closed']} closed, {counts['reopened']} re-opened."
+        ),
+        result=counts,
+    )
+
+
+def start_rescope(*, employee_ids: list[int], actor: Any, today: datetime.date):
+    return jobs.start(
+        kind=RESCOPE,
+        key=f"rescope:{uuid.uuid4().hex}",
+        title=f"Updating the obligations of {len(employee_ids)} people after an HR change",
+        params={"employee_ids": sorted(employee_ids), "today": today.isoformat()},
+        actor=actor,
     )
 
 

@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from django.utils import timezone
+
+from attestations import jobs
 from attestations.services.obligations import reopen_for_setting, rescope_employees
 
 
@@ -14,8 +17,13 @@ def reopen_on_setting_revision(
 
 
 def rescope_changed_employees(sender: Any, employee_ids: list[int], actor: Any = None, **kwargs: Any) -> None:
-    """HR changed some people: open what now applies to them, close what no longer does."""
-    rescope_employees(employee_ids=employee_ids, actor=actor)
+    """HR changed some people: open what now applies to them, close what no longer does; in a
+    job when they are many (it commits with the HR change and runs right after it)."""
+    ids = list(employee_ids)
+    if len(ids) > jobs.RESCOPE_IN_REQUEST:
+        jobs.start_rescope(employee_ids=ids, actor=actor, today=timezone.localdate())
+    else:
+        rescope_employees(employee_ids=ids, actor=actor)
 
 
 def connect() -> None:

@@ -109,7 +109,9 @@ def start(
 
     if kind not in _REGISTRY:
         raise ValueError(f"No job is registered as {kind!r}.")
-    user = actor if getattr(actor, "pk", None) else None
+    from django.contrib.auth import get_user_model
+
+    user = actor if isinstance(actor, get_user_model()) else None  # an API key or a job of HR has no page
     active = Job.objects.filter(kind=kind, key=key, status__in=Job.ACTIVE).first()
     if active is not None:
         return active, False

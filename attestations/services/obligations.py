@@ -14,7 +14,7 @@ only. An empty dimension does not restrict. Only employees who are not terminate
 """
 
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -218,7 +218,11 @@ def _published_rules() -> list[ToolRule]:
 
 @transaction.atomic
 def rescope_employees(
-    *, employee_ids: Iterable[int], actor: Any = None, today: datetime.date | None = None
+    *,
+    employee_ids: Iterable[int],
+    actor: Any = None,
+    today: datetime.date | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> dict[str, int]:
     """Bring the given employees' open obligations in line with the published policy versions:
     create the missing ones (new hire, moved into scope), close the ones out of scope
@@ -234,7 +238,9 @@ def rescope_employees(
     if not ids:
         return counts
     rules = _published_rules()
-    for chunk in _chunks(ids):
+    for done, chunk in enumerate(_chunks(ids)):
+        if progress:
+            progress(done * ID_CHUNK, len(ids), f"{done * ID_CHUNK} of {len(ids)} people")
         counts["closed"] += (
             Obligation.objects.open()
             .filter(employee_id__in=chunk, employee__status=Employee.Status.TERMINATED)
