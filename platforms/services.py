@@ -92,16 +92,17 @@ def revision_reason(*, platform_name: str, old_label: str, new: PlatformSetting,
 
 
 def steps_quoting_old_label(*, old_label: str, new_label: str, steps: Iterable[str]) -> list[int]:
-    """The numbers (from 1) of the steps that still quote a setting's old label after a rename:
-    they mention the old label and not the new one."""
+    """The numbers (from 1) of the steps that still quote a setting's old label after a rename
+    (case aside). Where the new label contains the old one, a step quoting the new label is fine."""
     old, new = old_label.strip().casefold(), new_label.strip().casefold()
     if not old or old == new:
         return []
-    return [
-        number
-        for number, step in enumerate(steps, start=1)
-        if old in str(step).casefold() and new not in str(step).casefold()
-    ]
+
+    def quotes_old(step: str) -> bool:
+        text = step.casefold()
+        return old in (text.replace(new, "") if old in new else text)
+
+    return [number for number, step in enumerate(steps, start=1) if quotes_old(str(step))]
 
 
 def _revision_record(
