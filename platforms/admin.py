@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from governance.roles import is_compliance_officer, is_governance_admin
 from platforms import impact, services
-from platforms.models import MEANINGFUL_SETTING_FIELDS, SETTING_CONTENT_FIELDS, Platform, PlatformSetting, RevisionKind
+from platforms.models import (
+    MEANINGFUL_SETTING_FIELDS,
+    SETTING_CONTENT_FIELDS,
+    Platform,
+    PlatformSetting,
+    RevisionKind,
+    SettingRevision,
+)
 from platforms.selectors import stale_q
 
 
@@ -290,3 +297,28 @@ class PlatformSettingAdmin(CatalogAdminMixin, admin.ModelAdmin):
         for setting in queryset:
             services.mark_verified(entry=setting, actor=request.user)
         self.message_user(request, f"{queryset.count()} setting(s) verified on {timezone.localdate()}.")
+
+
+@admin.register(SettingRevision)
+class SettingRevisionAdmin(admin.ModelAdmin):
+    """The record of changes to what settings say: officers read it; nobody edits it."""
+
+    list_display = ("setting", "revision", "kind", "reason", "created_at", "actor", "actor_label")
+    list_filter = ("kind",)
+    search_fields = ("old_label", "new_label", "reason", "setting__platform__name")
+    list_select_related = ("setting__platform", "actor")
+
+    def has_view_permission(self, request, obj=None):
+        return is_compliance_officer(request.user)
+
+    def has_module_permission(self, request):
+        return is_compliance_officer(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -338,3 +338,18 @@ def test_a_file_with_a_bad_wording_only_is_refused(tmp_path):
     )
     with pytest.raises(CatalogFileError, match="wording_only"):
         services.load_catalog(path=write(tmp_path, bad))
+
+
+def test_officers_read_the_revision_record_in_the_admin_and_nobody_edits_it(client, make_user, setting):
+    services.update_setting(
+        setting=setting, changes={"label": "Improve the model"}, actor=None, revision_kind=RevisionKind.COSMETIC
+    )
+    record = SettingRevision.objects.get()
+    client.force_login(make_user(Role.COMPLIANCE_OFFICER, is_staff=True))
+
+    listing = client.get(reverse("admin:platforms_settingrevision_changelist"))
+    change = client.post(reverse("admin:platforms_settingrevision_change", args=[record.pk]), {"reason": "edited"})
+
+    assert listing.status_code == 200 and "ChatGPT renamed the setting" in listing.content.decode()
+    assert change.status_code == 403
+    assert SettingRevision.objects.get().reason == record.reason
