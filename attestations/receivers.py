@@ -27,8 +27,12 @@ def rescope_changed_employees(sender: Any, employee_ids: list[int], actor: Any =
 
 
 def connect() -> None:
+    from attestations.selectors.obligations import revision_impact
     from people.signals import employees_changed
+    from platforms import impact
     from platforms.signals import setting_revised
+
+    impact.register(revision_impact)
 
     setting_revised.connect(reopen_on_setting_revision, dispatch_uid="attestations.reopen_on_setting_revision")
     employees_changed.connect(rescope_changed_employees, dispatch_uid="attestations.rescope_changed_employees")

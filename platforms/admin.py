@@ -1,17 +1,29 @@
 """Django admin for the catalog. Saves go through platforms.services, so an edit here bumps
 revisions, writes audit events and sends `setting_revised` exactly like the catalog pages.
 
+A change to a setting's label, steps, values or safe value needs the same choice as on the
+catalog's edit page ("Wording only: keep attestations" or "People must check again", neither
+preselected), shown with how many attestations it would re-open. The platform page's inline
+refuses such a change and sends the admin to the setting's own page, where the choice is.
+
 Only governance admins may change anything (Django's admin also needs `is_staff`)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from governance.roles import is_compliance_officer, is_governance_admin
-from platforms import services
-from platforms.models import SETTING_CONTENT_FIELDS, Platform, PlatformSetting
+from platforms import impact, services
+from platforms.models import (
+    MEANINGFUL_SETTING_FIELDS,
+    SETTING_CONTENT_FIELDS,
+    Platform,
+    PlatformSetting,
+    RevisionKind,
+    SettingRevision,
+)
 from platforms.selectors import stale_q
 
 
@@ -59,13 +71,52 @@ class PlatformSettingAdminForm(forms.ModelForm):
     """Checks the same rules as the service, so a bad edit shows as a form error, not a crash."""
 
     deep_link = forms.URLField(required=False, assume_scheme="https")
+    revision_kind = forms.ChoiceField(
+        choices=RevisionKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="If you change the label, steps, values or safe value",
+    )
 
     class Meta:
         model = PlatformSetting
         fields = ("platform", "key") + services.SETTING_EDITABLE_FIELDS
 
+    asks_revision_kind = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.asks_revision_kind:
+            del self.fields["revision_kind"]
+        elif self.instance.pk:
+            reopens = impact.revision_impact(self.instance)
+            self.fields["revision_kind"].help_text = (
+                f"Required with such a change. People must check again re-opens {reopens.obligations} "
+                f"attestation(s) of {reopens.people} people ({reopens.compliant} compliant today); "
+                "wording only keeps them and records a cosmetic revision."
+            )
+
+    def meaningful_changed(self):
+        """Whether the edit changes the label, steps, values or safe value of a saved setting,
+        compared with the stored row (not with the page's hidden initial values)."""
+        return getattr(self, "_meaningful", False)
+
     def clean(self):
         data = super().clean()
+        self._meaningful = bool(self.instance.pk) and bool(
+            services.meaningful_changes(
+                PlatformSetting.objects.get(pk=self.instance.pk),
+                {name: data[name] for name in MEANINGFUL_SETTING_FIELDS if name in data},
+            )
+        )
+        if self._meaningful:
+            if not self.asks_revision_kind:
+                raise ValidationError(
+                    "Change the label, steps, values or safe value on the setting's own page: it asks whether "
+                    "people who attested must check the setting again."
+                )
+            if not data.get("revision_kind"):
+                self.add_error("revision_kind", services.REVISION_KIND_REQUIRED)
         try:
             services.validate_setting_values(
                 values=data.get("values") or [],
@@ -83,9 +134,15 @@ def _changes(form, fields):
     return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
 
 
+class PlatformSettingInlineForm(PlatformSettingAdminForm):
+    """The platform page's inline has no revision choice, so it refuses changes of meaning."""
+
+    asks_revision_kind = False
+
+
 class PlatformSettingInline(CatalogAdminMixin, admin.StackedInline):
     model = PlatformSetting
-    form = PlatformSettingAdminForm
+    form = PlatformSettingInlineForm
     extra = 0
     show_change_link = True
     fields = ("key", *SETTING_CONTENT_FIELDS, "last_verified_on", "verified", "revision", "is_builtin")
@@ -208,9 +265,22 @@ class PlatformSettingAdmin(CatalogAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            changes = _changes(form, services.SETTING_EDITABLE_FIELDS)
             updated = services.update_setting(
-                setting=obj, changes=_changes(form, services.SETTING_EDITABLE_FIELDS), actor=request.user
+                setting=obj,
+                changes=changes,
+                actor=request.user,
+                revision_kind=form.cleaned_data.get("revision_kind", "") if form.meaningful_changed() else "",
             )
+            stale = services.steps_quoting_old_label(
+                old_label=form.initial.get("label", ""), new_label=updated.label, steps=updated.navigation_steps
+            )
+            if "label" in changes and stale:
+                self.message_user(
+                    request,
+                    f"Step(s) {', '.join(map(str, stale))} still quote the old label “{form.initial['label']}”.",
+                    messages.WARNING,
+                )
         else:
             data = {
                 name: form.cleaned_data.get(name)
@@ -227,3 +297,28 @@ class PlatformSettingAdmin(CatalogAdminMixin, admin.ModelAdmin):
         for setting in queryset:
             services.mark_verified(entry=setting, actor=request.user)
         self.message_user(request, f"{queryset.count()} setting(s) verified on {timezone.localdate()}.")
+
+
+@admin.register(SettingRevision)
+class SettingRevisionAdmin(admin.ModelAdmin):
+    """The record of changes to what settings say: officers read it; nobody edits it."""
+
+    list_display = ("setting", "revision", "kind", "reason", "created_at", "actor", "actor_label")
+    list_filter = ("kind",)
+    search_fields = ("old_label", "new_label", "reason", "setting__platform__name")
+    list_select_related = ("setting__platform", "actor")
+
+    def has_view_permission(self, request, obj=None):
+        return is_compliance_officer(request.user)
+
+    def has_module_permission(self, request):
+        return is_compliance_officer(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -30,7 +30,7 @@ CONFIDENCE = ("high", "low")
 # Keys a catalog file may use: the content fields plus identity, provenance and freshness.
 PLATFORM_FIELDS = {"slug", *PLATFORM_CONTENT_FIELDS, "confidence", "last_verified_on", "settings"}
 REQUIRED_PLATFORM_FIELDS = {"slug", "name", "category", "confidence", "last_verified_on", "sources", "settings"}
-SETTING_FIELDS = {"key", *SETTING_CONTENT_FIELDS, "confidence", "last_verified_on"}
+SETTING_FIELDS = {"key", *SETTING_CONTENT_FIELDS, "confidence", "last_verified_on", "wording_only"}
 REQUIRED_SETTING_FIELDS = {
     "key",
     "label",
@@ -265,8 +265,13 @@ def _setting(path, platform_entry, index, raw, inherited):
         else inherited["last_verified_on"]
     )
     sources = _sources(raw["sources"], lambda m: fail("sources", m)) if "sources" in raw else inherited["sources"]
+    wording_only = raw.get("wording_only", False)
+    if not isinstance(wording_only, bool):
+        fail("wording_only", f"{wording_only!r} must be true or false")
 
     return {
+        # Not a model field: the loader pops it (this load's change of meaning is wording only).
+        **({"wording_only": True} if wording_only else {}),
         "key": key,
         "label": _text(raw["label"], lambda m: fail("label", m), required=True, max_length=300),
         "navigation_steps": [s.strip() for s in steps],

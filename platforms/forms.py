@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from platforms.catalog_schema import RESERVED_SLUGS
 from platforms.citations import citation_from_line, citation_to_line
-from platforms.models import Category, ControlType, Platform, PlatformSetting, Protects, Tier
+from platforms.models import Category, ControlType, Platform, PlatformSetting, Protects, RevisionKind, Tier
 from platforms.services import validate_setting_values
 
 TRISTATE = (("", "Not stated"), ("true", "Yes"), ("false", "No"))
@@ -163,16 +163,41 @@ class SettingForm(forms.Form):
     sources = CitationsField()
     sources_disagree = PlatformForm.base_fields["sources_disagree"]
     unsourced = PlatformForm.base_fields["unsourced"]
+    # The confirmation step of an edit that changes what the setting says (the view asks for it;
+    # the service refuses such an edit without it). Neither choice is preselected.
+    revision_kind = forms.ChoiceField(
+        choices=RevisionKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="What does this change mean for people who attested?",
+    )
+    confirming = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    CONFIRM_FIELDS = ("revision_kind", "confirming")
 
     def __init__(self, *args, platform, instance=None, **kwargs):
         self.platform = platform
         self.instance = instance
         if instance is not None:
-            kwargs.setdefault("initial", {name: getattr(instance, name) for name in self.base_fields})
+            kwargs.setdefault(
+                "initial",
+                {name: getattr(instance, name) for name in self.base_fields if name not in self.CONFIRM_FIELDS},
+            )
         super().__init__(*args, **kwargs)
         if instance is not None:
             self.fields["key"].disabled = True
             self.fields["key"].help_text = "The key cannot change: policies use it."
+        else:
+            for name in self.CONFIRM_FIELDS:
+                del self.fields[name]
+
+    def content_fields(self):
+        """The bound fields of the setting itself (the confirmation step renders its own)."""
+        return [self[name] for name in self.fields if name not in self.CONFIRM_FIELDS]
+
+    def changes(self):
+        """The cleaned values of the setting's fields (not the key, not the confirmation)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "key" and k not in self.CONFIRM_FIELDS}
 
     def clean_sources(self):
         return keep_known_citations(self.cleaned_data["sources"], self.instance.sources if self.instance else [])

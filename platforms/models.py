@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-# Fields whose change alters what a person must check; a change to any bumps the revision.
+# Fields whose change may alter what a person must check: a change to any is recorded as a
+# SettingRevision, meaningful (bumps the revision) or, when the editor says so, wording only.
 MEANINGFUL_SETTING_FIELDS = ("label", "navigation_steps", "values", "safe_value")
 
 # What describes a platform or a setting (besides its key, freshness and bookkeeping): the
@@ -177,3 +178,47 @@ class PlatformSetting(CatalogEntry):
     @property
     def settings_url(self):
         return self.deep_link or self.platform.privacy_url or self.platform.website
+
+
+class RevisionKind(models.TextChoices):
+    MEANINGFUL = "meaningful", "People must check again"
+    COSMETIC = "cosmetic", "Wording only: keep attestations"
+
+
+class SettingRevision(models.Model):
+    """One recorded change to what a setting says (label, steps, values or safe value).
+
+    A meaningful change raises ``PlatformSetting.revision`` to ``revision`` and re-opens the
+    attestations made under the old meaning; a cosmetic one (wording only) keeps ``revision``
+    as it was, so attestations stay valid. ``reason`` is written when the change is made, in
+    words an employee understands ("ChatGPT renamed ..."), so pages explain why a tool is due
+    again without re-deriving history. Append-only in practice: services only create rows.
+    """
+
+    setting = models.ForeignKey(PlatformSetting, on_delete=models.PROTECT, related_name="revisions")
+    revision = models.PositiveIntegerField(help_text="The setting's revision after the change.")
+    kind = models.CharField(max_length=16, choices=RevisionKind.choices)
+    changed_fields = models.JSONField(default=list)
+    old_label = models.CharField(max_length=300)
+    new_label = models.CharField(max_length=300)
+    reason = models.CharField(max_length=1000)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=64, blank=True, help_text="Who made it when no user did (the loader).")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["setting_id", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "revision"],
+                condition=models.Q(kind="meaningful"),
+                name="one_meaningful_revision_per_number",
+            ),
+            models.CheckConstraint(condition=models.Q(revision__gte=1), name="setting_revision_record_positive"),
+        ]
+        indexes = [models.Index(fields=["setting", "kind", "created_at"], name="setting_revision_kind_time")]
+
+    def __str__(self):
+        return f"{self.setting_id} r{self.revision} ({self.kind})"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from platforms.models import Platform, PlatformSetting
+from platforms.models import Platform, PlatformSetting, RevisionKind, SettingRevision
 
 
 def stale_cutoff(today: date | None = None) -> date:
@@ -31,10 +31,17 @@ def catalog_platforms() -> QuerySet:
     ).order_by("name")
 
 
+def meaningful_revisions() -> QuerySet[SettingRevision]:
+    """Revisions that asked people to check a setting again, newest first."""
+    return SettingRevision.objects.filter(kind=RevisionKind.MEANINGFUL).order_by("-created_at", "-id")
+
+
 def platform_with_settings(slug: str) -> Platform:
-    """One platform and its settings (two queries); raises Platform.DoesNotExist."""
+    """One platform and its settings, each with its meaningful revisions newest first as
+    ``meaningful_revisions`` (three queries); raises Platform.DoesNotExist."""
     return Platform.objects.prefetch_related(
-        Prefetch("settings", queryset=PlatformSetting.objects.order_by("key"))
+        Prefetch("settings", queryset=PlatformSetting.objects.order_by("key")),
+        Prefetch("settings__revisions", queryset=meaningful_revisions(), to_attr="meaningful_revisions"),
     ).get(slug=slug)
 
 

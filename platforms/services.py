@@ -1,9 +1,13 @@
 """Services that change the catalog: loading the built-in files and admins' edits.
 
 Every change goes through here so that the rules hold everywhere (loader, admin pages, Django
-admin): a change to a setting's label, steps, values or safe value bumps its revision exactly
-once, writes an AuditEvent (who, when, before, after) and sends `setting_revised`, all in the
-transaction that made the change.
+admin): a change to a setting's label, steps, values or safe value is recorded as one
+SettingRevision with a reason people can read. A meaningful one ("people must check again")
+bumps the revision exactly once, writes an AuditEvent (who, when, before, after) and sends
+`setting_revised`, all in the transaction that made the change; a cosmetic one ("wording only")
+keeps the revision, so attestations stay valid, and is audited as ``catalog.setting.reworded``.
+An admin's edit never picks one of the two silently: ``update_setting`` refuses a change of
+those fields without ``revision_kind``.
 """
 
 import datetime
@@ -27,6 +31,8 @@ from platforms.models import (
     Platform,
     PlatformSetting,
     Protects,
+    RevisionKind,
+    SettingRevision,
     Tier,
 )
 from platforms.signals import setting_revised
@@ -57,6 +63,73 @@ def _changed(obj: CatalogEntry, data: dict[str, Any], fields: tuple[str, ...]) -
 
 def _is_meaningful(changed_fields: Iterable[str]) -> bool:
     return any(name in MEANINGFUL_SETTING_FIELDS for name in changed_fields)
+
+
+def _quoted(text: str) -> str:
+    return f"\u201c{text}\u201d"
+
+
+def revision_reason(*, platform_name: str, old_label: str, new: PlatformSetting, changed: Iterable[str]) -> str:
+    """Why a setting changed, in words an employee understands, without the date (pages add it):
+    e.g. 'ChatGPT renamed the setting "Improve the model for everyone" to "Improve the model"'."""
+    changed = set(changed)
+    clauses = []
+    if "label" in changed:
+        clauses.append(f"renamed the setting {_quoted(old_label)} to {_quoted(new.label)}")
+    parts = []
+    if "navigation_steps" in changed:
+        parts.append("steps")
+    if "values" in changed:
+        parts.append("possible values")
+    if "safe_value" in changed:
+        parts.append(f"required value (now {_quoted(new.safe_value)})")
+    if parts:
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        clauses.append(
+            f"changed its {listed}" if clauses else f"changed the {listed} of the setting {_quoted(new.label)}"
+        )
+    return f"{platform_name} " + " and ".join(clauses)
+
+
+def steps_quoting_old_label(*, old_label: str, new_label: str, steps: Iterable[str]) -> list[int]:
+    """The numbers (from 1) of the steps that still quote a setting's old label after a rename
+    (case aside). Where the new label contains the old one, a step quoting the new label is fine."""
+    old, new = old_label.strip().casefold(), new_label.strip().casefold()
+    if not old or old == new:
+        return []
+
+    def quotes_old(step: str) -> bool:
+        text = step.casefold()
+        return old in (text.replace(new, "") if old in new else text)
+
+    return [number for number, step in enumerate(steps, start=1) if quotes_old(str(step))]
+
+
+def _revision_record(
+    setting: PlatformSetting,
+    *,
+    kind: str,
+    changed: Iterable[str],
+    old_label: str,
+    actor: Any,
+    now: datetime.datetime,
+    actor_label: str = "",
+) -> SettingRevision:
+    meaningful_changed = [name for name in MEANINGFUL_SETTING_FIELDS if name in changed]
+    return SettingRevision(
+        setting=setting,
+        revision=setting.revision,
+        kind=kind,
+        changed_fields=meaningful_changed,
+        old_label=old_label,
+        new_label=setting.label,
+        reason=revision_reason(
+            platform_name=setting.platform.name, old_label=old_label, new=setting, changed=meaningful_changed
+        ),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label="" if getattr(actor, "pk", None) else actor_label,
+        created_at=now,
+    )
 
 
 def _send_revised(revisions: list[tuple[PlatformSetting, int, int]], actor: Any) -> None:
@@ -115,6 +188,7 @@ class LoadResult:
     platforms: Counts = field(default_factory=Counts)
     settings: Counts = field(default_factory=Counts)
     revised: list = field(default_factory=list)  # (setting, old_revision, new_revision)
+    revision_records: list = field(default_factory=list)  # SettingRevision rows to write
 
 
 def _file_snapshot(data: dict[str, Any], content_fields: tuple[str, ...]) -> dict[str, Any]:
@@ -255,6 +329,8 @@ def _load_settings(
             result.settings.skipped += len(entry.settings)
             continue
         for data in entry.settings:
+            data = dict(data)
+            wording_only = data.pop("wording_only", False)
             setting = existing_settings.get((platform.pk, data["key"]))
             if setting is None:
                 snapshot = _file_snapshot(data, SETTING_CONTENT_FIELDS)
@@ -267,7 +343,7 @@ def _load_settings(
                 result.settings.unchanged += 1
             else:
                 changed_settings.append(setting)
-                event = _apply_setting_changes(setting, data, result, actor=actor, now=now)
+                event = _apply_setting_changes(setting, data, result, actor=actor, now=now, wording_only=wording_only)
                 if event is not None:
                     audits.append(event)
     PlatformSetting.objects.bulk_create(new_settings)
@@ -275,13 +351,24 @@ def _load_settings(
     PlatformSetting.objects.bulk_update(
         changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "catalog_snapshot", "updated_at")
     )
+    SettingRevision.objects.bulk_create(result.revision_records)
 
 
 def _apply_setting_changes(
-    setting: PlatformSetting, data: dict[str, Any], result: LoadResult, *, actor: Any, now: datetime.datetime
+    setting: PlatformSetting,
+    data: dict[str, Any],
+    result: LoadResult,
+    *,
+    actor: Any,
+    now: datetime.datetime,
+    wording_only: bool = False,
 ) -> AuditEvent | None:
-    """Apply the file's changed fields to a built-in setting; its audit event, or None if nothing changed."""
+    """Apply the file's changed fields to a built-in setting; its audit event, or None if nothing changed.
+
+    A change of meaning is a meaningful revision (people must check again) unless the file
+    marks the entry ``wording_only: true``; either way it leaves a SettingRevision with its reason."""
     before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision",))
+    old_label = setting.label
     changed = _apply_file_fields(setting, data, SETTING_CONTENT_FIELDS)
     setting.updated_at = now
     if not changed:
@@ -289,18 +376,28 @@ def _apply_setting_changes(
         return None
     result.settings.updated += 1
     action = "catalog.setting.updated"
+    after_extra = {}
     if _is_meaningful(changed):
-        setting.revision += 1
-        changed.append("revision")
-        result.revised.append((setting, setting.revision - 1, setting.revision))
-        action = "catalog.setting.revised"
+        kind = RevisionKind.COSMETIC if wording_only else RevisionKind.MEANINGFUL
+        if kind == RevisionKind.MEANINGFUL:
+            setting.revision += 1
+            changed.append("revision")
+            result.revised.append((setting, setting.revision - 1, setting.revision))
+            action = "catalog.setting.revised"
+        else:
+            action = "catalog.setting.reworded"
+        record = _revision_record(
+            setting, kind=kind, changed=changed, old_label=old_label, actor=actor, now=now, actor_label=LOADER_LABEL
+        )
+        result.revision_records.append(record)
+        after_extra["reason"] = record.reason
     return audit.event(
         action=action,
         obj=setting,
         actor=actor,
         actor_label=LOADER_LABEL,
         before={k: before[k] for k in changed},
-        after={k: _json(getattr(setting, k)) for k in changed},
+        after={k: _json(getattr(setting, k)) for k in changed} | after_extra,
     )
 
 
@@ -389,30 +486,62 @@ def create_setting(*, platform: Platform, data: dict[str, Any], actor: Any) -> P
     return setting
 
 
+REVISION_KIND_REQUIRED = (
+    "Say whether this change is wording only (attestations stay valid) or people must check the setting again."
+)
+
+
+def meaningful_changes(setting: PlatformSetting, changes: dict[str, Any]) -> list[str]:
+    """The fields among ``changes`` that would change what ``setting`` says (label, steps,
+    values, safe value): an edit of any needs a revision kind."""
+    return [name for name in _changed(setting, changes, SETTING_EDITABLE_FIELDS) if name in MEANINGFUL_SETTING_FIELDS]
+
+
 @transaction.atomic
-def update_setting(*, setting: PlatformSetting, changes: dict[str, Any], actor: Any) -> PlatformSetting:
-    """Apply an admin's changes to a setting. A change of meaning bumps the revision once,
-    is audited as ``catalog.setting.revised`` and sends ``setting_revised``."""
+def update_setting(
+    *,
+    setting: PlatformSetting,
+    changes: dict[str, Any],
+    actor: Any,
+    revision_kind: str = "",
+    now: datetime.datetime | None = None,
+) -> PlatformSetting:
+    """Apply an admin's changes to a setting.
+
+    A change to the label, steps, values or safe value needs ``revision_kind`` (RevisionKind):
+    ``meaningful`` bumps the revision once, is audited as ``catalog.setting.revised`` and sends
+    ``setting_revised`` (which re-opens attestations); ``cosmetic`` keeps the revision and the
+    attestations, and is audited as ``catalog.setting.reworded``. Both leave a SettingRevision
+    with the reason. Without a kind such a change is refused (ValidationError on
+    ``revision_kind``) and nothing is written. Other changes are ``catalog.setting.updated``.
+    """
     setting = PlatformSetting.objects.select_for_update().select_related("platform").get(pk=setting.pk)
     changed = _changed(setting, changes, SETTING_EDITABLE_FIELDS)
     if not changed:
         return setting
+    touches_meaning = _is_meaningful(changed)
+    if touches_meaning and revision_kind not in RevisionKind.values:
+        raise ValidationError({"revision_kind": REVISION_KIND_REQUIRED})
     before = _snapshot(setting, changed + ["revision"])
+    old_label = setting.label
     for name in changed:
         setattr(setting, name, changes[name])
     _check_setting(setting)
     old_revision = setting.revision
-    meaningful = _is_meaningful(changed)
+    meaningful = touches_meaning and revision_kind == RevisionKind.MEANINGFUL
     if meaningful:
         setting.revision = old_revision + 1
     setting.save()
-    audit.record(
-        action="catalog.setting.revised" if meaningful else "catalog.setting.updated",
-        obj=setting,
-        actor=actor,
-        before=before,
-        after=_snapshot(setting, changed + ["revision"]),
-    )
+    action = "catalog.setting.updated"
+    after = _snapshot(setting, changed + ["revision"])
+    if touches_meaning:
+        record = _revision_record(
+            setting, kind=revision_kind, changed=changed, old_label=old_label, actor=actor, now=now or timezone.now()
+        )
+        record.save()
+        action = "catalog.setting.revised" if meaningful else "catalog.setting.reworded"
+        after["reason"] = record.reason
+    audit.record(action=action, obj=setting, actor=actor, before=before, after=after)
     if meaningful:
         _send_revised([(setting, old_revision, setting.revision)], actor)
     return setting

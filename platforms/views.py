@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 from governance import audit
 from governance.models import AuditEvent
 from governance.roles import is_compliance_officer, is_governance_admin, role_required
-from platforms import selectors, services
+from platforms import impact, selectors, services
 from platforms.filtersets import PlatformFilterSet
 from platforms.forms import PlatformForm, SettingForm
-from platforms.models import Platform, PlatformSetting
+from platforms.models import MEANINGFUL_SETTING_FIELDS, Platform, PlatformSetting, RevisionKind
 
 HISTORY_LIMIT = 20
 
@@ -154,29 +154,72 @@ def setting_create(request, slug):
     return render(request, "platforms/setting_form.html", {"form": form, "platform": platform, "setting": None})
 
 
+FIELD_NAMES = {
+    "label": "the label",
+    "navigation_steps": "the steps",
+    "values": "the values",
+    "safe_value": "the safe value",
+}
+
+
+def _revision_confirmation(setting, changes, meaningful):
+    """What the confirmation step of an edit that changes what a setting says shows."""
+    new_label = changes.get("label", setting.label)
+    return {
+        "changed": [FIELD_NAMES[name] for name in MEANINGFUL_SETTING_FIELDS if name in meaningful],
+        "impact": impact.revision_impact(setting),
+        "old_label": setting.label,
+        "stale_steps": services.steps_quoting_old_label(
+            old_label=setting.label, new_label=new_label, steps=changes.get("navigation_steps", [])
+        ),
+    }
+
+
 @role_required(is_governance_admin)
 def setting_edit(request, slug, key):
+    """Edit a setting. A change to its label, steps, values or safe value takes a second step
+    that shows how many attestations it would re-open and asks whether it is wording only."""
     platform = _platform_or_404(slug)
     setting = _setting_or_404(platform, key)
     form = SettingForm(request.POST or None, platform=platform, instance=setting)
+    confirmation = None
     if request.method == "POST" and form.is_valid():
-        changes = {k: v for k, v in form.cleaned_data.items() if k != "key"}
-        old_revision = setting.revision
-        try:
-            setting = services.update_setting(setting=setting, changes=changes, actor=request.user)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
+        changes = form.changes()
+        meaningful = services.meaningful_changes(setting, changes)
+        kind = form.cleaned_data["revision_kind"] if meaningful else ""
+        if meaningful and not kind:
+            confirmation = _revision_confirmation(setting, changes, meaningful)
+            if form.cleaned_data["confirming"]:
+                form.add_error("revision_kind", services.REVISION_KIND_REQUIRED)
         else:
-            if setting.revision > old_revision:
-                messages.warning(
-                    request,
-                    f"“{setting.label}” is now revision {setting.revision}: "
-                    "attestations made against the previous revision will be due again.",
+            reopens = impact.revision_impact(setting) if kind == RevisionKind.MEANINGFUL else None
+            try:
+                setting = services.update_setting(
+                    setting=setting, changes=changes, actor=request.user, revision_kind=kind
                 )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
             else:
-                messages.success(request, f"“{setting.label}” saved.")
-            return redirect(reverse("platforms:detail", args=[platform.slug]) + f"#setting-{setting.key}")
-    return render(request, "platforms/setting_form.html", {"form": form, "platform": platform, "setting": setting})
+                _saved_message(request, setting, kind, reopens)
+                return redirect(reverse("platforms:detail", args=[platform.slug]) + f"#setting-{setting.key}")
+    return render(
+        request,
+        "platforms/setting_form.html",
+        {"form": form, "platform": platform, "setting": setting, "confirmation": confirmation},
+    )
+
+
+def _saved_message(request, setting, kind, reopens):
+    if kind == RevisionKind.MEANINGFUL:
+        messages.warning(
+            request,
+            f"“{setting.label}” is now revision {setting.revision}: {reopens.obligations} "
+            f"attestation{'s' if reopens.obligations != 1 else ''} re-opened; people must check it again.",
+        )
+    elif kind == RevisionKind.COSMETIC:
+        messages.success(request, f"“{setting.label}” saved as a wording change: attestations stay valid.")
+    else:
+        messages.success(request, f"“{setting.label}” saved.")
 
 
 @require_POST

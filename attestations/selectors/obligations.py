@@ -1,11 +1,51 @@
 """Reads about obligations and exceptions (one person or a queue). Policy acknowledgments are
 read in attestations.selectors.records."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from attestations.models import Obligation, PolicyException
+from attestations.models import Obligation, ObligationStatus, PolicyException
 from people.models import Employee
+from platforms.impact import RevisionImpact
+from platforms.models import PlatformSetting
 from policies.models import PolicyVersion
+
+# Obligations a setting revision re-opens: the ones somebody attested under the old meaning.
+REOPEN_ON_REVISION = (ObligationStatus.COMPLIANT, ObligationStatus.NONCOMPLIANT, ObligationStatus.NOT_USED)
+
+
+def rules_requiring(setting: PlatformSetting) -> dict[int, list[int]]:
+    """The rules whose obligations follow a published rule that requires ``setting``, as
+    {grace period in days: [terms rule ids]}: the obligations point at the terms rule. One query."""
+    from policies.models import RequiredSetting
+
+    requirements = RequiredSetting.objects.filter(
+        setting=setting, rule__version__status=PolicyVersion.Status.PUBLISHED
+    ).values_list("rule_id", "rule__terms_rule_id", "rule__version__grace_period_days")
+    by_grace: dict[int, list[int]] = {}
+    for rule_id, terms_rule_id, grace in requirements:
+        by_grace.setdefault(grace, []).append(terms_rule_id or rule_id)
+    return by_grace
+
+
+def reopened_by_revision(rule_ids: list[int]) -> QuerySet[Obligation]:
+    """The open obligations under ``rule_ids`` that a meaningful revision re-opens: the answered ones
+    (pending ones have nothing to re-do yet; excepted ones are excused from the rule)."""
+    return Obligation.objects.open().filter(rule_id__in=rule_ids, status__in=REOPEN_ON_REVISION)
+
+
+def revision_impact(setting: PlatformSetting) -> RevisionImpact:
+    """What a meaningful revision of ``setting`` would re-open now: exactly the obligations
+    services.obligations.reopen_for_setting re-opens, their people and how many are compliant.
+    Registered with platforms.impact so the catalog's edit pages can ask. Two queries."""
+    rule_ids = [rule_id for ids in rules_requiring(setting).values() for rule_id in ids]
+    if not rule_ids:
+        return RevisionImpact()
+    figures = reopened_by_revision(rule_ids).aggregate(
+        obligations=Count("id"),
+        people=Count("employee_id", distinct=True),
+        compliant=Count("id", filter=Q(status=ObligationStatus.COMPLIANT)),
+    )
+    return RevisionImpact(**figures)
 
 
 def _with_requirements(queryset: QuerySet[Obligation]) -> QuerySet[Obligation]:

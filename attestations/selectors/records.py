@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from attestations.models import SATISFIED_STATUSES, Attestation, Obligation, ObligationStatus, PolicyException
 from people.models import Employee
 from people.selectors import reports_of
-from platforms.models import Platform
+from platforms.models import Platform, RevisionKind, SettingRevision
 from policies.models import PolicyVersion
 
 TEAM_PAGE_SIZE = 50
@@ -140,6 +140,41 @@ def describe(obligation: Obligation, *, today: datetime.date) -> CardStatus:
     if obligation.due_on < today:
         return CardStatus(f"Overdue since {date_format(obligation.due_on)}", "badge-bad", f"{check} and attest.", False)
     return CardStatus(f"Due on {date_format(obligation.due_on)}", "badge-warn", f"{check} and attest.", False)
+
+
+def due_again_reasons(obligations: Sequence[Obligation]) -> dict[int, list[SettingRevision]]:
+    """Why each of these obligations is due again: {obligation id: the meaningful revisions of
+    the settings its rule requires made since the employee last attested, oldest first}.
+
+    Only obligations that still need the employee (pending or non-compliant) and that were
+    attested before are explained; a wording-only revision never re-opens, so never explains.
+    One query whatever the number of obligations."""
+    attested_at = {
+        o.pk: o.last_attested_at
+        for o in obligations
+        if o.status not in SATISFIED_STATUSES and o.last_attested_at is not None
+    }
+    if not attested_at:
+        return {}
+    waiting = [o for o in obligations if o.pk in attested_at]
+    revisions = (
+        SettingRevision.objects.filter(
+            kind=RevisionKind.MEANINGFUL,
+            created_at__gt=min(attested_at.values()),
+            setting__requirements__rule_id__in={o.rule_id for o in waiting},
+        )
+        .annotate(rule_id=F("setting__requirements__rule_id"))
+        .order_by("created_at", "id")
+    )
+    by_rule: dict[int, list[SettingRevision]] = {}
+    for revision in revisions:
+        by_rule.setdefault(revision.rule_id, []).append(revision)
+    reasons = {}
+    for obligation in waiting:
+        found = [r for r in by_rule.get(obligation.rule_id, []) if r.created_at > attested_at[obligation.pk]]
+        if found:
+            reasons[obligation.pk] = found
+    return reasons
 
 
 def progress(obligations: Sequence[Obligation]) -> tuple[int, int]:

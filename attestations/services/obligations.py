@@ -22,6 +22,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from attestations.models import Obligation, ObligationStatus, PolicyException
+from attestations.selectors.obligations import reopened_by_revision, rules_requiring
 from governance import audit
 from people.models import Department, Employee
 from platforms.models import PlatformSetting
@@ -32,8 +33,6 @@ ID_CHUNK = 1000
 OBLIGATION = Obligation._meta.db_table
 EMPLOYEE = Employee._meta.db_table
 EXCEPTION = PolicyException._meta.db_table
-# Obligations a setting revision re-opens: the ones somebody attested under the old meaning.
-REOPEN_ON_REVISION = (ObligationStatus.COMPLIANT, ObligationStatus.NONCOMPLIANT, ObligationStatus.NOT_USED)
 
 
 def _tables() -> dict[str, str]:
@@ -273,25 +272,13 @@ def reopen_for_setting(*, setting: PlatformSetting, actor: Any = None, today: da
     Pending obligations keep their due date and excepted ones stay excepted: the first have
     nothing to re-do yet, the second are excused from the rule. Returns the number re-opened.
     """
-    from policies.models import PolicyVersion, RequiredSetting
-
     today = today or timezone.localdate()
-    requirements = RequiredSetting.objects.filter(
-        setting=setting, rule__version__status=PolicyVersion.Status.PUBLISHED
-    ).values_list("rule_id", "rule__terms_rule_id", "rule__version__grace_period_days")
-    by_grace: dict[int, list[int]] = {}
-    for rule_id, terms_rule_id, grace in requirements:
-        by_grace.setdefault(grace, []).append(terms_rule_id or rule_id)
     reopened = 0
-    for grace, rule_ids in by_grace.items():
-        reopened += (
-            Obligation.objects.open()
-            .filter(rule_id__in=rule_ids, status__in=REOPEN_ON_REVISION)
-            .update(
-                status=ObligationStatus.PENDING,
-                due_on=today + datetime.timedelta(days=grace),
-                valid_until=None,
-            )
+    for grace, rule_ids in rules_requiring(setting).items():
+        reopened += reopened_by_revision(rule_ids).update(
+            status=ObligationStatus.PENDING,
+            due_on=today + datetime.timedelta(days=grace),
+            valid_until=None,
         )
     audit.record(
         actor=actor,

@@ -59,7 +59,11 @@ def my_tools(request):
         return render(request, "attestations/me/tools.html", {"employee": None, "awaiting": awaiting})
     today = timezone.localdate()
     obligations = list(selectors.open_obligations_for(employee=employee))
-    cards = [(obligation, selectors.describe(obligation, today=today)) for obligation in obligations]
+    reasons = selectors.due_again_reasons(obligations)
+    cards = [
+        (obligation, selectors.describe(obligation, today=today), reasons.get(obligation.pk, []))
+        for obligation in obligations
+    ]
     # Tools that still need something first, then the done ones; each group by due date.
     cards.sort(key=lambda card: (card[1].done, card[0].due_on, card[0].platform.name.lower()))
     done, total = selectors.progress(obligations)
@@ -172,6 +176,7 @@ def attest_tool(request, pk):
             "statement": services.attestation_statement(obligation),
             "version_phrase": version_phrase(obligation.policy_version, version),
             "status": selectors.describe(obligation, today=timezone.localdate()),
+            "due_again": selectors.due_again_reasons([obligation]).get(obligation.pk, []),
             "uses": USES,
             "does_not_use": DOES_NOT_USE,
         },

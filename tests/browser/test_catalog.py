@@ -38,6 +38,8 @@ def test_admin_renames_a_setting_and_sees_the_new_revision(demo, page, sign_in):
     page.get_by_role("link", name="Edit setting").first.click()
     page.get_by_label("Label").fill("Improve the model for everyone (renamed)")
     page.get_by_role("button", name="Save").click()
+    page.get_by_label("People must check again").check()
+    page.get_by_role("button", name="Save the change").click()
     page.wait_for_url("**/catalog/chatgpt/*")
 
     assert page.get_by_text("is now revision 2").is_visible()

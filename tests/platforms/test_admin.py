@@ -50,7 +50,7 @@ def test_admin_change_of_label_bumps_revision_once_with_audit_and_signal(client,
     try:
         response = client.post(
             reverse("admin:platforms_platformsetting_change", args=[setting.pk]),
-            change_data(setting, label="Renamed by the vendor"),
+            change_data(setting, label="Renamed by the vendor", revision_kind="meaningful"),
         )
     finally:
         setting_revised.disconnect(listener)
@@ -99,10 +99,9 @@ def test_platform_admin_lists_and_searches(client, staff_admin):
     assert response.context["cl"].result_count == 1
 
 
-def test_platform_admin_inline_edit_goes_through_the_service(client, staff_admin):
-    setting = PlatformSettingFactory()
+def inline_data(setting, **overrides):
     platform = setting.platform
-    data = {
+    return {
         "name": platform.name,
         "vendor": platform.vendor,
         "category": platform.category,
@@ -125,13 +124,35 @@ def test_platform_admin_inline_edit_goes_through_the_service(client, staff_admin
         "settings-0-id": str(setting.pk),
         "settings-0-platform": str(platform.pk),
         "settings-0-key": setting.key,
-        **{f"settings-0-{k}": v for k, v in change_data(setting, safe_value="on").items()},
+        **{f"settings-0-{k}": v for k, v in change_data(setting, **overrides).items()},
     }
+
+
+def test_platform_admin_inline_edit_goes_through_the_service(client, staff_admin):
+    setting = PlatformSettingFactory()
     client.force_login(staff_admin)
 
-    response = client.post(reverse("admin:platforms_platform_change", args=[platform.pk]), data)
+    response = client.post(
+        reverse("admin:platforms_platform_change", args=[setting.platform.pk]),
+        inline_data(setting, notes="Only on the web app"),
+    )
 
     assert response.status_code == 302, response.content.decode()[:3000]
     setting.refresh_from_db()
-    assert setting.safe_value == "on" and setting.revision == 2
-    assert AuditEvent.objects.filter(action="catalog.setting.revised", actor=staff_admin).count() == 1
+    assert setting.notes == "Only on the web app" and setting.revision == 1
+    assert AuditEvent.objects.filter(action="catalog.setting.updated", actor=staff_admin).count() == 1
+
+
+def test_platform_admin_inline_refuses_a_change_of_meaning_and_points_to_the_settings_page(client, staff_admin):
+    setting = PlatformSettingFactory()
+    client.force_login(staff_admin)
+
+    response = client.post(
+        reverse("admin:platforms_platform_change", args=[setting.platform.pk]), inline_data(setting, safe_value="on")
+    )
+
+    assert response.status_code == 200
+    assert "on the setting&#x27;s own page" in response.content.decode()
+    setting.refresh_from_db()
+    assert (setting.safe_value, setting.revision) == ("off", 1)
+    assert not AuditEvent.objects.exists()

@@ -127,7 +127,11 @@ def test_changed_label_bumps_revision_once_and_sends_signal(tmp_path):
     assert "Settings: 0 created, 1 updated, 1 unchanged" in output
     event = AuditEvent.objects.get(action="catalog.setting.revised")
     assert event.before == {"label": "Improve the model", "revision": 1}
-    assert event.after == {"label": "Improve the model for everyone", "revision": 2}
+    assert event.after == {
+        "label": "Improve the model for everyone",
+        "revision": 2,
+        "reason": "Acme Chat renamed the setting “Improve the model” to “Improve the model for everyone”",
+    }
     assert event.actor_label == "load_catalog"
 
 
@@ -238,7 +242,12 @@ def test_admin_edits_survive_a_reload_of_an_unchanged_file(tmp_path):
     path = write(tmp_path, CATALOG.format(label="Improve the model"))
     run(path)
     setting = PlatformSetting.objects.get(key="improve")
-    update_setting(setting=setting, changes={"label": "Improve the model (renamed by vendor)"}, actor=None)
+    update_setting(
+        setting=setting,
+        changes={"label": "Improve the model (renamed by vendor)"},
+        actor=None,
+        revision_kind="meaningful",
+    )
 
     run(path)
 
@@ -282,7 +291,9 @@ def test_file_change_to_one_field_keeps_an_admin_edit_of_another(tmp_path):
 
     run(write(tmp_path, CATALOG.format(label="Improve the model")))
     setting = PlatformSetting.objects.get(key="improve")
-    update_setting(setting=setting, changes={"label": "Admin's corrected label"}, actor=None)
+    update_setting(
+        setting=setting, changes={"label": "Admin's corrected label"}, actor=None, revision_kind="meaningful"
+    )
     changed_tiers = CATALOG.format(label="Improve the model").replace(
         "applies_to_tiers: [free, consumer_paid]", "applies_to_tiers: [free]"
     )

@@ -40,7 +40,7 @@ def revisions():
 def test_meaningful_change_bumps_revision_once_audits_and_signals(admin_user, revisions, changes):
     setting = PlatformSettingFactory(values=["on", "off"], safe_value="off")
 
-    updated = services.update_setting(setting=setting, changes=changes, actor=admin_user)
+    updated = services.update_setting(setting=setting, changes=changes, actor=admin_user, revision_kind="meaningful")
 
     assert updated.revision == 2
     assert PlatformSetting.objects.get(pk=setting.pk).revision == 2
@@ -89,7 +89,7 @@ def test_invalid_edit_is_refused_and_nothing_changes(admin_user, revisions, chan
     setting = PlatformSettingFactory()
 
     with pytest.raises(ValidationError) as excinfo:
-        services.update_setting(setting=setting, changes=changes, actor=admin_user)
+        services.update_setting(setting=setting, changes=changes, actor=admin_user, revision_kind="meaningful")
 
     assert field in excinfo.value.message_dict
     fresh = PlatformSetting.objects.get(pk=setting.pk)

@@ -146,7 +146,8 @@ def test_detail_query_count_does_not_grow_with_settings(client, employee_user, d
     PlatformSettingFactory.create_batch(count, platform=platform)
     client_for(client, employee_user)
 
-    with django_assert_max_num_queries(8):  # 7 + the policy's stance (partials/stance.html)
+    # 7 + the policy's stance (partials/stance.html) + the settings' meaningful revisions
+    with django_assert_max_num_queries(9):
         client.get(reverse("platforms:detail", args=["big"]))
 
 
@@ -221,7 +222,7 @@ def test_admin_renames_a_setting_revision_bumps_once_with_audit_and_signal(clien
     try:
         response = client_for(client, admin_user).post(
             reverse("platforms:setting-edit", args=["acme-chat", "improve"]),
-            setting_form_data(label="Improve the model for everyone"),
+            setting_form_data(label="Improve the model for everyone", revision_kind="meaningful", confirming="on"),
         )
     finally:
         setting_revised.disconnect(listener)
@@ -233,7 +234,11 @@ def test_admin_renames_a_setting_revision_bumps_once_with_audit_and_signal(clien
     event = AuditEvent.objects.get(action="catalog.setting.revised")
     assert event.actor == admin_user
     assert event.before == {"label": "Improve Acme for everyone", "revision": 1}
-    assert event.after == {"label": "Improve the model for everyone", "revision": 2}
+    assert event.after == {
+        "label": "Improve the model for everyone",
+        "revision": 2,
+        "reason": "Acme Chat renamed the setting “Improve Acme for everyone” to “Improve the model for everyone”",
+    }
 
 
 def test_admin_saving_an_unchanged_setting_keeps_the_revision(client, admin_user, chatbot):
@@ -327,7 +332,9 @@ def test_verify_ignores_an_offsite_next(client, admin_user, chatbot):
 def test_officers_see_the_change_history_employees_do_not(client, officer, employee_user, admin_user, chatbot):
     from platforms.services import update_setting
 
-    update_setting(setting=chatbot.settings.get(), changes={"label": "Renamed"}, actor=admin_user)
+    update_setting(
+        setting=chatbot.settings.get(), changes={"label": "Renamed"}, actor=admin_user, revision_kind="meaningful"
+    )
 
     officer_html = client_for(client, officer).get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
     assert "catalog.setting.revised" in officer_html and admin_user.email in officer_html
