@@ -14,9 +14,12 @@ from policies.models import PolicyVersion
 PUBLISH = "attestations.publish"
 RETIRE = "attestations.retire"
 RESCOPE = "attestations.rescope"
+REOPEN = "attestations.reopen_for_setting"
 # An HR or SCIM change touching more people than this brings their obligations in line in a
-# job; a handful (the usual hire, move or leaver) is done in the request itself.
+# job; a handful (the usual hire, move or leaver) is done in the request itself. The same for a
+# catalog revision that re-opens more obligations than this.
 RESCOPE_IN_REQUEST = 200
+REOPEN_IN_REQUEST = 200
 
 
 def _version(pk: int) -> PolicyVersion:
@@ -69,6 +72,30 @@ def start_rescope(*, employee_ids: list[int], actor: Any, today: datetime.date):
         key=f"rescope:{uuid.uuid4().hex}",
         title=f"Updating the obligations of {len(employee_ids)} people after an HR change",
         params={"employee_ids": sorted(employee_ids), "today": today.isoformat()},
+        actor=actor,
+    )
+
+
+@jobs.register(REOPEN, can_view=is_governance_admin)
+def reopen(*, job: Any, progress: Any, actor: Any, setting: int, revision: int, today: str) -> JobOutcome:
+    from platforms.models import PlatformSetting
+
+    catalog_setting = PlatformSetting.objects.select_related("platform").get(pk=setting)
+    reopened = obligations.reopen_for_setting(
+        setting=catalog_setting, actor=actor, today=datetime.date.fromisoformat(today)
+    )
+    return JobOutcome(
+        message=f"{reopened} attestations of “{catalog_setting.label}” re-opened; people must check it again.",
+        result={"reopened": reopened, "revision": revision},
+    )
+
+
+def start_reopen(*, setting: Any, revision: int, actor: Any, today: datetime.date):
+    return jobs.start(
+        kind=REOPEN,
+        key=f"setting:{setting.pk}:revision:{revision}",
+        title=f"Re-opening the attestations of {setting.platform.name}'s “{setting.label}”",
+        params={"setting": setting.pk, "revision": revision, "today": today.isoformat()},
         actor=actor,
     )
 

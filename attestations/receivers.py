@@ -5,14 +5,20 @@ from typing import Any
 from django.utils import timezone
 
 from attestations import jobs
+from attestations.selectors.obligations import revision_impact
 from attestations.services.obligations import reopen_for_setting, rescope_employees
 
 
 def reopen_on_setting_revision(
     sender: Any, setting: Any, old_revision: int, new_revision: int, actor: Any = None, **kwargs: Any
 ) -> None:
-    """A catalog setting's meaningful revision re-opens the obligations that require it."""
-    if new_revision > old_revision:
+    """A catalog setting's meaningful revision re-opens the obligations that require it: in a
+    job (committed with the revision) when they are many."""
+    if new_revision <= old_revision:
+        return
+    if revision_impact(setting).obligations > jobs.REOPEN_IN_REQUEST:
+        jobs.start_reopen(setting=setting, revision=new_revision, actor=actor, today=timezone.localdate())
+    else:
         reopen_for_setting(setting=setting, actor=actor)
 
 
@@ -27,7 +33,6 @@ def rescope_changed_employees(sender: Any, employee_ids: list[int], actor: Any =
 
 
 def connect() -> None:
-    from attestations.selectors.obligations import revision_impact
     from people.signals import employees_changed
     from platforms import impact
     from platforms.signals import setting_revised

@@ -244,3 +244,22 @@ def test_my_tools_reasons_take_one_query_whatever_the_number_of_tools(
 
     assert html.count("Why this is due again") == len(obligations)
     assert html.count("on 13 Mar 2026.") == 2 * tools
+
+
+def test_a_revision_that_reopens_many_runs_as_a_job_committed_with_it(
+    setting, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    from attestations import jobs as attestation_jobs
+    from governance.models import Job
+
+    monkeypatch.setattr(attestation_jobs, "REOPEN_IN_REQUEST", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        rename(setting, RevisionKind.MEANINGFUL)
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.result) == (
+        "attestations.reopen_for_setting",
+        "done",
+        {"reopened": 3, "revision": 2},
+    )
+    assert "3 attestations of “Improve the model” re-opened" in job.message
+    assert Obligation.objects.filter(status=ObligationStatus.PENDING).count() == 4  # the three and the pending one
