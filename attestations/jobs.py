@@ -108,6 +108,7 @@ def start_publish(*, version: PolicyVersion, actor: Any, today: datetime.date, r
         params={"version": version.pk, "today": today.isoformat()},
         actor=actor,
         return_url=return_url,
+        return_label=f"See version {version.number}",
     )
 
 
@@ -119,4 +120,5 @@ def start_retire(*, version: PolicyVersion, actor: Any, return_url: str):
         params={"version": version.pk},
         actor=actor,
         return_url=return_url,
+        return_label=f"See version {version.number}",
     )

@@ -99,7 +99,14 @@ def can_view(user: Any, job: Any) -> bool:
 
 
 def start(
-    *, kind: str, key: str, title: str, params: dict[str, Any], actor: Any = None, return_url: str = ""
+    *,
+    kind: str,
+    key: str,
+    title: str,
+    params: dict[str, Any],
+    actor: Any = None,
+    return_url: str = "",
+    return_label: str = "",
 ) -> tuple[Any, bool]:
     """Queue the job (or find the active one for the same kind and key); (job, created)."""
     from django.db import IntegrityError, transaction
@@ -118,7 +125,13 @@ def start(
     try:
         with transaction.atomic():
             job = Job.objects.create(
-                kind=kind, key=key, title=title, params=params, created_by=user, return_url=return_url
+                kind=kind,
+                key=key,
+                title=title,
+                params=params,
+                created_by=user,
+                return_url=return_url,
+                return_label=return_label,
             )
             outbox.send(RUN_JOB, job.pk)
     except IntegrityError:  # a concurrent start of the same job won

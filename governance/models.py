@@ -160,6 +160,7 @@ class Job(models.Model):
     message = models.TextField(blank=True, help_text="What it did, or why it failed, in words.")
     error = models.TextField(blank=True, help_text="The technical error of a failed job (for the admin).")
     return_url = models.CharField(max_length=500, blank=True)
+    return_label = models.CharField(max_length=200, blank=True, help_text="The link's words, e.g. 'See version 2'.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                 ('message', models.TextField(blank=True, help_text='What it did, or why it failed, in words.')),
                 ('error', models.TextField(blank=True, help_text='The technical error of a failed job (for the admin).')),
                 ('return_url', models.CharField(blank=True, max_length=500)),
+                ('return_label', models.CharField(blank=True, help_text="The link's words, e.g. 'See version 2'.", max_length=200)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),

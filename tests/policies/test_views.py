@@ -238,7 +238,7 @@ def test_publish_confirmation_then_publish_then_second_publish_refused(
     assert (job.kind, job.status, job.created_by) == ("attestations.publish", "done", admin)
     page = client.get(response["Location"]).content.decode()
     assert "Version 2 published: 0 obligations opened, 0 closed, 1 rules carried over" in page
-    assert reverse("policies:version", args=[draft.pk]) in page
+    assert f'href="{reverse("policies:version", args=[draft.pk])}">See version 2</a>' in page
     draft.refresh_from_db()
     published.refresh_from_db()
     assert draft.status == "published" and published.status == "retired"
