@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -168,14 +169,83 @@ def test_unknown_department_in_scope_is_refused(client, admin, draft):
 
 def test_required_value_outside_the_settings_values_is_refused(client, admin, draft, chatgpt):
     rule = draft.rules.get()
+    memory = chatgpt.settings.get(key="memory")
     client.force_login(admin)
     response = client.post(
-        reverse("policies:requirement-add", args=[rule.pk]),
-        {"setting": chatgpt.settings.get(key="memory").pk, "required_value": "sometimes"},
+        reverse("policies:requirement-add", args=[rule.pk]), {"requirement": f"{memory.pk}:sometimes"}
     )
     assert response.status_code == 200
-    assert "is not a value of this setting" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
     assert rule.required_settings.count() == 1
+
+
+def test_require_a_setting_offers_each_remaining_setting_with_its_known_values(client, admin, draft, chatgpt):
+    rule = draft.rules.get()
+    memory = chatgpt.settings.get(key="memory")
+    client.force_login(admin)
+    url = reverse("policies:requirement-add", args=[rule.pk])
+    content = client.get(url).content.decode()
+    assert '<optgroup label="Reference saved memories">' in content
+    assert f'<option value="{memory.pk}:off" selected>off (safe value)</option>' in content
+    assert f'<option value="{memory.pk}:on">on</option>' in content
+    assert "Improve the model for everyone" not in content.split("<select", 1)[1]  # required already
+    response = client.post(url, {"requirement": f"{memory.pk}:on"})
+    assert response.status_code == 302
+    assert rule.required_settings.get(setting=memory).required_value == "on"
+
+
+def test_require_a_setting_refuses_a_setting_of_another_tool(client, admin, draft):
+    rule = draft.rules.get()
+    other = PlatformSettingFactory(platform=PlatformFactory(slug="claude", name="Claude"))
+    client.force_login(admin)
+    response = client.post(reverse("policies:requirement-add", args=[rule.pk]), {"requirement": f"{other.pk}:off"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not rule.required_settings.filter(setting=other).exists()
+
+
+def test_require_a_setting_says_so_when_every_setting_is_required_already(client, admin, draft, chatgpt):
+    rule = draft.rules.get()
+    services.set_required_setting(rule=rule, setting=chatgpt.settings.get(key="memory"), actor=admin)
+    client.force_login(admin)
+    content = client.get(reverse("policies:requirement-add", args=[rule.pk])).content.decode()
+    assert "<select" not in content and "---------" not in content
+    assert "Every setting of ChatGPT in the catalog is required by this rule already" in content
+    assert reverse("platforms:setting-create", args=["chatgpt"]) in content
+
+
+def test_changing_a_required_value_offers_the_settings_values_only(client, admin, draft):
+    requirement = draft.rules.get().required_settings.get()
+    client.force_login(admin)
+    url = reverse("policies:requirement-edit", args=[requirement.pk])
+    content = client.get(url).content.decode()
+    assert 'type="radio" name="required_value" value="off"' in content and "off (safe value)" in content
+    assert client.post(url, {"required_value": "maybe"}).status_code == 200
+    assert client.post(url, {"required_value": "on"}).status_code == 302
+    requirement.refresh_from_db()
+    assert requirement.required_value == "on"
+
+
+def test_rule_form_offers_departments_as_an_indented_tree_of_checkboxes(client, admin, draft):
+    engineering = DepartmentFactory(name="Engineering")
+    platform = DepartmentFactory(name="Platform", parent=engineering)
+    DepartmentFactory(name="Accounting")
+    rule = draft.rules.get()
+    client.force_login(admin)
+    url = reverse("policies:rule-edit", args=[rule.pk])
+    content = client.get(url).content.decode()
+    assert "<select multiple" not in content and "<legend>Departments</legend>" in content
+    tree = content.split('<ul class="department-tree"', 1)[1].split("</ul>", 1)[0]
+    assert tree.index("Accounting") < tree.index("Engineering") < tree.index("Platform")
+    option = re.search(
+        rf'<li class="tree-depth-1"><label for="(id_departments_\d+)"><input type="checkbox" name="departments" '
+        rf'value="{platform.pk}" id="(id_departments_\d+)"> Platform <span class="tree-path">in Engineering</span>',
+        tree,
+    )
+    assert option and option[1] == option[2]
+    response = client.post(url, {"stance": "approved", "departments": [platform.pk]})
+    assert response.status_code == 302 and list(rule.departments.all()) == [platform]
+    content = client.get(url).content.decode()
+    assert f'value="{platform.pk}" id="{option[1]}" checked>' in content
 
 
 def test_removing_the_last_required_setting_is_refused_with_a_message(client, admin, draft):
