@@ -64,7 +64,9 @@ def policies_with_versions() -> QuerySet[Policy]:
 def version_with_rules(*, pk: int) -> PolicyVersion:
     return (
         PolicyVersion.objects.select_related("policy", "published_by", "created_by")
-        .prefetch_related(Prefetch("rules", queryset=rules_queryset()))
+        .prefetch_related(
+            Prefetch("rules", queryset=rules_queryset().annotate(setting_count=Count("platform__settings")))
+        )
         .get(pk=pk)
     )
 

@@ -491,3 +491,14 @@ def test_the_decision_page_refuses_an_officers_own_request(client, make_user, pu
     assert "cannot decide your own exception request" in response.content.decode()
     mine.refresh_from_db()
     assert mine.status == "requested" and mine.decided_by is None
+
+
+def test_version_page_offers_require_a_setting_only_while_one_is_left(client, admin, draft, chatgpt):
+    rule = draft.rules.get()
+    client.force_login(admin)
+    url = reverse("policies:version", args=[draft.pk])
+    assert reverse("policies:requirement-add", args=[rule.pk]) in client.get(url).content.decode()
+    services.set_required_setting(rule=rule, setting=chatgpt.settings.get(key="memory"), actor=admin)
+    content = client.get(url).content.decode()
+    assert reverse("policies:requirement-add", args=[rule.pk]) not in content
+    assert "Every catalog setting required" in content
