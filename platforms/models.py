@@ -81,6 +81,9 @@ class ControlType(models.TextChoices):
     CHOICE = "choice", "Choice"
     ACCOUNT_VISIBILITY = "account_visibility", "Account visibility"
     ACTION = "action", "Action (form or request)"
+    # A behaviour at the moment of use, not a switch (e.g. "do not rate replies"): the employee
+    # confirms they follow it; values are "followed" / "not followed", the safe one "followed".
+    PRACTICE = "practice", "Practice (confirmed by the employee)"
 
 
 class CatalogEntry(models.Model):
