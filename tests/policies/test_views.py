@@ -17,6 +17,7 @@ from tests.factories import (
     PlatformFactory,
     PlatformSettingFactory,
     PolicyVersionFactory,
+    failing_answer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -433,6 +434,25 @@ def test_officer_denies(client, officer, requested):
     requested.refresh_from_db()
     assert requested.status == "denied" and requested.decision_note == "No"
     assert Obligation.objects.get(pk=requested.obligation_id).status == ObligationStatus.PENDING
+
+
+def test_decision_page_shows_which_setting_failed_in_the_latest_attestation(client, officer, requested, chatgpt):
+    setting = chatgpt.settings.get(key="improve-model")
+    failing_answer(requested.obligation, setting, at=timezone.now(), required_value="off", value="on")
+    client.force_login(officer)
+    content = client.get(reverse("attestations:exception-decide", args=[requested.pk])).content.decode()
+    assert "Settings that failed" in content
+    row = content.split('<th scope="row">Improve the model for everyone', 1)[1].split("</tr>", 1)[0]
+    assert "<td><code>on</code></td><td><code>off</code></td>" in row
+    assert "Reference saved memories" not in content  # not required by the rule, not answered
+
+
+def test_decision_page_before_any_attestation_lists_what_the_rule_requires(client, officer, requested):
+    client.force_login(officer)
+    content = client.get(reverse("attestations:exception-decide", args=[requested.pk])).content.decode()
+    assert "Settings the rule requires" in content and "has not attested ChatGPT yet" in content
+    row = content.split('<th scope="row">Improve the model for everyone', 1)[1].split("</tr>", 1)[0]
+    assert "not answered yet" in row and "<code>off</code>" in row
 
 
 def _queries_for(client, url):
