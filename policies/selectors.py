@@ -97,8 +97,8 @@ def _rule_fields(rule: ToolRule) -> list[tuple[str, str]]:
         ("Departments", _display_scope_departments(rule)),
         ("Countries", ", ".join(rule.countries) or "all"),
         ("Customer-data handlers only", "yes" if rule.customer_data_handlers_only else "no"),
-        ("Allowed tiers", ", ".join(rule.allowed_tiers) or "any"),
-        ("Data classes", ", ".join(rule.data_classes) or "none listed"),
+        ("Allowed tiers", ", ".join(rule.tier_labels) or "any"),
+        ("Data classes", ", ".join(rule.data_class_labels) or "none listed"),
         ("No settings needed", "yes" if rule.no_settings_needed else "no"),
         ("Notes", rule.notes or ""),
     ]

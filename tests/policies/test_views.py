@@ -522,3 +522,24 @@ def test_version_page_offers_require_a_setting_only_while_one_is_left(client, ad
     content = client.get(url).content.decode()
     assert reverse("policies:requirement-add", args=[rule.pk]) not in content
     assert "Every catalog setting required" in content
+
+
+def test_published_version_page_names_obligation_statuses(client, admin, published):
+    client.force_login(admin)
+    content = client.get(reverse("policies:version", args=[published.pk])).content.decode()
+    assert '<span class="badge badge-info">Pending: 3</span>' in content and "pending:" not in content
+
+
+def test_version_page_says_one_day_not_one_days(client, admin, draft):
+    PolicyVersion.objects.filter(pk=draft.pk).update(grace_period_days=1, escalation_after_days=1)
+    client.force_login(admin)
+    content = client.get(reverse("policies:version", args=[draft.pk])).content.decode()
+    assert "<dd>1 day</dd>" in content and "<dd>1 day overdue</dd>" in content and "1 days" not in content
+
+
+def test_version_page_names_tiers_and_data_classes_as_people_read_them(client, admin, draft):
+    ToolRule.objects.filter(version=draft).update(allowed_tiers=["consumer_paid"], data_classes=["customer"])
+    client.force_login(admin)
+    content = client.get(reverse("policies:version", args=[draft.pk])).content.decode()
+    assert "Consumer paid" in content and "Customer data" in content
+    assert "consumer_paid" not in content
