@@ -86,6 +86,11 @@ class ControlType(models.TextChoices):
     PRACTICE = "practice", "Practice (confirmed by the employee)"
 
 
+# A practice's only values, and the one that protects: the catalog loader insists on them.
+PRACTICE_VALUES = ["followed", "not followed"]
+PRACTICE_SAFE_VALUE = "followed"
+
+
 class CatalogEntry(models.Model):
     """What platforms and settings share: provenance and freshness."""
 
@@ -176,6 +181,10 @@ class PlatformSetting(CatalogEntry):
 
     def __str__(self):
         return f"{self.platform.name}: {self.label}"
+
+    @property
+    def is_practice(self):
+        return self.control_type == ControlType.PRACTICE
 
     @property
     def settings_url(self):
