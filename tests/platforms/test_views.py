@@ -349,3 +349,18 @@ def test_a_history_of_one_change_says_the_latest_change(client, officer, admin_u
     html = response.content.decode()
     assert "<caption>The latest change</caption>" in html and "Latest 1 changes" not in html
     assert "<td>Setting details changed</td>" in html
+
+
+def test_detail_shows_a_practice_as_something_to_follow_not_a_value_to_set(client, employee_user, chatbot):
+    PlatformSettingFactory(
+        platform=chatbot,
+        key="no-ratings",
+        label="Do not rate replies",
+        control_type="practice",
+        values=["followed", "not followed"],
+        safe_value="followed",
+    )
+    html = client_for(client, employee_user).get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
+    section = html.split('id="setting-no-ratings"', 1)[1].split("</section>", 1)[0]
+    assert "People confirm they follow it when they attest" in section and "Where it applies" in section
+    assert "Set it to" not in section and "Practice (confirmed by the employee)" in section
