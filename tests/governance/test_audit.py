@@ -79,7 +79,7 @@ def test_every_action_the_code_records_has_a_phrase_for_the_pages():
     """A new audit action without a phrase would show its machine name on the history pages."""
     import re
 
-    from governance.models import ACTION_PHRASES
+    from governance.audit_actions import ACTION_PHRASES
 
     pattern = re.compile(r'action=f?"([a-z_]+\.[a-z_.{}]+)"')
     found = set()
@@ -93,7 +93,7 @@ def test_every_action_the_code_records_has_a_phrase_for_the_pages():
 
 
 def test_an_action_without_a_phrase_reads_as_its_words():
-    from governance.models import action_phrase
+    from governance.audit_actions import action_phrase
 
     assert action_phrase("rule.setting_required") == "Setting required"
     assert action_phrase("x.made_up") == "X made up"
