@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from attestations.models import SATISFIED_STATUSES, Attestation, Obligation, ObligationStatus, PolicyException
 from people.models import Employee
 from people.selectors import reports_of
-from platforms.models import ControlType, Platform, PlatformSetting
+from platforms.models import Platform
 from policies.models import PolicyVersion
 
 TEAM_PAGE_SIZE = 50
@@ -189,6 +189,8 @@ def team_overview(*, manager: Employee, page_number: Any = 1) -> tuple[Page, lis
 
 def practice_setting_ids(records: Sequence[Attestation]) -> set[int]:
     """Which settings answered in ``records`` are practices (confirmed, not switched): one query."""
+    from platforms.models import ControlType, PlatformSetting
+
     ids = {answer["setting_id"] for record in records for answer in record.answers or () if answer.get("setting_id")}
     if not ids:
         return set()

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from attestations.forms import ApproveExceptionForm, DenyExceptionForm
 from attestations.models import PolicyException
-from attestations.selectors.obligations import exceptions_for_review, settings_at_issue, version_phrase
+from attestations.selectors.exceptions import settings_at_issue
+from attestations.selectors.obligations import exceptions_for_review, version_phrase
 from attestations.services import exceptions as exception_services
 from governance.roles import is_compliance_officer, role_required
 from policies.forms import apply_errors
