@@ -16,7 +16,13 @@ SERVICE_FIELD = {"statement": "confirm"}
 
 
 def value_label(value):
-    return {"on": "On", "off": "Off"}.get(value, value.replace("_", " ").replace("-", " ").capitalize())
+    return {"on": "On", "off": "Off", "followed": "Confirmed"}.get(
+        value, value.replace("_", " ").replace("-", " ").capitalize()
+    )
+
+
+# How a practice's two answers read on the attest form: a confirmation, not a switch position.
+PRACTICE_CHOICES = {"followed": "I confirm: I do this", "not followed": "I do not do this"}
 
 
 class AttestationForm(forms.Form):
@@ -58,11 +64,12 @@ class AttestationForm(forms.Form):
         self.fields["signature"].help_text = f"Type {obligation.employee.full_name}."
         for requirement in self.requirements:
             setting = requirement.setting
+            labels = PRACTICE_CHOICES if setting.is_practice else {}
             self.fields[self.setting_field(setting)] = forms.ChoiceField(
                 required=False,
                 label=setting.label,
                 widget=forms.RadioSelect,
-                choices=[(value, value_label(value)) for value in setting.values],
+                choices=[(value, labels.get(value) or value_label(value)) for value in setting.values],
                 error_messages={"invalid_choice": "Choose one of the values shown."},
             )
         allowed = obligation.rule.allowed_tiers or []
@@ -94,7 +101,10 @@ class AttestationForm(forms.Form):
             for requirement in self.requirements:
                 name = self.setting_field(requirement.setting)
                 if not cleaned.get(name) and name not in self.errors:
-                    self.add_error(name, f"Choose the current value of “{requirement.setting.label}”.")
+                    if requirement.setting.is_practice:
+                        self.add_error(name, f"Say whether you follow “{requirement.setting.label}”.")
+                    else:
+                        self.add_error(name, f"Choose the current value of “{requirement.setting.label}”.")
             if "tier" in self.fields and not cleaned.get("tier") and "tier" not in self.errors:
                 self.add_error("tier", "Say which account tier you use.")
         return cleaned

@@ -1,6 +1,7 @@
 """Demo step: the published "AI acceptable use" policy and the obligations it creates.
 
-ChatGPT, Claude and Gemini approved for everyone with their training settings required;
+ChatGPT, Claude and Gemini approved for everyone with their training settings required (and,
+for Claude, the practice of not rating replies);
 LinkedIn restricted to Sales and Customer Success, X restricted to Engineering and Sales
 (public information only); DeepSeek prohibited. The demo employee (Engineering >
 Applications) therefore has four tools to attest. Idempotent: once the policy is
@@ -31,7 +32,9 @@ use, for what, and how they must be configured.
 1. Use only the tools listed as **approved** or **restricted** below, within their limits.
 2. Before using a tool, switch off the settings that let the vendor train on your data,
    exactly as the step-by-step guide in *My AI tools* shows.
-3. Confirm your settings when asked (every 90 days, and when a setting changes).
+3. Follow the practices a tool's guide lists (in Claude: never rate a reply with thumbs up
+   or down), and confirm them with your settings when asked (every 90 days, and when a
+   setting changes).
 4. Never put **customer** or **regulated** data into a tool unless its rule allows that
    data class.
 
@@ -53,7 +56,7 @@ decides and the exception expires on the date they set.
 # slug, stance, required setting keys, department codes, data classes
 RULES = [
     ("chatgpt", "approved", ["improve-model"], [], ["public", "internal"]),
-    ("claude", "approved", ["help-improve"], [], ["public", "internal"]),
+    ("claude", "approved", ["help-improve", "no-feedback-ratings"], [], ["public", "internal"]),
     ("gemini", "approved", ["keep-activity"], [], ["public", "internal"]),
     ("linkedin", "restricted", ["genai-improvement"], ["SALES", "CS"], ["public"]),
     ("x", "restricted", ["grok-data-sharing"], ["ENG", "SALES"], ["public"]),

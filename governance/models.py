@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from governance.audit_actions import action_phrase
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -86,6 +88,11 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    @property
+    def action_phrase(self) -> str:
+        """The action as pages show it (governance.audit_actions)."""
+        return action_phrase(self.action)
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -1,6 +1,27 @@
+from typing import Any, cast
+
 from django.db.models import QuerySet
 
-from people.models import Employee
+from people.models import Department, Employee
+
+
+def department_tree() -> list[dict[str, Any]]:
+    """Every department as {id, name, path, parent_id, depth}, in tree order (parents before their
+    children, siblings by name; one query)."""
+    rows = cast(list[dict[str, Any]], list(Department.objects.values("id", "name", "path", "parent_id").order_by()))
+    children: dict[int | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        row["depth"] = row["path"].count("/") - 2
+        children.setdefault(row["parent_id"], []).append(row)
+    ordered = []
+
+    def walk(parent_id: int | None) -> None:
+        for row in sorted(children.get(parent_id, []), key=lambda r: r["name"].lower()):
+            ordered.append(row)
+            walk(row["id"])
+
+    walk(None)
+    return ordered
 
 
 def reports_of(*, manager: Employee) -> QuerySet[Employee]:

@@ -15,6 +15,8 @@ from django.core.validators import URLValidator
 from platforms.citations import has_primary, parse_citation, parse_date
 from platforms.models import (
     PLATFORM_CONTENT_FIELDS,
+    PRACTICE_SAFE_VALUE,
+    PRACTICE_VALUES,
     SETTING_CONTENT_FIELDS,
     Category,
     ControlType,
@@ -254,6 +256,11 @@ def _setting(path, platform_entry, index, raw, inherited):
         fail("safe_value", f"{safe_value!r} is not a string (quote on/off/yes/no in YAML)")
     if safe_value not in values:
         fail("safe_value", f"{safe_value!r} is not one of the values {values}")
+    if control_type == ControlType.PRACTICE and (values != PRACTICE_VALUES or safe_value != PRACTICE_SAFE_VALUE):
+        fail(
+            "values",
+            f"a practice has the values {PRACTICE_VALUES} and the safe value {PRACTICE_SAFE_VALUE!r}",
+        )
     protects = _choices(raw["protects"], Protects.values, lambda m: fail("protects", m))
     tiers = _choices(raw["applies_to_tiers"], Tier.values, lambda m: fail("applies_to_tiers", m))
     confidence = raw.get("confidence", inherited["confidence"])

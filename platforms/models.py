@@ -82,6 +82,14 @@ class ControlType(models.TextChoices):
     CHOICE = "choice", "Choice"
     ACCOUNT_VISIBILITY = "account_visibility", "Account visibility"
     ACTION = "action", "Action (form or request)"
+    # A behaviour at the moment of use, not a switch (e.g. "do not rate replies"): the employee
+    # confirms they follow it; values are "followed" / "not followed", the safe one "followed".
+    PRACTICE = "practice", "Practice (confirmed by the employee)"
+
+
+# A practice's only values, and the one that protects: the catalog loader insists on them.
+PRACTICE_VALUES = ["followed", "not followed"]
+PRACTICE_SAFE_VALUE = "followed"
 
 
 class CatalogEntry(models.Model):
@@ -174,6 +182,10 @@ class PlatformSetting(CatalogEntry):
 
     def __str__(self):
         return f"{self.platform.name}: {self.label}"
+
+    @property
+    def is_practice(self):
+        return self.control_type == ControlType.PRACTICE
 
     @property
     def settings_url(self):

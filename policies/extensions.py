@@ -14,11 +14,11 @@ _providers: dict[str, ObligationCounts] = {}
 
 
 def provide_obligation_counts(function: ObligationCounts) -> None:
-    """Register ``function(version=...) -> {status: count}``; a later registration replaces it."""
+    """Register ``function(version=...) -> {status label: count}``; a later registration replaces it."""
     _providers["obligation_counts"] = function
 
 
 def obligation_counts(*, version: Any) -> dict[str, int]:
-    """Open obligations under ``version`` by status, e.g. {"pending": 120, "compliant": 80}."""
+    """Open obligations under ``version`` by status label, e.g. {"Pending": 120, "Not used": 11}."""
     provider = _providers.get("obligation_counts")
     return provider(version=version) if provider else {}

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 
 from people.models import Department
+from people.selectors import department_tree
 from platforms.models import Platform, PlatformSetting, Tier
 from policies.models import ToolRule
 
@@ -68,13 +70,54 @@ class ChoosePlatformForm(forms.Form):
         self.fields["platform"].queryset = Platform.objects.exclude(rules__version=version).order_by("name")
 
 
+class DepartmentTree(forms.CheckboxSelectMultiple):
+    """The department tree as checkboxes: parents before their children, each indented by its
+    depth and naming the departments above it (for screen readers, which do not see the
+    indent). Plain HTML, no JavaScript; the field's template wraps it in a fieldset.
+
+    Written in Python rather than a template per option: an organization has a thousand
+    departments. ``rows`` is department_tree()'s output, set by the form.
+    """
+
+    rows: list[dict] = []
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        names = {str(row["id"]): row["name"] for row in self.rows}
+        base_id = self.build_attrs(self.attrs, attrs).get("id", f"id_{name}")
+        items = []
+        for index, row in enumerate(self.rows):
+            key = str(row["id"])
+            above = [names[part] for part in row["path"].strip("/").split("/")[:-1] if part in names]
+            items.append(
+                (
+                    min(row["depth"], 8),
+                    f"{base_id}_{index}",
+                    name,
+                    key,
+                    " checked" if key in selected else "",
+                    row["name"],
+                    format_html(' <span class="tree-path">in {}</span>', " \u203a ".join(above)) if above else "",
+                )
+            )
+        options = format_html_join(
+            "",
+            '<li class="tree-depth-{}"><label for="{}"><input type="checkbox" name="{}" value="{}" id="{}"{}> {}{}</label></li>',
+            ((depth, id_, n, k, id_, checked, label, path) for depth, id_, n, k, checked, label, path in items),
+        )
+        return format_html('<ul class="department-tree" id="{}">{}</ul>', base_id, options)
+
+    def id_for_label(self, id_, index=None):
+        return id_ if index is None else f"{id_}_{index}"
+
+
 class RuleForm(forms.Form):
     stance = forms.ChoiceField(choices=ToolRule.Stance.choices, widget=forms.RadioSelect)
     departments = forms.ModelMultipleChoiceField(
-        queryset=Department.objects.order_by("path"),
+        queryset=Department.objects.all(),
         required=False,
-        help_text="Empty: every department. A department includes its sub-departments.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="None ticked: every department. A department includes its sub-departments.",
+        widget=DepartmentTree,
     )
     countries = forms.CharField(
         required=False, help_text="Two-letter codes, comma separated (e.g. DE, FR). Empty: all countries."
@@ -98,6 +141,7 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, platform=None, with_settings=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["departments"].widget.rows = department_tree()
         if with_settings:
             self.fields["required_settings"] = forms.ModelMultipleChoiceField(
                 queryset=PlatformSetting.objects.filter(platform=platform).order_by("key"),
@@ -130,20 +174,53 @@ class RuleForm(forms.Form):
         return data
 
 
+def value_label(setting, value):
+    """A value as the admin picks it: the safe one says so."""
+    return f"{value} (safe value)" if value == setting.safe_value else value
+
+
 class RequiredSettingForm(forms.Form):
-    setting = forms.ModelChoiceField(queryset=PlatformSetting.objects.none())
-    required_value = forms.CharField(required=False, help_text="Empty: the setting's safe value.")
+    """Require a setting of the rule's tool at one of its known values.
+
+    Adding offers every setting the rule does not require yet, each with its own values (one
+    <select> grouped by setting, so it works without JavaScript and a value always belongs
+    to its setting); changing offers the required setting's values. ``available`` is empty
+    when every setting of the tool is required already: the page says so instead of showing
+    an empty choice.
+    """
 
     def __init__(self, *args, rule, requirement=None, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = PlatformSetting.objects.filter(platform=rule.platform_id).order_by("key")
-        if requirement is None:
-            queryset = queryset.exclude(requirements__rule=rule)
-        self.fields["setting"].queryset = queryset
-        self.fields["setting"].label_from_instance = lambda s: f"{s.label} ({s.key}: {' / '.join(s.values)})"
+        self.requirement = requirement
         if requirement is not None:
-            self.fields["setting"].disabled = True
-            self.fields["setting"].initial = requirement.setting
+            setting = requirement.setting
+            self.available = [setting]
             self.fields["required_value"] = forms.ChoiceField(
-                choices=[(v, v) for v in requirement.setting.values], initial=requirement.required_value
+                label="Required value",
+                choices=[(v, value_label(setting, v)) for v in setting.values],
+                initial=requirement.required_value,
+                widget=forms.RadioSelect,
             )
+            return
+        self.available = list(
+            PlatformSetting.objects.filter(platform=rule.platform_id).exclude(requirements__rule=rule).order_by("key")
+        )
+        self.settings_by_pk = {str(s.pk): s for s in self.available}
+        choices = [
+            (s.label, [(f"{s.pk}:{v}", value_label(s, v)) for v in s.values]) for s in self.available if s.values
+        ]
+        self.fields["requirement"] = forms.ChoiceField(
+            label="Setting and required value",
+            choices=[("", "Choose a setting and its value"), *choices],
+            help_text="Grouped by setting; the safe value is marked.",
+        )
+        if self.available and self.available[0].safe_value in self.available[0].values:
+            self.fields["requirement"].initial = f"{self.available[0].pk}:{self.available[0].safe_value}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.requirement is None and cleaned.get("requirement"):
+            pk, _, value = cleaned["requirement"].partition(":")
+            cleaned["setting"] = self.settings_by_pk[pk]
+            cleaned["required_value"] = value
+        return cleaned

@@ -10,6 +10,8 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils.safestring import mark_safe
 
+from platforms.models import Tier
+
 # What the policy body may contain after Markdown rendering; everything else is stripped.
 BODY_TAGS = {
     "a",
@@ -244,6 +246,17 @@ class ToolRule(models.Model):
     @property
     def creates_obligations(self):
         return self.stance != self.Stance.PROHIBITED
+
+    @property
+    def tier_labels(self) -> list[str]:
+        """The allowed account tiers as people read them ("Consumer paid", not "consumer_paid")."""
+        labels = dict(Tier.choices)
+        return [str(labels.get(code, code)) for code in self.allowed_tiers or ()]
+
+    @property
+    def data_class_labels(self) -> list[str]:
+        labels = dict(self.DataClass.choices)
+        return [str(labels.get(code, code)) for code in self.data_classes or ()]
 
     @property
     def obligation_rule_id(self):

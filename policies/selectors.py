@@ -64,7 +64,9 @@ def policies_with_versions() -> QuerySet[Policy]:
 def version_with_rules(*, pk: int) -> PolicyVersion:
     return (
         PolicyVersion.objects.select_related("policy", "published_by", "created_by")
-        .prefetch_related(Prefetch("rules", queryset=rules_queryset()))
+        .prefetch_related(
+            Prefetch("rules", queryset=rules_queryset().annotate(setting_count=Count("platform__settings")))
+        )
         .get(pk=pk)
     )
 
@@ -95,8 +97,8 @@ def _rule_fields(rule: ToolRule) -> list[tuple[str, str]]:
         ("Departments", _display_scope_departments(rule)),
         ("Countries", ", ".join(rule.countries) or "all"),
         ("Customer-data handlers only", "yes" if rule.customer_data_handlers_only else "no"),
-        ("Allowed tiers", ", ".join(rule.allowed_tiers) or "any"),
-        ("Data classes", ", ".join(rule.data_classes) or "none listed"),
+        ("Allowed tiers", ", ".join(rule.tier_labels) or "any"),
+        ("Data classes", ", ".join(rule.data_class_labels) or "none listed"),
         ("No settings needed", "yes" if rule.no_settings_needed else "no"),
         ("Notes", rule.notes or ""),
     ]

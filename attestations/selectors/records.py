@@ -220,3 +220,15 @@ def team_overview(*, manager: Employee, page_number: Any = 1) -> tuple[Page, lis
         by_platform = {obligation.platform_id: obligation for obligation in person.open_obligations}
         rows.append(TeamRow(employee=person, cells=[by_platform.get(platform.pk) for platform in columns]))
     return page, columns, rows
+
+
+def practice_setting_ids(records: Sequence[Attestation]) -> set[int]:
+    """Which settings answered in ``records`` are practices (confirmed, not switched): one query."""
+    from platforms.models import ControlType, PlatformSetting
+
+    ids = {answer["setting_id"] for record in records for answer in record.answers or () if answer.get("setting_id")}
+    if not ids:
+        return set()
+    return set(
+        PlatformSetting.objects.filter(pk__in=ids, control_type=ControlType.PRACTICE).values_list("pk", flat=True)
+    )

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from attestations.forms import ApproveExceptionForm, DenyExceptionForm
 from attestations.models import PolicyException
+from attestations.selectors.exceptions import settings_at_issue
 from attestations.selectors.obligations import exceptions_for_review, version_phrase
 from attestations.services import exceptions as exception_services
 from governance.roles import is_compliance_officer, role_required
@@ -57,8 +58,11 @@ def exception_decide(request, pk):
                     request, f"Exception for {exception.employee.full_name} ({exception.rule.platform.name}) {verb}."
                 )
                 return redirect("attestations:exceptions")
+    attested, at_issue = settings_at_issue(exception=exception)
     context = {
         "exception": exception,
+        "attested": attested,
+        "settings_at_issue": at_issue,
         "version_phrase": version_phrase(
             exception.rule.version, published_version(policy=exception.rule.version.policy)
         ),

@@ -199,6 +199,7 @@ def record(request, pk):
     obligation = entry.obligation
     is_latest = obligation is not None and obligation.satisfied_by_id == entry.pk
     fixes = []
+    practices = selectors.practice_setting_ids([entry])
     if entry.kind == Attestation.Kind.ATTESTATION and entry.compliant is False:
         steps = {
             requirement.setting_id: requirement.setting
@@ -212,6 +213,7 @@ def record(request, pk):
                         "value": value_label(answer["value"]),
                         "required": value_label(answer["required"]),
                         "setting": steps.get(answer["setting_id"]),
+                        "is_practice": answer["setting_id"] in practices,
                     }
                 )
     return render(
@@ -231,9 +233,11 @@ def record(request, pk):
                     **answer,
                     "value_label": value_label(answer["value"]),
                     "required_label": value_label(answer["required"]),
+                    "is_practice": answer["setting_id"] in practices,
                 }
                 for answer in entry.answers
             ],
+            "has_practices": bool(practices),
             "fixes": fixes,
             "tier_label": services.TIER_LABELS.get(entry.tier, entry.tier),
             "tier_refused": bool(
@@ -256,9 +260,13 @@ def history(request):
     employee = _me(request)
     page = Paginator(selectors.records_of(employee=employee), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
+    practices = selectors.practice_setting_ids(page.object_list)
     for entry in page.object_list:  # the rule's version and the one in force, as every page names them
         rule_version = entry.obligation.policy_version if entry.obligation is not None else entry.policy_version
         entry.version_phrase = version_phrase(rule_version, entry.policy_version)
+        entry.practices_confirmed = sum(
+            1 for answer in entry.answers or () if answer.get("setting_id") in practices and answer.get("compliant")
+        )
     return render(request, "attestations/me/history.html", {"page": page})
 
 

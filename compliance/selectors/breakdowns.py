@@ -4,7 +4,7 @@ settings; the people most overdue."""
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
@@ -22,24 +22,7 @@ from compliance.selectors.figures import (
 )
 from compliance.selectors.filters import ComplianceFilters
 from people.models import Department, Employee
-
-
-def department_tree() -> list[dict[str, Any]]:
-    """Every department as {id, name, path, parent_id, depth}, in tree order (one query)."""
-    rows = cast(list[dict[str, Any]], list(Department.objects.values("id", "name", "path", "parent_id").order_by()))
-    children: dict[int | None, list[dict[str, Any]]] = {}
-    for row in rows:
-        row["depth"] = row["path"].count("/") - 2
-        children.setdefault(row["parent_id"], []).append(row)
-    ordered = []
-
-    def walk(parent_id: int | None) -> None:
-        for row in sorted(children.get(parent_id, []), key=lambda r: r["name"].lower()):
-            ordered.append(row)
-            walk(row["id"])
-
-    walk(None)
-    return ordered
+from people.selectors import department_tree
 
 
 @dataclass

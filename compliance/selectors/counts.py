@@ -189,9 +189,14 @@ def customer_data_handlers(filters: ComplianceFilters, *, fully_compliant: bool)
 
 
 def version_obligation_counts(*, version: PolicyVersion, today: datetime.date | None = None) -> dict[str, int]:
-    """Open obligations under a version by status, e.g. {"pending": 120, "compliant": 80}: the
-    dashboard's figures filtered by the version (shown on the policy editor's version page)."""
+    """Open obligations under a version by status, named as people read them, e.g.
+    {"Pending": 120, "Not used": 11}: the dashboard's figures filtered by the version (shown on
+    the policy editor's version page)."""
     if version.status != PolicyVersion.Status.PUBLISHED:
         return {}  # a draft has none yet; a retired version's closed with it
     figures = summary(ComplianceFilters(policy_version_id=version.pk), today=today or timezone.localdate())
-    return {status: getattr(figures, status) for status in ObligationStatus.values if getattr(figures, status)}
+    return {
+        str(status.label): getattr(figures, status.value)
+        for status in ObligationStatus
+        if getattr(figures, status.value)
+    }

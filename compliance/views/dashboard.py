@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,7 +131,7 @@ def _dashboard(request, scope):
             "query": urlencode(params),
             "overview": overview,
             "cards": _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link),
-            "trend": _trend(points, days=days, today=today),
+            "trend": _trend(points, days=days, today=today, filters=filters),
             "by_department": _bars(overview.departments, lambda f: {**f.extra["params"], **scope.params}, link),
             "by_platform": _bars(overview.platforms, lambda f: {**params, "platform": f.extra["id"]}, link),
             "heat": _heat_rows(overview, scope, link),
@@ -230,10 +231,27 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
     return cards
 
 
-def _trend(points, *, days, today):
-    """Both trend charts and their table, with a gap for every day without a snapshot."""
+def _trend(points, *, days, today, filters=None):
+    """Both trend charts and their table, with a gap for every day without a snapshot.
+
+    Without a trend, ``reason`` says why: "team" when a manager's scope (which they cannot
+    remove) rules it out, "filters" with ``blocking`` naming the filters to remove otherwise."""
     if points is None:
-        return {"available": False, "reason": "filters"}
+        if filters is not None and filters.manager is not None:
+            return {"available": False, "reason": "team"}
+        blocking = []
+        if filters is not None:
+            blocking = [
+                name
+                for name, active in (
+                    ("policy version", filters.policy_version_id),
+                    ("country", filters.country),
+                    ("customer-data", filters.customer_data_only),
+                )
+                if active
+            ]
+        words = " and ".join(filter(None, [", ".join(blocking[:-1]), *blocking[-1:]])) or "chosen"
+        return {"available": False, "reason": "filters", "blocking": f"{words} filter{pluralize(len(blocking))}"}
     if not points:
         return {"available": False, "reason": "empty"}
     by_day = {p.extra["day"]: p for p in points}

@@ -24,7 +24,8 @@
     function check() {
       var chosen = group.querySelector("input[type='radio']:checked");
       var off = chosen && chosen.value !== group.getAttribute("data-required-value");
-      note.textContent = off
+      var offNote = group.getAttribute("data-off-note");
+      note.textContent = off && offNote ? offNote : off
         ? "This is not the required value (" + required.textContent.replace("(required)", "").trim() +
           "): change it in the tool first, or submit and request an exception."
         : "";

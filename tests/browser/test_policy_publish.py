@@ -33,7 +33,7 @@ def test_admin_drafts_requires_one_more_setting_reviews_and_publishes(copilot_pu
     expect(page.get_by_text("Draft", exact=True).first).to_be_visible()
 
     page.get_by_role("link", name="Require a setting for Microsoft Copilot").click()
-    page.get_by_label("Setting").select_option(str(voice.pk))
+    page.get_by_label("Setting and required value").select_option(f"{voice.pk}:{voice.safe_value}")
     page.get_by_role("button", name="Require setting").click()
     expect(page.get_by_text("required.", exact=False).first).to_be_visible()
 

@@ -339,6 +339,23 @@ def test_changes_over_30_days_come_from_the_snapshots(client, officer, org, toda
     assert client.get(reverse("dashboard"), {"country": "DE"}).context["trend"]["available"] is False
 
 
+def test_without_a_trend_the_panel_names_the_filters_to_remove(client, officer, org):
+    client.force_login(officer)
+    content = client.get(reverse("dashboard"), {"country": "DE", "customer_data": "1"}).content.decode()
+    assert (
+        "no trend with the country and customer-data filters. Remove the country and customer-data filters" in content
+    )
+
+
+def test_a_managers_trend_panel_says_what_the_team_scope_covers_not_to_remove_it(client, org):
+    client.force_login(org["manager_user"])
+    response = client.get(reverse("dashboard-team"))
+    assert response.context["trend"] == {"available": False, "reason": "team"}
+    content = response.content.decode()
+    assert "Remove" not in content.split('id="trend-heading"', 1)[1].split("</section>", 1)[0]
+    assert "there is no trend for your team. The figures on this page cover your direct and indirect reports" in content
+
+
 def test_dashboard_renders_with_no_data_at_all(client, officer):
     client.force_login(officer)
     response = client.get(reverse("dashboard"))

@@ -73,3 +73,27 @@ def test_every_audit_write_goes_through_the_one_writer():
         if "AuditEvent(" in text.replace("class AuditEvent(", "") or "AuditEvent.objects.create" in text:
             offenders.append(relative)
     assert offenders == []
+
+
+def test_every_action_the_code_records_has_a_phrase_for_the_pages():
+    """A new audit action without a phrase would show its machine name on the history pages."""
+    import re
+
+    from governance.audit_actions import ACTION_PHRASES
+
+    pattern = re.compile(r'action=f?"([a-z_]+\.[a-z_.{}]+)"')
+    found = set()
+    for path in ROOT.glob("*/**/*.py"):
+        if path.parts[len(ROOT.parts)] in {"tests", ".venv", "bench"} or "migrations" in path.parts:
+            continue
+        found.update(pattern.findall(path.read_text()))
+    found = {action.replace("{kind}", kind) for action in found for kind in ("platform", "setting")}
+    assert len(found) > 30
+    assert sorted(found - set(ACTION_PHRASES)) == []
+
+
+def test_an_action_without_a_phrase_reads_as_its_words():
+    from governance.audit_actions import action_phrase
+
+    assert action_phrase("rule.setting_required") == "Setting required"
+    assert action_phrase("x.made_up") == "X made up"

@@ -304,3 +304,51 @@ def test_file_change_to_one_field_keeps_an_admin_edit_of_another(tmp_path):
     assert setting.label == "Admin's corrected label"
     assert setting.applies_to_tiers == ["free"]
     assert setting.revision == 2  # the admin's rename only; the tier change is not meaningful
+
+
+PRACTICE = """
+      - key: no-ratings
+        label: Do not rate replies
+        navigation_steps: [Any chat, The rating buttons]
+        control_type: practice
+        values: {values}
+        safe_value: {safe}
+        protects: [training]
+        applies_to_tiers: [free]
+"""
+
+
+def test_a_practice_loads_like_a_setting(tmp_path):
+    text = CATALOG.format(label="Improve the model") + PRACTICE.format(
+        values='["followed", "not followed"]', safe="followed"
+    )
+    run(write(tmp_path, text))
+    practice = PlatformSetting.objects.get(key="no-ratings")
+    assert practice.control_type == "practice" and practice.is_practice
+    assert (practice.values, practice.safe_value) == (["followed", "not followed"], "followed")
+
+
+@pytest.mark.parametrize(
+    "values, safe",
+    [
+        ('["on", "off"]', '"off"'),
+        ('["followed", "not followed"]', '"not followed"'),
+        ('["yes", "followed"]', "followed"),
+    ],
+    ids=["switch-values", "unsafe-safe-value", "other-values"],
+)
+def test_a_practice_with_other_values_is_refused(tmp_path, values, safe):
+    text = CATALOG.format(label="Improve the model") + PRACTICE.format(values=values, safe=safe)
+    with pytest.raises(CommandError) as excinfo:
+        run(write(tmp_path, text))
+    assert "setting 'no-ratings'" in str(excinfo.value) and "a practice has the values" in str(excinfo.value)
+    assert not Platform.objects.exists()
+
+
+def test_the_built_in_catalog_carries_the_practices_its_notes_describe():
+    call_command("load_catalog", verbosity=0)
+    practices = set(PlatformSetting.objects.filter(control_type="practice").values_list("platform__slug", "key"))
+    assert {("claude", "no-feedback-ratings"), ("tumblr", "every-blog")} <= practices
+    for setting in PlatformSetting.objects.filter(control_type="practice"):
+        assert setting.sources and setting.notes.startswith("A practice, not a switch"), setting.key
+        assert (setting.values, setting.safe_value) == (["followed", "not followed"], "followed")

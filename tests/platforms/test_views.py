@@ -336,9 +336,38 @@ def test_officers_see_the_change_history_employees_do_not(client, officer, emplo
         setting=chatbot.settings.get(), changes={"label": "Renamed"}, actor=admin_user, revision_kind="meaningful"
     )
 
-    officer_html = client_for(client, officer).get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
-    assert "catalog.setting.revised" in officer_html and admin_user.email in officer_html
+    response = client_for(client, officer).get(reverse("platforms:detail", args=["acme-chat"]))
+    officer_html = response.content.decode()
+    assert "<td>Setting changed (people confirm it again)</td>" in officer_html and admin_user.email in officer_html
+    assert "catalog.setting.revised" not in officer_html  # the machine name stays in the log
+    assert f"<caption>The latest {len(response.context['history'])} changes</caption>" in officer_html
     employee_html = (
         client_for(client, employee_user).get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
     )
-    assert "catalog.setting.revised" not in employee_html
+    assert "Setting changed" not in employee_html
+
+
+def test_a_history_of_one_change_says_the_latest_change(client, officer, admin_user, chatbot):
+    from platforms.services import update_setting
+
+    update_setting(setting=chatbot.settings.get(), changes={"notes": "A note"}, actor=admin_user)
+    response = client_for(client, officer).get(reverse("platforms:detail", args=["acme-chat"]))
+    assert len(response.context["history"]) == 1
+    html = response.content.decode()
+    assert "<caption>The latest change</caption>" in html and "Latest 1 changes" not in html
+    assert "<td>Setting details changed</td>" in html
+
+
+def test_detail_shows_a_practice_as_something_to_follow_not_a_value_to_set(client, employee_user, chatbot):
+    PlatformSettingFactory(
+        platform=chatbot,
+        key="no-ratings",
+        label="Do not rate replies",
+        control_type="practice",
+        values=["followed", "not followed"],
+        safe_value="followed",
+    )
+    html = client_for(client, employee_user).get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
+    section = html.split('id="setting-no-ratings"', 1)[1].split("</section>", 1)[0]
+    assert "People confirm they follow it when they attest" in section and "Where it applies" in section
+    assert "Set it to" not in section and "Practice (confirmed by the employee)" in section

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -16,6 +17,7 @@ from tests.factories import (
     PlatformFactory,
     PlatformSettingFactory,
     PolicyVersionFactory,
+    failing_answer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -168,14 +170,83 @@ def test_unknown_department_in_scope_is_refused(client, admin, draft):
 
 def test_required_value_outside_the_settings_values_is_refused(client, admin, draft, chatgpt):
     rule = draft.rules.get()
+    memory = chatgpt.settings.get(key="memory")
     client.force_login(admin)
     response = client.post(
-        reverse("policies:requirement-add", args=[rule.pk]),
-        {"setting": chatgpt.settings.get(key="memory").pk, "required_value": "sometimes"},
+        reverse("policies:requirement-add", args=[rule.pk]), {"requirement": f"{memory.pk}:sometimes"}
     )
     assert response.status_code == 200
-    assert "is not a value of this setting" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
     assert rule.required_settings.count() == 1
+
+
+def test_require_a_setting_offers_each_remaining_setting_with_its_known_values(client, admin, draft, chatgpt):
+    rule = draft.rules.get()
+    memory = chatgpt.settings.get(key="memory")
+    client.force_login(admin)
+    url = reverse("policies:requirement-add", args=[rule.pk])
+    content = client.get(url).content.decode()
+    assert '<optgroup label="Reference saved memories">' in content
+    assert f'<option value="{memory.pk}:off" selected>off (safe value)</option>' in content
+    assert f'<option value="{memory.pk}:on">on</option>' in content
+    assert "Improve the model for everyone" not in content.split("<select", 1)[1]  # required already
+    response = client.post(url, {"requirement": f"{memory.pk}:on"})
+    assert response.status_code == 302
+    assert rule.required_settings.get(setting=memory).required_value == "on"
+
+
+def test_require_a_setting_refuses_a_setting_of_another_tool(client, admin, draft):
+    rule = draft.rules.get()
+    other = PlatformSettingFactory(platform=PlatformFactory(slug="claude", name="Claude"))
+    client.force_login(admin)
+    response = client.post(reverse("policies:requirement-add", args=[rule.pk]), {"requirement": f"{other.pk}:off"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not rule.required_settings.filter(setting=other).exists()
+
+
+def test_require_a_setting_says_so_when_every_setting_is_required_already(client, admin, draft, chatgpt):
+    rule = draft.rules.get()
+    services.set_required_setting(rule=rule, setting=chatgpt.settings.get(key="memory"), actor=admin)
+    client.force_login(admin)
+    content = client.get(reverse("policies:requirement-add", args=[rule.pk])).content.decode()
+    assert "<select" not in content and "---------" not in content
+    assert "Every setting of ChatGPT in the catalog is required by this rule already" in content
+    assert reverse("platforms:setting-create", args=["chatgpt"]) in content
+
+
+def test_changing_a_required_value_offers_the_settings_values_only(client, admin, draft):
+    requirement = draft.rules.get().required_settings.get()
+    client.force_login(admin)
+    url = reverse("policies:requirement-edit", args=[requirement.pk])
+    content = client.get(url).content.decode()
+    assert 'type="radio" name="required_value" value="off"' in content and "off (safe value)" in content
+    assert client.post(url, {"required_value": "maybe"}).status_code == 200
+    assert client.post(url, {"required_value": "on"}).status_code == 302
+    requirement.refresh_from_db()
+    assert requirement.required_value == "on"
+
+
+def test_rule_form_offers_departments_as_an_indented_tree_of_checkboxes(client, admin, draft):
+    engineering = DepartmentFactory(name="Engineering")
+    platform = DepartmentFactory(name="Platform", parent=engineering)
+    DepartmentFactory(name="Accounting")
+    rule = draft.rules.get()
+    client.force_login(admin)
+    url = reverse("policies:rule-edit", args=[rule.pk])
+    content = client.get(url).content.decode()
+    assert "<select multiple" not in content and "<legend>Departments</legend>" in content
+    tree = content.split('<ul class="department-tree"', 1)[1].split("</ul>", 1)[0]
+    assert tree.index("Accounting") < tree.index("Engineering") < tree.index("Platform")
+    option = re.search(
+        rf'<li class="tree-depth-1"><label for="(id_departments_\d+)"><input type="checkbox" name="departments" '
+        rf'value="{platform.pk}" id="(id_departments_\d+)"> Platform <span class="tree-path">in Engineering</span>',
+        tree,
+    )
+    assert option and option[1] == option[2]
+    response = client.post(url, {"stance": "approved", "departments": [platform.pk]})
+    assert response.status_code == 302 and list(rule.departments.all()) == [platform]
+    content = client.get(url).content.decode()
+    assert f'value="{platform.pk}" id="{option[1]}" checked>' in content
 
 
 def test_removing_the_last_required_setting_is_refused_with_a_message(client, admin, draft):
@@ -376,6 +447,25 @@ def test_officer_denies(client, officer, requested):
     assert Obligation.objects.get(pk=requested.obligation_id).status == ObligationStatus.PENDING
 
 
+def test_decision_page_shows_which_setting_failed_in_the_latest_attestation(client, officer, requested, chatgpt):
+    setting = chatgpt.settings.get(key="improve-model")
+    failing_answer(requested.obligation, setting, at=timezone.now(), required_value="off", value="on")
+    client.force_login(officer)
+    content = client.get(reverse("attestations:exception-decide", args=[requested.pk])).content.decode()
+    assert "Settings that failed" in content
+    row = content.split('<th scope="row">Improve the model for everyone', 1)[1].split("</tr>", 1)[0]
+    assert "<td><code>on</code></td><td><code>off</code></td>" in row
+    assert "Reference saved memories" not in content  # not required by the rule, not answered
+
+
+def test_decision_page_before_any_attestation_lists_what_the_rule_requires(client, officer, requested):
+    client.force_login(officer)
+    content = client.get(reverse("attestations:exception-decide", args=[requested.pk])).content.decode()
+    assert "Settings the rule requires" in content and "has not attested ChatGPT yet" in content
+    row = content.split('<th scope="row">Improve the model for everyone', 1)[1].split("</tr>", 1)[0]
+    assert "not answered yet" in row and "<code>off</code>" in row
+
+
 def _queries_for(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -432,3 +522,35 @@ def test_the_decision_page_refuses_an_officers_own_request(client, make_user, pu
     assert "cannot decide your own exception request" in response.content.decode()
     mine.refresh_from_db()
     assert mine.status == "requested" and mine.decided_by is None
+
+
+def test_version_page_offers_require_a_setting_only_while_one_is_left(client, admin, draft, chatgpt):
+    rule = draft.rules.get()
+    client.force_login(admin)
+    url = reverse("policies:version", args=[draft.pk])
+    assert reverse("policies:requirement-add", args=[rule.pk]) in client.get(url).content.decode()
+    services.set_required_setting(rule=rule, setting=chatgpt.settings.get(key="memory"), actor=admin)
+    content = client.get(url).content.decode()
+    assert reverse("policies:requirement-add", args=[rule.pk]) not in content
+    assert "Every catalog setting required" in content
+
+
+def test_published_version_page_names_obligation_statuses(client, admin, published):
+    client.force_login(admin)
+    content = client.get(reverse("policies:version", args=[published.pk])).content.decode()
+    assert '<span class="badge badge-info">Pending: 3</span>' in content and "pending:" not in content
+
+
+def test_version_page_says_one_day_not_one_days(client, admin, draft):
+    PolicyVersion.objects.filter(pk=draft.pk).update(grace_period_days=1, escalation_after_days=1)
+    client.force_login(admin)
+    content = client.get(reverse("policies:version", args=[draft.pk])).content.decode()
+    assert "<dd>1 day</dd>" in content and "<dd>1 day overdue</dd>" in content and "1 days" not in content
+
+
+def test_version_page_names_tiers_and_data_classes_as_people_read_them(client, admin, draft):
+    ToolRule.objects.filter(version=draft).update(allowed_tiers=["consumer_paid"], data_classes=["customer"])
+    client.force_login(admin)
+    content = client.get(reverse("policies:version", args=[draft.pk])).content.decode()
+    assert "Consumer paid" in content and "Customer data" in content
+    assert "consumer_paid" not in content
