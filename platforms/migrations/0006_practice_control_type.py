@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('platforms', '0004_citations_and_disagreements'),
+        ("platforms", "0005_setting_revisions"),
     ]
 
     operations = [
