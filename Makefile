@@ -19,6 +19,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $@
 
+## Test-time tools from the npm registry (package.json, pinned by package-lock.json): axe-core,
+## which the browser tests inject into every page. The machine's Node.js and npm install it.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 setup: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_catalog
@@ -31,13 +37,14 @@ run: setup
 
 ## The whole suite: unit, integration, browser. DATABASE_URL wins; else local PostgreSQL; else SQLite.
 ## The system tools the tests use, from Debian's packages when missing (.ci/system-tools, which CI calls too):
-## chromium + chromium-driver (browser tests), poppler-utils (pdftotext reads the report PDFs), faketime (test-clock),
+## chromium + chromium-driver (browser tests), npm (installs axe-core for them), poppler-utils (pdftotext reads the report PDFs), faketime (test-clock),
 ## xmlsec1 (the test SAML identity provider signs with it).
-SYSTEM_TOOLS := chromium chromium-driver poppler-utils faketime xmlsec1
+SYSTEM_TOOLS := chromium chromium-driver npm poppler-utils faketime xmlsec1
 ## XDIST=auto spreads it over the cores (one PostgreSQL test database per process).
 XDIST ?= auto
 test: $(VENV)/.installed-dev
 	@.ci/system-tools $(SYSTEM_TOOLS)
+	@$(MAKE) --no-print-directory node_modules/.installed
 	@DATABASE_URL="$${DATABASE_URL:-$$($(PY) tests/pick_database.py)}"; export DATABASE_URL; \
 	echo "make test: database $${DATABASE_URL}"; \
 	$(PY) -m pytest -n $(XDIST) $(PYTEST_ARGS)
@@ -92,4 +99,4 @@ lock:
 	/tmp/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e ' > $(CONSTRAINTS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles

@@ -42,7 +42,11 @@ urlpatterns = [
     path("policies/", include("attestations.policy_urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="integrations/api_docs.html"),
+        name="api-docs",
+    ),
     path("scim/v2/", include("integrations.scim.urls")),
     # Admin addresses from before the split (/admin/governance/employee/...) still lead there.
     re_path(r"^admin/governance/(?P<model>(?!user/|auditevent/)[a-z]+)/(?P<rest>.*)$", moved.moved_admin_page),

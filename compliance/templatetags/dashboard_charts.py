@@ -77,14 +77,14 @@ def _rate(figures):
 @register.simple_tag
 def bar_rows(chart):
     """The rows of a stacked bar chart (charts.BarChart): label, one linked segment per status,
-    and the compliance rate."""
+    and the compliance rate. Each segment's link is named by its <title> (the tooltip too)."""
     label_x, value_x = chart.label_width - 8, chart.label_width + chart.bar_width + 8
     rows = []
     for bar in chart.bars:
         label = escape(bar.label)
         segments = "".join(
-            f'<a href="{escape(s["url"])}"><rect class="{s["css"]}" x="{s["x"]}" y="{bar.y + 5}" width="{s["width"]}" '
-            f'height="20"><title>{label}: {s["value"]} {escape(s["label"].lower())}</title></rect></a>'
+            f'<a href="{escape(s["url"])}"><title>{label}: {s["value"]} {escape(s["label"].lower())}</title>'
+            f'<rect class="{s["css"]}" x="{s["x"]}" y="{bar.y + 5}" width="{s["width"]}" height="20"/></a>'
             for s in bar.segments
         )
         rows.append(

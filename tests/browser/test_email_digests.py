@@ -1,7 +1,8 @@
 """Each kind of e-mail's HTML part in a real browser at a phone's width (375 px) and at the usual
 mail-pane width (600 px): nothing scrolls sideways, the text is the product's sans-serif, the one
-button is a button, and a screenshot of each goes to test-artifacts/screenshots/ (the folder
-the pages' screenshots share; git-ignored) as email-<kind>-<width>.png."""
+button is a button, axe-core finds no serious or critical violation, and a screenshot of each
+goes to test-artifacts/screenshots/ (the folder the pages' screenshots share; git-ignored) as
+email-<kind>-<width>.png."""
 
 import datetime
 
@@ -9,6 +10,7 @@ import pytest
 from django.core import mail
 
 from notifications import digests
+from tests.browser.checks import axe_source, describe, violations
 from tests.clock import noon_on
 from tests.notifications import mail_org
 
@@ -85,6 +87,9 @@ def test_email_fits_a_phone_and_a_mail_pane_in_the_products_look(kind, org, brow
             if width == 375:  # on a phone the button spans the card
                 card = page.locator(".body").bounding_box()
                 assert card is not None and box["width"] >= card["width"] - 2 * 16 - 1
+
+            found = violations(page, axe_source())
+            assert not found, "\n".join(describe(found, f"{kind} mail at {width} px"))
 
             page.screenshot(path=str(screenshots / f"email-{kind.replace('_', '-')}-{width}.png"), full_page=True)
         finally:

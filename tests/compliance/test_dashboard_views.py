@@ -268,7 +268,11 @@ def test_every_heat_map_cell_and_bar_drills_down_to_its_figure(client, officer, 
             assert f'<th scope="row"><a href="{escape(bar.url)}">{escape(bar.label)}</a></th>' in content
             assert drill(client, bar.url).context["page"].paginator.count == bar.figures.total
             for segment in bar.segments:
-                assert f'<a href="{escape(segment["url"])}"><rect class="{segment["css"]}"' in content
+                # Each segment's link is named by its title (the bar chart is a group of links, not an image).
+                name = f"{escape(bar.label)}: {segment['value']} {escape(segment['label'].lower())}"
+                assert (
+                    f'<a href="{escape(segment["url"])}"><title>{name}</title><rect class="{segment["css"]}"' in content
+                )
                 assert drill(client, segment["url"]).context["page"].paginator.count == segment["value"]
 
 

@@ -38,6 +38,14 @@ def test_the_schema_is_served_and_documents_scopes(client):
     assert client.get("/api/docs/").status_code == 200
 
 
+def test_the_api_docs_page_has_a_language_no_inline_style_and_no_nested_deep_links(client):
+    page = client.get("/api/docs/").content.decode()
+    assert '<html lang="en">' in page
+    assert "<style" not in page and "/static/css/api_docs.css" in page
+    script = client.get("/api/docs/?script=").content.decode()
+    assert '"deepLinking": false' in script
+
+
 @pytest.fixture
 def unthrottled(settings):
     """The per-key budget and the wrong-key budget raised for the fuzzer (a test setting): a 429
