@@ -210,11 +210,31 @@ def every_state(demo):
         signature=emma.full_name,
         actor=emma.user,
     )
+    # A job's page (publishing runs as one), finished and failed: the admin's walk starts there too.
+    from governance.models import Job
+
+    admin = people["admin@demo.example"].user
+    done, failed = (
+        Job.objects.create(
+            kind="attestations.publish",
+            key=f"walk:{status}",
+            title="Publishing AI acceptable use version 2",
+            status=status,
+            progress=100 if status == "done" else 40,
+            message=message,
+            created_by=admin,
+            return_url="/policies/",
+            return_label="See the policies",
+        )
+        for status, message in (("done", "Version 2 published: 3 obligations opened."), ("failed", "It stopped."))
+    )
+    return {"admin@demo.example": [f"/jobs/{done.pk}/", f"/jobs/{failed.pk}/"]}
 
 
 @pytest.mark.parametrize("who", list(WALKS))
 def test_every_page_passes_axe_and_fits_a_phone(browser, live_server, every_state, axe, artifacts_dir, who):
     starts, fewest = WALKS[who]
+    starts = starts + every_state.get(who, [])
     context = browser.new_context(base_url=live_server.url, viewport=LAPTOP)
     try:
         page = context.new_page()
