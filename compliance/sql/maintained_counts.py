@@ -14,6 +14,9 @@ after every migrate and checks the database against it).
 - governance_department (UPDATE): a department that moves recomputes every subtree row.
 - governance_compliancesnapshot (any change): the changed days' totals are recomputed.
 
+No statement trigger joins its transition tables with each other (no statistics: a nested
+loop, quadratic); each is read once and grouped (CHANGED_PEOPLE, the department move).
+
 One clock: no function reads the server's calendar; the day comes from the caller (``v_day``)
 or from governance_obligationcountstate, which the application sets. Migration 0014 keeps the
 definitions as they were on its day; change them here.
@@ -116,16 +119,36 @@ FAILING_UPSERT = f"""
         ON CONFLICT ({FAILING_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
 """
 
-# People whose country or customer-data flag an employee UPDATE changed: their old values
-# (to take their counts out) and their new ones (to put them back in).
-MOVED_PEOPLE = """
-    SELECT o.id, o.country, o.handles_customer_data AS customer_data, -1 AS sign
-    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-    WHERE o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data
-    UNION ALL
-    SELECT n.id, n.country, n.handles_customer_data, 1
-    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-    WHERE o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data
+# A statement trigger never joins its transition tables with each other: they have no
+# statistics, so the planner guesses (and caches its guess for the session's later, larger
+# statements) and a nested loop over two tables of 100,000 rows is quadratic. Each transition
+# table is read once, tagged with its side, and grouped: one hashed (or sorted) pass, linear.
+#
+# People an employee UPDATE changed the country or customer-data flag of, their old and new
+# values side by side (grouped by id over both transition tables).
+CHANGED_PEOPLE = """
+    SELECT id, old_country, new_country, old_customer_data, new_customer_data
+    FROM (
+        SELECT id, max(country) FILTER (WHERE side < 0) AS old_country,
+               max(country) FILTER (WHERE side > 0) AS new_country,
+               bool_or(customer_data) FILTER (WHERE side < 0) AS old_customer_data,
+               bool_or(customer_data) FILTER (WHERE side > 0) AS new_customer_data
+        FROM (
+            SELECT id, country, handles_customer_data AS customer_data, -1 AS side FROM old_rows
+            UNION ALL SELECT id, country, handles_customer_data, 1 FROM new_rows
+        ) AS sides
+        GROUP BY id
+    ) AS people
+    WHERE old_country IS DISTINCT FROM new_country OR old_customer_data IS DISTINCT FROM new_customer_data
+"""
+# The same people, once with their old values (to take their counts out) and once with their
+# new ones (to put them back in).
+MOVED_PEOPLE = f"""
+    SELECT c.id, s.country, s.customer_data, s.sign
+    FROM ({CHANGED_PEOPLE}) AS c
+    CROSS JOIN LATERAL (
+        VALUES (c.old_country, c.old_customer_data, -1), (c.new_country, c.new_customer_data, 1)
+    ) AS s (country, customer_data, sign)
 """
 MOVED_FACET_ROWS = f"""
     SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
@@ -152,10 +175,11 @@ HANDLER_ROWS = """
 """
 # People who became customer-data handlers in an employee UPDATE: their open obligations.
 NEW_HANDLER_ROWS = f"""
-    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, n.country,
+    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, n.new_country AS country,
            1 AS open_delta, CASE WHEN o.status IN {ACTION} THEN 1 ELSE 0 END AS to_do_delta
-    FROM old_rows AS p JOIN new_rows AS n ON n.id = p.id AND n.handles_customer_data AND NOT p.handles_customer_data
+    FROM ({CHANGED_PEOPLE}) AS n
     JOIN governance_obligation AS o ON o.employee_id = n.id AND o.closed_at IS NULL
+    WHERE n.new_customer_data AND NOT n.old_customer_data
 """
 # Each person's rows over all tools (platform 0) and per tool.
 HANDLER_UPSERT = f"""
@@ -352,7 +376,7 @@ CREATE OR REPLACE FUNCTION governance_employee_count_facets() RETURNS trigger AS
 DECLARE
     v_day date;
 BEGIN
-    IF NOT EXISTS ({MOVED_PEOPLE}) THEN
+    IF NOT EXISTS ({CHANGED_PEOPLE}) THEN
         RETURN NULL;
     END IF;
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
@@ -362,11 +386,11 @@ BEGIN
         RETURN NULL;
     END IF;
     DELETE FROM governance_handlerobligationcount AS c
-    USING old_rows AS o JOIN new_rows AS n ON n.id = o.id
-    WHERE c.employee_id = n.id AND o.handles_customer_data AND NOT n.handles_customer_data;
-    UPDATE governance_handlerobligationcount AS c SET country = n.country
-    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-    WHERE c.employee_id = n.id AND o.country IS DISTINCT FROM n.country;
+    USING ({CHANGED_PEOPLE}) AS n
+    WHERE c.employee_id = n.id AND n.old_customer_data AND NOT n.new_customer_data;
+    UPDATE governance_handlerobligationcount AS c SET country = n.new_country
+    FROM ({CHANGED_PEOPLE}) AS n
+    WHERE c.employee_id = n.id AND n.old_country IS DISTINCT FROM n.new_country;
     {HANDLER_UPSERT.format(rows=NEW_HANDLER_ROWS)}
     {FACET_UPSERT.format(rows=MOVED_FACET_ROWS)}
     {FAILING_UPSERT.format(rows=MOVED_FAILING_ROWS)}
@@ -377,7 +401,15 @@ $$ LANGUAGE plpgsql SET work_mem = '64MB';
 CREATE OR REPLACE FUNCTION governance_department_moved() RETURNS trigger AS $$
 BEGIN
     -- A new department gets its path in a second UPDATE (from ''): nothing counts there yet.
-    IF EXISTS (SELECT 1 FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id WHERE o.path <> '' AND o.path <> n.path)
+    -- Old and new paths side by side by grouping both transition tables (never joining them).
+    IF EXISTS (
+        SELECT 1 FROM (
+            SELECT id, max(path) FILTER (WHERE side < 0) AS old_path, max(path) FILTER (WHERE side > 0) AS new_path
+            FROM (SELECT id, path, -1 AS side FROM old_rows UNION ALL SELECT id, path, 1 FROM new_rows) AS sides
+            GROUP BY id
+        ) AS moved
+        WHERE old_path <> '' AND old_path <> new_path
+    )
     THEN
         PERFORM governance_recompute_subtree_counts();
     END IF;

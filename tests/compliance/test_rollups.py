@@ -290,6 +290,65 @@ def test_counts_follow_a_persons_country_and_customer_data_flag(org):
     }
 
 
+def test_one_bulk_update_of_changed_and_unchanged_people_keeps_every_aggregate_exact(org):
+    """The employee trigger pairs old and new rows by grouping, not by joining them: a
+    statement touching people whose country or flag changes (both, one, back and forth) and
+    people whose counted values stay (a reporting path, a name) equals a recount."""
+    people, rules = org["people"], org["rules"]
+    publish(people, rules[:2], due_on=TODAY - datetime.timedelta(days=1))
+    for person in people[1::2]:
+        attestation(Obligation.objects.get(employee=person, rule=rules[0]), failing=[PlatformSettingFactory()])
+    assert_maintained(TODAY, "published")
+    ids = [p.pk for p in people]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE governance_employee SET
+                country = CASE WHEN id %% 3 = 0 THEN 'JP' ELSE country END,
+                handles_customer_data = CASE WHEN id %% 2 = 0 THEN NOT handles_customer_data
+                    ELSE handles_customer_data END,
+                reporting_path = '/' || id || '/', full_name = full_name || ' (moved)'
+            WHERE id = ANY(%s)""",
+            [ids],
+        )
+    assert_maintained(TODAY, "one statement: some moved country, some flipped the flag, some neither")
+    Employee.objects.filter(pk__in=ids).update(reporting_path="/")
+    assert_maintained(TODAY, "only reporting paths changed")
+    Employee.objects.filter(pk__in=ids[:3]).update(country="US", handles_customer_data=True)
+    Employee.objects.filter(pk__in=ids).update(country="US")
+    assert_maintained(TODAY, "a country set on everyone, half of whom had it already")
+
+
+def test_mixed_writes_keep_every_aggregate_equal_to_a_recount(org):
+    """Departments move, people change department (their obligations follow), statuses change
+    in bulk, and bulk updates touch rows whose counted values stay: after each, every
+    maintained aggregate equals a recount from the rows."""
+    from attestations.services.obligations import rescope_employees
+    from people.services.paths import move_department
+
+    people, rules = org["people"], org["rules"]
+    publish(people, rules, due_on=TODAY + datetime.timedelta(days=2))
+    attestation(Obligation.objects.get(employee=people[2], rule=rules[0]), failing=[PlatformSettingFactory()])
+    rebuild_obligation_counts(day=TODAY)
+    move_department(department=org["sub"], parent=org["other"])
+    assert_maintained(TODAY, "a department moved")
+    Department.objects.update(name="Renamed")
+    assert_maintained(TODAY, "every department renamed, none moved")
+    Employee.objects.filter(pk__in=[people[0].pk, people[3].pk]).update(department=org["sub"])
+    rescope_employees(employee_ids=[people[0].pk, people[3].pk], today=TODAY)
+    assert_maintained(TODAY, "two people changed department")
+    open_ = Obligation.objects.filter(closed_at__isnull=True)
+    open_.filter(employee__in=people[:3]).update(status=ObligationStatus.COMPLIANT)
+    open_.filter(employee__in=people[3:]).update(due_on=TODAY - datetime.timedelta(days=1))
+    assert_maintained(TODAY, "statuses and due dates changed in bulk")
+    open_.update(status=ObligationStatus.PENDING)
+    open_.filter(status=ObligationStatus.PENDING).update(opened_at=NOW)
+    assert_maintained(TODAY, "every obligation pending, then a bulk update changing nothing counted")
+    move_department(department=org["sub"], parent=None)
+    Employee.objects.filter(pk=people[1].pk).update(department=None, country="BR")
+    rescope_employees(employee_ids=[people[1].pk], today=TODAY)
+    assert_maintained(TODAY, "moved back, a person left every department and moved country")
+
+
 def test_rebuild_equals_incremental_aggregates(org):
     rebuild_obligation_counts(day=TODAY)
     people, rules = org["people"], org["rules"]
