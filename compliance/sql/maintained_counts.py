@@ -5,12 +5,12 @@ once. Part of the one home of the hand-written SQL (governance.sqldefs, which in
 after every migrate and checks the database against it).
 
 - governance_obligation (INSERT / UPDATE / DELETE): the changed open rows, grouped, are added to
-  ObligationCount, ObligationFacetCount, FailingSettingCount and HandlerObligationCount, in key
-  order.
+  ObligationCount, ObligationFacetCount, FailingSettingCount, HandlerObligationCount and
+  ManagerObligationCount, in key order.
 - governance_attestationanswer (INSERT): answers written after the obligation already points at
   their attestation are counted then.
 - governance_employee (UPDATE): a person whose country or customer-data flag changes has their
-  counts moved.
+  counts moved; a person whose manager changes has their ManagerObligationCount rows moved.
 - governance_department (UPDATE): a department that moves recomputes every subtree row.
 - governance_compliancesnapshot (any change): the changed days' totals are recomputed.
 
@@ -124,22 +124,27 @@ FAILING_UPSERT = f"""
 # statements) and a nested loop over two tables of 100,000 rows is quadratic. Each transition
 # table is read once, tagged with its side, and grouped: one hashed (or sorted) pass, linear.
 #
-# People an employee UPDATE changed the country or customer-data flag of, their old and new
-# values side by side (grouped by id over both transition tables).
-CHANGED_PEOPLE = """
-    SELECT id, old_country, new_country, old_customer_data, new_customer_data
+# Each person an employee UPDATE touched, with their old and new country, customer-data flag
+# and manager side by side (grouped by id over both transition tables).
+PEOPLE_SIDES = """
+    SELECT id, max(country) FILTER (WHERE side < 0) AS old_country,
+           max(country) FILTER (WHERE side > 0) AS new_country,
+           bool_or(customer_data) FILTER (WHERE side < 0) AS old_customer_data,
+           bool_or(customer_data) FILTER (WHERE side > 0) AS new_customer_data,
+           max(manager_id) FILTER (WHERE side < 0) AS old_manager_id,
+           max(manager_id) FILTER (WHERE side > 0) AS new_manager_id
     FROM (
-        SELECT id, max(country) FILTER (WHERE side < 0) AS old_country,
-               max(country) FILTER (WHERE side > 0) AS new_country,
-               bool_or(customer_data) FILTER (WHERE side < 0) AS old_customer_data,
-               bool_or(customer_data) FILTER (WHERE side > 0) AS new_customer_data
-        FROM (
-            SELECT id, country, handles_customer_data AS customer_data, -1 AS side FROM old_rows
-            UNION ALL SELECT id, country, handles_customer_data, 1 FROM new_rows
-        ) AS sides
-        GROUP BY id
-    ) AS people
-    WHERE old_country IS DISTINCT FROM new_country OR old_customer_data IS DISTINCT FROM new_customer_data
+        SELECT id, country, handles_customer_data AS customer_data, manager_id, -1 AS side FROM old_rows
+        UNION ALL SELECT id, country, handles_customer_data, manager_id, 1 FROM new_rows
+    ) AS sides
+    GROUP BY id
+"""
+FACETS_CHANGED = "old_country IS DISTINCT FROM new_country OR old_customer_data IS DISTINCT FROM new_customer_data"
+MANAGER_CHANGED = "old_manager_id IS DISTINCT FROM new_manager_id"
+# People whose country or customer-data flag changed.
+CHANGED_PEOPLE = f"""
+    SELECT id, old_country, new_country, old_customer_data, new_customer_data
+    FROM ({PEOPLE_SIDES}) AS people WHERE {FACETS_CHANGED}
 """
 # The same people, once with their old values (to take their counts out) and once with their
 # new ones (to put them back in).
@@ -198,6 +203,35 @@ HANDLER_UPSERT = f"""
 """
 
 
+# ManagerObligationCount: the open obligations of each manager's direct reports (manager 0:
+# people without a manager), per department, tool, policy version, status and overdue; a
+# team's figures sum the rows of its managers. Reporting paths are not a dimension, so that a
+# change of manager moves the counts of the people whose manager changed, not of the subtree.
+MANAGER_DIMS = "manager_id, department_id, platform_id, policy_version_id, status, overdue"
+MANAGER_ROWS = """
+    SELECT coalesce(e.manager_id, 0) AS manager_id, coalesce(o.department_id, 0) AS department_id, o.platform_id,
+           o.policy_version_id, o.status, o.status IN {action} AND o.due_on < v_day AS overdue, {sign} AS delta
+    FROM {table} AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL
+"""
+# People whose manager an employee UPDATE changed: their open obligations, taken out of the old
+# manager's rows and put into the new one's.
+MOVED_MANAGER_ROWS = f"""
+    SELECT coalesce(s.manager_id, 0) AS manager_id, coalesce(o.department_id, 0) AS department_id, o.platform_id,
+           o.policy_version_id, o.status, o.status IN {ACTION} AND o.due_on < v_day AS overdue, s.sign AS delta
+    FROM ({PEOPLE_SIDES}) AS m
+    CROSS JOIN LATERAL (VALUES (m.old_manager_id, -1), (m.new_manager_id, 1)) AS s (manager_id, sign)
+    JOIN governance_obligation AS o ON o.employee_id = m.id AND o.closed_at IS NULL
+    WHERE {MANAGER_CHANGED}
+"""
+MANAGER_UPSERT = f"""
+        INSERT INTO governance_managerobligationcount AS c ({MANAGER_DIMS}, count)
+        SELECT manager_id, department_id, platform_id, policy_version_id, status, overdue, sum(delta)::int
+        FROM ({{rows}}) AS r
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT ({MANAGER_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
+
 # Open obligations whose overdue flag differs between the counts' day (v_from) and a new day
 # (v_day): pending or non-compliant, due between the two. Taken out with the old flag, put
 # back with the new one.
@@ -219,6 +253,15 @@ ROLLED_FACET_ROWS = " UNION ALL ".join(
     SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
            o.due_on < {day} AS overdue, coalesce(e.country, '') AS country,
            coalesce(e.handles_customer_data, false) AS customer_data, {sign} AS delta
+    {ROLLED.format(join="LEFT JOIN governance_employee AS e ON e.id = o.employee_id", action=ACTION)}
+    """
+    for day, sign in (("v_from", -1), ("v_day", 1))
+)
+
+ROLLED_MANAGER_ROWS = " UNION ALL ".join(
+    f"""
+    SELECT coalesce(e.manager_id, 0) AS manager_id, coalesce(o.department_id, 0) AS department_id, o.platform_id,
+           o.policy_version_id, o.status, o.due_on < {day} AS overdue, {sign} AS delta
     {ROLLED.format(join="LEFT JOIN governance_employee AS e ON e.id = o.employee_id", action=ACTION)}
     """
     for day, sign in (("v_from", -1), ("v_day", 1))
@@ -315,6 +358,13 @@ BEGIN
     CROSS JOIN LATERAL (VALUES (0), (o.platform_id::integer)) AS tool (platform_id)
     WHERE o.closed_at IS NULL
     GROUP BY 1, 2, 3, 4;
+    DELETE FROM governance_managerobligationcount;
+    INSERT INTO governance_managerobligationcount ({MANAGER_DIMS}, count)
+    SELECT coalesce(e.manager_id, 0), coalesce(o.department_id, 0), o.platform_id, o.policy_version_id, o.status,
+           o.status IN {ACTION} AND o.due_on < v_day, count(*)::int
+    FROM governance_obligation AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL
+    GROUP BY 1, 2, 3, 4, 5, 6;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
 
@@ -334,6 +384,7 @@ BEGIN
     UPDATE governance_obligationcountstate SET as_of = v_day WHERE id = 1;
     {COUNT_UPSERT.format(rows=ROLLED_COUNT_ROWS)}
     {FACET_UPSERT.format(rows=ROLLED_FACET_ROWS)}
+    {MANAGER_UPSERT.format(rows=ROLLED_MANAGER_ROWS)}
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
 
@@ -351,6 +402,7 @@ BEGIN
     {_changes(FACET_ROWS, FACET_UPSERT)}
     {_changes(FAILING_ROWS, FAILING_UPSERT)}
     {_changes(HANDLER_ROWS, HANDLER_UPSERT)}
+    {_changes(MANAGER_ROWS, MANAGER_UPSERT)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
@@ -361,6 +413,7 @@ BEGIN
     DELETE FROM governance_obligationfacetcount;
     DELETE FROM governance_failingsettingcount;
     DELETE FROM governance_handlerobligationcount;
+    DELETE FROM governance_managerobligationcount;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
@@ -376,7 +429,7 @@ CREATE OR REPLACE FUNCTION governance_employee_count_facets() RETURNS trigger AS
 DECLARE
     v_day date;
 BEGIN
-    IF NOT EXISTS ({CHANGED_PEOPLE}) THEN
+    IF NOT EXISTS (SELECT 1 FROM ({PEOPLE_SIDES}) AS people WHERE {FACETS_CHANGED} OR {MANAGER_CHANGED}) THEN
         RETURN NULL;
     END IF;
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
@@ -394,6 +447,7 @@ BEGIN
     {HANDLER_UPSERT.format(rows=NEW_HANDLER_ROWS)}
     {FACET_UPSERT.format(rows=MOVED_FACET_ROWS)}
     {FAILING_UPSERT.format(rows=MOVED_FAILING_ROWS)}
+    {MANAGER_UPSERT.format(rows=MOVED_MANAGER_ROWS)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';

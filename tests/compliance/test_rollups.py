@@ -18,6 +18,7 @@ from compliance.models import (
     ComplianceSnapshotTotal,
     FailingSettingCount,
     HandlerObligationCount,
+    ManagerObligationCount,
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
@@ -59,9 +60,11 @@ def expected_aggregates(day):
     failing = {}
     for answer in AttestationAnswer.objects.filter(compliant=False):
         failing.setdefault(answer.attestation_id, []).append(answer.setting_id)
-    counts, facets, settings, per_handler = Counter(), Counter(), Counter(), {}
+    counts, facets, settings, per_handler, per_manager = Counter(), Counter(), Counter(), {}, Counter()
     for o in Obligation.objects.filter(closed_at__isnull=True):
         overdue = o.status in ACTION and o.due_on < day
+        manager_id = people[o.employee_id].manager_id or 0
+        per_manager[(manager_id, o.department_id or 0, o.platform_id, o.policy_version_id, o.status, overdue)] += 1
         if people[o.employee_id].handles_customer_data:
             for platform_id in (0, o.platform_id):
                 handler = per_handler.setdefault((o.employee_id, o.department_id or 0, platform_id), [0, 0])
@@ -82,6 +85,7 @@ def expected_aggregates(day):
             (employee_id, department_id, platform_id, people[employee_id].country): tuple(n)
             for (employee_id, department_id, platform_id), n in per_handler.items()
         },
+        "per manager": dict(per_manager),
     }
 
 
@@ -105,6 +109,10 @@ def kept_aggregates():
         "per handler": {
             (c.employee_id, c.department_id, c.platform_id, c.country): (c.open_count, c.to_do_count)
             for c in HandlerObligationCount.objects.exclude(open_count=0, to_do_count=0)
+        },
+        "per manager": {
+            (c.manager_id, c.department_id, c.platform_id, c.policy_version_id, c.status, c.overdue): c.count
+            for c in ManagerObligationCount.objects.exclude(count=0)
         },
     }
 
@@ -407,7 +415,7 @@ def _figures_of(filters, day):
     with CaptureQueriesContext(connection) as queries:
         summary = compliance.summary(filters, today=day)
         result = compliance.overview(filters, today=day)
-    counts = ("governance_obligationcount", "governance_obligationfacetcount")
+    counts = ("governance_obligationcount", "governance_obligationfacetcount", "governance_managerobligationcount")
     used_counts = all(
         any(table in q["sql"] for table in counts) for q in queries.captured_queries if "obligation" in q["sql"]
     )
@@ -461,16 +469,80 @@ def test_selectors_give_the_same_figures_from_the_counts_and_live(org):
         assert from_counts["summary"]["total"] > 0, filters
 
 
-def test_a_managers_team_uses_the_live_aggregate(org):
-    people = org["people"]
-    Employee.objects.filter(pk__in=[p.pk for p in people[1:3]]).update(reporting_path=f"/{people[0].pk}/")
-    publish(people, org["rules"], due_on=TODAY - datetime.timedelta(days=1))
+def _reporting_lines(people):
+    """p0 manages p1 and p2, p1 manages p3, p3 manages p5; p4 has no manager."""
+    from people.services.paths import set_manager
+
+    for report, manager in ((1, 0), (2, 0), (3, 1), (5, 3)):
+        set_manager(
+            employee=Employee.objects.get(pk=people[report].pk), manager=Employee.objects.get(pk=people[manager].pk)
+        )
+
+
+def test_a_managers_team_reads_the_managers_counts_and_equals_the_live_aggregate(org):
+    from people.services.paths import set_manager
+
+    people, rules = org["people"], org["rules"]
+    _reporting_lines(people)
+    publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
+    publish(people[3:], [org["later_rule"]], due_on=TODAY + datetime.timedelta(days=5))
+    Obligation.objects.filter(employee__in=people[1:3], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
+    Obligation.objects.filter(employee=people[3], rule=rules[1]).update(status=ObligationStatus.NONCOMPLIANT)
+    Obligation.objects.filter(employee=people[5], rule=rules[2]).update(status=ObligationStatus.EXCEPTED)
     rebuild_obligation_counts(day=TODAY)
-    filters = ComplianceFilters(manager=Employee.objects.get(pk=people[0].pk))
-    assert not compliance.counts_answer(filters)
-    figures, used = _figures_of(filters, TODAY)
-    assert not used
-    assert figures["summary"]["total"] == Obligation.objects.filter(employee__in=people[1:3]).count() > 0
+
+    def compare(step):
+        for manager in (people[0], people[1], people[3]):
+            team = ComplianceFilters(manager=Employee.objects.get(pk=manager.pk))
+            for filters in (
+                team,
+                replace(team, department=org["top"]),
+                replace(team, department=org["top"], department_direct_only=True),
+                replace(team, no_department=True),
+                replace(team, platform_id=rules[0].platform_id),
+                replace(team, policy_version_id=rules[1].version_id),
+            ):
+                assert compliance.team_counts(filters, today=TODAY) is not None
+                from_counts, used = _figures_of(filters, TODAY)
+                ObligationCountState.objects.update(as_of=TODAY - datetime.timedelta(days=1))
+                live, used_live = _figures_of(filters, TODAY)
+                ObligationCountState.objects.update(as_of=TODAY)
+                assert not used_live, (step, filters)
+                assert from_counts == live, (step, filters)
+                assert used or not from_counts["summary"]["total"], (step, filters)
+        below = Employee.objects.filter(reporting_path__startswith=Employee.objects.get(pk=people[0].pk).subtree_prefix)
+        team = ComplianceFilters(manager=Employee.objects.get(pk=people[0].pk))
+        assert compliance.summary(team, today=TODAY).total == Obligation.objects.filter(employee__in=below).count() > 0
+
+    compare("reporting lines set")
+    # A change of manager near the top (p1 and everyone below now report to p4).
+    set_manager(employee=Employee.objects.get(pk=people[1].pk), manager=Employee.objects.get(pk=people[4].pk))
+    assert_maintained(TODAY, "a manager changed")
+    compare("p1's subtree moved under p4")
+    set_manager(employee=Employee.objects.get(pk=people[5].pk), manager=None)
+    assert_maintained(TODAY, "a report without a manager")
+    compare("p5 without a manager")
+    filters = ComplianceFilters(manager=Employee.objects.get(pk=people[0].pk), country="DE")
+    assert compliance.team_counts(filters, today=TODAY) is None  # not kept per country: live
+
+
+def test_manager_counts_follow_bulk_changes_of_manager(org):
+    people, rules = org["people"], org["rules"]
+    _reporting_lines(people)
+    publish(people, rules[:2], due_on=TODAY + datetime.timedelta(days=1))
+    assert_maintained(TODAY, "published")
+    ids = [p.pk for p in people]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE governance_employee SET
+                manager_id = CASE WHEN id = %s THEN %s WHEN id = %s THEN NULL ELSE manager_id END,
+                country = CASE WHEN id = %s THEN 'JP' ELSE country END
+            WHERE id = ANY(%s)""",
+            [ids[3], ids[4], ids[5], ids[3], ids],
+        )
+    assert_maintained(TODAY, "one statement: a manager changed, a manager removed, a country, the rest untouched")
+    Employee.objects.filter(pk__in=ids[1:]).update(manager_id=ids[0])
+    assert_maintained(TODAY, "everyone reports to p0")
 
 
 def test_failing_settings_and_handler_coverage_equal_the_rows(org):
