@@ -118,7 +118,8 @@ def main():
     settings.DEBUG = False
     logging.disable(logging.INFO)  # one sign-in line per manager otherwise
     call_command("migrate", verbosity=0)
-    ensure_org(employees=args.employees, platforms=args.platforms, stdout=log)
+    if Employee.objects.count() < args.employees:
+        ensure_org(employees=args.employees, platforms=args.platforms, stdout=log)
     today = timezone.localdate()
     rebuild_obligation_counts(day=today)
     with connection.cursor() as cursor:
