@@ -16,10 +16,10 @@ from django.db import migrations, models
 def populate(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("ALTER TABLE governance_managerobligationcount SET (fillfactor = 70)")
+    schema_editor.execute("ALTER TABLE compliance_managerobligationcount SET (fillfactor = 70)")
     schema_editor.execute(
         """
-        INSERT INTO governance_managerobligationcount
+        INSERT INTO compliance_managerobligationcount
             (manager_id, department_id, platform_id, policy_version_id, status, overdue, count)
         SELECT coalesce(e.manager_id, 0), coalesce(o.department_id, 0), o.platform_id, o.policy_version_id,
                o.status, o.status IN ('pending', 'noncompliant') AND o.due_on < s.as_of, count(*)::int
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('count', models.IntegerField(default=0)),
             ],
             options={
-                'db_table': 'governance_managerobligationcount',
+                'db_table': 'compliance_managerobligationcount',
                 'constraints': [models.UniqueConstraint(fields=('manager_id', 'department_id', 'platform_id', 'policy_version_id', 'status', 'overdue'), name='manager_obligation_count_dims')],
             },
         ),

@@ -205,7 +205,9 @@ class ManagerObligationCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
-        db_table = "governance_managerobligationcount"
+        # A table of the compliance app from the start (the other counts keep the names they
+        # had before the split, governance 0022).
+        db_table = "compliance_managerobligationcount"
         constraints = [
             models.UniqueConstraint(
                 fields=["manager_id", "department_id", "platform_id", "policy_version_id", "status", "overdue"],

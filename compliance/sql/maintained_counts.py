@@ -225,7 +225,7 @@ MOVED_MANAGER_ROWS = f"""
     WHERE {MANAGER_CHANGED}
 """
 MANAGER_UPSERT = f"""
-        INSERT INTO governance_managerobligationcount AS c ({MANAGER_DIMS}, count)
+        INSERT INTO compliance_managerobligationcount AS c ({MANAGER_DIMS}, count)
         SELECT manager_id, department_id, platform_id, policy_version_id, status, overdue, sum(delta)::int
         FROM ({{rows}}) AS r
         GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
@@ -358,8 +358,8 @@ BEGIN
     CROSS JOIN LATERAL (VALUES (0), (o.platform_id::integer)) AS tool (platform_id)
     WHERE o.closed_at IS NULL
     GROUP BY 1, 2, 3, 4;
-    DELETE FROM governance_managerobligationcount;
-    INSERT INTO governance_managerobligationcount ({MANAGER_DIMS}, count)
+    DELETE FROM compliance_managerobligationcount;
+    INSERT INTO compliance_managerobligationcount ({MANAGER_DIMS}, count)
     SELECT coalesce(e.manager_id, 0), coalesce(o.department_id, 0), o.platform_id, o.policy_version_id, o.status,
            o.status IN {ACTION} AND o.due_on < v_day, count(*)::int
     FROM governance_obligation AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
@@ -413,7 +413,7 @@ BEGIN
     DELETE FROM governance_obligationfacetcount;
     DELETE FROM governance_failingsettingcount;
     DELETE FROM governance_handlerobligationcount;
-    DELETE FROM governance_managerobligationcount;
+    DELETE FROM compliance_managerobligationcount;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';

@@ -415,7 +415,7 @@ def _figures_of(filters, day):
     with CaptureQueriesContext(connection) as queries:
         summary = compliance.summary(filters, today=day)
         result = compliance.overview(filters, today=day)
-    counts = ("governance_obligationcount", "governance_obligationfacetcount", "governance_managerobligationcount")
+    counts = ("governance_obligationcount", "governance_obligationfacetcount", "compliance_managerobligationcount")
     used_counts = all(
         any(table in q["sql"] for table in counts) for q in queries.captured_queries if "obligation" in q["sql"]
     )
