@@ -82,7 +82,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/governance_bench
 bench: $(VENV)/.installed-dev
 	@createdb -h 127.0.0.1 -U postgres governance_bench 2>/dev/null || true
 	@DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(PY) manage.py migrate -v0
-	@for b in publish bulk_upsert dashboard reminders report; do echo "== bench/$$b.py"; \
+	@for b in publish bulk_upsert dashboard reminders report triggers team; do echo "== bench/$$b.py"; \
 	  DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(PY) bench/$$b.py || exit 1; done
 
 worker: $(VENV)/.installed

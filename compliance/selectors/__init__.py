@@ -14,9 +14,12 @@ rows per department and tool shown however large the organization:
   the country and customer-data filters), one row per department shown, rolled up;
 - required settings most often failing: FailingSettingCount;
 - customer-data handlers fully compliant: HandlerObligationCount;
-- trend: ComplianceSnapshotTotal.
+- trend: ComplianceSnapshotTotal;
+- a manager's team (summary, per tool, per department, heat map): ManagerObligationCount, the
+  rows of the team's managers (not with a country or customer-data filter).
 
-They fall back to the live aggregate over the open obligations for a manager's team (and the
+They fall back to the live aggregate over the open obligations for what the counts do not
+keep (a team's failing settings, a team under a country or customer-data filter, the
 coverage figure for a policy-version filter), on SQLite, and when the obligation counts are
 not (yet) computed for ``today``. Both paths return the same figures (tests/governance/
 test_rollups.py), and the dashboard's query count does not depend on the organization's size.
@@ -39,6 +42,7 @@ from compliance.selectors.counts import (  # noqa: F401
     customer_data_coverage,
     customer_data_handlers,
     summary,
+    team_counts,
     version_obligation_counts,
 )
 from compliance.selectors.exceptions import (  # noqa: F401

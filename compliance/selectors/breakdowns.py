@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from attestations.models import AttestationAnswer, ObligationStatus
 from compliance.models import FailingSettingCount
 from compliance.models.counts import NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
-from compliance.selectors.counts import _count_aggregates, _counted, _counts, _scope, counts_answer
+from compliance.selectors.counts import _count_aggregates, _counted, _counts, _scope, counts_answer, team_counts
 from compliance.selectors.figures import (
     FIGURE_NAMES,
     Figures,
@@ -122,6 +122,33 @@ def _row_params(filters: ComplianceFilters, row: dict[str, Any]) -> dict[str, An
     return narrowed.as_params()
 
 
+def _platform_names() -> dict[str, Any]:
+    """Annotations naming the tool of a maintained count row (``platform_id``)."""
+    from platforms.models import Platform
+
+    platform = Platform.objects.filter(pk=OuterRef("platform_id"))
+    return {
+        "platform__name": Subquery(platform.values("name")[:1]),
+        "platform__slug": Subquery(platform.values("slug")[:1]),
+    }
+
+
+def _team_groups(filters: ComplianceFilters, *, today: datetime.date, with_names: bool) -> list[dict[str, Any]] | None:
+    """The groups of :func:`_scope_sums_live`, per (department, tool), from a manager's team's
+    maintained counts (:func:`team_counts`); None when they cannot answer or hold nothing."""
+    counted = team_counts(filters, today=today)
+    if counted is None:
+        return None
+    names = _platform_names() if with_names else {}
+    groups = list(
+        counted.values("department_id", "platform_id", **names)
+        .annotate(**_count_aggregates())
+        .filter(total__gt=0)
+        .order_by()
+    )
+    return groups or None
+
+
 def _scope_sums_from_counts(
     filters: ComplianceFilters, scopes: set[tuple[int, bool]], *, today: datetime.date, with_names: bool
 ) -> tuple[dict[Any, Any], dict[Any, Any]] | None:
@@ -130,15 +157,7 @@ def _scope_sums_from_counts(
     (the caller runs the live query). One query over a few rows per scope and tool."""
     if not counts_answer(filters):
         return None
-    names = {}
-    if with_names:
-        from platforms.models import Platform
-
-        platform = Platform.objects.filter(pk=OuterRef("platform_id"))
-        names = {
-            "platform__name": Subquery(platform.values("name")[:1]),
-            "platform__slug": Subquery(platform.values("slug")[:1]),
-        }
+    names = _platform_names() if with_names else {}
     counted = _counts(filters, today=today, scopes=scopes)
     assert counted is not None  # counts_answer(filters) holds
     rows = list(
@@ -163,11 +182,14 @@ def _scope_sums_live(
     today: datetime.date,
     tree: list[dict[str, Any]],
     with_names: bool,
+    groups: Any = None,
 ) -> tuple[dict[Any, Any], dict[Any, Any]]:
-    """The same as :func:`_scope_sums_from_counts` from one GROUP BY (department, tool) over the
-    open obligations, each group added to the requested scopes that contain its department."""
-    columns = ["department_id", "platform_id", *(["platform__name", "platform__slug"] if with_names else [])]
-    groups = open_obligations(filters).values(*columns).annotate(**figure_aggregates(today)).order_by()
+    """The same as :func:`_scope_sums_from_counts` from figures per (department, tool):
+    ``groups`` when given (a manager's team's counts), else one GROUP BY over the open
+    obligations; each group added to the requested scopes that contain its department."""
+    if groups is None:
+        columns = ["department_id", "platform_id", *(["platform__name", "platform__slug"] if with_names else [])]
+        groups = open_obligations(filters).values(*columns).annotate(**figure_aggregates(today)).order_by()
     wanted = set(scopes)
     paths = {row["id"]: row["path"] for row in tree}
     outer = _scope(filters)  # the live query is narrowed to it: every group belongs there
@@ -203,7 +225,8 @@ def overview(
 
     One query: on PostgreSQL (filters by department, tool and policy version), the maintained
     counts of the few scopes shown (the filtered department, its children, its direct members);
-    otherwise one GROUP BY (department, platform) over the filtered open obligations. Plus the
+    for a manager's team, its managers' counts per (department, tool); otherwise one GROUP BY
+    (department, platform) over the filtered open obligations. Plus the
     department tree when ``tree`` (from :func:`department_tree`) is not passed in. Tool names
     come from ``platforms`` ({id, name, slug} rows, e.g. catalog_freshness()["platforms"])
     when given, else from the same query."""
@@ -217,7 +240,8 @@ def overview(
     with_names = platforms is None
     found = _scope_sums_from_counts(filters, scopes, today=today, with_names=with_names)
     if found is None:
-        found = _scope_sums_live(filters, scopes, today=today, tree=tree, with_names=with_names)
+        groups = _team_groups(filters, today=today, with_names=with_names)
+        found = _scope_sums_live(filters, scopes, today=today, tree=tree, with_names=with_names, groups=groups)
     sums, names = found
     if platforms is not None:
         names = {p["id"]: {"platform__name": p["name"], "platform__slug": p.get("slug", "")} for p in platforms}

@@ -10,7 +10,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from attestations.models import OPEN_ACTION_STATUSES, ObligationStatus
-from compliance.models import HandlerObligationCount, ObligationCount, ObligationCountState, ObligationFacetCount
+from compliance.models import (
+    HandlerObligationCount,
+    ManagerObligationCount,
+    ObligationCount,
+    ObligationCountState,
+    ObligationFacetCount,
+)
 from compliance.models.counts import ALL_PLATFORMS_ID, NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
 from compliance.selectors.figures import Figures, _figures, _terms_versions, figure_aggregates, open_obligations
 from compliance.selectors.filters import ComplianceFilters
@@ -22,8 +28,8 @@ from policies.models import PolicyVersion
 def _count_model(filters: ComplianceFilters) -> type[ObligationCount] | type[ObligationFacetCount] | None:
     """The maintained counts that answer ``filters``: ObligationCount for department, tool and
     policy-version filters, ObligationFacetCount when a country or the customer-data handlers
-    narrow them too; None (the live aggregate answers) off PostgreSQL and for a manager's team
-    (the counts know nothing of reporting lines)."""
+    narrow them too; None off PostgreSQL and for a manager's team (the department counts know
+    nothing of reporting lines: :func:`team_counts` answers for a team)."""
     filters = filters or ComplianceFilters()
     if not db.on_postgres() or filters.manager is not None:
         return None
@@ -98,11 +104,41 @@ def _counts(
     return _counted(current, filters, scopes=scopes, facets=model is ObligationFacetCount)
 
 
+def team_counts(filters: ComplianceFilters, *, today: datetime.date) -> QuerySet | None:
+    """The maintained counts of a manager's team (``filters.manager``'s direct and indirect
+    reports) inside ``filters``: the ManagerObligationCount rows of the manager and of every
+    manager in the team (a person is in the team exactly when their manager is one of those),
+    narrowed to the department, tool and policy-version filters. Empty when the counts do not
+    hold for ``today``; None when they cannot answer: no manager, not on PostgreSQL, or a
+    country or customer-data filter (not kept per manager; the live aggregate answers)."""
+    manager = filters.manager
+    if manager is None or not db.on_postgres() or filters.country or filters.customer_data_only:
+        return None
+    below = Employee.objects.filter(reporting_path__startswith=manager.subtree_prefix).values("pk")
+    rows = ManagerObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today))).filter(
+        Q(manager_id=manager.pk) | Q(manager_id__in=below)
+    )
+    if filters.department is not None:
+        if filters.department_direct_only:
+            rows = rows.filter(department_id=filters.department.pk)
+        else:
+            inside = Department.objects.filter(path__startswith=filters.department.path).values("pk")
+            rows = rows.filter(department_id__in=inside)
+    elif filters.no_department:
+        rows = rows.filter(department_id=NO_DEPARTMENT_ID)
+    if filters.platform_id:
+        rows = rows.filter(platform_id=filters.platform_id)
+    if filters.policy_version_id:
+        rows = rows.filter(policy_version_id__in=_terms_versions(filters.policy_version_id))
+    return rows
+
+
 def summary(filters: ComplianceFilters, *, today: datetime.date) -> Figures:
     """Overall figures over the filtered open obligations (one query; two when the maintained
-    counts are not current and the live aggregate answers)."""
+    counts are not current and the live aggregate answers). A manager's team: from the
+    managers' counts (:func:`team_counts`)."""
     filters = filters or ComplianceFilters()
-    counted = _counts(filters, today=today) if counts_answer(filters) else None
+    counted = _counts(filters, today=today) if counts_answer(filters) else team_counts(filters, today=today)
     if counted is not None:
         row = counted.aggregate(**_count_aggregates())
         if row["total"]:

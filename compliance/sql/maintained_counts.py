@@ -5,14 +5,17 @@ once. Part of the one home of the hand-written SQL (governance.sqldefs, which in
 after every migrate and checks the database against it).
 
 - governance_obligation (INSERT / UPDATE / DELETE): the changed open rows, grouped, are added to
-  ObligationCount, ObligationFacetCount, FailingSettingCount and HandlerObligationCount, in key
-  order.
+  ObligationCount, ObligationFacetCount, FailingSettingCount, HandlerObligationCount and
+  ManagerObligationCount, in key order.
 - governance_attestationanswer (INSERT): answers written after the obligation already points at
   their attestation are counted then.
 - governance_employee (UPDATE): a person whose country or customer-data flag changes has their
-  counts moved.
+  counts moved; a person whose manager changes has their ManagerObligationCount rows moved.
 - governance_department (UPDATE): a department that moves recomputes every subtree row.
 - governance_compliancesnapshot (any change): the changed days' totals are recomputed.
+
+No statement trigger joins its transition tables with each other (no statistics: a nested
+loop, quadratic); each is read once and grouped (CHANGED_PEOPLE, the department move).
 
 One clock: no function reads the server's calendar; the day comes from the caller (``v_day``)
 or from governance_obligationcountstate, which the application sets. Migration 0014 keeps the
@@ -116,16 +119,41 @@ FAILING_UPSERT = f"""
         ON CONFLICT ({FAILING_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
 """
 
-# People whose country or customer-data flag an employee UPDATE changed: their old values
-# (to take their counts out) and their new ones (to put them back in).
-MOVED_PEOPLE = """
-    SELECT o.id, o.country, o.handles_customer_data AS customer_data, -1 AS sign
-    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-    WHERE o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data
-    UNION ALL
-    SELECT n.id, n.country, n.handles_customer_data, 1
-    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-    WHERE o.country IS DISTINCT FROM n.country OR o.handles_customer_data IS DISTINCT FROM n.handles_customer_data
+# A statement trigger never joins its transition tables with each other: they have no
+# statistics, so the planner guesses (and caches its guess for the session's later, larger
+# statements) and a nested loop over two tables of 100,000 rows is quadratic. Each transition
+# table is read once, tagged with its side, and grouped: one hashed (or sorted) pass, linear.
+#
+# Each person an employee UPDATE touched, with their old and new country, customer-data flag
+# and manager side by side (grouped by id over both transition tables).
+PEOPLE_SIDES = """
+    SELECT id, max(country) FILTER (WHERE side < 0) AS old_country,
+           max(country) FILTER (WHERE side > 0) AS new_country,
+           bool_or(customer_data) FILTER (WHERE side < 0) AS old_customer_data,
+           bool_or(customer_data) FILTER (WHERE side > 0) AS new_customer_data,
+           max(manager_id) FILTER (WHERE side < 0) AS old_manager_id,
+           max(manager_id) FILTER (WHERE side > 0) AS new_manager_id
+    FROM (
+        SELECT id, country, handles_customer_data AS customer_data, manager_id, -1 AS side FROM old_rows
+        UNION ALL SELECT id, country, handles_customer_data, manager_id, 1 FROM new_rows
+    ) AS sides
+    GROUP BY id
+"""
+FACETS_CHANGED = "old_country IS DISTINCT FROM new_country OR old_customer_data IS DISTINCT FROM new_customer_data"
+MANAGER_CHANGED = "old_manager_id IS DISTINCT FROM new_manager_id"
+# People whose country or customer-data flag changed.
+CHANGED_PEOPLE = f"""
+    SELECT id, old_country, new_country, old_customer_data, new_customer_data
+    FROM ({PEOPLE_SIDES}) AS people WHERE {FACETS_CHANGED}
+"""
+# The same people, once with their old values (to take their counts out) and once with their
+# new ones (to put them back in).
+MOVED_PEOPLE = f"""
+    SELECT c.id, s.country, s.customer_data, s.sign
+    FROM ({CHANGED_PEOPLE}) AS c
+    CROSS JOIN LATERAL (
+        VALUES (c.old_country, c.old_customer_data, -1), (c.new_country, c.new_customer_data, 1)
+    ) AS s (country, customer_data, sign)
 """
 MOVED_FACET_ROWS = f"""
     SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
@@ -152,10 +180,11 @@ HANDLER_ROWS = """
 """
 # People who became customer-data handlers in an employee UPDATE: their open obligations.
 NEW_HANDLER_ROWS = f"""
-    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, n.country,
+    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, n.new_country AS country,
            1 AS open_delta, CASE WHEN o.status IN {ACTION} THEN 1 ELSE 0 END AS to_do_delta
-    FROM old_rows AS p JOIN new_rows AS n ON n.id = p.id AND n.handles_customer_data AND NOT p.handles_customer_data
+    FROM ({CHANGED_PEOPLE}) AS n
     JOIN governance_obligation AS o ON o.employee_id = n.id AND o.closed_at IS NULL
+    WHERE n.new_customer_data AND NOT n.old_customer_data
 """
 # Each person's rows over all tools (platform 0) and per tool.
 HANDLER_UPSERT = f"""
@@ -173,6 +202,35 @@ HANDLER_UPSERT = f"""
         SET open_count = c.open_count + EXCLUDED.open_count, to_do_count = c.to_do_count + EXCLUDED.to_do_count;
 """
 
+
+# ManagerObligationCount: the open obligations of each manager's direct reports (manager 0:
+# people without a manager), per department, tool, policy version, status and overdue; a
+# team's figures sum the rows of its managers. Reporting paths are not a dimension, so that a
+# change of manager moves the counts of the people whose manager changed, not of the subtree.
+MANAGER_DIMS = "manager_id, department_id, platform_id, policy_version_id, status, overdue"
+MANAGER_ROWS = """
+    SELECT coalesce(e.manager_id, 0) AS manager_id, coalesce(o.department_id, 0) AS department_id, o.platform_id,
+           o.policy_version_id, o.status, o.status IN {action} AND o.due_on < v_day AS overdue, {sign} AS delta
+    FROM {table} AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL
+"""
+# People whose manager an employee UPDATE changed: their open obligations, taken out of the old
+# manager's rows and put into the new one's.
+MOVED_MANAGER_ROWS = f"""
+    SELECT coalesce(s.manager_id, 0) AS manager_id, coalesce(o.department_id, 0) AS department_id, o.platform_id,
+           o.policy_version_id, o.status, o.status IN {ACTION} AND o.due_on < v_day AS overdue, s.sign AS delta
+    FROM ({PEOPLE_SIDES}) AS m
+    CROSS JOIN LATERAL (VALUES (m.old_manager_id, -1), (m.new_manager_id, 1)) AS s (manager_id, sign)
+    JOIN governance_obligation AS o ON o.employee_id = m.id AND o.closed_at IS NULL
+    WHERE {MANAGER_CHANGED}
+"""
+MANAGER_UPSERT = f"""
+        INSERT INTO compliance_managerobligationcount AS c ({MANAGER_DIMS}, count)
+        SELECT manager_id, department_id, platform_id, policy_version_id, status, overdue, sum(delta)::int
+        FROM ({{rows}}) AS r
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT ({MANAGER_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
+"""
 
 # Open obligations whose overdue flag differs between the counts' day (v_from) and a new day
 # (v_day): pending or non-compliant, due between the two. Taken out with the old flag, put
@@ -195,6 +253,15 @@ ROLLED_FACET_ROWS = " UNION ALL ".join(
     SELECT coalesce(o.department_id, 0) AS department_id, o.platform_id, o.policy_version_id, o.status,
            o.due_on < {day} AS overdue, coalesce(e.country, '') AS country,
            coalesce(e.handles_customer_data, false) AS customer_data, {sign} AS delta
+    {ROLLED.format(join="LEFT JOIN governance_employee AS e ON e.id = o.employee_id", action=ACTION)}
+    """
+    for day, sign in (("v_from", -1), ("v_day", 1))
+)
+
+ROLLED_MANAGER_ROWS = " UNION ALL ".join(
+    f"""
+    SELECT coalesce(e.manager_id, 0) AS manager_id, coalesce(o.department_id, 0) AS department_id, o.platform_id,
+           o.policy_version_id, o.status, o.due_on < {day} AS overdue, {sign} AS delta
     {ROLLED.format(join="LEFT JOIN governance_employee AS e ON e.id = o.employee_id", action=ACTION)}
     """
     for day, sign in (("v_from", -1), ("v_day", 1))
@@ -291,6 +358,13 @@ BEGIN
     CROSS JOIN LATERAL (VALUES (0), (o.platform_id::integer)) AS tool (platform_id)
     WHERE o.closed_at IS NULL
     GROUP BY 1, 2, 3, 4;
+    DELETE FROM compliance_managerobligationcount;
+    INSERT INTO compliance_managerobligationcount ({MANAGER_DIMS}, count)
+    SELECT coalesce(e.manager_id, 0), coalesce(o.department_id, 0), o.platform_id, o.policy_version_id, o.status,
+           o.status IN {ACTION} AND o.due_on < v_day, count(*)::int
+    FROM governance_obligation AS o LEFT JOIN governance_employee AS e ON e.id = o.employee_id
+    WHERE o.closed_at IS NULL
+    GROUP BY 1, 2, 3, 4, 5, 6;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
 
@@ -310,6 +384,7 @@ BEGIN
     UPDATE governance_obligationcountstate SET as_of = v_day WHERE id = 1;
     {COUNT_UPSERT.format(rows=ROLLED_COUNT_ROWS)}
     {FACET_UPSERT.format(rows=ROLLED_FACET_ROWS)}
+    {MANAGER_UPSERT.format(rows=ROLLED_MANAGER_ROWS)}
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
 
@@ -327,6 +402,7 @@ BEGIN
     {_changes(FACET_ROWS, FACET_UPSERT)}
     {_changes(FAILING_ROWS, FAILING_UPSERT)}
     {_changes(HANDLER_ROWS, HANDLER_UPSERT)}
+    {_changes(MANAGER_ROWS, MANAGER_UPSERT)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
@@ -337,6 +413,7 @@ BEGIN
     DELETE FROM governance_obligationfacetcount;
     DELETE FROM governance_failingsettingcount;
     DELETE FROM governance_handlerobligationcount;
+    DELETE FROM compliance_managerobligationcount;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
@@ -352,7 +429,7 @@ CREATE OR REPLACE FUNCTION governance_employee_count_facets() RETURNS trigger AS
 DECLARE
     v_day date;
 BEGIN
-    IF NOT EXISTS ({MOVED_PEOPLE}) THEN
+    IF NOT EXISTS (SELECT 1 FROM ({PEOPLE_SIDES}) AS people WHERE {FACETS_CHANGED} OR {MANAGER_CHANGED}) THEN
         RETURN NULL;
     END IF;
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
@@ -362,14 +439,15 @@ BEGIN
         RETURN NULL;
     END IF;
     DELETE FROM governance_handlerobligationcount AS c
-    USING old_rows AS o JOIN new_rows AS n ON n.id = o.id
-    WHERE c.employee_id = n.id AND o.handles_customer_data AND NOT n.handles_customer_data;
-    UPDATE governance_handlerobligationcount AS c SET country = n.country
-    FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-    WHERE c.employee_id = n.id AND o.country IS DISTINCT FROM n.country;
+    USING ({CHANGED_PEOPLE}) AS n
+    WHERE c.employee_id = n.id AND n.old_customer_data AND NOT n.new_customer_data;
+    UPDATE governance_handlerobligationcount AS c SET country = n.new_country
+    FROM ({CHANGED_PEOPLE}) AS n
+    WHERE c.employee_id = n.id AND n.old_country IS DISTINCT FROM n.new_country;
     {HANDLER_UPSERT.format(rows=NEW_HANDLER_ROWS)}
     {FACET_UPSERT.format(rows=MOVED_FACET_ROWS)}
     {FAILING_UPSERT.format(rows=MOVED_FAILING_ROWS)}
+    {MANAGER_UPSERT.format(rows=MOVED_MANAGER_ROWS)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
@@ -377,7 +455,15 @@ $$ LANGUAGE plpgsql SET work_mem = '64MB';
 CREATE OR REPLACE FUNCTION governance_department_moved() RETURNS trigger AS $$
 BEGIN
     -- A new department gets its path in a second UPDATE (from ''): nothing counts there yet.
-    IF EXISTS (SELECT 1 FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id WHERE o.path <> '' AND o.path <> n.path)
+    -- Old and new paths side by side by grouping both transition tables (never joining them).
+    IF EXISTS (
+        SELECT 1 FROM (
+            SELECT id, max(path) FILTER (WHERE side < 0) AS old_path, max(path) FILTER (WHERE side > 0) AS new_path
+            FROM (SELECT id, path, -1 AS side FROM old_rows UNION ALL SELECT id, path, 1 FROM new_rows) AS sides
+            GROUP BY id
+        ) AS moved
+        WHERE old_path <> '' AND old_path <> new_path
+    )
     THEN
         PERFORM governance_recompute_subtree_counts();
     END IF;

@@ -18,6 +18,7 @@ from compliance.models import (
     ComplianceSnapshotTotal,
     FailingSettingCount,
     HandlerObligationCount,
+    ManagerObligationCount,
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
@@ -59,9 +60,11 @@ def expected_aggregates(day):
     failing = {}
     for answer in AttestationAnswer.objects.filter(compliant=False):
         failing.setdefault(answer.attestation_id, []).append(answer.setting_id)
-    counts, facets, settings, per_handler = Counter(), Counter(), Counter(), {}
+    counts, facets, settings, per_handler, per_manager = Counter(), Counter(), Counter(), {}, Counter()
     for o in Obligation.objects.filter(closed_at__isnull=True):
         overdue = o.status in ACTION and o.due_on < day
+        manager_id = people[o.employee_id].manager_id or 0
+        per_manager[(manager_id, o.department_id or 0, o.platform_id, o.policy_version_id, o.status, overdue)] += 1
         if people[o.employee_id].handles_customer_data:
             for platform_id in (0, o.platform_id):
                 handler = per_handler.setdefault((o.employee_id, o.department_id or 0, platform_id), [0, 0])
@@ -82,6 +85,7 @@ def expected_aggregates(day):
             (employee_id, department_id, platform_id, people[employee_id].country): tuple(n)
             for (employee_id, department_id, platform_id), n in per_handler.items()
         },
+        "per manager": dict(per_manager),
     }
 
 
@@ -105,6 +109,10 @@ def kept_aggregates():
         "per handler": {
             (c.employee_id, c.department_id, c.platform_id, c.country): (c.open_count, c.to_do_count)
             for c in HandlerObligationCount.objects.exclude(open_count=0, to_do_count=0)
+        },
+        "per manager": {
+            (c.manager_id, c.department_id, c.platform_id, c.policy_version_id, c.status, c.overdue): c.count
+            for c in ManagerObligationCount.objects.exclude(count=0)
         },
     }
 
@@ -290,6 +298,65 @@ def test_counts_follow_a_persons_country_and_customer_data_flag(org):
     }
 
 
+def test_one_bulk_update_of_changed_and_unchanged_people_keeps_every_aggregate_exact(org):
+    """The employee trigger pairs old and new rows by grouping, not by joining them: a
+    statement touching people whose country or flag changes (both, one, back and forth) and
+    people whose counted values stay (a reporting path, a name) equals a recount."""
+    people, rules = org["people"], org["rules"]
+    publish(people, rules[:2], due_on=TODAY - datetime.timedelta(days=1))
+    for person in people[1::2]:
+        attestation(Obligation.objects.get(employee=person, rule=rules[0]), failing=[PlatformSettingFactory()])
+    assert_maintained(TODAY, "published")
+    ids = [p.pk for p in people]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE governance_employee SET
+                country = CASE WHEN id %% 3 = 0 THEN 'JP' ELSE country END,
+                handles_customer_data = CASE WHEN id %% 2 = 0 THEN NOT handles_customer_data
+                    ELSE handles_customer_data END,
+                reporting_path = '/' || id || '/', full_name = full_name || ' (moved)'
+            WHERE id = ANY(%s)""",
+            [ids],
+        )
+    assert_maintained(TODAY, "one statement: some moved country, some flipped the flag, some neither")
+    Employee.objects.filter(pk__in=ids).update(reporting_path="/")
+    assert_maintained(TODAY, "only reporting paths changed")
+    Employee.objects.filter(pk__in=ids[:3]).update(country="US", handles_customer_data=True)
+    Employee.objects.filter(pk__in=ids).update(country="US")
+    assert_maintained(TODAY, "a country set on everyone, half of whom had it already")
+
+
+def test_mixed_writes_keep_every_aggregate_equal_to_a_recount(org):
+    """Departments move, people change department (their obligations follow), statuses change
+    in bulk, and bulk updates touch rows whose counted values stay: after each, every
+    maintained aggregate equals a recount from the rows."""
+    from attestations.services.obligations import rescope_employees
+    from people.services.paths import move_department
+
+    people, rules = org["people"], org["rules"]
+    publish(people, rules, due_on=TODAY + datetime.timedelta(days=2))
+    attestation(Obligation.objects.get(employee=people[2], rule=rules[0]), failing=[PlatformSettingFactory()])
+    rebuild_obligation_counts(day=TODAY)
+    move_department(department=org["sub"], parent=org["other"])
+    assert_maintained(TODAY, "a department moved")
+    Department.objects.update(name="Renamed")
+    assert_maintained(TODAY, "every department renamed, none moved")
+    Employee.objects.filter(pk__in=[people[0].pk, people[3].pk]).update(department=org["sub"])
+    rescope_employees(employee_ids=[people[0].pk, people[3].pk], today=TODAY)
+    assert_maintained(TODAY, "two people changed department")
+    open_ = Obligation.objects.filter(closed_at__isnull=True)
+    open_.filter(employee__in=people[:3]).update(status=ObligationStatus.COMPLIANT)
+    open_.filter(employee__in=people[3:]).update(due_on=TODAY - datetime.timedelta(days=1))
+    assert_maintained(TODAY, "statuses and due dates changed in bulk")
+    open_.update(status=ObligationStatus.PENDING)
+    open_.filter(status=ObligationStatus.PENDING).update(opened_at=NOW)
+    assert_maintained(TODAY, "every obligation pending, then a bulk update changing nothing counted")
+    move_department(department=org["sub"], parent=None)
+    Employee.objects.filter(pk=people[1].pk).update(department=None, country="BR")
+    rescope_employees(employee_ids=[people[1].pk], today=TODAY)
+    assert_maintained(TODAY, "moved back, a person left every department and moved country")
+
+
 def test_rebuild_equals_incremental_aggregates(org):
     rebuild_obligation_counts(day=TODAY)
     people, rules = org["people"], org["rules"]
@@ -348,7 +415,7 @@ def _figures_of(filters, day):
     with CaptureQueriesContext(connection) as queries:
         summary = compliance.summary(filters, today=day)
         result = compliance.overview(filters, today=day)
-    counts = ("governance_obligationcount", "governance_obligationfacetcount")
+    counts = ("governance_obligationcount", "governance_obligationfacetcount", "compliance_managerobligationcount")
     used_counts = all(
         any(table in q["sql"] for table in counts) for q in queries.captured_queries if "obligation" in q["sql"]
     )
@@ -402,16 +469,80 @@ def test_selectors_give_the_same_figures_from_the_counts_and_live(org):
         assert from_counts["summary"]["total"] > 0, filters
 
 
-def test_a_managers_team_uses_the_live_aggregate(org):
-    people = org["people"]
-    Employee.objects.filter(pk__in=[p.pk for p in people[1:3]]).update(reporting_path=f"/{people[0].pk}/")
-    publish(people, org["rules"], due_on=TODAY - datetime.timedelta(days=1))
+def _reporting_lines(people):
+    """p0 manages p1 and p2, p1 manages p3, p3 manages p5; p4 has no manager."""
+    from people.services.paths import set_manager
+
+    for report, manager in ((1, 0), (2, 0), (3, 1), (5, 3)):
+        set_manager(
+            employee=Employee.objects.get(pk=people[report].pk), manager=Employee.objects.get(pk=people[manager].pk)
+        )
+
+
+def test_a_managers_team_reads_the_managers_counts_and_equals_the_live_aggregate(org):
+    from people.services.paths import set_manager
+
+    people, rules = org["people"], org["rules"]
+    _reporting_lines(people)
+    publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
+    publish(people[3:], [org["later_rule"]], due_on=TODAY + datetime.timedelta(days=5))
+    Obligation.objects.filter(employee__in=people[1:3], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
+    Obligation.objects.filter(employee=people[3], rule=rules[1]).update(status=ObligationStatus.NONCOMPLIANT)
+    Obligation.objects.filter(employee=people[5], rule=rules[2]).update(status=ObligationStatus.EXCEPTED)
     rebuild_obligation_counts(day=TODAY)
-    filters = ComplianceFilters(manager=Employee.objects.get(pk=people[0].pk))
-    assert not compliance.counts_answer(filters)
-    figures, used = _figures_of(filters, TODAY)
-    assert not used
-    assert figures["summary"]["total"] == Obligation.objects.filter(employee__in=people[1:3]).count() > 0
+
+    def compare(step):
+        for manager in (people[0], people[1], people[3]):
+            team = ComplianceFilters(manager=Employee.objects.get(pk=manager.pk))
+            for filters in (
+                team,
+                replace(team, department=org["top"]),
+                replace(team, department=org["top"], department_direct_only=True),
+                replace(team, no_department=True),
+                replace(team, platform_id=rules[0].platform_id),
+                replace(team, policy_version_id=rules[1].version_id),
+            ):
+                assert compliance.team_counts(filters, today=TODAY) is not None
+                from_counts, used = _figures_of(filters, TODAY)
+                ObligationCountState.objects.update(as_of=TODAY - datetime.timedelta(days=1))
+                live, used_live = _figures_of(filters, TODAY)
+                ObligationCountState.objects.update(as_of=TODAY)
+                assert not used_live, (step, filters)
+                assert from_counts == live, (step, filters)
+                assert used or not from_counts["summary"]["total"], (step, filters)
+        below = Employee.objects.filter(reporting_path__startswith=Employee.objects.get(pk=people[0].pk).subtree_prefix)
+        team = ComplianceFilters(manager=Employee.objects.get(pk=people[0].pk))
+        assert compliance.summary(team, today=TODAY).total == Obligation.objects.filter(employee__in=below).count() > 0
+
+    compare("reporting lines set")
+    # A change of manager near the top (p1 and everyone below now report to p4).
+    set_manager(employee=Employee.objects.get(pk=people[1].pk), manager=Employee.objects.get(pk=people[4].pk))
+    assert_maintained(TODAY, "a manager changed")
+    compare("p1's subtree moved under p4")
+    set_manager(employee=Employee.objects.get(pk=people[5].pk), manager=None)
+    assert_maintained(TODAY, "a report without a manager")
+    compare("p5 without a manager")
+    filters = ComplianceFilters(manager=Employee.objects.get(pk=people[0].pk), country="DE")
+    assert compliance.team_counts(filters, today=TODAY) is None  # not kept per country: live
+
+
+def test_manager_counts_follow_bulk_changes_of_manager(org):
+    people, rules = org["people"], org["rules"]
+    _reporting_lines(people)
+    publish(people, rules[:2], due_on=TODAY + datetime.timedelta(days=1))
+    assert_maintained(TODAY, "published")
+    ids = [p.pk for p in people]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE governance_employee SET
+                manager_id = CASE WHEN id = %s THEN %s WHEN id = %s THEN NULL ELSE manager_id END,
+                country = CASE WHEN id = %s THEN 'JP' ELSE country END
+            WHERE id = ANY(%s)""",
+            [ids[3], ids[4], ids[5], ids[3], ids],
+        )
+    assert_maintained(TODAY, "one statement: a manager changed, a manager removed, a country, the rest untouched")
+    Employee.objects.filter(pk__in=ids[1:]).update(manager_id=ids[0])
+    assert_maintained(TODAY, "everyone reports to p0")
 
 
 def test_failing_settings_and_handler_coverage_equal_the_rows(org):
