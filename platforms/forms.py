@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 
 from platforms.catalog_schema import RESERVED_SLUGS
 from platforms.citations import citation_from_line, citation_to_line
@@ -9,6 +10,24 @@ from platforms.models import Category, ControlType, Platform, PlatformSetting, P
 from platforms.services import validate_setting_values
 
 TRISTATE = (("", "Not stated"), ("true", "Yes"), ("false", "No"))
+
+
+class SuggestedInput(forms.TextInput):
+    """A text input that offers known values (an HTML datalist) and still takes any text; the
+    form's validation decides."""
+
+    def __init__(self, *args, suggestions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggestions = list(suggestions)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or 'id_' + name}-values"
+        attrs["list"] = list_id
+        options = format_html_join("", '<option value="{}"></option>', ((v,) for v in self.suggestions))
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<datalist id="{}">{}</datalist>', list_id, options
+        )
 
 
 class LinesField(forms.CharField):
@@ -187,6 +206,10 @@ class SettingForm(forms.Form):
         if instance is not None:
             self.fields["key"].disabled = True
             self.fields["key"].help_text = "The key cannot change: policies use it."
+            self.fields["safe_value"].widget = SuggestedInput(suggestions=instance.values)
+            self.fields[
+                "safe_value"
+            ].help_text = f"The value that opts out: one of the values above ({', '.join(instance.values)})."
         else:
             for name in self.CONFIRM_FIELDS:
                 del self.fields[name]

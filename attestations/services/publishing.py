@@ -47,6 +47,33 @@ def publish_policy_version(
         raise ValidationError(f"Version {version.number} could not be published: {error}") from error
 
 
+def _open_obligations(
+    rules: list[ToolRule],
+    previous_rules: dict[int, ToolRule],
+    *,
+    now: datetime.datetime,
+    today: datetime.date,
+    due_on: datetime.date,
+    progress: Progress,
+) -> tuple[int, int]:
+    """Materialize the changed and new rules' obligations and rescope the carried rules whose
+    scope changed; (opened, closed as out of scope). One rule after the other, with progress."""
+    created = rescoped = 0
+    for done, rule in enumerate(rules):
+        if not rule.creates_obligations:
+            continue
+        progress(done, len(rules), f"Opening obligations for {rule.platform.name} (rule {done + 1} of {len(rules)})")
+        if rule.terms_rule_id is None:
+            created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today)
+            continue
+        before = previous_rules[rule.platform_id]
+        if scope_key(before) != scope_key(rule):
+            moved = rescope_rule(rule=rule, now=now, today=today, due_on=due_on)
+            created += moved["created"] + moved["reopened"]
+            rescoped += moved["closed"]
+    return created, rescoped
+
+
 def _silent(done: float, total: float = 100, step: str = "") -> None:
     """No one watches."""
 
@@ -90,19 +117,7 @@ def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date, progre
             .filter(rule_id__in=ended)
             .update(closed_at=now, close_reason=Obligation.CloseReason.SUPERSEDED)
         )
-    created = rescoped = 0
-    for done, rule in enumerate(rules):
-        if not rule.creates_obligations:
-            continue
-        progress(done, len(rules), f"Opening obligations for {rule.platform.name} (rule {done + 1} of {len(rules)})")
-        if rule.terms_rule_id is None:
-            created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today)
-            continue
-        before = previous_rules[rule.platform_id]
-        if scope_key(before) != scope_key(rule):
-            moved = rescope_rule(rule=rule, now=now, today=today, due_on=due_on)
-            created += moved["created"] + moved["reopened"]
-            rescoped += moved["closed"]
+    created, rescoped = _open_obligations(rules, previous_rules, now=now, today=today, due_on=due_on, progress=progress)
     if previous is not None:
         PolicyVersion.objects.filter(pk=previous.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
     PolicyVersion.objects.filter(pk=version.pk).update(

@@ -340,7 +340,8 @@ def test_officers_see_the_change_history_employees_do_not(client, officer, emplo
     officer_html = response.content.decode()
     assert "<td>Setting changed (people confirm it again)</td>" in officer_html and admin_user.email in officer_html
     assert "catalog.setting.revised" not in officer_html  # the machine name stays in the log
-    assert f"<caption>The latest {len(response.context['history'])} changes</caption>" in officer_html
+    caption = f'<caption id="history-caption">The latest {len(response.context["history"])} changes</caption>'
+    assert caption in officer_html
     employee_html = (
         client_for(client, employee_user).get(reverse("platforms:detail", args=["acme-chat"])).content.decode()
     )
@@ -354,7 +355,7 @@ def test_a_history_of_one_change_says_the_latest_change(client, officer, admin_u
     response = client_for(client, officer).get(reverse("platforms:detail", args=["acme-chat"]))
     assert len(response.context["history"]) == 1
     html = response.content.decode()
-    assert "<caption>The latest change</caption>" in html and "Latest 1 changes" not in html
+    assert '<caption id="history-caption">The latest change</caption>' in html and "Latest 1 changes" not in html
     assert "<td>Setting details changed</td>" in html
 
 
@@ -371,3 +372,13 @@ def test_detail_shows_a_practice_as_something_to_follow_not_a_value_to_set(clien
     section = html.split('id="setting-no-ratings"', 1)[1].split("</section>", 1)[0]
     assert "People confirm they follow it when they attest" in section and "Where it applies" in section
     assert "Set it to" not in section and "Practice (confirmed by the employee)" in section
+
+
+def test_the_safe_value_offers_the_settings_known_values(client, admin_user):
+    setting = PlatformSettingFactory(values=["on", "off"], safe_value="off")
+    client.force_login(admin_user)
+    page = client.get(reverse("platforms:setting-edit", args=[setting.platform.slug, setting.key])).content.decode()
+    assert 'list="id_safe_value-values"' in page
+    datalist = page.split('<datalist id="id_safe_value-values">')[1].split("</datalist>")[0]
+    assert datalist == '<option value="on"></option><option value="off"></option>'
+    assert "one of the values above (on, off)" in page
