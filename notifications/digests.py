@@ -31,6 +31,7 @@ from notifications.magic_links import Binding, link_max_age_seconds, login_link_
 from notifications.models import NotificationLog
 from notifications.rendering import due_in_words, long_date
 from people.models import Employee
+from platforms.models import ControlType
 from policies.models import PolicyVersion
 
 logger = logging.getLogger(__name__)
@@ -88,14 +89,15 @@ def requirements_by_rule() -> dict[int, list[dict[str, str]]]:
     from policies.models import PolicyVersion as Version
     from policies.models import RequiredSetting
 
-    requirements: defaultdict[int, list[dict[str, str]]] = defaultdict(list)
+    requirements: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     rows = (
         RequiredSetting.objects.exclude(rule__version__status=Version.Status.DRAFT)
         .order_by("rule_id", "setting__key")
-        .values_list("rule_id", "setting__label", "required_value")
+        .values_list("rule_id", "setting__label", "required_value", "setting__control_type")
     )
-    for rule_id, label, value in rows:
-        requirements[rule_id].append({"label": label, "value": capfirst(value)})
+    for rule_id, label, value, control_type in rows:
+        practice = control_type == ControlType.PRACTICE  # a behaviour to confirm, not a switch
+        requirements[rule_id].append({"label": label, "value": capfirst(value), "practice": practice})
     return dict(requirements)
 
 

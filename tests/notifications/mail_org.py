@@ -24,7 +24,10 @@ ORGANIZATION = "Northwind Health Ltd"
 # Tool -> its required settings (exact UI label, key, required value), as the built-in catalog has them.
 TOOLS = {
     "ChatGPT": [("Improve the model for everyone", "improve-model", "off")],
-    "Claude": [("Help improve Claude", "help-improve", "off")],
+    "Claude": [
+        ("Help improve Claude", "help-improve", "off"),
+        ("Do not rate replies with thumbs up or down in work chats", "no-feedback-ratings", "followed"),
+    ],
     "LinkedIn": [("Data for Generative AI Improvement", "genai-data", "off")],
     "Gemini Apps": [],  # nothing to switch: the person confirms how they use it
 }
@@ -46,9 +49,11 @@ def build(*, today: datetime.date, make_user: Any) -> MailOrg:
     for name, settings in TOOLS.items():
         rule = ToolRuleFactory(version=version, platform__name=name, no_settings_needed=not settings)
         for label, key, value in settings:
+            practice = value == "followed"  # a behaviour the person confirms (ControlType.PRACTICE)
+            extra = {"control_type": "practice", "values": ["followed", "not followed"]} if practice else {}
             RequiredSettingFactory(
                 rule=rule,
-                setting=PlatformSettingFactory(platform=rule.platform, label=label, key=key),
+                setting=PlatformSettingFactory(platform=rule.platform, label=label, key=key, safe_value=value, **extra),
                 required_value=value,
             )
         rules[name] = rule

@@ -65,6 +65,8 @@ def test_reminder_names_each_tools_setting_by_its_exact_label_and_the_due_date_i
         assert 'Check "Improve the model for everyone": set it to ' in part
         assert 'Check "Data for Generative AI Improvement": set it to ' in part
         assert 'Check "Help improve Claude": set it to ' in part
+        assert 'Confirm that you follow: "Do not rate replies with thumbs up or down in work chats"' in part
+        assert "set it to Followed" not in part and "set it to <strong>Followed" not in part  # a practice, not a switch
         assert "No setting to switch: confirm how you use Gemini Apps" in part
         assert "Your last answer was not compliant" in part  # only ChatGPT's
         assert part.count("Your last answer was not compliant") == 1
