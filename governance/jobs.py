@@ -139,17 +139,42 @@ def start(
     return job, True
 
 
-class Progress:
-    """Writes a job's progress where the watching page sees it at once: through a connection of
-    its own on PostgreSQL (the job's transaction is still open), else directly."""
+class ProgressWriter:
+    """Writes columns of one row (a job's or a report's progress) where a watching page sees
+    them at once: through a database connection of its own on PostgreSQL, since the work's own
+    transaction is still open (``side_connection``), else through the default connection."""
 
-    def __init__(self, job_id: int) -> None:
+    def __init__(self, model: Any, pk: int, *, side_connection: bool) -> None:
         from django.db import DEFAULT_DB_ALIAS, connections
 
-        from governance import db
+        self.model, self.pk = model, pk
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if side_connection else None
 
-        self.job_id = job_id
-        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if db.can_take_snapshot() else None
+    def write(self, **columns: Any) -> None:
+        if self.connection is None:
+            self.model.objects.filter(pk=self.pk).update(**columns)
+            return
+        table = self.connection.ops.quote_name(self.model._meta.db_table)
+        assignments = ", ".join(f"{self.connection.ops.quote_name(name)} = %s" for name in columns)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 (names from the model)
+                [*columns.values(), self.pk],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+class Progress:
+    """A job's progress: ``progress(done, total, step)`` as it goes (only changes are written)."""
+
+    def __init__(self, job_id: int) -> None:
+        from governance import db
+        from governance.models import Job
+
+        self.writer = ProgressWriter(Job, job_id, side_connection=db.can_take_snapshot())
         self.last: tuple[int, str] | None = None
 
     def __call__(self, done: float, total: float = 100, step: str = "") -> None:
@@ -157,21 +182,10 @@ class Progress:
         if (percent, step) == self.last:
             return
         self.last = (percent, step)
-        from governance.models import Job
-
-        if self.connection is None:
-            Job.objects.filter(pk=self.job_id).update(progress=percent, step=step[:300])
-            return
-        table = self.connection.ops.quote_name(Job._meta.db_table)
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET progress = %s, step = %s WHERE id = %s",  # noqa: S608
-                [percent, step[:300], self.job_id],
-            )
+        self.writer.write(progress=percent, step=step[:300])
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
+        self.writer.close()
 
 
 def run_job(job_id: int) -> str:

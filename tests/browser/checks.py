@@ -49,3 +49,13 @@ def describe(found, where):
         targets = ", ".join(v["targets"][:4]) + (f" (+{len(v['targets']) - 4} more)" if len(v["targets"]) > 4 else "")
         lines.append(f"{where}: {v['id']} ({v['impact']}) {v['help']} -> {targets}")
     return lines
+
+
+def sign_in_with_password(page, email, password="demo"):
+    """Sign in on the sign-in page, as a person does (the demo accounts' password by default)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_load_state()
+    return page

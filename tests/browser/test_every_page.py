@@ -17,7 +17,7 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.checks import WATCH_CSP, axe_source, describe, violations
+from tests.browser.checks import WATCH_CSP, axe_source, describe, sign_in_with_password, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -241,11 +241,7 @@ def test_every_page_passes_axe_and_fits_a_phone(browser, live_server, every_stat
         page.set_default_timeout(15_000)
         page.add_init_script(WATCH_CSP)
         if who != SIGNED_OUT:
-            page.goto("/accounts/login/")
-            page.get_by_label("E-mail address").fill(who)
-            page.get_by_label("Password").fill("demo")
-            page.get_by_role("button", name="Sign in", exact=True).click()
-            page.wait_for_load_state()
+            sign_in_with_password(page, who)
             assert urlsplit(page.url).path != "/accounts/login/", f"{who} could not sign in"
         walk = Walk(page, live_server.url, axe, shots=artifacts_dir / f"layout-375-{slug(who.split('@')[0])}")
         walk.run(starts)

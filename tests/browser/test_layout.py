@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.checks import WATCH_CSP
+from tests.browser.checks import WATCH_CSP, sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,12 +28,7 @@ def open_as(browser, live_server, demo):
         page.add_init_script(WATCH_CSP)
         page.console_errors = []
         page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-        page.goto("/accounts/login/")
-        page.get_by_label("E-mail address").fill(email)
-        page.get_by_label("Password").fill("demo")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return page
+        return sign_in_with_password(page, email)
 
     yield open_as
     for context in contexts:

@@ -4,6 +4,8 @@ JavaScript. Every demo sign-in, since each role sees a different set of links.""
 
 import pytest
 
+from tests.browser.checks import sign_in_with_password
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 800}
@@ -32,12 +34,7 @@ def open_as(browser, live_server, demo):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("E-mail address").fill(email)
-        page.get_by_label("Password").fill("demo")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return page
+        return sign_in_with_password(page, email)
 
     yield open_as
     for context in contexts:

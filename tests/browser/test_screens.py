@@ -9,6 +9,7 @@ from PIL import Image
 
 from compliance.models import ComplianceReport
 from compliance.services.reports import build_report, create_report
+from tests.browser.checks import sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +20,7 @@ def signed_in(browser, live_server, email, width):
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_load_state()
+    sign_in_with_password(page, email)
     return context, page
 
 

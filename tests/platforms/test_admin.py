@@ -6,36 +6,12 @@ import pytest
 from django.urls import reverse
 
 from governance.models import AuditEvent
-from governance.roles import Role
 from platforms.models import PlatformSetting
 from platforms.signals import setting_revised
 from tests.factories import PlatformSettingFactory
+from tests.platforms.admin_forms import change_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_admin(make_user):
-    return make_user(Role.GOVERNANCE_ADMIN, is_staff=True)
-
-
-def change_data(setting, **overrides):
-    data = {
-        "label": setting.label,
-        "navigation_steps": json.dumps(setting.navigation_steps),
-        "control_type": setting.control_type,
-        "values": json.dumps(setting.values),
-        "safe_value": setting.safe_value,
-        "protects": json.dumps(setting.protects),
-        "applies_to_tiers": json.dumps(setting.applies_to_tiers),
-        "deep_link": setting.deep_link,
-        "notes": setting.notes,
-        "sources": json.dumps(setting.sources),
-        "last_verified_on": setting.last_verified_on.isoformat(),
-        "verified": "on",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_admin_change_of_label_bumps_revision_once_with_audit_and_signal(client, staff_admin):

@@ -3,7 +3,6 @@ wording only or people must check again (no silent default), on the catalog's ed
 the Django admin and in the service; the loader's revisions leave a reason too."""
 
 import datetime
-import json
 import re
 
 import pytest
@@ -18,6 +17,7 @@ from platforms.models import PlatformSetting, RevisionKind, SettingRevision
 from platforms.signals import setting_revised
 from tests.clock import noon_on
 from tests.factories import PlatformFactory, PlatformSettingFactory
+from tests.platforms.admin_forms import change_data
 from tests.platforms.test_load_catalog import CATALOG, run, write
 
 TODAY = datetime.date(2026, 3, 10)
@@ -248,36 +248,12 @@ def test_an_edit_that_changes_no_meaning_saves_without_asking(client, admin_user
 # --- the Django admin ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_admin(make_user):
-    return make_user(Role.GOVERNANCE_ADMIN, is_staff=True)
-
-
-def admin_data(setting, **overrides):
-    data = {
-        "label": setting.label,
-        "navigation_steps": json.dumps(setting.navigation_steps),
-        "control_type": setting.control_type,
-        "values": json.dumps(setting.values),
-        "safe_value": setting.safe_value,
-        "protects": json.dumps(setting.protects),
-        "applies_to_tiers": json.dumps(setting.applies_to_tiers),
-        "deep_link": setting.deep_link,
-        "notes": setting.notes,
-        "sources": json.dumps(setting.sources),
-        "last_verified_on": setting.last_verified_on.isoformat(),
-        "verified": "on",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_admin_shows_the_count_and_refuses_a_rename_without_a_choice(client, staff_admin, setting):
     client.force_login(staff_admin)
     url = reverse("admin:platforms_platformsetting_change", args=[setting.pk])
 
     page = client.get(url).content.decode()
-    response = client.post(url, admin_data(setting, label="Improve the model"))
+    response = client.post(url, change_data(setting, label="Improve the model"))
 
     assert "People must check again re-opens 0 attestation(s) of 0 people (0 compliant today)" in page
     assert response.status_code == 200
@@ -291,7 +267,7 @@ def test_admin_wording_only_keeps_the_revision_and_warns_about_steps(client, sta
 
     response = client.post(
         reverse("admin:platforms_platformsetting_change", args=[setting.pk]),
-        admin_data(setting, label="Improve the model", revision_kind="cosmetic"),
+        change_data(setting, label="Improve the model", revision_kind="cosmetic"),
         follow=True,
     )
 

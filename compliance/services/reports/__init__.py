@@ -15,7 +15,7 @@ import tempfile
 from typing import Any
 
 from django.core.files import File
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,6 +28,7 @@ from compliance.services.reports.pdf import write_pdf
 from compliance.services.reports.summary import compute_summary
 from compliance.signals import report_ready
 from governance import db, outbox
+from governance.jobs import ProgressWriter
 
 logger = logging.getLogger(__name__)
 
@@ -113,25 +114,17 @@ class _Progress:
     """Writes the report's progress where a polling page sees it at once."""
 
     def __init__(self, report_id: int, *, side_connection: bool) -> None:
-        self.report_id = report_id
-        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if side_connection else None
+        self.writer = ProgressWriter(ComplianceReport, report_id, side_connection=side_connection)
         self.last = -1
 
     def __call__(self, percent: float) -> None:
         percent = max(0, min(99, int(percent)))
-        if percent == self.last:
-            return
-        self.last = percent
-        if self.connection is None:
-            ComplianceReport.objects.filter(pk=self.report_id).update(progress=percent)
-            return
-        table = self.connection.ops.quote_name(ComplianceReport._meta.db_table)
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET progress = %s WHERE id = %s", [percent, self.report_id])  # noqa: S608
+        if percent != self.last:
+            self.last = percent
+            self.writer.write(progress=percent)
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
+        self.writer.close()
 
 
 def _build_files(
