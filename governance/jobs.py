@@ -13,7 +13,9 @@ claimed before dying at once, without waiting for the claim timeout.
 import datetime
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +62,7 @@ class JobSpec:
     kind: str
     run: Callable[..., "JobOutcome"]
     can_view: Callable[[Any], bool]
+    api_scopes: tuple[str, ...] = ()  # API keys holding one of these may read its jobs (none: no key)
 
 
 @dataclass
@@ -74,19 +77,50 @@ _REGISTRY: dict[str, JobSpec] = {}
 RUN_JOB = "governance.jobs.run"
 
 
-def register(kind: str, *, can_view: Callable[[Any], bool]) -> Callable[[Callable[..., JobOutcome]], Callable]:
+def register(
+    kind: str, *, can_view: Callable[[Any], bool], api_scope: tuple[str, ...] = ()
+) -> Callable[[Callable[..., JobOutcome]], Callable]:
     """Register ``run(*, job, progress, actor, **params) -> JobOutcome`` as the job ``kind``.
-    ``can_view(user)`` says who may watch any job of the kind (the one who started it always may)."""
+    ``can_view(user)`` says who may watch any job of the kind (the one who started it always may);
+    ``api_scope``, the API key scopes any of which may read its status."""
 
     def decorator(run: Callable[..., JobOutcome]) -> Callable[..., JobOutcome]:
-        _REGISTRY[kind] = JobSpec(kind=kind, run=run, can_view=can_view)
+        _REGISTRY[kind] = JobSpec(kind=kind, run=run, can_view=can_view, api_scopes=api_scope)
         return run
 
     return decorator
 
 
+# The jobs started while a request is being answered, for the answer to point at them (the
+# API's 202 with the job's status URL). None outside ``collect_started``.
+_started: ContextVar[list[Any] | None] = ContextVar("governance_jobs_started", default=None)
+
+
+@contextmanager
+def collect_started() -> Iterator[list[Any]]:
+    """Collect the jobs ``start`` queues (or finds active) inside the block."""
+    token = _started.set([])
+    try:
+        yield _started.get()  # type: ignore[misc]  # set just above
+    finally:
+        _started.reset(token)
+
+
+def _collected(job: Any) -> Any:
+    bucket = _started.get()
+    if bucket is not None and all(seen.pk != job.pk for seen in bucket):
+        bucket.append(job)
+    return job
+
+
 def spec(kind: str) -> JobSpec:
     return _REGISTRY[kind]
+
+
+def key_can_view(key: Any, job: Any) -> bool:
+    """Whether an API key may read the job's status: it holds one of the kind's API scopes."""
+    registered = _REGISTRY.get(job.kind)
+    return bool(registered and any(key.has_scope(scope) for scope in registered.api_scopes))
 
 
 def can_view(user: Any, job: Any) -> bool:
@@ -121,7 +155,7 @@ def start(
     user = actor if isinstance(actor, get_user_model()) else None  # an API key or a job of HR has no page
     active = Job.objects.filter(kind=kind, key=key, status__in=Job.ACTIVE).first()
     if active is not None:
-        return active, False
+        return _collected(active), False
     try:
         with transaction.atomic():
             job = Job.objects.create(
@@ -135,8 +169,8 @@ def start(
             )
             outbox.send(RUN_JOB, job.pk)
     except IntegrityError:  # a concurrent start of the same job won
-        return Job.objects.get(kind=kind, key=key, status__in=Job.ACTIVE), False
-    return job, True
+        return _collected(Job.objects.get(kind=kind, key=key, status__in=Job.ACTIVE)), False
+    return _collected(job), True
 
 
 class ProgressWriter:

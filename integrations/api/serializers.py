@@ -187,10 +187,35 @@ class CountsSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
+class JobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    step = serializers.CharField()
+    message = serializers.CharField()
+    result = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_url(self, job) -> str:
+        request = self.context.get("request")
+        path = reverse("api-job-detail", args=[job.pk])
+        return request.build_absolute_uri(path) if request else path
+
+
 class BulkResponseSerializer(CountsSerializer):
     errors = RowErrorSerializer(many=True)
     departments = CountsSerializer()
     department_errors = RowErrorSerializer(many=True)
+    jobs = JobSerializer(
+        many=True,
+        required=False,
+        help_text="Follow-up work the change started (present with a 202): bringing more than 200 people's "
+        "obligations in line runs as a job; its url shows its progress.",
+    )
 
 
 class PlatformRefSerializer(serializers.Serializer):

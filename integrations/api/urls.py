@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("integrations.api.catalog.urls")),
     path("", include("integrations.api.policies.urls")),
     path("compliance/summary/", views.ComplianceSummaryView.as_view(), name="api-compliance-summary"),
+    path("jobs/<int:pk>/", views.JobView.as_view(), name="api-job-detail"),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404, not the HTML error page.
     re_path(r"^.*$", api_not_found),

@@ -296,7 +296,7 @@ READ_ONLY = {
     "reports:progress", "attestations:exceptions", "attestations:version-preview", "platforms:list",
     "platforms:detail", "platforms:stale", "policies:list", "policies:version", "policies:version-diff",
     "password_change_done", "password_reset_done", "password_reset_complete", "platform-list", "platform-detail",
-    "api-root", "api-docs", "schema", "api-attestation-list", "api-compliance-summary", "api-employee-compliance",
+    "api-root", "api-docs", "schema", "api-job-detail", "api-attestation-list", "api-compliance-summary", "api-employee-compliance",
     "api-policy-list", "api-policy-detail", "api-report-detail", "api-report-download", "api-webhook-deliveries",
     "scim-resource-type", "scim-resource-types", "scim-schema", "scim-schemas", "scim-service-provider-config",
 }  # fmt: skip

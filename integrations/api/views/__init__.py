@@ -5,6 +5,7 @@ signed-in people are checked by role in integrations.api.permissions. One module
 """
 
 from integrations.api.views.compliance import AttestationViewSet, ComplianceSummaryView
+from integrations.api.views.jobs import JobView
 from integrations.api.views.people import DepartmentViewSet, EmployeeViewSet
 from integrations.api.views.reports import ReportViewSet
 from integrations.api.views.webhooks import WebhookEndpointViewSet
@@ -14,6 +15,7 @@ __all__ = [
     "ComplianceSummaryView",
     "DepartmentViewSet",
     "EmployeeViewSet",
+    "JobView",
     "ReportViewSet",
     "WebhookEndpointViewSet",
 ]

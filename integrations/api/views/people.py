@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from attestations.models import OPEN_ACTION_STATUSES, Obligation
+from governance import jobs
 from governance.roles import can_view_employee, is_compliance_officer, is_governance_admin
 from governance.validators import EXTERNAL_ID_HELP, is_url_safe_id, visible
 from integrations.api import examples
@@ -206,13 +207,16 @@ class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
         "manager cycle or an unknown department refuses the rows concerned. Fields left out of a row for an "
         "existing employee (or department) keep their values; a new employee needs `email` and "
         "`full_name`, a new department `name`, and new ids are URL-safe (1 to 64 of `A-Z a-z 0-9 . _ ~ -`). "
-        "200 when every row was applied; 422 (problem details with the same counts) when some rows were "
-        "refused; the valid ones are applied either way. Send an `Idempotency-Key` header to make retries safe.",
+        "200 when every row was applied; 202 when every row was applied and bringing the people's obligations "
+        "in line continues in a job (more than 200 people changed: `jobs` lists it, `Location` is its status "
+        "URL); 422 (problem details with the same counts) when some rows were refused; the valid ones are "
+        "applied either way. Send an `Idempotency-Key` header to make retries safe.",
         tags=["employees"],
         parameters=[IDEMPOTENCY],
         request=s.BulkRequestSerializer,
         responses={
             200: s.BulkResponseSerializer,
+            202: s.BulkResponseSerializer,
             (422, "application/problem+json"): OpenApiResponse(
                 examples.BulkProblemSerializer, description="Some rows were refused; the others were applied."
             ),
@@ -263,23 +267,28 @@ class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
             sections["employees"],
             sections["departments"],
         )
-        outcome = upsert_people(
-            employee_rows=emp_rows,
-            department_rows=dep_rows,
-            employee_errors=emp_errors,
-            department_errors=dep_errors,
-            raw_keys={"employees": emp_keys, "departments": dep_keys},
-            actor=user,
-            actor_label=label,
-        )
+        with jobs.collect_started() as started:
+            outcome = upsert_people(
+                employee_rows=emp_rows,
+                department_rows=dep_rows,
+                employee_errors=emp_errors,
+                department_errors=dep_errors,
+                raw_keys={"employees": emp_keys, "departments": dep_keys},
+                actor=user,
+                actor_label=label,
+            )
         body = {
             **outcome.employees.as_dict(),
             "errors": outcome.employees.errors,
             "departments": outcome.departments.as_dict(),
             "department_errors": outcome.departments.errors,
         }
+        if started:  # the records are written; the obligations follow in a job
+            body["jobs"] = s.JobSerializer(started, many=True, context={"request": request}).data
         failed = outcome.employees.failed + outcome.departments.failed
         if not failed:
+            if started:
+                return Response(body, status=202, headers={"Location": body["jobs"][0]["url"]})
             return Response(body)
         from integrations.api.exceptions import problem
 
