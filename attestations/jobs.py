@@ -52,7 +52,7 @@ def retire(*, job: Any, progress: Any, actor: Any, version: int) -> JobOutcome:
     )
 
 
-@jobs.register(RESCOPE, can_view=is_compliance_officer, api_scope=("employees:read", "employees:write"))
+@jobs.register(RESCOPE, can_view=is_compliance_officer, api_scopes=("employees:read", "employees:write"))
 def rescope(*, job: Any, progress: Any, actor: Any, employee_ids: list[int], today: str) -> JobOutcome:
     counts = obligations.rescope_employees(
         employee_ids=employee_ids, actor=actor, today=datetime.date.fromisoformat(today), progress=progress

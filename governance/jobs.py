@@ -78,14 +78,14 @@ RUN_JOB = "governance.jobs.run"
 
 
 def register(
-    kind: str, *, can_view: Callable[[Any], bool], api_scope: tuple[str, ...] = ()
+    kind: str, *, can_view: Callable[[Any], bool], api_scopes: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., JobOutcome]], Callable]:
     """Register ``run(*, job, progress, actor, **params) -> JobOutcome`` as the job ``kind``.
     ``can_view(user)`` says who may watch any job of the kind (the one who started it always may);
-    ``api_scope``, the API key scopes any of which may read its status."""
+    ``api_scopes``, the API key scopes any of which may read its status."""
 
     def decorator(run: Callable[..., JobOutcome]) -> Callable[..., JobOutcome]:
-        _REGISTRY[kind] = JobSpec(kind=kind, run=run, can_view=can_view, api_scopes=api_scope)
+        _REGISTRY[kind] = JobSpec(kind=kind, run=run, can_view=can_view, api_scopes=api_scopes)
         return run
 
     return decorator
@@ -143,6 +143,7 @@ def start(
     return_label: str = "",
 ) -> tuple[Any, bool]:
     """Queue the job (or find the active one for the same kind and key); (job, created)."""
+    from django.contrib.auth import get_user_model
     from django.db import IntegrityError, transaction
 
     from governance import outbox
@@ -150,8 +151,6 @@ def start(
 
     if kind not in _REGISTRY:
         raise ValueError(f"No job is registered as {kind!r}.")
-    from django.contrib.auth import get_user_model
-
     user = actor if isinstance(actor, get_user_model()) else None  # an API key or a job of HR has no page
     active = Job.objects.filter(kind=kind, key=key, status__in=Job.ACTIVE).first()
     if active is not None:
