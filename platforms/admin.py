@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from governance.admin import ReadOnlyAdmin
 from governance.roles import is_compliance_officer, is_governance_admin
 from platforms import impact, services
 from platforms.models import (
@@ -300,7 +301,7 @@ class PlatformSettingAdmin(CatalogAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SettingRevision)
-class SettingRevisionAdmin(admin.ModelAdmin):
+class SettingRevisionAdmin(ReadOnlyAdmin):
     """The record of changes to what settings say: officers read it; nobody edits it."""
 
     list_display = ("setting", "revision", "kind", "reason", "created_at", "actor", "actor_label")
@@ -313,12 +314,3 @@ class SettingRevisionAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return is_compliance_officer(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

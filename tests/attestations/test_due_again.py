@@ -24,6 +24,7 @@ from tests.factories import (
     RequiredSettingFactory,
     ToolRuleFactory,
 )
+from tests.platforms.admin_forms import edit_page_data
 
 TODAY = datetime.date(2026, 3, 10)
 NOW = noon_on(TODAY)
@@ -118,18 +119,7 @@ def test_the_count_leaves_out_draft_policies_and_other_settings(setting, people,
 def test_the_edit_page_shows_the_count_before_saving(client, admin_user, setting, people):
     client.force_login(admin_user)
     url = reverse("platforms:setting-edit", args=["chatgpt", setting.key])
-    data = {
-        "label": "Improve the model",
-        "navigation_steps": "\n".join(setting.navigation_steps),
-        "control_type": setting.control_type,
-        "values": ", ".join(setting.values),
-        "safe_value": setting.safe_value,
-        "protects": setting.protects,
-        "applies_to_tiers": setting.applies_to_tiers,
-        "deep_link": setting.deep_link,
-        "notes": "",
-        "sources": "https://example.test/help",
-    }
+    data = edit_page_data(setting, label="Improve the model", notes="")
 
     response = client.post(url, data)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from platforms.citations import as_citation, citation_from_line
 from platforms.models import Platform, PlatformSetting
 from tests.factories import PlatformFactory, PlatformSettingFactory
+from tests.platforms.admin_forms import edit_page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -201,18 +202,12 @@ def test_admin_saving_a_platform_unchanged_keeps_its_citations(client, admin_use
 def test_admin_adds_a_citation_line_and_a_disagreement(client, admin_user):
     setting = PlatformSettingFactory(platform=PlatformFactory(slug="acme"))
     client.force_login(admin_user)
-    data = {
-        "key": setting.key,
-        "label": setting.label,
-        "navigation_steps": "\n".join(setting.navigation_steps),
-        "control_type": setting.control_type,
-        "values": ", ".join(setting.values),
-        "safe_value": setting.safe_value,
-        "protects": setting.protects,
-        "applies_to_tiers": setting.applies_to_tiers,
-        "sources": "Acme | Settings guide | - | https://acme.example/guide",
-        "sources_disagree": "The guide says off; the app says on.",
-    }
+    data = edit_page_data(
+        setting,
+        key=setting.key,
+        sources="Acme | Settings guide | - | https://acme.example/guide",
+        sources_disagree="The guide says off; the app says on.",
+    )
 
     response = client.post(reverse("platforms:setting-edit", args=["acme", setting.key]), data)
 

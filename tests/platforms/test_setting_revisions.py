@@ -17,7 +17,7 @@ from platforms.models import PlatformSetting, RevisionKind, SettingRevision
 from platforms.signals import setting_revised
 from tests.clock import noon_on
 from tests.factories import PlatformFactory, PlatformSettingFactory
-from tests.platforms.admin_forms import change_data
+from tests.platforms.admin_forms import change_data, edit_page_data
 from tests.platforms.test_load_catalog import CATALOG, run, write
 
 TODAY = datetime.date(2026, 3, 10)
@@ -143,23 +143,6 @@ def test_a_step_quoting_the_new_label_that_contains_the_old_one_is_not_stale():
 # --- the catalog's edit page -----------------------------------------------------------------
 
 
-def form_data(setting, **overrides):
-    data = {
-        "label": setting.label,
-        "navigation_steps": "\n".join(setting.navigation_steps),
-        "control_type": setting.control_type,
-        "values": ", ".join(setting.values),
-        "safe_value": setting.safe_value,
-        "protects": setting.protects,
-        "applies_to_tiers": setting.applies_to_tiers,
-        "deep_link": setting.deep_link,
-        "notes": setting.notes,
-        "sources": "https://example.test/help",
-    }
-    data.update(overrides)
-    return data
-
-
 def edit_url(setting):
     return reverse("platforms:setting-edit", args=[setting.platform.slug, setting.key])
 
@@ -167,7 +150,7 @@ def edit_url(setting):
 def test_a_rename_asks_first_with_neither_choice_preselected_and_saves_nothing(client, admin_user, setting):
     client.force_login(admin_user)
 
-    response = client.post(edit_url(setting), form_data(setting, label="Improve the model"))
+    response = client.post(edit_url(setting), edit_page_data(setting, label="Improve the model"))
 
     html = response.content.decode()
     assert response.status_code == 200 and response.context["confirmation"] is not None
@@ -184,7 +167,7 @@ def test_a_rename_asks_first_with_neither_choice_preselected_and_saves_nothing(c
 def test_confirming_without_a_choice_is_an_error_not_a_default(client, admin_user, setting):
     client.force_login(admin_user)
 
-    response = client.post(edit_url(setting), form_data(setting, label="Improve the model", confirming="on"))
+    response = client.post(edit_url(setting), edit_page_data(setting, label="Improve the model", confirming="on"))
 
     assert response.status_code == 200
     assert response.context["form"].errors["revision_kind"] == [services.REVISION_KIND_REQUIRED]
@@ -196,7 +179,7 @@ def test_an_unknown_choice_is_refused(client, admin_user, setting):
     client.force_login(admin_user)
 
     response = client.post(
-        edit_url(setting), form_data(setting, label="Improve the model", confirming="on", revision_kind="both")
+        edit_url(setting), edit_page_data(setting, label="Improve the model", confirming="on", revision_kind="both")
     )
 
     assert response.status_code == 200 and "revision_kind" in response.context["form"].errors
@@ -210,7 +193,7 @@ def test_wording_only_on_the_edit_page_saves_a_cosmetic_revision(client, admin_u
 
     response = client.post(
         edit_url(setting),
-        form_data(
+        edit_page_data(
             setting, label="Improve the model", navigation_steps=steps, revision_kind="cosmetic", confirming="on"
         ),
         follow=True,
@@ -227,7 +210,7 @@ def test_must_check_again_on_the_edit_page_bumps_the_revision(client, admin_user
 
     response = client.post(
         edit_url(setting),
-        form_data(setting, label="Improve the model", revision_kind="meaningful", confirming="on"),
+        edit_page_data(setting, label="Improve the model", revision_kind="meaningful", confirming="on"),
         follow=True,
     )
 
@@ -239,7 +222,7 @@ def test_must_check_again_on_the_edit_page_bumps_the_revision(client, admin_user
 def test_an_edit_that_changes_no_meaning_saves_without_asking(client, admin_user, setting):
     client.force_login(admin_user)
 
-    response = client.post(edit_url(setting), form_data(setting, notes="Web app only"))
+    response = client.post(edit_url(setting), edit_page_data(setting, notes="Web app only"))
 
     assert response.status_code == 302
     assert PlatformSetting.objects.get(pk=setting.pk).notes == "Web app only"
