@@ -118,18 +118,24 @@ def team_counts(filters: ComplianceFilters, *, today: datetime.date) -> QuerySet
     rows = ManagerObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today))).filter(
         Q(manager_id=manager.pk) | Q(manager_id__in=below)
     )
-    if filters.department is not None:
-        if filters.department_direct_only:
-            rows = rows.filter(department_id=filters.department.pk)
-        else:
-            inside = Department.objects.filter(path__startswith=filters.department.path).values("pk")
-            rows = rows.filter(department_id__in=inside)
-    elif filters.no_department:
-        rows = rows.filter(department_id=NO_DEPARTMENT_ID)
+    rows = _in_departments(rows, filters)
     if filters.platform_id:
         rows = rows.filter(platform_id=filters.platform_id)
     if filters.policy_version_id:
         rows = rows.filter(policy_version_id__in=_terms_versions(filters.policy_version_id))
+    return rows
+
+
+def _in_departments(rows: QuerySet, filters: ComplianceFilters) -> QuerySet:
+    """Count rows (keyed by ``department_id``) narrowed to the filters' department: the
+    department alone (direct members), its subtree, or the people of no department."""
+    if filters.department is not None:
+        if filters.department_direct_only:
+            return rows.filter(department_id=filters.department.pk)
+        inside = Department.objects.filter(path__startswith=filters.department.path).values("pk")
+        return rows.filter(department_id__in=inside)
+    if filters.no_department:
+        return rows.filter(department_id=NO_DEPARTMENT_ID)
     return rows
 
 
@@ -154,14 +160,7 @@ def _handler_counts(filters: ComplianceFilters) -> QuerySet[HandlerObligationCou
     if not db.on_postgres() or filters.policy_version_id:
         return None
     rows = HandlerObligationCount.objects.filter(platform_id=filters.platform_id or ALL_PLATFORMS_ID, open_count__gt=0)
-    if filters.department is not None:
-        if filters.department_direct_only:
-            rows = rows.filter(department_id=filters.department.pk)
-        else:
-            inside = Department.objects.filter(path__startswith=filters.department.path).values("id")
-            rows = rows.filter(department_id__in=inside)
-    elif filters.no_department:
-        rows = rows.filter(department_id=NO_DEPARTMENT_ID)
+    rows = _in_departments(rows, filters)
     if filters.country:
         rows = rows.filter(country=filters.country)
     if filters.manager is not None:
