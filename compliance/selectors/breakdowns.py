@@ -12,7 +12,15 @@ from django.db.models.expressions import RawSQL
 from attestations.models import AttestationAnswer, ObligationStatus
 from compliance.models import FailingSettingCount
 from compliance.models.counts import NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
-from compliance.selectors.counts import _count_aggregates, _counted, _counts, _scope, counts_answer, team_counts
+from compliance.selectors.counts import (
+    _count_aggregates,
+    _counted,
+    _counts,
+    _scope,
+    counts_answer,
+    team_counts,
+    team_outside,
+)
 from compliance.selectors.figures import (
     FIGURE_NAMES,
     Figures,
@@ -175,6 +183,33 @@ def _scope_sums_from_counts(
     return sums, {row["platform_id"]: row for row in rows if with_names}
 
 
+def _head_of_organization_sums(
+    filters: ComplianceFilters,
+    scopes: set[tuple[int, bool]],
+    *,
+    today: datetime.date,
+    tree: list[dict[str, Any]],
+    with_names: bool,
+) -> tuple[dict[Any, Any], dict[Any, Any]] | None:
+    """The sums of :func:`_scope_sums_from_counts` for the team of the head of the whole
+    organization: the organization's maintained counts of the scopes minus those of the people
+    outside the team (:func:`team_outside`); None for any other manager or filter."""
+    outside = team_outside(filters, today=today)
+    if outside is None:
+        return None
+    found = _scope_sums_from_counts(replace(filters, manager=None), scopes, today=today, with_names=with_names)
+    if found is None:
+        return None
+    sums, names = found
+    others = outside.values("department_id", "platform_id").annotate(**_count_aggregates()).order_by()
+    others_sums, _ = _scope_sums_live(filters, scopes, today=today, tree=tree, with_names=False, groups=others)
+    for key, values in others_sums.items():
+        if key in sums:
+            sums[key] = [mine - theirs for mine, theirs in zip(sums[key], values, strict=True)]
+    sums = {key: values for key, values in sums.items() if values[0] > 0}
+    return (sums, names) if sums else None
+
+
 def _scope_sums_live(
     filters: ComplianceFilters,
     scopes: set[tuple[int, bool]],
@@ -239,6 +274,8 @@ def overview(
     scopes.update(_row_scope(row) for _, rows in layouts for row in rows.values())
     with_names = platforms is None
     found = _scope_sums_from_counts(filters, scopes, today=today, with_names=with_names)
+    if found is None:
+        found = _head_of_organization_sums(filters, scopes, today=today, tree=tree, with_names=with_names)
     if found is None:
         groups = _team_groups(filters, today=today, with_names=with_names)
         found = _scope_sums_live(filters, scopes, today=today, tree=tree, with_names=with_names, groups=groups)

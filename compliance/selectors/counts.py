@@ -112,11 +112,55 @@ def team_counts(filters: ComplianceFilters, *, today: datetime.date) -> QuerySet
     hold for ``today``; None when they cannot answer: no manager, not on PostgreSQL, or a
     country or customer-data filter (not kept per manager; the live aggregate answers)."""
     manager = filters.manager
-    if manager is None or not db.on_postgres() or filters.country or filters.customer_data_only:
+    if manager is None or not _team_counts_answer(filters):
         return None
     below = Employee.objects.filter(reporting_path__startswith=manager.subtree_prefix).values("pk")
     rows = ManagerObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today))).filter(
         Q(manager_id=manager.pk) | Q(manager_id__in=below)
+    )
+    rows = _in_departments(rows, filters)
+    if filters.platform_id:
+        rows = rows.filter(platform_id=filters.platform_id)
+    if filters.policy_version_id:
+        rows = rows.filter(policy_version_id__in=_terms_versions(filters.policy_version_id))
+    return rows
+
+
+def _team_counts_answer(filters: ComplianceFilters) -> bool:
+    """Whether the managers' counts can answer ``filters``: on PostgreSQL, no country nor
+    customer-data filter (not kept per manager)."""
+    return db.on_postgres() and not filters.country and not filters.customer_data_only
+
+
+# ManagerObligationCount's manager of the people without a manager.
+NO_MANAGER_ID = 0
+
+
+def heads_whole_organization(manager: Employee) -> bool:
+    """Whether ``manager``'s team is everyone who has a manager: they have none themselves and
+    nobody else without a manager has reports (a single head of the organization). Two indexed
+    lookups, whatever the size of the organization; one query per manager object (the answer
+    is kept on it for the page's other figures)."""
+    if manager.manager_id is not None:
+        return False
+    known = getattr(manager, "_heads_whole_organization", None)
+    if known is None:
+        other_heads = Employee.objects.filter(manager__isnull=True).exclude(pk=manager.pk).values("pk")
+        known = manager._heads_whole_organization = not Employee.objects.filter(manager_id__in=other_heads).exists()  # type: ignore[attr-defined]  # kept for the request
+    return known
+
+
+def team_outside(filters: ComplianceFilters, *, today: datetime.date) -> QuerySet | None:
+    """For the head of the whole organization (:func:`heads_whole_organization`), the maintained
+    counts of the people outside their team inside ``filters``: those without a manager (the
+    head among them). The team's figures are then the organization's (the department counts,
+    a few rows per scope) minus these few rows, instead of a sum over every manager's rows.
+    None otherwise, or when :func:`team_counts` could not answer."""
+    manager = filters.manager
+    if manager is None or not _team_counts_answer(filters) or not heads_whole_organization(manager):
+        return None
+    rows = ManagerObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today))).filter(
+        manager_id=NO_MANAGER_ID
     )
     rows = _in_departments(rows, filters)
     if filters.platform_id:
@@ -144,6 +188,14 @@ def summary(filters: ComplianceFilters, *, today: datetime.date) -> Figures:
     counts are not current and the live aggregate answers). A manager's team: from the
     managers' counts (:func:`team_counts`)."""
     filters = filters or ComplianceFilters()
+    outside = None if counts_answer(filters) else team_outside(filters, today=today)
+    if outside is not None:
+        whole = _counts(replace(filters, manager=None), today=today)
+        assert whole is not None  # team_outside answers only where the department counts do
+        organization = whole.aggregate(**_count_aggregates())
+        if organization["total"]:
+            others = outside.aggregate(**_count_aggregates())
+            return _figures({name: (value or 0) - (others[name] or 0) for name, value in organization.items()})
     counted = _counts(filters, today=today) if counts_answer(filters) else team_counts(filters, today=today)
     if counted is not None:
         row = counted.aggregate(**_count_aggregates())
@@ -163,7 +215,10 @@ def _handler_counts(filters: ComplianceFilters) -> QuerySet[HandlerObligationCou
     rows = _in_departments(rows, filters)
     if filters.country:
         rows = rows.filter(country=filters.country)
-    if filters.manager is not None:
+    if filters.manager is not None and heads_whole_organization(filters.manager):
+        # Everyone with a manager: no scan of every reporting path.
+        rows = rows.exclude(employee_id__in=Employee.objects.filter(manager__isnull=True).values("pk"))
+    elif filters.manager is not None:
         rows = rows.filter(employee__reporting_path__startswith=filters.manager.subtree_prefix)
     return rows
 

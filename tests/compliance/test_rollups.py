@@ -526,6 +526,70 @@ def test_a_managers_team_reads_the_managers_counts_and_equals_the_live_aggregate
     assert compliance.team_counts(filters, today=TODAY) is None  # not kept per country: live
 
 
+def _coverage_of_the_rows(manager):
+    """customer_data_coverage's figure recounted from the obligations of the manager's team."""
+    team = Employee.objects.filter(reporting_path__startswith=manager.subtree_prefix, handles_customer_data=True)
+    handlers = set(Obligation.objects.open().filter(employee__in=team).values_list("employee_id", flat=True))
+    to_do = set(
+        Obligation.objects.open()
+        .filter(employee__in=team, status__in=[ObligationStatus.PENDING, ObligationStatus.NONCOMPLIANT])
+        .values_list("employee_id", flat=True)
+    )
+    return len(handlers), len(handlers - to_do)
+
+
+def test_the_head_of_the_organization_reads_the_organizations_counts_minus_the_people_without_a_manager(org):
+    from compliance.selectors.counts import heads_whole_organization
+    from people.services.paths import set_manager
+
+    people, rules = org["people"], org["rules"]
+    _reporting_lines(people)  # p0 heads everyone but p4, who has no manager and no reports
+    publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
+    publish(people[3:], [org["later_rule"]], due_on=TODAY + datetime.timedelta(days=5))
+    Obligation.objects.filter(employee__in=people[1:3], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
+    Obligation.objects.filter(employee=people[3], rule=rules[1]).update(status=ObligationStatus.NONCOMPLIANT)
+    Obligation.objects.filter(employee=people[4], rule=rules[1]).update(status=ObligationStatus.COMPLIANT)
+    rebuild_obligation_counts(day=TODAY)
+
+    def head():
+        return Employee.objects.get(pk=people[0].pk)
+
+    def compare(step, *, whole):
+        assert heads_whole_organization(head()) is whole, step
+        team = ComplianceFilters(manager=head())
+        for filters in (
+            team,
+            replace(team, department=org["top"]),
+            replace(team, department=org["sub"], department_direct_only=True),
+            replace(team, no_department=True),
+            replace(team, platform_id=rules[0].platform_id),
+            replace(team, policy_version_id=rules[1].version_id),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                from_counts, used = _figures_of(filters, TODAY)
+            scans_paths = any("reporting_path" in q["sql"] for q in queries.captured_queries)
+            assert scans_paths is not whole, (step, filters)  # the head's figures read no reporting path
+            ObligationCountState.objects.update(as_of=TODAY - datetime.timedelta(days=1))
+            live, _ = _figures_of(filters, TODAY)
+            ObligationCountState.objects.update(as_of=TODAY)
+            assert from_counts == live, (step, filters)
+            assert used or not from_counts["summary"]["total"], (step, filters)
+        handlers, fully = _coverage_of_the_rows(head())
+        with CaptureQueriesContext(connection) as queries:
+            coverage = compliance.customer_data_coverage(team, today=TODAY)
+        assert any("reporting_path" in q["sql"] for q in queries.captured_queries) is not whole, step
+        assert (coverage["handlers"], coverage["fully_compliant"]) == (handlers, fully) != (0, 0), step
+        below = Employee.objects.filter(reporting_path__startswith=head().subtree_prefix)
+        assert compliance.summary(team, today=TODAY).total == Obligation.objects.filter(employee__in=below).count()
+
+    compare("one head", whole=True)
+    # Someone else without a manager gets a report: p0 no longer heads everyone with a manager.
+    set_manager(employee=Employee.objects.get(pk=people[5].pk), manager=Employee.objects.get(pk=people[4].pk))
+    compare("a second head", whole=False)
+    set_manager(employee=Employee.objects.get(pk=people[5].pk), manager=Employee.objects.get(pk=people[3].pk))
+    compare("one head again", whole=True)
+
+
 def test_manager_counts_follow_bulk_changes_of_manager(org):
     people, rules = org["people"], org["rules"]
     _reporting_lines(people)
