@@ -49,6 +49,26 @@ def advisory_xact_lock(key: int, using: Using = None) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+# PostgreSQL's SQLSTATE for "lock_not_available": a lock waited for longer than lock_timeout.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def wait_for_locks_at_most(seconds: float, using: Using = None) -> None:
+    """For the rest of this transaction, give up waiting for a lock (a row, the ledger's
+    advisory lock) after ``seconds`` (PostgreSQL's lock_timeout): a request then answers at
+    once instead of holding a web worker while a long job holds the rows. SQLite: nothing."""
+    conn = _connection(using)
+    if on_postgres(conn):
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(seconds * 1000)}ms"])
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether ``error`` (a database error) is a lock given up by :func:`wait_for_locks_at_most`."""
+    cause = error.__cause__ or error
+    return getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+
 def check_constraints_immediately(using: Using = None) -> None:
     """Check deferred foreign keys per statement instead of queueing millions of checks for
     COMMIT (PostgreSQL; SQLite checks them per statement already)."""

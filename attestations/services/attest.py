@@ -24,7 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -32,7 +32,7 @@ from attestations import ledger
 from attestations.models import Attestation, Evidence, Obligation, ObligationStatus
 from attestations.selectors.obligations import version_in_force, version_phrase
 from attestations.signals import compliance_change_watch
-from governance import audit
+from governance import audit, db
 from people.models import Employee
 from platforms.models import Tier
 from policies.models import PolicyVersion, RequiredSetting
@@ -58,6 +58,15 @@ class DuplicateSubmission(ValidationError):
 
 class VersionNoLongerCurrent(ValidationError):
     """The obligation's policy version was retired (or the obligation closed) meanwhile."""
+
+
+class BusyTryAgain(ValidationError):
+    """The obligation (or the ledger) stayed locked by a running job, e.g. a policy version
+    being published, for longer than a person should wait: nothing was stored."""
+
+
+# How long a signature waits for rows a job holds before the person is told to try again.
+LOCK_WAIT_SECONDS = 5
 
 
 # --- Statements and state -------------------------------------------------------------------
@@ -247,6 +256,7 @@ def submit_attestation(
     stored_files = []
     try:
         with transaction.atomic():
+            db.wait_for_locks_at_most(LOCK_WAIT_SECONDS)
             current = _lock_current(obligation)
             if state is not None and state != form_state(current):
                 raise DuplicateSubmission(
@@ -285,9 +295,14 @@ def submit_attestation(
                 before=before,
                 after={"status": current.status, "due_on": current.due_on.isoformat(), "record": record.pk},
             )
-    except Exception:
+    except Exception as error:
         for name in stored_files:
             Evidence._meta.get_field("file").storage.delete(name)
+        if isinstance(error, OperationalError) and db.is_lock_timeout(error):
+            raise BusyTryAgain(
+                f"{obligation.platform.name}'s obligations are being updated right now (a policy change is being "
+                "applied), so nothing was recorded yet. Your answers are kept below: submit again in a minute."
+            ) from error
         raise
     return record
 

@@ -135,6 +135,7 @@ def attest_tool(request, pk):
             "This tool's policy version is no longer in force. Here is what the current policy asks.",
         )
     requirements = _requirements(obligation)
+    busy_now = False
     if request.method == "POST":
         form = AttestationForm(request.POST, request.FILES, obligation=obligation, requirements=requirements)
         if form.is_valid():
@@ -159,6 +160,9 @@ def attest_tool(request, pk):
                 return redirect("me")
             except services.VersionNoLongerCurrent as retired:
                 return _leave_retired(request, obligation, retired.messages[0])
+            except services.BusyTryAgain as busy:
+                form.add_error(None, busy.messages)
+                busy_now = True
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -167,7 +171,7 @@ def attest_tool(request, pk):
         form = AttestationForm(
             obligation=obligation, requirements=requirements, initial={"state": services.form_state(obligation)}
         )
-    return render(
+    response = render(
         request,
         "attestations/me/attest.html",
         {
@@ -180,8 +184,11 @@ def attest_tool(request, pk):
             "uses": USES,
             "does_not_use": DOES_NOT_USE,
         },
-        status=400 if request.method == "POST" else 200,
+        status=503 if busy_now else 400 if request.method == "POST" else 200,
     )
+    if busy_now:
+        response["Retry-After"] = "60"  # a job holds the rows: nothing was stored, the answers are kept
+    return response
 
 
 # --- Receipts and history ---------------------------------------------------------------------

@@ -449,3 +449,44 @@ def test_a_rule_of_the_version_in_force_is_named_by_that_version_alone(signed_in
     assert f"{obligation.policy_version.policy.name}, v{number}" in page
     assert attestation_statement(obligation).endswith(f"({'v'}{number}).")
     assert "in force under" not in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_signature_on_rows_a_job_holds_answers_at_once_keeps_the_answers_and_stores_nothing(
+    signed_in, me, acknowledged, monkeypatch
+):
+    """A publish job holds the obligation rows for its whole transaction: the signature gives up
+    waiting after a few seconds (503, Retry-After) instead of holding a web worker, and the same
+    answers go through once the job is done."""
+    import psycopg
+    from django.db import connection
+
+    from attestations.services import attest
+
+    monkeypatch.setattr(attest, "LOCK_WAIT_SECONDS", 0.3)
+    obligation = acknowledged[0]
+    data = form_data(signed_in, obligation)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with connection.cursor() as cursor:  # without the bound, the request would wait for the job
+        cursor.execute("SET statement_timeout = '10s'")
+    with psycopg.connect(**params) as job:  # what a running publish does to the rows it rewrites
+        job.execute("SELECT id FROM governance_obligation WHERE id = %s FOR UPDATE", [obligation.pk])
+        response = signed_in.post(reverse("me-tool", args=[obligation.pk]), data)
+        job.rollback()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    html = response.content.decode()
+    assert "being updated right now" in html and "nothing was recorded yet" in html
+    setting_id, value = next(iter(safe_answers(obligation).items()))
+    assert response.context["form"]["signature"].value() == me.full_name  # the answers are kept
+    assert response.context["form"][f"setting_{setting_id}"].value() == value
+    assert Attestation.objects.filter(kind="attestation").count() == 0
+    obligation.refresh_from_db()
+    assert obligation.satisfied_by_id is None
+
+    again = signed_in.post(reverse("me-tool", args=[obligation.pk]), data)
+    assert again.status_code == 302
+    assert Attestation.objects.filter(kind="attestation", obligation=obligation).count() == 1
