@@ -7,4 +7,5 @@ from governance.admin import ReadOnlyAdmin
 @admin.register(ComplianceReport)
 class ComplianceReportAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "trigger", "status", "progress", "created_at", "finished_at"]
-    list_filter = ["status", "trigger"]
+    list_filter = ["job__status", "trigger"]
+    list_select_related = ["job"]

@@ -6,6 +6,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance"
 
     def ready(self):
+        from compliance import jobs  # noqa: F401  (registers the compliance jobs)
         from compliance.selectors import version_obligation_counts
         from policies import extensions
 

@@ -7,6 +7,5 @@ app_name = "reports"
 urlpatterns = [
     path("reports/", reports.report_list, name="list"),
     path("reports/<int:pk>/", reports.report_detail, name="detail"),
-    path("reports/<int:pk>/progress/", reports.report_progress, name="progress"),
     path("reports/<int:pk>/download/<str:kind>/", reports.report_download, name="download"),
 ]

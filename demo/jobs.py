@@ -29,7 +29,7 @@ def seed(*, today, stdout):
 
 
 def _reports(stdout):
-    missing = REPORTS - ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE).count()
+    missing = REPORTS - ComplianceReport.objects.filter(job__status=ComplianceReport.Status.DONE).count()
     officer = User.objects.filter(email="officer@demo.example").first()
     for index in range(max(0, missing)):
         if index == 0:

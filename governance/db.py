@@ -85,6 +85,23 @@ def can_take_snapshot(using: Using = None) -> bool:
     return on_postgres(conn) and not conn.in_atomic_block
 
 
+def snapshot_this_transaction(using: Using = None) -> bool:
+    """Make the transaction that ``atomic()`` just opened a consistent snapshot (REPEATABLE READ)
+    on PostgreSQL, so that everything it reads describes one moment. Only possible before its
+    first statement (the transaction is not begun yet); True when it is done, False where it
+    cannot be (SQLite, a transaction already under way, as in a test's)."""
+    conn = _connection(using)
+    if not on_postgres(conn) or not conn.in_atomic_block or conn.connection is None:
+        return False
+    from psycopg.pq import TransactionStatus
+
+    if conn.connection.info.transaction_status != TransactionStatus.IDLE:
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    return True
+
+
 def reserve_ids(model: type[Model], count: int, using: Using = None) -> list[int] | None:
     """``count`` new primary keys from ``model``'s sequence (PostgreSQL), or None where ids come
     only from inserts."""

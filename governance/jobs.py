@@ -71,6 +71,9 @@ class JobOutcome:
 
     message: str
     result: dict[str, Any] = field(default_factory=dict)
+    # Called once the job is recorded done (its transaction committed): what must see it done,
+    # such as the signal that a report is ready. Its failure is logged; the job stays done.
+    then: Callable[[], None] | None = None
 
 
 _REGISTRY: dict[str, JobSpec] = {}
@@ -261,6 +264,11 @@ def run_job(job_id: int) -> str:
     finally:
         progress.close()
     _finish(job.pk, status=Job.Status.DONE, message=outcome.message, result=outcome.result, progress=100)
+    if outcome.then is not None:
+        try:
+            outcome.then()
+        except Exception:
+            logger.exception("job %s (%s) is done; what follows it failed", job.pk, job.kind)
     return "done"
 
 

@@ -182,3 +182,27 @@ def failing_answer(obligation, setting, *, at, required_value="off", value="on")
     )
     Obligation.objects.filter(pk=obligation.pk).update(satisfied_by=record)
     return record
+
+
+def report_in_state(status="queued", *, progress=0, error="", message="", **fields):
+    """A compliance report whose build's job is in ``status`` (the job holds a report's state)."""
+    from compliance.models import ComplianceReport
+    from compliance.services.reports import BUILD_REPORT
+    from governance.models import Job
+
+    now = timezone.now()
+    finished = status in (Job.Status.DONE, Job.Status.FAILED)
+    job = Job.objects.create(
+        kind=BUILD_REPORT,
+        key=f"report:test:{Job.objects.count()}",
+        title="Building a test report",
+        status=status,
+        progress=100 if status == Job.Status.DONE else progress,
+        error=error,
+        message=message,
+        started_at=now if status != Job.Status.QUEUED else None,
+        finished_at=now if finished else None,
+    )
+    report = ComplianceReport.objects.create(job=job, **fields)
+    Job.objects.filter(pk=job.pk).update(key=f"report:{report.pk}", params={"report": report.pk})
+    return report

@@ -102,11 +102,26 @@ def test_snapshot_task_writes_the_days_rows(due_org):
     assert ComplianceSnapshot.objects.get(day=TODAY).total == 3
 
 
-def test_scheduled_report_task_builds_a_report_marked_as_scheduled(due_org):
-    result = compliance_tasks.scheduled_report.delay().get()
+def test_scheduled_report_task_starts_a_report_job_that_builds_it(due_org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = compliance_tasks.scheduled_report.delay().get()
 
-    report = ComplianceReport.objects.get(pk=result["report"])
+    report = ComplianceReport.objects.select_related("job").get(pk=result["report"])
+    assert result["job"] == report.job.pk and report.job.kind == "compliance.report"
     assert (report.status, report.trigger, report.requested_by_label) == ("done", "schedule", "Weekly schedule")
+
+
+def test_the_old_build_report_task_still_builds_a_queued_report(due_org):
+    from compliance.services.reports import create_report
+
+    report = create_report(trigger=ComplianceReport.Trigger.MANUAL, requested_by_label="queued before jobs")
+
+    result = compliance_tasks.build_report_task.delay(report.pk).get()
+    again = compliance_tasks.build_report_task.delay(report.pk).get()
+
+    report.refresh_from_db()
+    assert result == again == {"report": report.pk, "job": report.job_id, "status": "done"}
+    assert report.summary["csv_rows"] == 3
 
 
 def test_send_reminders_command_runs_the_job_synchronously_and_is_idempotent(due_org, mailoutbox, capsys):

@@ -1,20 +1,21 @@
 """What the report and snapshot jobs keep: compliance reports with their files, and daily snapshots."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
+from governance.models import Job
 from governance.storage import private_storage
 
 
 class ComplianceReport(models.Model):
-    """A point-in-time compliance report with its CSV and PDF files and their hashes."""
+    """A point-in-time compliance report with its CSV and PDF files and their hashes.
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    Its build is a job (``compliance.jobs``): the job is the one record of how the build goes
+    (status, progress, error, when it started and finished); the report reads them from it."""
+
+    Status = Job.Status
 
     class Trigger(models.TextChoices):
         MANUAL = "manual", "Started by a person"
@@ -34,9 +35,9 @@ class ComplianceReport(models.Model):
     scope = models.CharField(
         max_length=200, blank=True, help_text="What the figures cover, in words (compliance.selectors.scope_label)."
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
-    error = models.TextField(blank=True)
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The job that builds it."
+    )
     summary = models.JSONField(default=dict, blank=True, help_text="The headline figures.")
     csv_file = models.FileField(upload_to="reports/%Y/%m/", storage=private_storage, blank=True)
     csv_sha256 = models.CharField(max_length=64, blank=True)
@@ -45,18 +46,42 @@ class ComplianceReport(models.Model):
     ledger_head_hash = models.CharField(max_length=64, blank=True)
     ledger_count = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "governance_compliancereport"
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_percent"),
-        ]
 
     def __str__(self):
         return self.title or f"Compliance report {self.pk}"
+
+    # The build's state, read from its job (a report not handed to a job yet is queued).
+
+    @property
+    def status(self) -> str:
+        return self.job.status if self.job else Job.Status.QUEUED
+
+    @property
+    def progress(self) -> int:
+        return self.job.progress if self.job else 0
+
+    @property
+    def error(self) -> str:
+        """Why the build failed: the job's technical error, else its reason in words ("" unless failed)."""
+        if not self.job or self.job.status != Job.Status.FAILED:
+            return ""
+        return self.job.error or self.job.message
+
+    @property
+    def started_at(self) -> datetime.datetime | None:
+        return self.job.started_at if self.job else None
+
+    @property
+    def finished_at(self) -> datetime.datetime | None:
+        return self.job.finished_at if self.job else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (Job.Status.DONE, Job.Status.FAILED)
 
     @property
     def file_stem(self) -> str:

@@ -1,4 +1,4 @@
-"""Compliance reports for officers: list, start, follow progress, download the files."""
+"""Compliance reports for officers: list, start, follow progress (the build's job), download the files."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,17 +11,19 @@ from compliance.models import ComplianceReport
 from compliance.services.reports import request_report
 from compliance.services.reports.summary import change_text
 from governance import csv as csv_export
+from governance.models import Job
 from governance.roles import is_compliance_officer, role_required
 from people.models import Department
 from platforms.models import Platform
 
-FINISHED = (ComplianceReport.Status.DONE, ComplianceReport.Status.FAILED)
+BUILDING_SHOWN = 5  # the reports in progress the list shows with their progress
 
 
 @role_required(is_compliance_officer)
 @require_http_methods(["GET", "POST"])
 def report_list(request):
-    """The reports, newest first, and the form that starts one (a Celery task)."""
+    """The reports, newest first, those being built with their progress, and the form that
+    starts one (a job)."""
     errors = {}
     if request.method == "POST":
         filters = {key: request.POST.get(key, "") for key in ("department", "platform", "customer_data")}
@@ -32,12 +34,15 @@ def report_list(request):
         else:
             messages.success(request, "The report is being built; this page shows its progress.")
             return redirect("reports:detail", pk=report.pk)
-    page = Paginator(ComplianceReport.objects.select_related("requested_by"), 25).get_page(request.GET.get("page"))
+    reports = ComplianceReport.objects.select_related("requested_by", "job")
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    building = reports.filter(job__status__in=Job.ACTIVE)[:BUILDING_SHOWN]
     return render(
         request,
         "compliance/reports/list.html",
         {
             "page": page,
+            "building": building,
             "errors": errors,
             "departments": Department.objects.order_by("path").values("id", "name"),
             "platforms": Platform.objects.order_by("name").values("id", "name"),
@@ -51,7 +56,7 @@ def _context(report):
     return {
         "report": report,
         "scope": scope,
-        "finished": report.status in FINISHED,
+        "finished": report.finished,
         "change_text": change_text(report.summary.get("change"), scope=scope) if report.summary else "",
     }
 
@@ -59,23 +64,17 @@ def _context(report):
 @role_required(is_compliance_officer)
 @require_GET
 def report_detail(request, pk):
-    report = get_object_or_404(ComplianceReport.objects.select_related("requested_by"), pk=pk)
+    """A report: its build's progress (the job's partial, polling until it is finished), then
+    its summary and files."""
+    report = get_object_or_404(ComplianceReport.objects.select_related("requested_by", "job"), pk=pk)
     return render(request, "compliance/reports/detail.html", _context(report))
-
-
-@role_required(is_compliance_officer)
-@require_GET
-def report_progress(request, pk):
-    """The status partial that the detail page polls (htmx) until the report is finished."""
-    report = get_object_or_404(ComplianceReport, pk=pk)
-    return render(request, "compliance/reports/_progress.html", _context(report))
 
 
 @role_required(is_compliance_officer)
 @require_GET
 def report_download(request, pk, kind):
     """Stream the CSV or PDF from the private storage (officers only)."""
-    report = get_object_or_404(ComplianceReport, pk=pk, status=ComplianceReport.Status.DONE)
+    report = get_object_or_404(ComplianceReport, pk=pk, job__status=Job.Status.DONE)
     field = {"csv": report.csv_file, "pdf": report.pdf_file}.get(kind)
     if not field:
         raise Http404("No such file.")

@@ -27,7 +27,14 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The status partial the page polls (htmx)."""
+    """The status partial the page polls (htmx). A page that shows the job's result around it
+    (a report's page: its summary and files) includes it with ``reload``: once the job is
+    finished, the answer tells htmx to reload the whole page."""
     if not request.user.is_authenticated:
         raise PermissionDenied
-    return render(request, "partials/job_progress.html", {"job": _job_for(request, pk)})
+    job = _job_for(request, pk)
+    reload = request.GET.get("reload") == "1"
+    response = render(request, "partials/job_progress.html", {"job": job, "reload": reload})
+    if reload and job.finished:
+        response["HX-Refresh"] = "true"
+    return response

@@ -171,6 +171,7 @@ REPORT_OUT = OpenApiExample(
         "title": "",
         "status": "queued",
         "progress": 0,
+        "job": 31,
         "trigger": "api",
         "filters": {"country": "DE"},
         "summary": {},

@@ -316,6 +316,13 @@ class AttestationSerializer(serializers.ModelSerializer):
 class ReportSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     downloads = serializers.SerializerMethodField()
+    # The build's state comes from the report's job (GET /api/v1/jobs/<job>/ has its steps too).
+    status = serializers.ChoiceField(choices=ComplianceReport.Status.choices, read_only=True)
+    progress = serializers.IntegerField(read_only=True, min_value=0, max_value=100, help_text="Percent done.")
+    error = serializers.CharField(read_only=True, help_text="Why the build failed (empty unless it failed).")
+    started_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    job = serializers.IntegerField(source="job_id", read_only=True, allow_null=True, help_text="The build's job.")
 
     class Meta:
         model = ComplianceReport
@@ -325,6 +332,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "title",
             "status",
             "progress",
+            "job",
             "trigger",
             "filters",
             "summary",

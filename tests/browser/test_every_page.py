@@ -43,7 +43,6 @@ SKIP_NAMES = {
     "account_logout",
     "magic-login",
     "reports:download",
-    "reports:progress",
     "me-evidence",
     "schema",
     "healthz",

@@ -218,7 +218,7 @@ def test_report_with_bad_filters_fails_with_the_error(org):
     report = build_report(report.pk)
 
     assert report.status == "failed" and "No such department" in report.error
-    assert report.finished_at is not None
+    assert report.finished_at is not None and not report.csv_file
 
 
 def test_request_report_builds_after_commit_and_sends_report_ready(org, django_capture_on_commit_callbacks):
@@ -256,10 +256,17 @@ def test_scheduled_report_emails_officers_a_link_once(
 
 def test_manual_report_emails_nobody(org, make_user, mailoutbox, django_capture_on_commit_callbacks):
     make_user(Role.COMPLIANCE_OFFICER)
+    received = []
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        built()
+    def listener(sender, report, **kwargs):
+        received.append(report.pk)
 
-    assert callbacks  # report_ready was sent; nobody is mailed for it
+    report_ready.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = built()
+    finally:
+        report_ready.disconnect(listener)
 
+    assert received == [report.pk]  # report_ready was sent; nobody is mailed for it
     assert mailoutbox == []

@@ -29,7 +29,7 @@ def obligations():
 def counts():
     return (
         NotificationLog.objects.count(),
-        ComplianceReport.objects.filter(status="done").count(),
+        ComplianceReport.objects.filter(job__status="done").count(),
         ComplianceSnapshot.objects.count(),
     )
 
@@ -38,7 +38,7 @@ def test_demo_sends_reminders_builds_two_reports_and_ninety_days_of_trend(obliga
     jobs.seed(today=TODAY, stdout=io.StringIO())
 
     assert len([m for m in mailoutbox if "attest" in m.subject]) == 3
-    assert ComplianceReport.objects.filter(status="done").count() == 2
+    assert ComplianceReport.objects.filter(job__status="done").count() == 2
     trend = compliance_trend(None, days=90, today=TODAY)
     assert len(trend) == 90
     assert {f.total for f in trend} == {len(obligations)}

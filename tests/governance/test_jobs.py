@@ -36,6 +36,25 @@ def write_then(*, job, progress, actor, outcome):
     return JobOutcome(message="Wrote one event.", result={"events": 1})
 
 
+@jobs.register("tests.then", can_view=is_governance_admin)
+def then_job(*, job, progress, actor, fail_after):
+    def after():
+        SEEN["status_seen_after"] = Job.objects.get(pk=job.pk).status
+        if fail_after:
+            raise RuntimeError("the mail server is down")
+
+    return JobOutcome(message="Done, then something.", then=after)
+
+
+@pytest.mark.parametrize("fail_after", [False, True])
+def test_what_follows_a_job_sees_it_done_and_its_failure_leaves_it_done(fail_after, caplog):
+    job, _ = jobs.start(kind="tests.then", key="t", title="Then", params={"fail_after": fail_after})
+
+    job.refresh_from_db()
+    assert SEEN["status_seen_after"] == "done" and job.status == "done" and job.message == "Done, then something."
+    assert ("what follows it failed" in caplog.text) is fail_after
+
+
 def _progress_seen_by_another_connection(job_id):
     if connection.vendor != "postgresql":
         return None

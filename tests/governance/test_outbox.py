@@ -156,7 +156,7 @@ def test_with_the_broker_down_requests_answer_and_the_work_happens_once_it_is_ba
         assert obligation.status == ObligationStatus.COMPLIANT  # written, and the answer says so
         assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.PENDING  # the event is kept
         waiting = list(OutboxMessage.objects.all())
-        assert {m.task for m in waiting} == {"governance.build_report", "governance.webhooks.deliver"}
+        assert {m.task for m in waiting} == {"governance.jobs.run", "governance.webhooks.deliver"}
         assert all(m.state == "waiting" and m.last_error.startswith("Hand-over failed") for m in waiting)
         assert outbox.sweep() == 0  # still down: the sweep keeps them
         health = client.get("/healthz")
@@ -165,7 +165,7 @@ def test_with_the_broker_down_requests_answer_and_the_work_happens_once_it_is_ba
     redis_server.start()
     with broker(redis_server.url), worker():
         assert outbox.sweep() == 2
-        wait_for(lambda: done("governance.build_report", "governance.webhooks.deliver"))
+        wait_for(lambda: done("governance.jobs.run", "governance.webhooks.deliver"))
         assert outbox.sweep() == 0
     report.refresh_from_db()
     assert report.status == ComplianceReport.Status.DONE
@@ -199,8 +199,8 @@ def test_redis_stopped_in_the_middle_of_a_run_delays_work_and_loses_none(
             assert OutboxMessage.objects.filter(handed_over_at=None).count() == 2
 
             redis_server.start()
-            wait_for(lambda: outbox.sweep() == 0 and done("governance.build_report", "governance.webhooks.deliver"))
+            wait_for(lambda: outbox.sweep() == 0 and done("governance.jobs.run", "governance.webhooks.deliver"))
 
-    assert list(ComplianceReport.objects.values_list("status", flat=True)) == ["done", "done"]
+    assert list(ComplianceReport.objects.values_list("job__status", flat=True)) == ["done", "done"]
     assert all(m.runs == 1 for m in OutboxMessage.objects.all())  # each ran once
     assert len(receiver.requests) == 1

@@ -58,17 +58,14 @@ def world(db, private_storage):
     """One of everything the endpoints address: department D1, employee E1, a finished report,
     a webhook endpoint with one delivery, a policy."""
     from django.core.files.base import ContentFile
-    from django.utils import timezone
 
     from compliance.models import ComplianceReport
     from integrations.models import WebhookDelivery, WebhookEndpoint
-    from tests.factories import DepartmentFactory, EmployeeFactory, PlatformFactory, PolicyFactory
+    from tests.factories import DepartmentFactory, EmployeeFactory, PlatformFactory, PolicyFactory, report_in_state
 
     department = DepartmentFactory(code="D1", name="Engineering")
     employee = EmployeeFactory(external_id="E1", email="e1@example.test", department=department)
-    report = ComplianceReport.objects.create(
-        title="Q1", status=ComplianceReport.Status.DONE, progress=100, finished_at=timezone.now()
-    )
+    report = report_in_state(ComplianceReport.Status.DONE, title="Q1")
     report.csv_file.save("q1.csv", ContentFile(b"employee,platform,status\nE1,chatgpt,compliant\n"))
     report.pdf_file.save("q1.pdf", ContentFile(b"%PDF-1.4 test"))
     endpoint = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", secret="s" * 32, events=["report.ready"])

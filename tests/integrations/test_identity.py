@@ -18,7 +18,7 @@ from notifications import digests as reminders
 from notifications import magic_links
 from people.models import Employee
 from tests.clock import noon_on
-from tests.factories import EmployeeFactory, ObligationFactory, ToolRuleFactory
+from tests.factories import EmployeeFactory, ObligationFactory, ToolRuleFactory, report_in_state
 
 TODAY = datetime.date(2026, 11, 30)
 NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
@@ -184,7 +184,7 @@ def scim(client_for):
 def test_terminating_an_officer_ends_their_open_session_sign_in_links_and_roles(
     how, hr, scim, officer, client, private_storage
 ):
-    report = ComplianceReport.objects.create(title="Q1", status=ComplianceReport.Status.DONE, progress=100)
+    report = report_in_state(ComplianceReport.Status.DONE, title="Q1")
     report.csv_file.save("q1.csv", ContentFile(b"employee,platform,status\n"))
     csv_url = reverse("reports:download", args=[report.pk, "csv"])
     client.post(reverse("login"), {"username": officer.email, "password": PASSWORD})

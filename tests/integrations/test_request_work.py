@@ -293,7 +293,7 @@ ONE_THING_WRITES = {
 READ_ONLY = {
     "home", "favicon", "healthz", "job", "job-progress", "me", "me-history", "me-record", "me-evidence", "team",
     "dashboard", "dashboard-people", "dashboard-person", "dashboard-team", "reports:detail", "reports:download",
-    "reports:progress", "attestations:exceptions", "attestations:version-preview", "platforms:list",
+    "attestations:exceptions", "attestations:version-preview", "platforms:list",
     "platforms:detail", "platforms:stale", "policies:list", "policies:version", "policies:version-diff",
     "password_change_done", "password_reset_done", "password_reset_complete", "platform-list", "platform-detail",
     "api-root", "api-docs", "schema", "api-job-detail", "api-attestation-list", "api-compliance-summary", "api-employee-compliance",

@@ -10,7 +10,7 @@ from attestations.models import Attestation, ObligationStatus
 from compliance.models import ComplianceReport
 from compliance.selectors import ComplianceFilters, summary
 from people.models import Department, Employee
-from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, PolicyVersionFactory
+from tests.factories import DepartmentFactory, EmployeeFactory, ObligationFactory, PolicyVersionFactory, report_in_state
 
 # --- Employees ---------------------------------------------------------------------------
 
@@ -248,10 +248,29 @@ def test_reports_list_get_and_download(api, world):
 
 
 def test_a_report_that_is_not_done_cannot_be_downloaded(api):
-    report = ComplianceReport.objects.create(status=ComplianceReport.Status.RUNNING, progress=40)
+    report = report_in_state(ComplianceReport.Status.RUNNING, progress=40)
     response = api.get(f"/api/v1/reports/{report.pk}/download/")
     assert response.status_code == 409
     assert api.get(f"/api/v1/reports/{report.pk}/").json()["progress"] == 40
+
+
+def test_a_reports_representation_reads_its_state_from_its_build_job(api, client_for):
+    report = report_in_state(ComplianceReport.Status.FAILED, progress=60, message="It stopped.", error="ValueError: x")
+
+    detail = api.get(f"/api/v1/reports/{report.pk}/").json()
+
+    job = report.job
+    assert (detail["status"], detail["progress"], detail["error"], detail["job"]) == (
+        "failed",
+        60,
+        "ValueError: x",
+        job.pk,
+    )
+    assert detail["started_at"] is not None and detail["finished_at"] is not None
+    assert set(detail) >= {"status", "progress", "error", "as_of", "created_at", "started_at", "finished_at"}
+    job_state = client_for("reports:read").get(f"/api/v1/jobs/{job.pk}/")
+    assert job_state.status_code == 200 and job_state.json()["status"] == "failed"
+    assert client_for("employees:read").get(f"/api/v1/jobs/{job.pk}/").status_code in (403, 404)
 
 
 def test_requesting_a_report_returns_202_with_its_url(api):
@@ -259,8 +278,11 @@ def test_requesting_a_report_returns_202_with_its_url(api):
     response = api.post_json("/api/v1/reports/", {"filters": {"country": "DE"}})
     assert response.status_code == 202
     assert response["Location"] == response.json()["url"]
-    report = ComplianceReport.objects.get(pk=response.json()["id"])
+    report = ComplianceReport.objects.select_related("job").get(pk=response.json()["id"])
     assert report.filters == {"country": "DE"} and report.trigger == "api"
+    body = response.json()
+    assert (body["status"], body["progress"], body["job"]) == ("queued", 0, report.job.pk)
+    assert report.job.kind == "compliance.report" and report.job.status == "queued"
 
 
 def test_a_report_with_unknown_filters_is_refused(api):

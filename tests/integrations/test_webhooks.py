@@ -14,7 +14,7 @@ from governance import outbox
 from governance.models import OutboxMessage
 from integrations import webhooks
 from integrations.models import WebhookDelivery, WebhookEndpoint
-from tests.factories import EmployeeFactory
+from tests.factories import EmployeeFactory, report_in_state
 from tests.integrations.receiver import Receiver
 
 
@@ -115,7 +115,7 @@ def test_only_subscribed_active_endpoints_receive_an_event(api, receiver_factory
 def test_report_ready_is_delivered(api, receiver_factory, django_capture_on_commit_callbacks):
     receiver = receiver_factory()
     register(api, receiver.url, ["report.ready"])
-    report = ComplianceReport.objects.create(status=ComplianceReport.Status.DONE, csv_sha256="ab" * 32)
+    report = report_in_state(ComplianceReport.Status.DONE, csv_sha256="ab" * 32)
     with django_capture_on_commit_callbacks(execute=True):
         report_ready.send(sender=None, report=report)
     payload = json.loads(receiver.requests[0]["body"])

@@ -17,6 +17,7 @@ from tests.factories import (
     RequiredSettingFactory,
     ToolRuleFactory,
     failing_answer,
+    report_in_state,
 )
 
 ORGANIZATION = "Northwind Health Ltd"
@@ -82,10 +83,10 @@ def build(*, today: datetime.date, make_user: Any) -> MailOrg:
     due("ChatGPT", 60, person=done, status=ObligationStatus.COMPLIANT)
     due("Claude", 60, person=done, status=ObligationStatus.COMPLIANT)
     officer = make_user(Role.COMPLIANCE_OFFICER, full_name="Priya Raman")
-    report = ComplianceReport.objects.create(
+    report = report_in_state(
+        ComplianceReport.Status.DONE,
         title="Weekly compliance report",
         trigger=ComplianceReport.Trigger.SCHEDULE,
-        status=ComplianceReport.Status.DONE,
         as_of=noon_on(today),
         summary={"overall": {"satisfied": 41, "total": 48, "rate": 85.4}},
     )

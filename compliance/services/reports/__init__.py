@@ -1,10 +1,12 @@
 """Compliance reports: point-in-time figures with a CSV (one row per employee and tool) and a
-PDF, each with its SHA-256, built by a Celery task with visible progress.
+PDF, each with its SHA-256, built by a job (``compliance.jobs``, governance.jobs) whose page
+and progress people watch.
 
 Every figure comes from compliance.selectors, so a report, the dashboard and the
-API agree. On PostgreSQL the reads run in one REPEATABLE READ READ ONLY transaction, so the
-figures, the CSV and the PDF describe the same moment; progress is written through a second
-connection so that the page polling it sees it move.
+API agree. On PostgreSQL the build runs in the job's one transaction opened as a REPEATABLE READ
+snapshot, so the figures, the CSV and the PDF describe the same moment and the report records its
+files only if all of it succeeded; progress goes to the job through a connection of its own, so
+the page polling it sees it move.
 """
 
 import datetime
@@ -15,8 +17,9 @@ import tempfile
 from typing import Any
 
 from django.core.files import File
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -27,12 +30,12 @@ from compliance.services.reports.csv import write_csv
 from compliance.services.reports.pdf import write_pdf
 from compliance.services.reports.summary import compute_summary
 from compliance.signals import report_ready
-from governance import db, outbox
-from governance.jobs import ProgressWriter
+from governance import db, jobs
+from governance.models import Job
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+BUILD_REPORT = "compliance.report"  # the job kind (registered in compliance.jobs)
 SCOPE_IN_TITLE = 150  # the title (200 characters) also holds the prefix and the date
 
 
@@ -53,7 +56,7 @@ def previous_report_of_scope(
     """The latest finished report over the same filters (canonical form): the one a report's
     "change since" compares with, so that Engineering is never compared with the whole
     organization."""
-    done = ComplianceReport.objects.filter(status=ComplianceReport.Status.DONE, filters=params)
+    done = ComplianceReport.objects.filter(job__status=Job.Status.DONE, filters=params)
     if before is not None:
         done = done.filter(as_of__lt=before)
     if exclude is not None:
@@ -64,8 +67,8 @@ def previous_report_of_scope(
 def create_report(
     *, requested_by: Any = None, requested_by_label: str = "", trigger: str, filters: dict[str, Any] | None = None
 ) -> ComplianceReport:
-    """A queued report row (nothing enqueued): for callers that build it themselves. Its title,
-    scope and files name what it covers."""
+    """A report row without its job yet (nothing enqueued): ``request_report`` starts its build,
+    ``build_report`` builds it in this process. Its title, scope and files name what it covers."""
     params, parsed = _filters_from(filters)
     now = timezone.now()
     scope = compliance.scope_label(parsed)[:SCOPE_IN_TITLE]
@@ -85,13 +88,46 @@ def create_report(
 def request_report(
     *, requested_by: Any = None, requested_by_label: str = "", trigger: str, filters: dict[str, Any] | None = None
 ) -> ComplianceReport:
-    """Queue a report; its build is handed to the workers through the outbox, with the report."""
+    """Queue a report: the row and the job that builds it commit together, and the job is handed
+    to the workers through the outbox (a broker outage delays the build, never the request)."""
     with transaction.atomic():
         report = create_report(
             requested_by=requested_by, requested_by_label=requested_by_label, trigger=trigger, filters=filters
         )
-        outbox.send("governance.build_report", report.pk)
+        start_build(report, actor=requested_by)
     return report
+
+
+def start_build(report: ComplianceReport, *, actor: Any = None) -> Job:
+    """Start the job that builds the report (or find the active one) and link the report to it."""
+    job, _ = jobs.start(
+        kind=BUILD_REPORT,
+        key=f"report:{report.pk}",
+        title=f"Building {report}"[:300],
+        params={"report": report.pk},
+        actor=actor,
+        return_url=reverse("reports:detail", args=[report.pk]),
+        return_label="See the report",
+    )
+    if report.job_id != job.pk:
+        ComplianceReport.objects.filter(pk=report.pk).update(job=job)
+        report.job = job
+    return job
+
+
+def build_report(report_id: int) -> ComplianceReport:
+    """Build the report now, in this process, through its job (the build_report command, the
+    demo, messages queued before builds were jobs). A report built already is returned as it is;
+    one never handed to a job, or whose job failed, gets a new job. Returns the report with its
+    job's outcome (a job another worker is running is left to it)."""
+    report = ComplianceReport.objects.select_related("job").get(pk=report_id)
+    if report.job is None or report.job.status == Job.Status.FAILED:
+        with transaction.atomic():
+            start_build(report, actor=report.requested_by)
+    assert report.job is not None
+    if report.job.status != Job.Status.DONE:
+        jobs.run_job(report.job.pk)
+    return ComplianceReport.objects.select_related("job").get(pk=report_id)
 
 
 # --- Building ----------------------------------------------------------------------------
@@ -110,111 +146,81 @@ def _save(field: FieldFile, path: str, name: str) -> None:
         field.save(name, File(handle), save=False)
 
 
-class _Progress:
-    """Writes the report's progress where a polling page sees it at once."""
-
-    def __init__(self, report_id: int, *, side_connection: bool) -> None:
-        self.writer = ProgressWriter(ComplianceReport, report_id, side_connection=side_connection)
-        self.last = -1
-
-    def __call__(self, percent: float) -> None:
-        percent = max(0, min(99, int(percent)))
-        if percent != self.last:
-            self.last = percent
-            self.writer.write(progress=percent)
-
-    def close(self) -> None:
-        self.writer.close()
-
-
 def _build_files(
-    report: ComplianceReport, *, filters: ComplianceFilters, today: datetime.date, progress: "_Progress", workdir: str
+    report: ComplianceReport, *, filters: ComplianceFilters, today: datetime.date, progress: Any, workdir: str
 ) -> tuple[dict[str, Any], str, str]:
     assert report.as_of is not None  # set when the build started
+    progress(0, step="Counting the figures")
     previous = previous_report_of_scope(compliance.same_scope_params(filters), before=report.as_of, exclude=report.pk)
     summary = compute_summary(filters=filters, today=today, as_of=report.as_of, previous=previous)
-    progress(30)
+    progress(30, step="Writing the CSV")
     csv_path = os.path.join(workdir, "report.csv")
     rows = write_csv(
         csv_path,
         filters=filters,
         today=today,
         total=summary["overall"]["total"],
-        on_progress=lambda share: progress(30 + 50 * share),
+        on_progress=lambda share: progress(30 + 50 * share, step="Writing the CSV"),
     )
     summary["csv_rows"] = rows
-    progress(80)
+    progress(80, step="Writing the PDF")
     pdf_path = os.path.join(workdir, "report.pdf")
     write_pdf(pdf_path, report=report, summary=summary)
-    progress(95)
+    progress(95, step="Saving the files")
     return summary, csv_path, pdf_path
 
 
-def build_report(report_id: int) -> ComplianceReport:
-    """Build a queued (or retried) report: running, progress as it goes, then done with the
-    files and their hashes, or failed with the error. Sends ``report_ready`` when done (for a
-    scheduled report, notifications mails the officers a link). Returns the report."""
-    now = timezone.now()
-    started = (
-        ComplianceReport.objects.filter(pk=report_id)
-        .exclude(status=ComplianceReport.Status.DONE)
-        .update(status=ComplianceReport.Status.RUNNING, started_at=now, as_of=now, progress=0, error="")
-    )
+def build_in_job(*, report_id: int, progress: Any) -> tuple[ComplianceReport, bool]:
+    """The build itself, inside the job's transaction: the figures, the CSV and the PDF, their
+    hashes and the ledger head, recorded on the report; (report, True). A report built already
+    is left as it is; (report, False). Raises on any failure (ValidationError for filters that no
+    longer name a record), and then the report records no files and keeps none in the storage.
+    The report is announced ready by ``announce_ready`` once the job is done."""
+    db.snapshot_this_transaction()  # before any read: every file describes the same moment
     report = ComplianceReport.objects.get(pk=report_id)
-    if not started:
-        return report  # built already: a second hand-over of its build changes nothing
-    snapshot = db.can_take_snapshot()  # a consistent read snapshot for every file
-    progress = _Progress(report_id, side_connection=snapshot)
+    if report.csv_sha256:
+        return report, False
+    _, filters = _filters_from(report.filters)
+    report.as_of = timezone.now()
     today = timezone.localdate(report.as_of)
+    saved: list[str] = []  # the files' names in the storage, removed if the build fails
     try:
-        _, filters = _filters_from(report.filters)
         with tempfile.TemporaryDirectory(prefix="report-") as workdir:
-            if snapshot:
-                with transaction.atomic():
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    summary, csv_path, pdf_path = _build_files(
-                        report, filters=filters, today=today, progress=progress, workdir=workdir
-                    )
-            else:
-                summary, csv_path, pdf_path = _build_files(
-                    report, filters=filters, today=today, progress=progress, workdir=workdir
-                )
+            summary, csv_path, pdf_path = _build_files(
+                report, filters=filters, today=today, progress=progress, workdir=workdir
+            )
             stamp = timezone.localtime(report.as_of).strftime("%Y%m%d-%H%M%S")
             _save(report.csv_file, csv_path, f"{report.file_stem}-{stamp}.csv")
+            saved.append(str(report.csv_file.name))
             _save(report.pdf_file, pdf_path, f"{report.file_stem}-{stamp}.pdf")
+            saved.append(str(report.pdf_file.name))
             report.csv_sha256 = _sha256(csv_path)
             report.pdf_sha256 = _sha256(pdf_path)
-    except Exception as error:
-        logger.exception("Compliance report %s failed", report_id)
-        ComplianceReport.objects.filter(pk=report_id).update(
-            status=ComplianceReport.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        report.summary = summary
+        report.ledger_head_hash = summary["ledger"]["head_hash"]
+        report.ledger_count = summary["ledger"]["count"]
+        report.save(
+            update_fields=[
+                "as_of",
+                "summary",
+                "csv_file",
+                "csv_sha256",
+                "pdf_file",
+                "pdf_sha256",
+                "ledger_head_hash",
+                "ledger_count",
+            ]
         )
-        if isinstance(error, TRANSIENT_ERRORS):
-            raise  # the task retries with backoff
-        report.refresh_from_db()
-        return report
-    finally:
-        progress.close()
-    report.summary = summary
-    report.ledger_head_hash = summary["ledger"]["head_hash"]
-    report.ledger_count = summary["ledger"]["count"]
-    report.status = ComplianceReport.Status.DONE
-    report.progress = 100
-    report.finished_at = timezone.now()
-    report.save(
-        update_fields=[
-            "summary",
-            "csv_file",
-            "csv_sha256",
-            "pdf_file",
-            "pdf_sha256",
-            "ledger_head_hash",
-            "ledger_count",
-            "status",
-            "progress",
-            "finished_at",
-        ]
-    )
-    transaction.on_commit(lambda: report_ready.send(sender=ComplianceReport, report=report))
-    return report
+    except BaseException:
+        logger.warning("Compliance report %s failed; its files are removed", report_id)
+        for name in saved:
+            report.csv_file.storage.delete(name)
+        raise
+    return report, True
+
+
+def announce_ready(report_id: int) -> None:
+    """Send ``report_ready`` for a built report (for a scheduled one, notifications mails the
+    officers a link; integrations sends the report.ready webhook)."""
+    report = ComplianceReport.objects.select_related("job").get(pk=report_id)
+    report_ready.send(sender=ComplianceReport, report=report)

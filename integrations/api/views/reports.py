@@ -64,7 +64,7 @@ class ReportViewSet(
     read_scope = Scope.REPORTS_READ
     write_scope = Scope.REPORTS_WRITE
     serializer_class = s.ReportSerializer
-    queryset = ComplianceReport.objects.all().order_by("id")
+    queryset = ComplianceReport.objects.select_related("job").order_by("id")
     query_params = {"download": ("format",)}
 
     def person_permission(self, request):
