@@ -259,6 +259,7 @@ def main():
     parser.add_argument("--publish-after", type=int, default=45)
     parser.add_argument("--changed-rules", type=int, default=3)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the Dockerfile's 3).")
+    parser.add_argument("--threads", type=int, default=1, help="Threads per worker (the Dockerfile: 1, sync workers).")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/15")
@@ -288,7 +289,8 @@ def main():
         processes.append(
             subprocess.Popen(
                 [str(BIN / "gunicorn"), "governance.wsgi:application", "--bind", f"127.0.0.1:{args.port}"]
-                + ["--workers", str(args.workers), "--access-logfile", str(workdir / "access.log")],
+                + ["--workers", str(args.workers), "--threads", str(args.threads)]
+                + ["--access-logfile", str(workdir / "access.log")],
                 cwd=ROOT,
                 env=env,
                 stdout=open(workdir / "gunicorn.log", "w"),
@@ -299,7 +301,8 @@ def main():
         idle = idle_latencies(plan)
         log(
             f"Load: {args.users} employees and {args.officers} officers for {args.duration} s "
-            f"(think time {args.think} s), gunicorn {args.workers} workers, publish after {args.publish_after} s ..."
+            f"(think time {args.think} s), gunicorn {args.workers} workers x {args.threads} threads, "
+            f"publish after {args.publish_after} s ..."
         )
         prefix = str(workdir / "locust")
         subprocess.run(
