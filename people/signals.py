@@ -4,6 +4,6 @@ from django.dispatch import Signal
 
 # HR data created or changed employee records: what applies to them may have changed (their
 # department, country, customer-data flag or status). Sent inside the transaction that wrote
-# them, after the reporting paths are recomputed, so that listeners write in the same
+# them, after the batch's reporting paths are written, so that listeners write in the same
 # transaction. Arguments: employee_ids (list of Employee pks), actor (User or None).
 employees_changed = Signal()
