@@ -71,6 +71,41 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
+def pending_rewrites() -> set[int]:
+    """The moved people whose reports still wait for a rewrite job (one query)."""
+    from governance.models import Job
+    from people import jobs
+
+    moved: set[int] = set()
+    for params in Job.objects.filter(kind=jobs.REWRITE, status__in=Job.ACTIVE).values_list("params", flat=True):
+        moved.update(params.get("employee_ids", []))
+    return moved
+
+
+def current_paths(stored: Mapping[int, str]) -> dict[int, str]:
+    """The reporting paths of these people as they are (pk -> stored path in, pk -> path out):
+    the stored paths, except under a moved person whose reports wait for their job, where the
+    part above that person is taken from the person's own path (two queries when such jobs
+    exist, none otherwise). The part below the nearest such person is always right."""
+    moved = pending_rewrites()
+    if not moved:
+        return dict(stored)
+    moved_paths = dict(Employee.objects.filter(pk__in=moved).values_list("pk", "reporting_path"))
+    settled: dict[int, str] = {}
+
+    def current(path: str, seen: frozenset[int] = frozenset()) -> str:
+        ids = path_ids(path)
+        for depth in range(len(ids) - 1, -1, -1):
+            pk = ids[depth]
+            if pk in moved_paths and pk not in seen:
+                if pk not in settled:
+                    settled[pk] = current(moved_paths[pk], seen | {pk})
+                return settled[pk] + "".join(f"{i}/" for i in ids[depth:])
+        return path
+
+    return {pk: current(path) for pk, path in stored.items()}
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a node of a batch hangs: under ``base`` (a node of the batch, or None: the top)
@@ -227,21 +262,27 @@ def rewrite_subtrees(*, employee_ids: Sequence[int], progress: Callable[..., Any
     return written
 
 
+def would_manage_itself(employee: Employee, manager: Employee) -> bool:
+    """Whether ``manager`` is ``employee`` or one of their (indirect) reports."""
+    path = current_paths({manager.pk: manager.reporting_path})[manager.pk]
+    return manager.pk == employee.pk or employee.pk in path_ids(path)
+
+
 @transaction.atomic
 def set_manager(*, employee: Employee, manager: Employee | None, actor: Any = None) -> Employee:
     """Change an employee's manager; their reports' paths follow (in a job when they are many,
     see :func:`follow_moves`; the job is collected by ``governance.jobs.collect_started``)."""
     lock_reporting_line()
     employee.refresh_from_db(fields=["reporting_path", "manager"])
+    old_prefix = employee.subtree_prefix
+    new_path = "/"
     if manager is not None:
         manager.refresh_from_db(fields=["reporting_path"])
-    if manager is not None and (
-        manager.pk == employee.pk or manager.reporting_path.startswith(employee.subtree_prefix)
-    ):
-        raise ValidationError({"manager": "This would make the employee their own (indirect) manager."})
-    old_prefix = employee.subtree_prefix
+        if would_manage_itself(employee, manager):
+            raise ValidationError({"manager": "This would make the employee their own (indirect) manager."})
+        new_path = f"{current_paths({manager.pk: manager.reporting_path})[manager.pk]}{manager.pk}/"
     employee.manager = manager
-    employee.reporting_path = manager.subtree_prefix if manager else "/"
+    employee.reporting_path = new_path
     Employee.objects.filter(pk=employee.pk).update(manager=manager, reporting_path=employee.reporting_path)
     follow_moves([Move(employee.pk, old_prefix, employee.subtree_prefix)], actor=actor)
     return employee

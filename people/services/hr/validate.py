@@ -13,7 +13,7 @@ from typing import Any
 
 from people.models import Department, Employee
 from people.services.hr.rows import EMPLOYEE_DEFAULTS, PLAIN_FIELDS, Data, Rows, chunks
-from people.services.paths import Placement, place_under
+from people.services.paths import Placement, current_paths, place_under
 
 DEPARTMENT_VALUES = ("id", "code", "name", "parent_id")
 
@@ -26,8 +26,9 @@ class Known:
     code_by_id: dict[int, str]
     employees: dict[str, Employee]  # external id -> Employee: the rows' own records and their managers
     email_owner: dict[str, str]  # lower-cased e-mail address -> external id of the record that has it
-    # The stored reporting path of the rows' records, the managers they name and the managers
-    # they keep; only when the batch sets managers (else no reporting path changes).
+    # The reporting path (people.services.paths.current_paths) of the rows' records, the managers
+    # they name and the managers they keep; only when the batch sets managers (else no reporting
+    # path changes).
     paths: dict[int, str] | None
 
 
@@ -71,6 +72,7 @@ def load_known(departments: Rows, employees: Rows, *, replace: bool) -> Known:
         kept = {e.manager_id for e in known_employees.values() if e.manager_id and e.manager_id not in paths}
         for chunk in chunks(kept):
             paths.update(Employee.objects.filter(pk__in=chunk).order_by().values_list("pk", "reporting_path"))
+        paths = current_paths(paths)  # through moves whose reports still wait for their job
     return Known(
         departments=by_code,
         code_by_id={row["id"]: code for code, row in by_code.items()},
