@@ -444,3 +444,18 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
             "created_at",
         ]
+
+
+class DepartmentWrittenSerializer(DepartmentSerializer):
+    """The department as written, and (with a 202) the follow-up work the move started."""
+
+    jobs = JobSerializer(
+        many=True,
+        required=False,
+        help_text="Present with a 202: bringing the obligations of more than 200 people of the moved "
+        "departments in line runs as a job; its url shows its progress.",
+    )
+
+    class Meta(DepartmentSerializer.Meta):
+        fields = [*DepartmentSerializer.Meta.fields, "jobs"]
+        read_only_fields = fields

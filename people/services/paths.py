@@ -22,6 +22,7 @@ from django.db.models.functions import Concat, Length, StrIndex, Substr
 
 from governance import audit, db
 from people.models import Department, Employee
+from people.signals import departments_moved
 
 PATH_BATCH = 2000
 COUNT_CHUNK = 200  # prefixes counted per query
@@ -37,7 +38,8 @@ def _rewrite_prefix(queryset: QuerySet, field: str, old_prefix: str, new_prefix:
 
 @transaction.atomic
 def move_department(*, department: Department, parent: Department | None, actor: Any = None) -> Department:
-    """Give ``department`` a new parent; every sub-department's path follows in one UPDATE."""
+    """Give ``department`` a new parent; every sub-department's path follows in one UPDATE, and
+    the people of the subtree have their obligations brought in line (``departments_moved``)."""
     if parent is not None and (parent.pk == department.pk or parent.path.startswith(department.path)):
         raise ValidationError({"parent": "A department cannot be moved under itself or its own sub-department."})
     old_path = department.path
@@ -53,6 +55,8 @@ def move_department(*, department: Department, parent: Department | None, actor:
         before={"path": old_path},
         after={"path": new_path},
     )
+    if new_path != old_path:
+        departments_moved.send(sender=Department, department_ids=[department.pk], actor=actor)
     return department
 
 

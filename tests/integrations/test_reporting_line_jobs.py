@@ -76,3 +76,69 @@ def test_a_scim_manager_change_keeps_the_standard_answer_and_leaves_the_line_to_
     assert scim.get(f"/api/v1/jobs/{job.pk}/").status_code == 200  # the SCIM key may follow it
     jobs.run_job(job.pk)
     assert stored_paths() == rebuilt_paths()
+
+
+# --- Department moves: the people of the moved subtree get what their new place's rules say.
+
+
+@pytest.fixture
+def scoped(monkeypatch):
+    """A policy with a tool for the Engineering department (sub-departments included), and a
+    Platform department of 4 people outside it, with a sub-department of its own."""
+    from attestations import jobs as attestation_jobs
+    from tests.attestations.builders import publish, tool_rules
+    from tests.factories import DepartmentFactory
+
+    monkeypatch.setattr(attestation_jobs, "RESCOPE_IN_REQUEST", 3)
+    engineering = DepartmentFactory(code="ENG")
+    platform = DepartmentFactory(code="PLAT")
+    infra = DepartmentFactory(code="INFRA", parent=platform)
+    version, rules = tool_rules(tools=1)
+    rule = rules[0]
+    rule.departments.set([engineering])
+    publish(version)
+    return {"platform": platform, "infra": infra, "people": [platform, platform, infra, infra]}
+
+
+def _staff(scoped, count):
+    return [EmployeeFactory(department=department) for department in scoped["people"][:count]]
+
+
+def test_a_small_department_move_brings_its_peoples_obligations_in_line_in_the_request(api, scoped):
+    from attestations.models import Obligation
+
+    people = _staff(scoped, 3)
+    assert not Obligation.objects.open().exists()
+    response = api.put_json("/api/v1/departments/PLAT/", {"name": "Platform", "parent": "ENG"})
+    assert response.status_code == 200 and "jobs" not in response.json()
+    assert set(Obligation.objects.open().values_list("employee_id", flat=True)) == {p.pk for p in people}
+    assert not Job.objects.exists()
+
+
+def test_a_large_department_move_answers_202_and_its_job_opens_the_obligations(api, scoped):
+    from attestations import jobs as attestation_jobs
+    from attestations.models import Obligation
+
+    people = _staff(scoped, 4)
+    response = api.put_json("/api/v1/departments/PLAT/", {"name": "Platform", "parent": "ENG"})
+
+    assert response.status_code == 202, response.content
+    job = Job.objects.get()
+    assert job.kind == attestation_jobs.RESCOPE_DEPARTMENTS and job.params["department_ids"] == [scoped["platform"].pk]
+    assert response["Location"] == response.json()["jobs"][0]["url"]
+    assert not Obligation.objects.open().exists()  # left to the job
+
+    assert jobs.run_job(job.pk) == "done"
+    assert set(Obligation.objects.open().values_list("employee_id", flat=True)) == {p.pk for p in people}
+    job.refresh_from_db()
+    assert job.result["people"] == 4 and job.result["created"] == 4
+
+
+def test_moving_a_department_with_the_service_rescopes_too(scoped):
+    from attestations.models import Obligation
+    from people.models import Department
+    from people.services.paths import move_department
+
+    people = _staff(scoped, 2)
+    move_department(department=scoped["platform"], parent=Department.objects.get(code="ENG"))
+    assert Obligation.objects.open().count() == len(people)

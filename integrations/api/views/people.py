@@ -389,14 +389,17 @@ class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
     update=extend_schema(
         summary="Create or update a department by code",
         description=scopes_note(write="employees:write").capitalize()
-        + " `parent` is a department code; the department tree's paths are kept up to date. 422 (type "
-        "unknown-reference) when the parent does not exist, (type rule-violated) when it would make the tree "
-        "a cycle or the body's `code` is not the one in the URL.",
+        + " `parent` is a department code; the department tree's paths are kept up to date, and the people "
+        "of a moved department (and its sub-departments) have their obligations brought in line: 202 when "
+        "they are more than 200 and that continues in a job (`jobs` lists it, `Location` is its status "
+        "URL). 422 (type unknown-reference) when the parent does not exist, (type rule-violated) when it "
+        "would make the tree a cycle or the body's `code` is not the one in the URL.",
         tags=["departments"],
         request=s.DepartmentUpsertSerializer,
         responses={
             200: s.DepartmentSerializer,
             201: s.DepartmentSerializer,
+            202: s.DepartmentWrittenSerializer,
             **problems(415),
             **REFUSED,
             **ERRORS,
@@ -432,8 +435,13 @@ class DepartmentViewSet(DocumentedQueryOnly, mixins.ListModelMixin, mixins.Retri
         row["code"] = code
         existed = Department.objects.filter(code=code).exists()
         user, label = actor_of(request)
-        outcome = upsert_people(department_rows=[(0, row)], actor=user, actor_label=label)
+        with jobs.collect_started() as started:
+            outcome = upsert_people(department_rows=[(0, row)], actor=user, actor_label=label)
         if outcome.departments.errors:
             row_problem(outcome.departments)
         department = Department.objects.select_related("parent").get(code=code)
-        return Response(s.DepartmentSerializer(department).data, status=200 if existed else 201)
+        body = dict(s.DepartmentSerializer(department).data)
+        if started:  # moved with more than 200 people: their obligations follow in a job
+            body["jobs"] = s.JobSerializer(started, many=True, context={"request": request}).data
+            return Response(body, status=202, headers={"Location": body["jobs"][0]["url"]})
+        return Response(body, status=200 if existed else 201)

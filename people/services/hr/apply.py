@@ -29,17 +29,18 @@ class Applied:
     address_changes: list[tuple[int, str, str]] = field(default_factory=list)  # (id, old, new)
     ending_accounts: list[int] = field(default_factory=list)  # accounts of employees terminated now
     moves: list[Move] = field(default_factory=list)  # existing employees whose reporting path changed
+    departments_moved: list[int] = field(default_factory=list)  # existing departments with a new parent
 
 
 def apply_plan(plan: Plan, *, now: Any = None) -> Applied:
     now = now or timezone.now()
     applied = Applied()
-    department_pk = write_departments(plan, applied.departments, now=now)
+    department_pk = write_departments(plan, applied.departments, now=now, moved=applied.departments_moved)
     write_employees(plan, applied, department_pk=department_pk, now=now)
     return applied
 
 
-def write_departments(plan: Plan, outcome: Outcome, *, now: Any) -> dict[str, int]:
+def write_departments(plan: Plan, outcome: Outcome, *, now: Any, moved: list[int]) -> dict[str, int]:
     """Create and update the valid department rows; returns code -> id for every known department."""
     existing, code_by_id = plan.known.departments, plan.known.code_by_id
     valid = plan.departments.valid()
@@ -62,6 +63,8 @@ def write_departments(plan: Plan, outcome: Outcome, *, now: Any) -> dict[str, in
                 updates.append(Department(id=department_pk[data["code"]], name=data["name"], parent_id=parent_id))
         elif current["name"] != data.get("name", current["name"]) or current["parent_id"] != parent_id:
             outcome.updated += 1
+            if current["parent_id"] != parent_id:
+                moved.append(current["id"])
             updates.append(Department(id=current["id"], name=data.get("name", current["name"]), parent_id=parent_id))
         else:
             outcome.unchanged += 1
