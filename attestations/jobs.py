@@ -14,6 +14,7 @@ from policies.models import PolicyVersion
 PUBLISH = "attestations.publish"
 RETIRE = "attestations.retire"
 RESCOPE = "attestations.rescope"
+RESCOPE_DEPARTMENTS = "attestations.rescope_departments"
 REOPEN = "attestations.reopen_for_setting"
 # An HR or SCIM change touching more people than this brings their obligations in line in a
 # job; a handful (the usual hire, move or leaver) is done in the request itself. The same for a
@@ -72,6 +73,34 @@ def start_rescope(*, employee_ids: list[int], actor: Any, today: datetime.date):
         key=f"rescope:{uuid.uuid4().hex}",
         title=f"Updating the obligations of {len(employee_ids)} people after an HR change",
         params={"employee_ids": sorted(employee_ids), "today": today.isoformat()},
+        actor=actor,
+    )
+
+
+@jobs.register(RESCOPE_DEPARTMENTS, can_view=is_compliance_officer, api_scopes=("employees:read", "employees:write"))
+def rescope_departments(*, job: Any, progress: Any, actor: Any, department_ids: list[int], today: str) -> JobOutcome:
+    from people.selectors import employees_under
+
+    employee_ids = list(employees_under(department_ids=department_ids).values_list("pk", flat=True))
+    counts = obligations.rescope_employees(
+        employee_ids=employee_ids, actor=actor, today=datetime.date.fromisoformat(today), progress=progress
+    )
+    return JobOutcome(
+        message=(
+            f"Obligations of the {len(employee_ids)} people of the moved departments brought in line: "
+            f"{counts['created']} opened, {counts['closed']} closed, {counts['reopened']} re-opened."
+        ),
+        result={**counts, "people": len(employee_ids)},
+    )
+
+
+def start_rescope_departments(*, department_ids: list[int], people: int, actor: Any, today: datetime.date):
+    """The people are looked up when the job runs (from the departments' paths then), not here."""
+    return jobs.start(
+        kind=RESCOPE_DEPARTMENTS,
+        key=f"departments:{uuid.uuid4().hex}",
+        title=f"Updating the obligations of about {people} people after a department move",
+        params={"department_ids": sorted(department_ids), "today": today.isoformat()},
         actor=actor,
     )
 

@@ -32,8 +32,24 @@ def rescope_changed_employees(sender: Any, employee_ids: list[int], actor: Any =
         rescope_employees(employee_ids=ids, actor=actor)
 
 
+def rescope_moved_departments(sender: Any, department_ids: list[int], actor: Any = None, **kwargs: Any) -> None:
+    """Departments moved in the tree: a rule for a department covers its sub-departments, so the
+    people of the moved subtrees may gain or lose obligations; in a job when they are many (one
+    count decides, the people are read only when few)."""
+    from people.selectors import employees_under
+
+    people = employees_under(department_ids=list(department_ids))
+    count = people.count()
+    if count > jobs.RESCOPE_IN_REQUEST:
+        jobs.start_rescope_departments(
+            department_ids=list(department_ids), people=count, actor=actor, today=timezone.localdate()
+        )
+    elif count:
+        rescope_employees(employee_ids=list(people.values_list("pk", flat=True)), actor=actor)
+
+
 def connect() -> None:
-    from people.signals import employees_changed
+    from people.signals import departments_moved, employees_changed
     from platforms import impact
     from platforms.signals import setting_revised
 
@@ -41,3 +57,4 @@ def connect() -> None:
 
     setting_revised.connect(reopen_on_setting_revision, dispatch_uid="attestations.reopen_on_setting_revision")
     employees_changed.connect(rescope_changed_employees, dispatch_uid="attestations.rescope_changed_employees")
+    departments_moved.connect(rescope_moved_departments, dispatch_uid="attestations.rescope_moved_departments")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 
 class Department(models.Model):
@@ -79,6 +80,9 @@ class Employee(models.Model):
             ),
             models.Index(fields=["department", "status"], name="employee_department_status"),
             models.Index(fields=["country"], name="employee_country"),
+            # Addresses are matched case-insensitively (SCIM userName, sign-in): ``email__iexact``
+            # is UPPER(email) = UPPER(%s), which the unique index on email cannot answer.
+            models.Index(Upper("email"), name="employee_email_upper"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(manager=models.F("id")), name="employee_not_own_manager"),

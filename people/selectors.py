@@ -1,6 +1,6 @@
 from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from people.models import Department, Employee
 
@@ -27,3 +27,14 @@ def department_tree() -> list[dict[str, Any]]:
 def reports_of(*, manager: Employee) -> QuerySet[Employee]:
     """A manager's direct and indirect reports (not the manager), via the materialized path."""
     return Employee.objects.filter(reporting_path__startswith=manager.subtree_prefix)
+
+
+def employees_under(*, department_ids: list[int]) -> QuerySet[Employee]:
+    """The people (not terminated) of these departments and their sub-departments: one indexed
+    prefix match per department on the materialized paths."""
+    where = Q()
+    for path in Department.objects.filter(pk__in=department_ids).values_list("path", flat=True):
+        where |= Q(department__path__startswith=path)
+    if not where:
+        return Employee.objects.none()
+    return Employee.objects.filter(where).exclude(status=Employee.Status.TERMINATED)

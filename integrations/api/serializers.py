@@ -214,8 +214,23 @@ class BulkResponseSerializer(CountsSerializer):
         many=True,
         required=False,
         help_text="Follow-up work the change started (present with a 202): bringing more than 200 people's "
-        "obligations in line runs as a job; its url shows its progress.",
+        "obligations in line, or the reporting line of more than 200 reports of a moved manager, runs as a "
+        "job; its url shows its progress.",
     )
+
+
+class EmployeeWrittenSerializer(EmployeeSerializer):
+    """The employee as written, and (with a 202) the follow-up work the write started."""
+
+    jobs = JobSerializer(
+        many=True,
+        required=False,
+        help_text="Present with a 202: the write moved a manager with more than 200 reports, whose reporting "
+        "line follows in a job; its url shows its progress.",
+    )
+
+    class Meta(EmployeeSerializer.Meta):
+        fields = [*EmployeeSerializer.Meta.fields, "jobs"]
 
 
 class PlatformRefSerializer(serializers.Serializer):
@@ -437,3 +452,18 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
             "created_at",
         ]
+
+
+class DepartmentWrittenSerializer(DepartmentSerializer):
+    """The department as written, and (with a 202) the follow-up work the move started."""
+
+    jobs = JobSerializer(
+        many=True,
+        required=False,
+        help_text="Present with a 202: bringing the obligations of more than 200 people of the moved "
+        "departments in line runs as a job; its url shows its progress.",
+    )
+
+    class Meta(DepartmentSerializer.Meta):
+        fields = [*DepartmentSerializer.Meta.fields, "jobs"]
+        read_only_fields = fields

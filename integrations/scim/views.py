@@ -229,6 +229,12 @@ def _get_user(pk):
     return employee
 
 
+# A User write that moves a manager with many reports leaves their reporting line to a job
+# (people.jobs, started in the same transaction). SCIM answers 200/201 with the User all the
+# same: RFC 7644 (3.1, 3.5.1) fixes ``Location`` as the resource's own URI and the body as the
+# resource, and defines no 202 or pointer to follow-up work; identity providers retry anything
+# else. The User is written when the answer comes; the job is visible at /api/v1/jobs/<id>/
+# (readable with the SCIM key's employees:write scope) and on the admins' job pages.
 def _user_response(request, employee, status=200):
     employee = _get_user(str(employee.pk))
     return scim_response(_project(to_scim(employee), request), status, {"Location": location(employee)})

@@ -17,7 +17,7 @@ NOW = noon_on(TODAY)  # the clock frozen for the module; TODAY is passed down wh
 pytestmark = pytest.mark.time_machine(NOW, tick=True)
 
 
-def known(*, employees=(), departments=(), manager_of=None):
+def known(*, employees=(), departments=(), paths=None):
     by_code = {
         code: {"id": pk, "code": code, "name": code.title(), "parent_id": parent} for code, pk, parent in departments
     }
@@ -26,7 +26,7 @@ def known(*, employees=(), departments=(), manager_of=None):
         code_by_id={row["id"]: code for code, row in by_code.items()},
         employees={e.external_id: e for e in employees},
         email_owner={e.email: e.external_id for e in employees},
-        manager_of=manager_of,
+        paths=paths,
     )
 
 
@@ -72,11 +72,11 @@ def test_refused_rows_refuse_the_rows_that_refer_to_them():
 
 def test_a_reporting_line_that_would_become_a_cycle_is_refused_through_records_left_as_they_are():
     a = Employee(pk=1, external_id="a", email="a@example.test", full_name="A", manager_id=None)
-    b = Employee(pk=2, external_id="b", email="b@example.test", full_name="B", manager_id=1)
+    b = Employee(pk=2, external_id="b", email="b@example.test", full_name="B", manager_id=1, reporting_path="/1/")
     # b reports to a in the database; the batch makes a report to b.
     result = plan(
         employee_rows=[{"external_id": "a", "manager": "b"}],
-        knowledge=known(employees=[a, b], manager_of={1: None, 2: 1}),
+        knowledge=known(employees=[a, b], paths={1: "/", 2: "/1/"}),
     )
     assert result.employees.errors == {0: {"manager": ["This manager would make the reporting line a cycle."]}}
 
@@ -99,7 +99,7 @@ def test_a_partial_update_keeps_what_the_row_leaves_out_and_a_termination_is_dat
     current = Employee(
         pk=7, external_id="e7", email="e7@example.test", full_name="Seven", job_title="Engineer", department_id=3
     )
-    knowledge = known(employees=[current], departments=[("eng", 3, None)], manager_of=None)
+    knowledge = known(employees=[current], departments=[("eng", 3, None)])
     result = plan(employee_rows=[{"external_id": "e7", "status": "terminated"}], knowledge=knowledge)
     final = result.finals[0]
     assert final["job_title"] == "Engineer" and final["department"] == "eng"

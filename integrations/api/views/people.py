@@ -39,7 +39,9 @@ REFERENCE_RULES = (
     "422 (problem type unknown-reference) when `department` or `manager` names a record that does not "
     "exist; 422 (type rule-violated) when the row breaks a rule between fields or records: `terminated_on` "
     "without status terminated, a manager cycle, one's own manager, a new id that is not URL-safe, an "
-    "`external_id` in the body other than the one in the URL."
+    "`external_id` in the body other than the one in the URL. 202 when the write is done and a manager "
+    "change's reporting line (more than 200 reports) follows in a job: `jobs` lists it, `Location` is its "
+    "status URL."
 )
 
 
@@ -67,7 +69,14 @@ REFERENCE_RULES = (
         tags=["employees"],
         parameters=[IDEMPOTENCY],
         request=s.EmployeeWriteSerializer,
-        responses={201: s.EmployeeSerializer, **problems(409), **problems(415), **REFUSED, **ERRORS},
+        responses={
+            201: s.EmployeeSerializer,
+            202: s.EmployeeWrittenSerializer,
+            **problems(409),
+            **problems(415),
+            **REFUSED,
+            **ERRORS,
+        },
         examples=[examples.EMPLOYEE_IN, examples.EMPLOYEE_OUT],
     ),
     update=extend_schema(
@@ -80,6 +89,7 @@ REFERENCE_RULES = (
         responses={
             200: s.EmployeeSerializer,
             201: s.EmployeeSerializer,
+            202: s.EmployeeWrittenSerializer,
             **problems(409),
             **problems(415),
             **REFUSED,
@@ -94,7 +104,14 @@ REFERENCE_RULES = (
         + REFERENCE_RULES,
         tags=["employees"],
         request=s.EmployeeUpdateSerializer(partial=True),
-        responses={200: s.EmployeeSerializer, **problems(409), **problems(415), **REFUSED, **ERRORS_WITH_404},
+        responses={
+            200: s.EmployeeSerializer,
+            202: s.EmployeeWrittenSerializer,
+            **problems(409),
+            **problems(415),
+            **REFUSED,
+            **ERRORS_WITH_404,
+        },
         examples=[examples.EMPLOYEE_PATCH, examples.EMPLOYEE_OUT],
     ),
     destroy=extend_schema(
@@ -166,17 +183,27 @@ class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
                 )
             row["external_id"] = url_id
         user, label = actor_of(request)
-        outcome = upsert_people(employee_rows=[(0, row)], actor=user, actor_label=label, replace=replace)
+        with jobs.collect_started() as started:
+            outcome = upsert_people(employee_rows=[(0, row)], actor=user, actor_label=label, replace=replace)
         if outcome.employees.errors:
             row_problem(outcome.employees)
-        return Employee.objects.select_related("department", "manager").get(external_id=row["external_id"]), outcome
+        return Employee.objects.select_related("department", "manager").get(external_id=row["external_id"]), started
+
+    def _written(self, request, employee, started, code):
+        """The answer to a single write: ``code``, or 202 with the jobs (and ``Location`` the
+        first one's status URL) when the write left work to a job, as the bulk endpoint does."""
+        if not started:
+            return Response(s.EmployeeSerializer(employee).data, status=code)
+        body = dict(s.EmployeeSerializer(employee).data)
+        body["jobs"] = s.JobSerializer(started, many=True, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["jobs"][0]["url"]})
 
     def create(self, request, *args, **kwargs):
         def compute():
             if not isinstance(request.data, dict):
                 raise ProblemError(400, "Send one employee as a JSON object.")
-            employee, _ = self._apply_one(request, request.data, refuse_existing=True)
-            return Response(s.EmployeeSerializer(employee).data, status=status.HTTP_201_CREATED)
+            employee, started = self._apply_one(request, request.data, refuse_existing=True)
+            return self._written(request, employee, started, status.HTTP_201_CREATED)
 
         return run_idempotent(request, compute)
 
@@ -187,9 +214,8 @@ class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
         if partial:
             self.get_object()
         existed = self.get_queryset().filter(external_id=self.kwargs["external_id"]).exists()
-        employee, outcome = self._apply_one(request, request.data, replace=not partial, partial=partial)
-        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
-        return Response(s.EmployeeSerializer(employee).data, status=code)
+        employee, started = self._apply_one(request, request.data, replace=not partial, partial=partial)
+        return self._written(request, employee, started, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
         employee = self.get_object()
@@ -363,14 +389,17 @@ class EmployeeViewSet(DocumentedQueryOnly, viewsets.ModelViewSet):
     update=extend_schema(
         summary="Create or update a department by code",
         description=scopes_note(write="employees:write").capitalize()
-        + " `parent` is a department code; the department tree's paths are kept up to date. 422 (type "
-        "unknown-reference) when the parent does not exist, (type rule-violated) when it would make the tree "
-        "a cycle or the body's `code` is not the one in the URL.",
+        + " `parent` is a department code; the department tree's paths are kept up to date, and the people "
+        "of a moved department (and its sub-departments) have their obligations brought in line: 202 when "
+        "they are more than 200 and that continues in a job (`jobs` lists it, `Location` is its status "
+        "URL). 422 (type unknown-reference) when the parent does not exist, (type rule-violated) when it "
+        "would make the tree a cycle or the body's `code` is not the one in the URL.",
         tags=["departments"],
         request=s.DepartmentUpsertSerializer,
         responses={
             200: s.DepartmentSerializer,
             201: s.DepartmentSerializer,
+            202: s.DepartmentWrittenSerializer,
             **problems(415),
             **REFUSED,
             **ERRORS,
@@ -406,8 +435,13 @@ class DepartmentViewSet(DocumentedQueryOnly, mixins.ListModelMixin, mixins.Retri
         row["code"] = code
         existed = Department.objects.filter(code=code).exists()
         user, label = actor_of(request)
-        outcome = upsert_people(department_rows=[(0, row)], actor=user, actor_label=label)
+        with jobs.collect_started() as started:
+            outcome = upsert_people(department_rows=[(0, row)], actor=user, actor_label=label)
         if outcome.departments.errors:
             row_problem(outcome.departments)
         department = Department.objects.select_related("parent").get(code=code)
-        return Response(s.DepartmentSerializer(department).data, status=200 if existed else 201)
+        body = dict(s.DepartmentSerializer(department).data)
+        if started:  # moved with more than 200 people: their obligations follow in a job
+            body["jobs"] = s.JobSerializer(started, many=True, context={"request": request}).data
+            return Response(body, status=202, headers={"Location": body["jobs"][0]["url"]})
+        return Response(body, status=200 if existed else 201)

@@ -6,11 +6,16 @@ create/update/terminate, SCIM): :func:`upsert_people`, in named steps —
 1. validate (:mod:`.validate`): read what the batch refers to once, then check every row
    against the batch and the database without writing: rows in, a plan out;
 2. apply (:mod:`.apply`): the plan's valid rows with bulk writes, in one transaction;
-3. paths and consequences: rebuild the materialized reporting paths, end the access of
-   terminated people's accounts, tell old addresses of a change, and send
-   ``people.signals.employees_changed`` (attestations re-scopes their obligations).
+3. paths and consequences: the reports of the people whose reporting path changed follow
+   them (people.services.paths.follow_moves: in the request for a team, in a job for more),
+   end the access of terminated people's accounts, tell old addresses of a change, and send
+   ``people.signals.employees_changed`` (attestations re-scopes their obligations) and, for
+   departments given a new parent, ``people.signals.departments_moved`` (the same for the
+   people of the moved subtrees: in a job when they are many).
 
-Query count grows with the batch size divided by a chunk size, never with each row.
+Query count grows with the batch size divided by a chunk size, never with each row, and no
+step reads or writes people the batch does not name or move (issue 17): the reporting paths
+are computed from the batch and its managers' stored paths, never from the whole organization.
 
 Identity stays out of HR's hands: a row never links a record to an existing sign-in account,
 never changes an account's login e-mail, and terminating a record ends its account's access
@@ -24,13 +29,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance import audit
-from people.models import Employee
+from people.models import Department, Employee
 from people.services.accounts import deprovision_accounts, record_address_changes
 from people.services.hr.apply import apply_plan
 from people.services.hr.rows import MAX_ROWS, BulkOutcome, Data, FieldErrors, Outcome, Rows
-from people.services.hr.validate import load_known, make_plan
-from people.services.paths import recompute_reporting_paths
-from people.signals import employees_changed
+from people.services.hr.validate import load_known, make_plan, sets_managers
+from people.services.paths import follow_moves, lock_reporting_line
+from people.signals import departments_moved, employees_changed
 
 __all__ = ["MAX_ROWS", "BulkOutcome", "Outcome", "terminate_employee", "upsert_people"]
 
@@ -61,6 +66,8 @@ def upsert_people(
     raw_keys = raw_keys or {}
     departments = Rows(department_rows, "code", department_errors)
     employees = Rows(employee_rows, "external_id", employee_errors)
+    if sets_managers(employees, replace=replace):
+        lock_reporting_line()  # the managers' paths read below stay as read until this commits
     known = load_known(departments, employees, replace=replace)
     plan = make_plan(departments, employees, known, replace=replace, today=today, raw_keys=raw_keys)
     applied = apply_plan(plan)
@@ -70,8 +77,11 @@ def upsert_people(
         user_ids=applied.ending_accounts, actor=actor, actor_label=actor_label, reason="employee terminated"
     )
     record_address_changes(changes=applied.address_changes, actor=actor, actor_label=actor_label)
+    if applied.moves:
+        follow_moves(applied.moves, actor=actor)
+    if applied.departments_moved:
+        departments_moved.send(sender=Department, department_ids=applied.departments_moved, actor=actor)
     if applied.affected:
-        recompute_reporting_paths()
         employees_changed.send(sender=Employee, employee_ids=applied.affected, actor=actor)
     for outcome, section, kind in (
         (applied.employees, employees, "employees"),

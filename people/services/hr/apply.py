@@ -1,7 +1,9 @@
 """Apply a validated HR batch (:class:`~people.services.hr.validate.Plan`) with bulk writes:
 departments first (new ones, then parents and names), then employees (new rows with their ids
 reserved up front on PostgreSQL, so that managers and reporting paths go in with the INSERT;
-changed rows in one UPDATE per batch). Unchanged rows are not written."""
+changed rows in one UPDATE per batch). Unchanged rows are not written. The reporting paths of
+the rows are computed from the batch and the stored paths of the managers it names; the
+reports of the people it moves follow afterwards (people.services.paths.follow_moves)."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,8 +13,8 @@ from django.utils import timezone
 from governance import db
 from people.models import Department, Employee
 from people.services.hr.rows import PLAIN_FIELDS, WRITE_BATCH, Outcome
-from people.services.hr.validate import Plan
-from people.services.paths import recompute_department_paths
+from people.services.hr.validate import Plan, placement_of
+from people.services.paths import Move, recompute_department_paths, resolve_reporting_paths
 
 ManagerRef = str | int | None  # a batch row's external id, a kept manager's pk, or none
 
@@ -26,17 +28,19 @@ class Applied:
     affected: list[int] = field(default_factory=list)  # ids of employees created or changed
     address_changes: list[tuple[int, str, str]] = field(default_factory=list)  # (id, old, new)
     ending_accounts: list[int] = field(default_factory=list)  # accounts of employees terminated now
+    moves: list[Move] = field(default_factory=list)  # existing employees whose reporting path changed
+    departments_moved: list[int] = field(default_factory=list)  # existing departments with a new parent
 
 
 def apply_plan(plan: Plan, *, now: Any = None) -> Applied:
     now = now or timezone.now()
     applied = Applied()
-    department_pk = write_departments(plan, applied.departments, now=now)
+    department_pk = write_departments(plan, applied.departments, now=now, moved=applied.departments_moved)
     write_employees(plan, applied, department_pk=department_pk, now=now)
     return applied
 
 
-def write_departments(plan: Plan, outcome: Outcome, *, now: Any) -> dict[str, int]:
+def write_departments(plan: Plan, outcome: Outcome, *, now: Any, moved: list[int]) -> dict[str, int]:
     """Create and update the valid department rows; returns code -> id for every known department."""
     existing, code_by_id = plan.known.departments, plan.known.code_by_id
     valid = plan.departments.valid()
@@ -59,6 +63,8 @@ def write_departments(plan: Plan, outcome: Outcome, *, now: Any) -> dict[str, in
                 updates.append(Department(id=department_pk[data["code"]], name=data["name"], parent_id=parent_id))
         elif current["name"] != data.get("name", current["name"]) or current["parent_id"] != parent_id:
             outcome.updated += 1
+            if current["parent_id"] != parent_id:
+                moved.append(current["id"])
             updates.append(Department(id=current["id"], name=data.get("name", current["name"]), parent_id=parent_id))
         else:
             outcome.unchanged += 1
@@ -82,51 +88,43 @@ class ReportingLine:
         manager_ref: dict[str, ManagerRef],
         values: dict[str, dict[str, Any]],
     ) -> None:
-        self.known = plan.known.employees
+        self.known = plan.known
         self.targets = targets  # external id -> Employee (new or existing) for every valid row
         self.manager_ref = manager_ref  # external id -> final manager
         self.values = values  # external id -> the columns the row will have
-        self.paths: dict[str, str | None] = {}
+        self.stored = {ext: e.reporting_path for ext, e in targets.items() if e.pk}  # before the batch
+        self._paths: dict[str, str] | None = None
 
     def manager_pk(self, external_id: str) -> int | None:
         ref = self.manager_ref[external_id]
         if ref is None or isinstance(ref, int):
             return ref
-        return (self.targets.get(ref) or self.known[ref]).pk
+        return (self.targets.get(ref) or self.known.employees[ref]).pk
 
-    def path_of(self, external_id: str) -> str | None:
-        """The reporting path a row will have, or None when it depends on rows not loaded
-        (recompute_reporting_paths fills those in). Iterative: chains can be long."""
-        chain = []
-        node = external_id
-        while node not in self.paths:
-            ref = self.manager_ref[node]
-            if isinstance(ref, str) and ref in self.targets:
-                chain.append(node)
-                node = ref
-                continue
-            if ref is None:
-                self.paths[node] = "/"
-            else:
-                holder = self.known.get(ref) if isinstance(ref, str) else None
-                manager = self.manager_pk(node)
-                self.paths[node] = f"{holder.reporting_path}{manager}/" if holder is not None and manager else None
-            break
-        for child in reversed(chain):
-            parent = self.manager_ref[child]
-            assert isinstance(parent, str)  # the chain only follows managers in the batch
-            base, parent_pk = self.paths[parent], self.targets[parent].pk
-            self.paths[child] = f"{base}{parent_pk}/" if base is not None and parent_pk else None
-        return self.paths[external_id]
+    def path_of(self, external_id: str) -> str:
+        """The reporting path the row will have (every row's id must be known by now)."""
+        if self.known.paths is None:  # nobody's manager changes: the paths stay as they are
+            return self.stored.get(external_id, "/")
+        if self._paths is None:
+            batch_pk = {e.pk: ext for ext, e in self.targets.items() if ext in self.stored}
+            placements = {
+                ext: placement_of(ext, self.manager_ref[ext], self.targets, batch_pk, self.known)
+                for ext in self.targets
+            }
+            self._paths = resolve_reporting_paths(placements, lambda ext: self.targets[ext].pk)
+        return self._paths[external_id]
 
 
 def write_employees(plan: Plan, applied: Applied, *, department_pk: dict[str, int], now: Any) -> None:
     creates, updates, line = _targets(plan, department_pk)
     # New rows get their ids up front (PostgreSQL), so managers and reporting paths are
-    # written with the INSERT, and changed rows can point at new managers.
+    # written with the INSERT, and changed rows can point at new managers. Elsewhere the
+    # INSERT gives the ids, and managers and paths follow in an UPDATE.
     reserved = db.reserve_ids(Employee, len(creates))
     for employee, pk in zip(creates, reserved or [], strict=False):
         employee.pk = employee.id = pk
+    if reserved is None:
+        _insert_for_ids(creates, line)
     outcome = applied.employees
     changed = []
     for employee in updates:
@@ -183,9 +181,9 @@ def _take_changes(employee: Employee, line: ReportingLine, applied: Applied, *, 
         applied.ending_accounts.append(employee.user_id)
     for name, value in values.items():
         setattr(employee, name, value)
-    path = line.path_of(employee.external_id)
-    if path is not None:
-        employee.reporting_path = path
+    old_path, employee.reporting_path = employee.reporting_path, line.path_of(employee.external_id)
+    if employee.reporting_path != old_path:
+        applied.moves.append(Move(employee.pk, f"{old_path}{employee.pk}/", employee.subtree_prefix))
     employee.updated_at = now
     return True
 
@@ -195,27 +193,21 @@ def _set_values(employee: Employee, line: ReportingLine) -> None:
         setattr(employee, name, value)
 
 
-def _insert(creates: list[Employee], line: ReportingLine, *, ids_reserved: bool) -> None:
-    """Insert the new rows. With their ids reserved (PostgreSQL) managers and reporting paths
-    go in with the INSERT; on SQLite ids come back from the INSERT, and managers among the new
-    rows follow in an UPDATE."""
-    if ids_reserved:
-        for employee in creates:
-            _set_values(employee, line)
-            employee.manager_id = line.manager_pk(employee.external_id)
-            employee.reporting_path = line.path_of(employee.external_id) or "/"
-        Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
-        return
+def _insert_for_ids(creates: list[Employee], line: ReportingLine) -> None:
+    """Insert the new rows without managers, for the INSERT to give their ids (not PostgreSQL)."""
     for employee in creates:
         _set_values(employee, line)
-        ref = line.manager_ref[employee.external_id]
-        employee.manager_id = ref if isinstance(ref, int) else (line.known[ref].pk if ref in line.known else None)
     Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
-    fixes = []
+
+
+def _insert(creates: list[Employee], line: ReportingLine, *, ids_reserved: bool) -> None:
+    """Write the new rows' managers and reporting paths: with the INSERT when their ids were
+    reserved, else in an UPDATE of the rows ``_insert_for_ids`` inserted."""
     for employee in creates:
-        wanted = line.manager_pk(employee.external_id)
-        if employee.manager_id != wanted:
-            employee.manager_id = wanted
-            fixes.append(employee)
-    if fixes:
-        Employee.objects.bulk_update(fixes, ["manager_id"], batch_size=WRITE_BATCH)
+        _set_values(employee, line)
+        employee.manager_id = line.manager_pk(employee.external_id)
+        employee.reporting_path = line.path_of(employee.external_id)
+    if ids_reserved:
+        Employee.objects.bulk_create(creates, batch_size=WRITE_BATCH)
+    elif creates:
+        Employee.objects.bulk_update(creates, ["manager_id", "reporting_path"], batch_size=WRITE_BATCH)

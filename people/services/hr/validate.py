@@ -7,12 +7,13 @@ refuse the rows that would close them.
 """
 
 import datetime
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from people.models import Department, Employee
 from people.services.hr.rows import EMPLOYEE_DEFAULTS, PLAIN_FIELDS, Data, Rows, chunks
+from people.services.paths import Placement, current_paths, place_under
 
 DEPARTMENT_VALUES = ("id", "code", "name", "parent_id")
 
@@ -25,7 +26,10 @@ class Known:
     code_by_id: dict[int, str]
     employees: dict[str, Employee]  # external id -> Employee: the rows' own records and their managers
     email_owner: dict[str, str]  # lower-cased e-mail address -> external id of the record that has it
-    manager_of: dict[int, int | None] | None  # every record's manager id; only when the batch sets managers
+    # The reporting path (people.services.paths.current_paths) of the rows' records, the managers
+    # they name and the managers they keep; only when the batch sets managers (else no reporting
+    # path changes).
+    paths: dict[int, str] | None
 
 
 @dataclass
@@ -62,14 +66,43 @@ def load_known(departments: Rows, employees: Rows, *, replace: bool) -> Known:
     for chunk in chunks({d["email"].lower() for d in rows if d.get("email")}):
         for email, owner in Employee.objects.filter(email__in=chunk).order_by().values_list("email", "external_id"):
             email_owner[email.lower()] = owner
-    sets_managers = replace or any("manager" in d for d in rows)
+    paths = None
+    if sets_managers(employees, replace=replace):
+        paths = {employee.pk: employee.reporting_path for employee in known_employees.values()}
+        kept = {e.manager_id for e in known_employees.values() if e.manager_id and e.manager_id not in paths}
+        for chunk in chunks(kept):
+            paths.update(Employee.objects.filter(pk__in=chunk).order_by().values_list("pk", "reporting_path"))
+        paths = current_paths(paths)  # through moves whose reports still wait for their job
     return Known(
         departments=by_code,
         code_by_id={row["id"]: code for code, row in by_code.items()},
         employees=known_employees,
         email_owner=email_owner,
-        manager_of=dict(Employee.objects.order_by().values_list("id", "manager_id")) if sets_managers else None,
+        paths=paths,
     )
+
+
+def sets_managers(employees: Rows, *, replace: bool) -> bool:
+    """Whether the batch may change anyone's manager, hence reporting paths."""
+    return replace or any("manager" in d for d in employees.rows.values())
+
+
+def placement_of(
+    external_id: str, manager: Any, batch: Collection[str], batch_pk: dict[int, str], known: Known
+) -> Placement:
+    """Where a valid row of the batch will hang in the reporting line: under its manager when
+    that is a row of the batch, else under the manager's nearest stored ancestor in the batch
+    (people.services.paths.place_under). ``manager`` is the row's final manager (an external
+    id or a kept pk); ``batch_pk``, pk -> external id of the batch's existing records."""
+    if manager is None:
+        return Placement(None)
+    if isinstance(manager, str):
+        if manager in batch:
+            return Placement(manager)
+        manager = known.employees[manager].pk
+    if manager in batch_pk:
+        return Placement(batch_pk[manager])
+    return place_under(manager, (known.paths or {}).get(manager), batch_pk)
 
 
 def make_plan(
@@ -262,7 +295,7 @@ def check_managers(section: Rows, finals: dict[int, Data], known: Known, *, repl
         while _refuse_reports_of_refused(section, finals, known):
             pass
         valid = {i: d for i, d in section.valid().items() if i in finals}
-        if known.manager_of is None or not any("manager" in d or replace for d in valid.values()):
+        if known.paths is None or not any("manager" in d or replace for d in valid.values()):
             return
         batch = {d["external_id"]: i for i, d in valid.items()}
         cycles = find_cycles(_reporting_line(batch, finals, known), batch)
@@ -286,27 +319,12 @@ def _refuse_reports_of_refused(section: Rows, finals: dict[int, Data], known: Kn
 
 
 def _reporting_line(batch: dict[str, int], finals: dict[int, Data], known: Known) -> Callable[[Any], Any]:
-    """``parent_of`` for the reporting line as the batch would leave it. Nodes are external ids
-    for batch rows and ("pk", id) for everyone else."""
-    external_by_pk = {e.pk: ext for ext, e in known.employees.items()}
-    manager_of = known.manager_of or {}
+    """``parent_of`` for the reporting line as the batch would leave it, between the batch's
+    rows (external ids): a row's next row up, through the stored paths of the people between
+    them (who keep their managers), so that no one's manager outside the batch is read."""
+    batch_pk = {known.employees[ext].pk: ext for ext in batch if ext in known.employees}
 
     def parent_of(node: Any) -> Any:
-        if isinstance(node, str) and node in batch:
-            manager = finals[batch[node]]["manager"]
-            if manager is None:
-                return None
-            if isinstance(manager, int):  # kept from the database
-                return external_by_pk.get(manager, ("pk", manager))
-            if manager in batch:
-                return manager
-            pk = known.employees[manager].pk
-            return external_by_pk.get(pk, ("pk", pk))
-        pk = known.employees[node].pk if isinstance(node, str) else node[1]
-        manager_pk = manager_of.get(pk)
-        if manager_pk is None:
-            return None
-        external_id = external_by_pk.get(manager_pk)
-        return external_id if external_id in batch else ("pk", manager_pk)
+        return placement_of(node, finals[batch[node]]["manager"], batch, batch_pk, known).base
 
     return parent_of
