@@ -188,7 +188,9 @@ def ledger_hold(samples=40):
     total = time.perf_counter()
     with mock.patch.object(ledger, "append_record", timed_append):
         for obligation in obligations:
-            answers = {r.setting_id: r.required_value for r in RequiredSetting.objects.filter(rule_id=obligation.rule_id)}
+            answers = {
+                r.setting_id: r.required_value for r in RequiredSetting.objects.filter(rule_id=obligation.rule_id)
+            }
             attest.submit_attestation(
                 obligation=obligation,
                 answers=answers,
@@ -276,13 +278,25 @@ def main():
     env = production_env(args)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     processes = []
+    with (
+        open(workdir / "worker.log", "w") as worker_log,
+        open(workdir / "gunicorn.log", "w") as web_log,
+        open(workdir / "locust.log", "w") as locust_log,
+    ):
+        stats, idle = run_load(args, plan, plan_file, env, workdir, processes, worker_log, web_log, locust_log)
+    report(args, plan, stats, idle, hold, sequential, workdir)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_load(args, plan, plan_file, env, workdir, processes, worker_log, web_log, locust_log):
+    """Start the worker and gunicorn, take the idle floors, run locust; (its stats, the floors)."""
     try:
         processes.append(
             subprocess.Popen(
                 [str(BIN / "celery"), "-A", "governance", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
                 cwd=ROOT,
                 env=env,
-                stdout=open(workdir / "worker.log", "w"),
+                stdout=worker_log,
                 stderr=subprocess.STDOUT,
             )
         )
@@ -293,7 +307,7 @@ def main():
                 + ["--access-logfile", str(workdir / "access.log")],
                 cwd=ROOT,
                 env=env,
-                stdout=open(workdir / "gunicorn.log", "w"),
+                stdout=web_log,
                 stderr=subprocess.STDOUT,
             )
         )
@@ -312,7 +326,7 @@ def main():
             cwd=ROOT,
             env={**os.environ, "LOAD_PLAN": str(plan_file)},
             check=False,
-            stdout=open(workdir / "locust.log", "w"),
+            stdout=locust_log,
             stderr=subprocess.STDOUT,
         )
         stats = read_stats(prefix)
@@ -324,9 +338,7 @@ def main():
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-    report(args, plan, stats, idle, hold, sequential, workdir)
-    shutil.rmtree(workdir, ignore_errors=True)
+    return stats, idle
 
 
 def report(args, plan, stats, idle, hold, sequential, workdir):
@@ -334,7 +346,9 @@ def report(args, plan, stats, idle, hold, sequential, workdir):
         return float(row[column]) if row.get(column) not in (None, "", "N/A") else float("nan")
 
     log(f"Organization: {plan['employee_count']:,} people, {plan['open_obligations']:,} open obligations")
-    log(f"{'page':32} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'idle ms':>8} {'p95/idle':>9}")
+    log(
+        f"{'page':32} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'idle ms':>8} {'p95/idle':>9}"
+    )
     errors = 0
     for name, row in sorted(stats.items()):
         if name == "Aggregated" or row["Type"] in ("ATTEST", "JOB"):
@@ -370,7 +384,9 @@ def report(args, plan, stats, idle, hold, sequential, workdir):
     me = stats.get("/me/", {})
     dashboard = stats.get("/dashboard/", {})
     log(f"errors: {errors} (target 0)")
-    log(f"/me/ p95 {ms(me, '95%'):.0f} ms (target under 300), /dashboard/ p95 {ms(dashboard, '95%'):.0f} ms (target under 500)")
+    log(
+        f"/me/ p95 {ms(me, '95%'):.0f} ms (target under 300), /dashboard/ p95 {ms(dashboard, '95%'):.0f} ms (target under 500)"
+    )
     if errors:
         log(f"logs kept in {workdir}")
         raise SystemExit(1)

@@ -13,10 +13,11 @@ import os
 import random
 import re
 import time
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
-PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())
+PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|state)" value="([^"]*)"')
 EMPLOYEES = itertools.cycle(PLAN["employees"])
 OFFICERS = itertools.cycle(PLAN["officers"])
@@ -72,7 +73,12 @@ class Employee(Signed):
         form = {**tool["answers"], **hidden, "tool_used": "yes", "confirm": "on", "signature": self.account["name"]}
         headers = {**self.headers, "Referer": PLAN["origin"] + path}
         with self.client.post(
-            path, data=form, headers=headers, name=during("POST /me/tools/<id>/"), allow_redirects=False, catch_response=True
+            path,
+            data=form,
+            headers=headers,
+            name=during("POST /me/tools/<id>/"),
+            allow_redirects=False,
+            catch_response=True,
         ) as response:
             if response.status_code == 302 and "/me/records/" in response.headers.get("Location", ""):
                 events.request.fire(
@@ -136,13 +142,14 @@ class Admin(Signed):
         hidden = dict(HIDDEN.findall(page.text))
         began = time.monotonic()
         headers = {**self.headers, "Referer": PLAN["origin"] + path}
-        response = self.client.post(
-            path, data=hidden, headers=headers, name="POST publish", allow_redirects=False
-        )
+        response = self.client.post(path, data=hidden, headers=headers, name="POST publish", allow_redirects=False)
         job = response.headers.get("Location", "")
         if response.status_code != 302 or "/jobs/" not in job:
             events.request.fire(
-                request_type="JOB", name="publish job", response_time=0, response_length=0,
+                request_type="JOB",
+                name="publish job",
+                response_time=0,
+                response_length=0,
                 exception=RuntimeError(f"publish answered {response.status_code}"),
             )
             return
