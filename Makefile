@@ -78,12 +78,22 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 
 ## Benchmarks print figures; they need PostgreSQL and are never part of `make test`.
+## The last one, bench/load.py, runs locust (the `bench` extra) against gunicorn and a Celery
+## worker on a Redis broker (127.0.0.1:6379) with the production settings.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/governance_bench
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: $(VENV)/.installed-dev
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[dev,bench]'
+	touch $@
+
+## Every figure of the README's table in one run (each script also runs alone); a script that misses
+## its target says so and the run goes on, failing at the end.
+BENCHES := seed.py publish.py "publish.py --changed-rules 30" bulk_upsert.py dashboard.py reminders.py \
+	report.py triggers.py team.py load.py
+bench: $(VENV)/.installed-bench
 	@createdb -h 127.0.0.1 -U postgres governance_bench 2>/dev/null || true
 	@DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(PY) manage.py migrate -v0
-	@for b in publish bulk_upsert dashboard reminders report triggers team; do echo "== bench/$$b.py"; \
-	  DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(PY) bench/$$b.py || exit 1; done
+	@status=0; for b in $(BENCHES); do echo "== bench/$$b"; \
+	  DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}" $(PY) bench/$$b || status=1; done; exit $$status
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A governance worker --loglevel=info
