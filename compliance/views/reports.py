@@ -32,7 +32,11 @@ def report_list(request):
         except ValidationError as error:
             errors = error.message_dict
         else:
-            messages.success(request, "The report is being built; this page shows its progress.")
+            report.job.refresh_from_db(fields=["status"])  # in-process (embedded default) it is done already
+            messages.success(
+                request,
+                "The report is ready." if report.finished else "The report is being built; this page shows its progress.",
+            )
             return redirect("reports:detail", pk=report.pk)
     reports = ComplianceReport.objects.select_related("requested_by", "job")
     page = Paginator(reports, 25).get_page(request.GET.get("page"))

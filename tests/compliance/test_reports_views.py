@@ -74,6 +74,7 @@ def test_starting_a_report_queues_its_job_builds_it_and_redirects_to_its_progres
     page = officer_client.get(response["Location"]).content.decode()
     assert "Download PDF" in page and "hx-get" not in page
     assert report.job.message in page
+    assert report.job.return_label not in page  # the job's way back leads to this very page
 
 
 def test_starting_a_report_with_an_unknown_department_says_why(officer_client, obligations):
