@@ -153,7 +153,7 @@ def prepare(args):
         "departments": departments,
         "draft": draft.pk,
         "changed_rules": changed,
-        "publish_after": args.publish_after,
+        "publish_after": None if args.no_publish else args.publish_after,
         "publish_timeout": args.duration,
         "employee_count": Employee.objects.exclude(status=Employee.Status.TERMINATED).count(),
         "open_obligations": Obligation.objects.open().count(),
@@ -259,6 +259,7 @@ def main():
     parser.add_argument("--duration", type=int, default=180, help="Seconds of load.")
     parser.add_argument("--think", type=float, default=20.0, help="Mean seconds a person reads between pages.")
     parser.add_argument("--publish-after", type=int, default=45)
+    parser.add_argument("--no-publish", action="store_true", help="The steady state: nobody publishes.")
     parser.add_argument("--changed-rules", type=int, default=3)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the Dockerfile's 3).")
     parser.add_argument("--threads", type=int, default=1, help="Threads per worker (the Dockerfile: 1, sync workers).")
@@ -316,7 +317,7 @@ def run_load(args, plan, plan_file, env, workdir, processes, worker_log, web_log
         log(
             f"Load: {args.users} employees and {args.officers} officers for {args.duration} s "
             f"(think time {args.think} s), gunicorn {args.workers} workers x {args.threads} threads, "
-            f"publish after {args.publish_after} s ..."
+            + ("nobody publishes ..." if args.no_publish else f"publish after {args.publish_after} s ...")
         )
         prefix = str(workdir / "locust")
         subprocess.run(
@@ -378,6 +379,8 @@ def report(args, plan, stats, idle, hold, sequential, workdir):
             f"publish job ({plan['changed_rules']} rules changed) during the load: "
             + ("FAILED" if failed else f"done in {float(job['Average Response Time']) / 1000:.1f} s")
         )
+    elif args.no_publish:
+        log("publish job: none (--no-publish: the steady state)")
     else:
         log("publish job: not started (the run was shorter than --publish-after)")
         errors += 1

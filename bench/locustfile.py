@@ -134,7 +134,7 @@ class Admin(Signed):
 
     @task
     def publish(self):
-        if self.done or time.monotonic() - self.started < PLAN["publish_after"]:
+        if self.done or PLAN["publish_after"] is None or time.monotonic() - self.started < PLAN["publish_after"]:
             return
         self.done = True
         path = f"/policies/versions/{PLAN['draft']}/publish/"
