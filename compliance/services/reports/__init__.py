@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from attestations.services.checkpoints import checkpoint_ledger
 from compliance import selectors as compliance
 from compliance.models import ComplianceReport
 from compliance.selectors import ComplianceFilters
@@ -199,6 +200,8 @@ def build_in_job(*, report_id: int, progress: Any) -> tuple[ComplianceReport, bo
         report.summary = summary
         report.ledger_head_hash = summary["ledger"]["head_hash"]
         report.ledger_count = summary["ledger"]["count"]
+        # The same snapshot as the figures: the checkpoint signs the head the report states.
+        report.ledger_checkpoint, _ = checkpoint_ledger(now=report.as_of)
         report.save(
             update_fields=[
                 "as_of",
@@ -209,6 +212,7 @@ def build_in_job(*, report_id: int, progress: Any) -> tuple[ComplianceReport, bo
                 "pdf_sha256",
                 "ledger_head_hash",
                 "ledger_count",
+                "ledger_checkpoint",
             ]
         )
     except BaseException:
