@@ -265,6 +265,11 @@ def _anchors() -> tuple[list[Anchor], int, VerifyResult | None]:
     return anchors, checkpoints, None
 
 
+def _contradicted(anchors: Iterable[Anchor], actual: str) -> Anchor | None:
+    """The first of the anchors at one position whose hash is not the record's there."""
+    return next((anchor for anchor in anchors if anchor.head_hash != actual), None)
+
+
 def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> VerifyResult:
     """Walk every record in id order, streaming, and check each hash and each link; with
     ``evidence``, re-hash every evidence file a record refers to; check the chain against every
@@ -284,11 +289,9 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
     expected: dict[int, list[Anchor]] = {}
     for anchor in anchors:
         expected.setdefault(anchor.count, []).append(anchor)
-    for anchor in expected.get(0, []):
-        if anchor.head_hash != GENESIS_HASH:
-            return VerifyResult(
-                False, 0, GENESIS_HASH, None, "it names a head for an empty ledger", anchor=anchor.label
-            )
+    empty = _contradicted(expected.get(0, ()), GENESIS_HASH)
+    if empty is not None:
+        return VerifyResult(False, 0, GENESIS_HASH, None, "it names a head for an empty ledger", anchor=empty.label)
     previous = GENESIS_HASH
     count = 0
     problems: list[tuple[Any, str]] = []
@@ -313,18 +316,13 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
             problem = _evidence_problem(record, record.evidence)
             if problem:
                 problems.append((record.pk, problem))
-        for anchor in expected.get(count + 1, []):
-            if anchor.head_hash != record.hash:
-                return VerifyResult(
-                    False,
-                    count,
-                    previous,
-                    record.pk,
-                    f"it is record {count + 1} and {anchor.label} says that record's hash is {anchor.head_hash}, "
-                    f"not {record.hash}",
-                    tuple(problems),
-                    anchor=anchor.label,
-                )
+        contradicted = _contradicted(expected.get(count + 1, ()), record.hash)
+        if contradicted is not None:
+            reason = (
+                f"it is record {count + 1} and {contradicted.label} says that record's hash is "
+                f"{contradicted.head_hash}, not {record.hash}"
+            )
+            return VerifyResult(False, count, previous, record.pk, reason, tuple(problems), anchor=contradicted.label)
         previous = record.hash
         count += 1
     beyond = [anchor for anchor in anchors if anchor.count > count]

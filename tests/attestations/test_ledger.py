@@ -268,6 +268,9 @@ APP_ROLE_REFUSED = [
     "DROP TRIGGER governance_attestation_no_truncate ON governance_attestation",
     "UPDATE governance_attestation SET signature = 'Mallory'",
     "DELETE FROM governance_attestationanswer",
+    "UPDATE attestations_ledgercheckpoint SET count = 0",
+    "DELETE FROM attestations_ledgercheckpoint",
+    "TRUNCATE attestations_ledgercheckpoint CASCADE",
     "DELETE FROM django_migrations",
 ]
 
