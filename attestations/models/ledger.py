@@ -132,6 +132,14 @@ class AttestationAnswer(models.Model):
         raise LedgerAppendOnlyError("Attestation answers are append-only.")
 
 
+class CheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LedgerAppendOnlyError("Ledger checkpoints are append-only; they cannot be updated.")
+
+    def delete(self):
+        raise LedgerAppendOnlyError("Ledger checkpoints are append-only; they cannot be deleted.")
+
+
 class LedgerCheckpoint(models.Model):
     """A signed statement of the ledger's head: "the record at position ``count`` has ``head_hash``".
 
@@ -146,7 +154,7 @@ class LedgerCheckpoint(models.Model):
     kid = models.CharField(max_length=64, help_text="The id (RFC 7638 thumbprint) of the key that signed it.")
     signature = models.CharField(max_length=128, help_text="Ed25519 signature, base64url.")
 
-    objects = AttestationQuerySet.as_manager()
+    objects = CheckpointQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -394,3 +394,19 @@ def test_the_database_refuses_to_change_or_remove_checkpoints(version, statement
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(statement)
     assert LedgerCheckpoint.objects.get(pk=checkpoint.pk).head_hash == checkpoint.head_hash
+
+
+@pytest.mark.parametrize(
+    ("retired", "message"),
+    [
+        ([{"x": "not-a-key"}], "each entry needs x"),
+        (["a string"], "must be a JSON list of objects"),
+        ([{"x": "A" * 43, "valid_until": "yesterday"}], "ISO 8601 date and time with a zone"),
+    ],
+)
+def test_a_misconfigured_retired_key_list_is_a_clear_error(settings, retired, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.LEDGER_RETIRED_KEYS = retired
+    with pytest.raises(ImproperlyConfigured, match=message):
+        signing.public_keys()

@@ -161,6 +161,10 @@ def test_report_carries_a_signed_checkpoint_of_the_head_it_states(org):
 
     assert (checkpoint.count, checkpoint.head_hash) == (report.ledger_count, report.ledger_head_hash)
     assert ledger.checkpoint_problem(checkpoint) is None
+    text = subprocess.run(
+        ["pdftotext", "-layout", report.pdf_file.path, "-"], capture_output=True, check=True, text=True
+    ).stdout.replace("\n", "")
+    assert f"Signed ledger checkpoint {checkpoint.pk}" in text and checkpoint.signature in text
     assert built().ledger_checkpoint_id == checkpoint.pk  # the head did not move: the same checkpoint
 
 

@@ -154,6 +154,15 @@ def _build_files(
     progress(0, step="Counting the figures")
     previous = previous_report_of_scope(compliance.same_scope_params(filters), before=report.as_of, exclude=report.pk)
     summary = compute_summary(filters=filters, today=today, as_of=report.as_of, previous=previous)
+    # The same snapshot as the figures: the checkpoint signs the head the report states, and
+    # the PDF carries its signature.
+    report.ledger_checkpoint, _ = checkpoint_ledger(now=report.as_of)
+    summary["ledger"]["checkpoint"] = {
+        "id": report.ledger_checkpoint.pk,
+        "kid": report.ledger_checkpoint.kid,
+        "signature": report.ledger_checkpoint.signature,
+        "created_at": report.ledger_checkpoint.created_at.isoformat(),
+    }
     progress(30, step="Writing the CSV")
     csv_path = os.path.join(workdir, "report.csv")
     rows = write_csv(
@@ -200,8 +209,6 @@ def build_in_job(*, report_id: int, progress: Any) -> tuple[ComplianceReport, bo
         report.summary = summary
         report.ledger_head_hash = summary["ledger"]["head_hash"]
         report.ledger_count = summary["ledger"]["count"]
-        # The same snapshot as the figures: the checkpoint signs the head the report states.
-        report.ledger_checkpoint, _ = checkpoint_ledger(now=report.as_of)
         report.save(
             update_fields=[
                 "as_of",
