@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from attestations.models import Attestation, Obligation, PolicyException
+from attestations.models import Attestation, LedgerCheckpoint, Obligation, PolicyException
 from governance.admin import ReadOnlyAdmin
 
 
@@ -11,6 +11,12 @@ class AttestationAdmin(ReadOnlyAdmin):
     search_fields = ["hash", "employee__email"]
     list_select_related = ["employee", "platform"]
     readonly_fields = [f.name for f in Attestation._meta.fields]
+
+
+@admin.register(LedgerCheckpoint)
+class LedgerCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["id", "count", "head_hash", "created_at", "kid"]
+    readonly_fields = [f.name for f in LedgerCheckpoint._meta.fields]
 
 
 @admin.register(Obligation)

@@ -5,6 +5,12 @@ previous record's hash (``prev_hash``; the first record links to ``GENESIS_HASH`
 stored field of any record therefore changes its hash and breaks the link to every later record,
 which ``verify_chain`` (and ``python manage.py verify_ledger``) detects.
 
+The chain alone is anchored only to itself: whoever can rewrite the database could edit a
+record and recompute every later hash. Signed checkpoints (``LedgerCheckpoint``, written by
+``attestations.services.checkpoints``) and the head each report carries are anchors outside
+that reach: ``verify_chain`` checks every one (the record at position N must have the hash
+the anchor names) and refuses a checkpoint whose signature does not verify.
+
 Appends are serialized: on PostgreSQL a transaction-level advisory lock is taken before the
 head is read; on SQLite the database's single write lock does the same. The unique constraint
 on ``prev_hash`` is the last line of defence: two records can never link to the same parent.
@@ -14,18 +20,18 @@ import datetime
 import hashlib
 import ipaddress
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from attestations.models import Evidence, Obligation
-from attestations.models.ledger import Attestation, AttestationAnswer
-from governance import db
+from attestations.models.ledger import Attestation, AttestationAnswer, LedgerCheckpoint
+from governance import db, signing
 from people.models import Employee
 from platforms.models import Platform
 from policies.models import PolicyVersion
@@ -98,6 +104,50 @@ def head_hash() -> str:
     return Attestation.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
 
 
+def ledger_head() -> tuple[int, str]:
+    """(count, head hash) of the ledger, read in one statement so that both describe one moment."""
+    table = connection.ops.quote_name(Attestation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), (SELECT hash FROM {table} ORDER BY id DESC LIMIT 1) FROM {table}")
+        count, head = cursor.fetchone()
+    return int(count), head or GENESIS_HASH
+
+
+def checkpoint_bytes(*, count: int, head_hash: str, created_at: datetime.datetime, kid: str) -> bytes:
+    """The canonical JSON a checkpoint's signature covers (sorted keys, no spaces, UTF-8)."""
+    content = {"count": count, "head_hash": head_hash, "created_at": _format_time(created_at), "kid": kid}
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def checkpoint_problem(checkpoint: LedgerCheckpoint, keys: dict[str, signing.PublicKey] | None = None) -> str | None:
+    """Why a stored checkpoint does not stand (its signature, key or validity), or None."""
+    data = checkpoint_bytes(
+        count=checkpoint.count, head_hash=checkpoint.head_hash, created_at=checkpoint.created_at, kid=checkpoint.kid
+    )
+    return signing.verification_problem(
+        data, signature=checkpoint.signature, kid=checkpoint.kid, signed_at=checkpoint.created_at, keys=keys
+    )
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head someone recorded outside the chain: "the record at position ``count`` has ``head_hash``"."""
+
+    label: str  # names it in verify_ledger's output, e.g. "checkpoint 3" or "report 12"
+    count: int
+    head_hash: str
+
+
+# Apps above the ledger that keep heads of their own (compliance: each report's) register a
+# function returning them; verify_chain checks each.
+_anchor_sources: list[Callable[[], Iterable[Anchor]]] = []
+
+
+def register_anchor_source(source: Callable[[], Iterable[Anchor]]) -> None:
+    if source not in _anchor_sources:
+        _anchor_sources.append(source)
+
+
 def append_record(
     *,
     kind: str,
@@ -167,6 +217,12 @@ class VerifyResult:
     reason: str = ""
     # (record id, why) for each record whose evidence file no longer matches the hash it carries.
     evidence_problems: tuple = ()
+    # The checkpoint or report the chain contradicts, or that is itself refused ("checkpoint 3").
+    anchor: str = ""
+    # How many checkpoints and other anchors (reports) agreed with the chain.
+    checkpoints: int = 0
+    anchors: int = 0
+    refused: bool = False  # the anchor itself does not stand (its signature or key)
 
 
 def _file_sha256(field: FieldFile) -> str:
@@ -191,14 +247,51 @@ def _evidence_problem(record: Attestation, evidence: Evidence | None) -> str | N
     return None
 
 
+def _anchors() -> tuple[list[Anchor], int, VerifyResult | None]:
+    """Every checkpoint (signature checked first) and every registered anchor, by position;
+    the number of checkpoints; a refusal naming the first checkpoint that does not stand."""
+    keys = signing.public_keys()
+    anchors = []
+    checkpoints = 0
+    for checkpoint in LedgerCheckpoint.objects.order_by("count", "id").iterator():
+        label = f"checkpoint {checkpoint.pk}"
+        problem = checkpoint_problem(checkpoint, keys)
+        if problem:
+            return [], 0, VerifyResult(False, 0, GENESIS_HASH, reason=problem, anchor=label, refused=True)
+        anchors.append(Anchor(label, checkpoint.count, checkpoint.head_hash))
+        checkpoints += 1
+    for source in _anchor_sources:
+        anchors.extend(source())
+    return anchors, checkpoints, None
+
+
+def _contradicted(anchors: Iterable[Anchor], actual: str) -> Anchor | None:
+    """The first of the anchors at one position whose hash is not the record's there."""
+    return next((anchor for anchor in anchors if anchor.head_hash != actual), None)
+
+
 def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> VerifyResult:
     """Walk every record in id order, streaming, and check each hash and each link; with
-    ``evidence``, re-hash every evidence file a record refers to.
+    ``evidence``, re-hash every evidence file a record refers to; check the chain against every
+    checkpoint and every registered anchor (each report's head).
 
-    Stops at the first broken record: its stored hash does not match its content, or its
-    ``prev_hash`` is not the previous record's hash. Evidence problems do not break the chain
-    (the record is intact; the file beside it was swapped or lost): each one is listed.
+    A checkpoint whose signature does not verify with a known key valid at its time is refused
+    before the walk (``refused``, ``anchor`` names it). The walk stops at the first broken
+    record: its stored hash does not match its content, its ``prev_hash`` is not the previous
+    record's hash, or it is the record at an anchor's position and its hash is not the anchor's
+    (``anchor`` names the first one contradicted: a chain recomputed after an edit fails there).
+    An anchor beyond the chain's end (records removed) fails too. Evidence problems do not break
+    the chain (the record is intact; the file beside it was swapped or lost): each one is listed.
     """
+    anchors, checkpoints, refusal = _anchors()
+    if refusal is not None:
+        return refusal
+    expected: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        expected.setdefault(anchor.count, []).append(anchor)
+    empty = _contradicted(expected.get(0, ()), GENESIS_HASH)
+    if empty is not None:
+        return VerifyResult(False, 0, GENESIS_HASH, None, "it names a head for an empty ledger", anchor=empty.label)
     previous = GENESIS_HASH
     count = 0
     problems: list[tuple[Any, str]] = []
@@ -223,6 +316,32 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
             problem = _evidence_problem(record, record.evidence)
             if problem:
                 problems.append((record.pk, problem))
+        contradicted = _contradicted(expected.get(count + 1, ()), record.hash)
+        if contradicted is not None:
+            reason = (
+                f"it is record {count + 1} and {contradicted.label} says that record's hash is "
+                f"{contradicted.head_hash}, not {record.hash}"
+            )
+            return VerifyResult(False, count, previous, record.pk, reason, tuple(problems), anchor=contradicted.label)
         previous = record.hash
         count += 1
-    return VerifyResult(not problems, count, previous, evidence_problems=tuple(problems))
+    beyond = [anchor for anchor in anchors if anchor.count > count]
+    if beyond:
+        first = min(beyond, key=lambda anchor: anchor.count)
+        return VerifyResult(
+            False,
+            count,
+            previous,
+            None,
+            f"it covers {first.count} records but the ledger holds only {count}",
+            tuple(problems),
+            anchor=first.label,
+        )
+    return VerifyResult(
+        not problems,
+        count,
+        previous,
+        evidence_problems=tuple(problems),
+        checkpoints=checkpoints,
+        anchors=len(anchors) - checkpoints,
+    )

@@ -15,6 +15,9 @@ from attestations.models import OPEN_ACTION_STATUSES, Obligation
 # "Compliant" means: every open obligation of the employee is satisfied.
 employee_compliance_changed = Signal()
 
+# A new ledger checkpoint was written (after commit). Arguments: checkpoint (LedgerCheckpoint).
+ledger_checkpointed = Signal()
+
 
 @contextmanager
 def compliance_change_watch(employee):

@@ -1,7 +1,8 @@
-"""The daily maintenance of obligations and exceptions."""
+"""The daily maintenance of obligations and exceptions, and the ledger's daily checkpoint."""
 
 from celery import shared_task
 
+from attestations.services.checkpoints import checkpoint_ledger
 from attestations.services.exceptions import expire_exceptions
 from attestations.services.obligations import expire_obligations
 from governance.jobs import RETRY, day_or_today
@@ -16,3 +17,10 @@ def daily_maintenance(self, day=None):
     (it never skips silently)."""
     today = day_or_today(day)
     return {job.__name__: job(today=today) for job in MAINTENANCE_JOBS}
+
+
+@shared_task(name="governance.ledger_checkpoint", **RETRY)
+def ledger_checkpoint(self):
+    """Daily: sign the ledger's head (nothing new when it did not move since the last checkpoint)."""
+    checkpoint, created = checkpoint_ledger()
+    return {"checkpoint": checkpoint.pk, "count": checkpoint.count, "created": created}

@@ -11,3 +11,8 @@ class ComplianceConfig(AppConfig):
         from policies import extensions
 
         extensions.provide_obligation_counts(version_obligation_counts)
+
+        from attestations import ledger
+        from compliance.services.reports.anchors import report_ledger_anchors
+
+        ledger.register_anchor_source(report_ledger_anchors)

@@ -25,6 +25,7 @@ def build_report(*, job: Any, progress: Any, actor: Any, report: int) -> JobOutc
             "csv_sha256": built.csv_sha256,
             "pdf_sha256": built.pdf_sha256,
             "ledger_head_hash": built.ledger_head_hash,
+            "ledger_checkpoint": built.ledger_checkpoint_id,
         },
         then=lambda: reports.announce_ready(built.pk),
     )

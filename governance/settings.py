@@ -366,6 +366,19 @@ MAGIC_LINK_MAX_AGE = timedelta(days=env.int("MAGIC_LINK_MAX_AGE_DAYS", default=7
 # may be internal and may use http, e.g. an in-cluster receiver.
 WEBHOOK_ALLOWED_INTERNAL_HOSTS = env.list("WEBHOOK_ALLOWED_INTERNAL_HOSTS", default=[])
 
+# The ledger's checkpoints are signed with an Ed25519 key kept outside the database
+# (governance.signing): LEDGER_SIGNING_KEY (PEM, or the 32 raw bytes in base64) or the file
+# LEDGER_SIGNING_KEY_FILE. Outside production a key is generated once into .ledger_signing_key
+# (0600, git-ignored); production never generates one and refuses to sign without it.
+LEDGER_SIGNING_KEY = env.str("LEDGER_SIGNING_KEY", default="")
+LEDGER_SIGNING_KEY_FILE = env.str(
+    "LEDGER_SIGNING_KEY_FILE", default="" if PRODUCTION else str(BASE_DIR / ".ledger_signing_key")
+)
+# When the current key took over (ISO 8601; empty: no lower bound), and the public keys it replaced,
+# a JSON list of {"x": base64url raw public key (or "pem"), "valid_from": ISO, "valid_until": ISO}.
+LEDGER_SIGNING_KEY_VALID_FROM = env.str("LEDGER_SIGNING_KEY_VALID_FROM", default="")
+LEDGER_RETIRED_KEYS = env.json("LEDGER_RETIRED_KEYS", default=[])
+
 # Content-Security-Policy (django-csp): only our own origin; no inline scripts.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

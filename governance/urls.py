@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from governance.views import accounts, health, jobs, moved
+from governance.views import accounts, health, jobs, keys, moved
 
 handler400 = "governance.views.errors.bad_request"
 handler403 = "governance.views.errors.permission_denied"
@@ -26,6 +26,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    # The public keys that verify the ledger's signed checkpoints (a JWK Set, no sign-in).
+    path(".well-known/ledger-keys.json", keys.ledger_keys, name="ledger-keys"),
     # Long operations (publishing, retiring, ...) run as jobs; their page shows the progress.
     path("jobs/<int:pk>/", jobs.job_detail, name="job"),
     path("jobs/<int:pk>/progress/", jobs.job_progress, name="job-progress"),

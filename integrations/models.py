@@ -84,6 +84,7 @@ class WebhookEvent(models.TextChoices):
     EMPLOYEE_NONCOMPLIANT = "employee.noncompliant", "An employee became non-compliant"
     EMPLOYEE_COMPLIANT = "employee.compliant", "An employee became compliant"
     REPORT_READY = "report.ready", "A compliance report is ready"
+    LEDGER_CHECKPOINT = "ledger.checkpoint", "The ledger's head was signed (a checkpoint to keep)"
 
 
 class WebhookEndpoint(models.Model):

@@ -35,6 +35,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from attestations.ledger import checkpoint_bytes
+from attestations.models import LedgerCheckpoint
 from compliance.models import ComplianceReport
 from governance import outbox
 from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -118,6 +120,28 @@ def on_report_ready(*, report: ComplianceReport) -> list[WebhookDelivery]:
         }
     }
     return emit(event_type=WebhookEvent.REPORT_READY, data=data)
+
+
+def on_ledger_checkpoint(*, checkpoint: LedgerCheckpoint) -> list[WebhookDelivery]:
+    """The signed checkpoint itself, so that a copy lives outside the database: a receiver can
+    verify it with the key of its kid at /.well-known/ledger-keys.json."""
+    data = {
+        "checkpoint": {
+            "id": checkpoint.pk,
+            "count": checkpoint.count,
+            "head_hash": checkpoint.head_hash,
+            "created_at": checkpoint.created_at.isoformat(),
+            "kid": checkpoint.kid,
+            "signature": checkpoint.signature,
+            "signed": checkpoint_bytes(
+                count=checkpoint.count,
+                head_hash=checkpoint.head_hash,
+                created_at=checkpoint.created_at,
+                kid=checkpoint.kid,
+            ).decode("utf-8"),
+        }
+    }
+    return emit(event_type=WebhookEvent.LEDGER_CHECKPOINT, data=data)
 
 
 # --- Targets ---------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ def test_beat_schedules_are_installed_and_point_at_registered_tasks():
         "governance.integrations.purge_idempotency_records",
         "governance.rebuild_obligation_counts",
         "governance.outbox.sweep",
+        "governance.ledger_checkpoint",
     }
     assert all(name in app.tasks for name in scheduled)
     weekly = PeriodicTask.objects.filter(task__in=["governance.send_officer_summary", "governance.scheduled_report"])

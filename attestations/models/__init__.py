@@ -1,4 +1,10 @@
-from attestations.models.ledger import Attestation, AttestationAnswer, Evidence, LedgerAppendOnlyError
+from attestations.models.ledger import (
+    Attestation,
+    AttestationAnswer,
+    Evidence,
+    LedgerAppendOnlyError,
+    LedgerCheckpoint,
+)
 from attestations.models.obligations import (
     OPEN_ACTION_STATUSES,
     SATISFIED_STATUSES,
@@ -14,6 +20,7 @@ __all__ = [
     "AttestationAnswer",
     "Evidence",
     "LedgerAppendOnlyError",
+    "LedgerCheckpoint",
     "Obligation",
     "ObligationStatus",
     "PolicyException",

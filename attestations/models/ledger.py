@@ -130,3 +130,42 @@ class AttestationAnswer(models.Model):
 
     def delete(self, *args, **kwargs):
         raise LedgerAppendOnlyError("Attestation answers are append-only.")
+
+
+class CheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LedgerAppendOnlyError("Ledger checkpoints are append-only; they cannot be updated.")
+
+    def delete(self):
+        raise LedgerAppendOnlyError("Ledger checkpoints are append-only; they cannot be deleted.")
+
+
+class LedgerCheckpoint(models.Model):
+    """A signed statement of the ledger's head: "the record at position ``count`` has ``head_hash``".
+
+    Signed (Ed25519, governance.signing) over ``attestations.ledger.checkpoint_bytes``: count,
+    head hash, time and key id. A copy of the database whose chain was recomputed after an edit
+    contradicts every checkpoint written before, and a checkpoint cannot be re-signed without
+    the key, which is kept outside the database. Append-only like the ledger."""
+
+    count = models.PositiveBigIntegerField(unique=True, help_text="How many records the ledger held.")
+    head_hash = models.CharField(max_length=64, help_text="The hash of the record at that position.")
+    created_at = models.DateTimeField()
+    kid = models.CharField(max_length=64, help_text="The id (RFC 7638 thumbprint) of the key that signed it.")
+    signature = models.CharField(max_length=128, help_text="Ed25519 signature, base64url.")
+
+    objects = CheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Checkpoint {self.pk} ({self.count} records, {self.head_hash[:12]})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerAppendOnlyError("Ledger checkpoints are append-only; they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerAppendOnlyError("Ledger checkpoints are append-only; they cannot be deleted.")

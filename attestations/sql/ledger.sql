@@ -1,4 +1,4 @@
--- The attestation ledger is append-only: UPDATE, DELETE and TRUNCATE are refused.
+-- The attestation ledger and its checkpoints are append-only: UPDATE, DELETE and TRUNCATE are refused.
 --
 -- The live truth: `manage.py migrate` installs this file after every run (governance.sqldefs,
 -- CREATE OR REPLACE), and tests/governance/test_sqldefs.py checks that the database's functions
@@ -28,3 +28,5 @@ CREATE OR REPLACE TRIGGER governance_attestation_append_only BEFORE DELETE OR UP
 CREATE OR REPLACE TRIGGER governance_attestationanswer_append_only BEFORE DELETE OR UPDATE ON governance_attestationanswer FOR EACH ROW EXECUTE FUNCTION governance_ledger_append_only();
 CREATE OR REPLACE TRIGGER governance_attestation_no_truncate BEFORE TRUNCATE ON governance_attestation FOR EACH STATEMENT EXECUTE FUNCTION governance_ledger_no_truncate();
 CREATE OR REPLACE TRIGGER governance_attestationanswer_no_truncate BEFORE TRUNCATE ON governance_attestationanswer FOR EACH STATEMENT EXECUTE FUNCTION governance_ledger_no_truncate();
+CREATE OR REPLACE TRIGGER governance_ledgercheckpoint_append_only BEFORE DELETE OR UPDATE ON attestations_ledgercheckpoint FOR EACH ROW EXECUTE FUNCTION governance_ledger_append_only();
+CREATE OR REPLACE TRIGGER governance_ledgercheckpoint_no_truncate BEFORE TRUNCATE ON attestations_ledgercheckpoint FOR EACH STATEMENT EXECUTE FUNCTION governance_ledger_no_truncate();

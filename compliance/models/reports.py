@@ -45,6 +45,14 @@ class ComplianceReport(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     ledger_head_hash = models.CharField(max_length=64, blank=True)
     ledger_count = models.PositiveBigIntegerField(default=0)
+    ledger_checkpoint = models.ForeignKey(
+        "attestations.LedgerCheckpoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signed checkpoint of the ledger head the report carries.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -106,12 +106,14 @@ def test_verify_ledger_prints_ok_with_count_and_head(version, capsys):
     for _ in range(3):
         append(EmployeeFactory(), version)
     call_command("verify_ledger", "--chunk-size", "2")
-    assert capsys.readouterr().out.strip() == f"OK 3 records, head {ledger.head_hash()}"
+    out = capsys.readouterr().out.strip()
+    assert out == f"OK 3 records, head {ledger.head_hash()}; 0 checkpoints and 0 reports agree"
 
 
 def test_verify_ledger_on_an_empty_ledger_is_ok(capsys):
     call_command("verify_ledger")
-    assert capsys.readouterr().out.strip() == f"OK 0 records, head {ledger.GENESIS_HASH}"
+    out = capsys.readouterr().out.strip()
+    assert out == f"OK 0 records, head {ledger.GENESIS_HASH}; 0 checkpoints and 0 reports agree"
 
 
 @pytest.mark.postgres
@@ -266,6 +268,9 @@ APP_ROLE_REFUSED = [
     "DROP TRIGGER governance_attestation_no_truncate ON governance_attestation",
     "UPDATE governance_attestation SET signature = 'Mallory'",
     "DELETE FROM governance_attestationanswer",
+    "UPDATE attestations_ledgercheckpoint SET count = 0",
+    "DELETE FROM attestations_ledgercheckpoint",
+    "TRUNCATE attestations_ledgercheckpoint CASCADE",
     "DELETE FROM django_migrations",
 ]
 

@@ -153,6 +153,21 @@ def test_report_carries_exceptions_ledger_head_coverage_and_overdue_people(org):
     assert summary["overdue_people"]["count"] == len(overdue_people)
 
 
+def test_report_carries_a_signed_checkpoint_of_the_head_it_states(org):
+    from attestations import ledger
+
+    report = built()
+    checkpoint = report.ledger_checkpoint
+
+    assert (checkpoint.count, checkpoint.head_hash) == (report.ledger_count, report.ledger_head_hash)
+    assert ledger.checkpoint_problem(checkpoint) is None
+    text = subprocess.run(
+        ["pdftotext", "-layout", report.pdf_file.path, "-"], capture_output=True, check=True, text=True
+    ).stdout.replace("\n", "")
+    assert f"Signed ledger checkpoint {checkpoint.pk}" in text and checkpoint.signature in text
+    assert built().ledger_checkpoint_id == checkpoint.pk  # the head did not move: the same checkpoint
+
+
 def test_csv_has_one_row_per_open_obligation_and_its_totals_match_the_summary(org):
     report = built()
     rows = read_csv(report)

@@ -316,7 +316,7 @@ ONE_THING_WRITES = {
 
 # Pages and endpoints that only read (GET).
 READ_ONLY = {
-    "home", "favicon", "healthz", "job", "job-progress", "me", "me-history", "me-record", "me-evidence", "team",
+    "home", "favicon", "healthz", "ledger-keys", "job", "job-progress", "me", "me-history", "me-record", "me-evidence", "team",
     "dashboard", "dashboard-people", "dashboard-person", "dashboard-team", "reports:detail", "reports:download",
     "attestations:exceptions", "attestations:version-preview", "platforms:list",
     "platforms:detail", "platforms:stale", "policies:list", "policies:version", "policies:version-diff",

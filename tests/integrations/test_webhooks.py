@@ -123,6 +123,30 @@ def test_report_ready_is_delivered(api, receiver_factory, django_capture_on_comm
     assert payload["data"]["report"]["url"].endswith(f"/api/v1/reports/{report.pk}/")
 
 
+def test_a_new_ledger_checkpoint_is_pushed_signed_and_a_repeat_is_not(
+    api, receiver_factory, django_capture_on_commit_callbacks, client
+):
+    from attestations.services.checkpoints import checkpoint_ledger
+    from governance import signing
+
+    receiver = receiver_factory()
+    register(api, receiver.url, ["ledger.checkpoint"])
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint, _ = checkpoint_ledger()
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint_ledger()  # the head did not move: no checkpoint, no event
+    assert len(receiver.requests) == 1
+    pushed = json.loads(receiver.requests[0]["body"])["data"]["checkpoint"]
+    assert (pushed["id"], pushed["count"], pushed["head_hash"]) == (checkpoint.pk, 0, checkpoint.head_hash)
+    # The receiver can verify it with nothing but the published key of its kid.
+    (key,) = [k for k in client.get("/.well-known/ledger-keys.json").json()["keys"] if k["kid"] == pushed["kid"]]
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    public = Ed25519PublicKey.from_public_bytes(signing.b64url_decode(key["x"]))
+    public.verify(signing.b64url_decode(pushed["signature"]), pushed["signed"].encode())
+    assert json.loads(pushed["signed"])["head_hash"] == checkpoint.head_hash
+
+
 def test_a_failing_receiver_is_retried_then_succeeds(
     api, receiver_factory, django_capture_on_commit_callbacks, wait_out_retries
 ):

@@ -5,8 +5,10 @@ from attestations.ledger import verify_chain
 
 class Command(BaseCommand):
     help = (
-        "Walk the attestation ledger's hash chain and re-hash every evidence file; print OK with the count "
-        "and head hash, or the first broken record and every record whose evidence file was swapped or lost."
+        "Walk the attestation ledger's hash chain, check it against every signed checkpoint and every report's "
+        "head, and re-hash every evidence file; print OK with the count and head hash, or the refused checkpoint, "
+        "the first broken record (and the checkpoint or report it contradicts) and every record whose evidence "
+        "file was swapped or lost."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +21,14 @@ class Command(BaseCommand):
         result = verify_chain(chunk_size=options["chunk_size"], evidence=not options["skip_evidence"])
         for record_id, reason in result.evidence_problems:
             self.stderr.write(f"EVIDENCE of record {record_id}: {reason}")
+        if result.refused:
+            raise CommandError(f"REFUSED {result.anchor}: {result.reason}")
+        if result.anchor:
+            where = f"record {result.broken_id}" if result.broken_id is not None else "the end of the ledger"
+            raise CommandError(
+                f"BROKEN at {where}, contradicting {result.anchor}: {result.reason} "
+                f"({result.count} records before it verified, last good hash {result.head})"
+            )
         if result.broken_id is not None:
             raise CommandError(
                 f"BROKEN at record {result.broken_id}: {result.reason} "
@@ -30,4 +40,7 @@ class Command(BaseCommand):
                 f"EVIDENCE MISMATCH in {len(result.evidence_problems)} record(s): {ids} "
                 f"(chain of {result.count} records intact, head {result.head})"
             )
-        self.stdout.write(f"OK {result.count} records, head {result.head}")
+        self.stdout.write(
+            f"OK {result.count} records, head {result.head}; "
+            f"{result.checkpoints} checkpoints and {result.anchors} reports agree"
+        )

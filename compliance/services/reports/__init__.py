@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from attestations.services.checkpoints import checkpoint_ledger
 from compliance import selectors as compliance
 from compliance.models import ComplianceReport
 from compliance.selectors import ComplianceFilters
@@ -153,6 +154,15 @@ def _build_files(
     progress(0, step="Counting the figures")
     previous = previous_report_of_scope(compliance.same_scope_params(filters), before=report.as_of, exclude=report.pk)
     summary = compute_summary(filters=filters, today=today, as_of=report.as_of, previous=previous)
+    # The same snapshot as the figures: the checkpoint signs the head the report states, and
+    # the PDF carries its signature.
+    report.ledger_checkpoint, _ = checkpoint_ledger(now=report.as_of)
+    summary["ledger"]["checkpoint"] = {
+        "id": report.ledger_checkpoint.pk,
+        "kid": report.ledger_checkpoint.kid,
+        "signature": report.ledger_checkpoint.signature,
+        "created_at": report.ledger_checkpoint.created_at.isoformat(),
+    }
     progress(30, step="Writing the CSV")
     csv_path = os.path.join(workdir, "report.csv")
     rows = write_csv(
@@ -209,6 +219,7 @@ def build_in_job(*, report_id: int, progress: Any) -> tuple[ComplianceReport, bo
                 "pdf_sha256",
                 "ledger_head_hash",
                 "ledger_count",
+                "ledger_checkpoint",
             ]
         )
     except BaseException:

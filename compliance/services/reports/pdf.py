@@ -118,7 +118,24 @@ def _cover(report: ComplianceReport, summary: dict[str, Any], styles: Any) -> li
         Spacer(1, 3 * mm),
         Paragraph("Attestation ledger head hash (SHA-256):", styles["BodyText"]),
         Paragraph(summary["ledger"]["head_hash"] or "(empty ledger)", styles["small"]),
+        *_checkpoint(summary["ledger"].get("checkpoint"), styles),
         Spacer(1, 6 * mm),
+    ]
+
+
+def _checkpoint(checkpoint: dict[str, Any] | None, styles: Any) -> list[Any]:
+    """The signed checkpoint of that head: verifiable with the key of its kid at
+    /.well-known/ledger-keys.json (README, Ledger checkpoints)."""
+    from reportlab.platypus import Paragraph
+
+    if not checkpoint:
+        return []
+    return [
+        Paragraph(
+            escape(f"Signed ledger checkpoint {checkpoint['id']} (Ed25519, key {checkpoint['kid']}), signature:"),
+            styles["BodyText"],
+        ),
+        Paragraph(escape(checkpoint["signature"]), styles["small"]),
     ]
 
 

@@ -2,7 +2,7 @@
 
 Migrations run as the tables' owner; the web app, the worker and beat connect as a role that
 does not own them, so it can neither ALTER a table (DISABLE TRIGGER) nor drop the ledger's
-guards. On the ledger (attestations and their answers) it may only SELECT and INSERT: UPDATE,
+guards. On the ledger (attestations, their answers and the checkpoints) it may only SELECT and INSERT: UPDATE,
 DELETE and TRUNCATE are not granted, whatever the triggers say. Idempotent; run it as the owner
 after every ``migrate`` (new tables need their grants)."""
 
@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from governance import db
 
-LEDGER_TABLES = ("governance_attestation", "governance_attestationanswer")
+LEDGER_TABLES = ("governance_attestation", "governance_attestationanswer", "attestations_ledgercheckpoint")
 READ_ONLY_TABLES = ("django_migrations",)
 
 
