@@ -35,7 +35,9 @@ def report_list(request):
             report.job.refresh_from_db(fields=["status"])  # in-process (embedded default) it is done already
             messages.success(
                 request,
-                "The report is ready." if report.finished else "The report is being built; this page shows its progress.",
+                "The report is ready."
+                if report.finished
+                else "The report is being built; this page shows its progress.",
             )
             return redirect("reports:detail", pk=report.pk)
     reports = ComplianceReport.objects.select_related("requested_by", "job")
