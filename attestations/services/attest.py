@@ -269,6 +269,14 @@ def submit_attestation(
             record_answers = _recorded_answers(required, answers) if tool_used else []
             tier_ok = not (tool_used and current.rule.allowed_tiers) or tier in current.rule.allowed_tiers
             compliant = (not tool_used) or (tier_ok and all(answer["compliant"] for answer in record_answers))
+            # The obligation (and with it the maintained counts, whose rows a running job may
+            # hold) changes before the ledger's lock is taken, so that no signature ever waits
+            # for a job while holding the lock every other signature needs; under the lock only
+            # the record and the link to it are written.
+            attested_at = timezone.now()
+            before = {"status": current.status, "due_on": current.due_on.isoformat()}
+            with compliance_change_watch(current.employee):
+                _apply_to_obligation(current, tool_used=bool(tool_used), compliant=compliant, at=attested_at)
             record = ledger.append_record(
                 kind=Attestation.Kind.ATTESTATION,
                 employee=current.employee,
@@ -284,10 +292,10 @@ def submit_attestation(
                 signature=signature.strip(),
                 ip_address=request_meta.get("ip"),
                 user_agent=request_meta.get("user_agent", ""),
+                created_at=attested_at,
             )
-            before = {"status": current.status, "due_on": current.due_on.isoformat()}
-            with compliance_change_watch(current.employee):
-                _apply_to_obligation(current, record)
+            Obligation.objects.filter(pk=current.pk).update(satisfied_by=record)
+            current.satisfied_by = record
             audit.record(
                 actor=actor,
                 action="attestation.submitted",
@@ -323,23 +331,23 @@ def _recorded_answers(required: list[RequiredSetting], answers: dict[int, str]) 
     ]
 
 
-def _apply_to_obligation(obligation: Obligation, record: Attestation) -> None:
-    today = timezone.localdate(record.created_at)
-    if not record.tool_used:
+def _apply_to_obligation(obligation: Obligation, *, tool_used: bool, compliant: bool, at: datetime.datetime) -> None:
+    """The obligation's state after an attestation made ``at`` (its record is linked after)."""
+    today = timezone.localdate(at)
+    if not tool_used:
         status = ObligationStatus.NOT_USED
-    elif record.compliant:
+    elif compliant:
         status = ObligationStatus.COMPLIANT
     else:
         status = ObligationStatus.NONCOMPLIANT
     obligation.status = status
-    obligation.satisfied_by = record
-    obligation.last_attested_at = record.created_at
+    obligation.last_attested_at = at
     if status == ObligationStatus.NONCOMPLIANT:
         obligation.valid_until = None
     else:
         obligation.valid_until = today + datetime.timedelta(days=obligation.version_in_force.attestation_interval_days)
         obligation.due_on = obligation.valid_until
-    obligation.save(update_fields=["status", "satisfied_by", "last_attested_at", "valid_until", "due_on"])
+    obligation.save(update_fields=["status", "last_attested_at", "valid_until", "due_on"])
 
 
 # --- Acknowledgment -------------------------------------------------------------------------
