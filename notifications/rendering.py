@@ -10,10 +10,11 @@ linked a stylesheet would have it dropped, not downloaded.
 """
 
 import datetime
+import functools
 
 import css_inline
 from django.conf import settings
-from django.utils import dateformat
+from django.utils import dateformat, translation
 
 PRODUCT_NAME = "AI Governance"
 
@@ -38,6 +39,13 @@ def organization_name() -> str:
 
 def long_date(day: datetime.date) -> str:
     """A date in words, as the mails write every date: "Sunday 15 November 2026"."""
+    return _long_date(day, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(day: datetime.date, language: str | None) -> str:
+    # A digest run writes the same few dates tens of thousands of times, and formatting one
+    # (month and day names through the translation catalogue) costs more than the rest of a mail.
     return dateformat.format(day, "l j F Y")
 
 
