@@ -115,10 +115,14 @@ def team_counts(filters: ComplianceFilters, *, today: datetime.date) -> QuerySet
     if manager is None or not _team_counts_answer(filters):
         return None
     below = Employee.objects.filter(reporting_path__startswith=manager.subtree_prefix).values("pk")
-    rows = ManagerObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today))).filter(
-        Q(manager_id=manager.pk) | Q(manager_id__in=below)
-    )
-    rows = _in_departments(rows, filters)
+    return _manager_rows(Q(manager_id=manager.pk) | Q(manager_id__in=below), filters, today=today)
+
+
+def _manager_rows(managers: Q, filters: ComplianceFilters, *, today: datetime.date) -> QuerySet:
+    """The current ManagerObligationCount rows of ``managers`` inside the department, tool and
+    policy-version filters."""
+    rows = ManagerObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today)))
+    rows = _in_departments(rows.filter(managers), filters)
     if filters.platform_id:
         rows = rows.filter(platform_id=filters.platform_id)
     if filters.policy_version_id:
@@ -159,15 +163,7 @@ def team_outside(filters: ComplianceFilters, *, today: datetime.date) -> QuerySe
     manager = filters.manager
     if manager is None or not _team_counts_answer(filters) or not heads_whole_organization(manager):
         return None
-    rows = ManagerObligationCount.objects.filter(Exists(ObligationCountState.objects.filter(as_of=today))).filter(
-        manager_id=NO_MANAGER_ID
-    )
-    rows = _in_departments(rows, filters)
-    if filters.platform_id:
-        rows = rows.filter(platform_id=filters.platform_id)
-    if filters.policy_version_id:
-        rows = rows.filter(policy_version_id__in=_terms_versions(filters.policy_version_id))
-    return rows
+    return _manager_rows(Q(manager_id=NO_MANAGER_ID), filters, today=today)
 
 
 def _in_departments(rows: QuerySet, filters: ComplianceFilters) -> QuerySet:
