@@ -292,10 +292,8 @@ def submit_attestation(
                 signature=signature.strip(),
                 ip_address=request_meta.get("ip"),
                 user_agent=request_meta.get("user_agent", ""),
-                created_at=attested_at,
             )
-            Obligation.objects.filter(pk=current.pk).update(satisfied_by=record)
-            current.satisfied_by = record
+            _link_record(current, record)
             audit.record(
                 actor=actor,
                 action="attestation.submitted",
@@ -331,9 +329,28 @@ def _recorded_answers(required: list[RequiredSetting], answers: dict[int, str]) 
     ]
 
 
+def _valid_until(obligation: Obligation, at: datetime.datetime) -> datetime.date:
+    return timezone.localdate(at) + datetime.timedelta(days=obligation.version_in_force.attestation_interval_days)
+
+
+def _link_record(obligation: Obligation, record: Attestation) -> None:
+    """Under the ledger's lock: the obligation points at its record and takes the record's time
+    (stamped under the lock, so that the chain's times only go forward), and the validity that
+    day gives when the lock was taken after midnight. One small UPDATE."""
+    changes: dict[str, Any] = {"satisfied_by": record, "last_attested_at": record.created_at}
+    crossed_midnight = obligation.last_attested_at is not None and timezone.localdate(
+        record.created_at
+    ) != timezone.localdate(obligation.last_attested_at)
+    if obligation.valid_until is not None and crossed_midnight:
+        changes["valid_until"] = changes["due_on"] = _valid_until(obligation, record.created_at)
+    Obligation.objects.filter(pk=obligation.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(obligation, name, value)
+
+
 def _apply_to_obligation(obligation: Obligation, *, tool_used: bool, compliant: bool, at: datetime.datetime) -> None:
-    """The obligation's state after an attestation made ``at`` (its record is linked after)."""
-    today = timezone.localdate(at)
+    """The obligation's state after an attestation made about ``at`` (its record is linked after,
+    :func:`_link_record`)."""
     if not tool_used:
         status = ObligationStatus.NOT_USED
     elif compliant:
@@ -345,7 +362,7 @@ def _apply_to_obligation(obligation: Obligation, *, tool_used: bool, compliant: 
     if status == ObligationStatus.NONCOMPLIANT:
         obligation.valid_until = None
     else:
-        obligation.valid_until = today + datetime.timedelta(days=obligation.version_in_force.attestation_interval_days)
+        obligation.valid_until = _valid_until(obligation, at)
         obligation.due_on = obligation.valid_until
     obligation.save(update_fields=["status", "last_attested_at", "valid_until", "due_on"])
 

@@ -78,6 +78,31 @@ def test_compliant_answers_make_the_obligation_compliant_for_the_interval(obliga
     assert AuditEvent.objects.filter(action="attestation.submitted", object_id=str(obligation.pk)).exists()
 
 
+def test_a_signature_that_waits_for_the_ledger_past_midnight_takes_the_records_time_and_day(obligation, monkeypatch):
+    """The obligation changes before the ledger's lock; the record is stamped under it (the
+    chain's times only go forward), and the obligation follows the record's time and day."""
+    import time_machine
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(timezone.get_current_timezone_name())
+    evening = datetime.datetime(2026, 12, 1, 23, 59, 59, tzinfo=zone)
+    after_midnight = datetime.datetime(2026, 12, 2, 0, 0, 2, tzinfo=zone)
+    real_append = ledger.append_record
+    with time_machine.travel(evening, tick=False) as clock:
+
+        def append_after_waiting(**kwargs):
+            clock.move_to(after_midnight)  # the lock came free after midnight
+            return real_append(**kwargs)
+
+        monkeypatch.setattr(ledger, "append_record", append_after_waiting)
+        record = submit(obligation)
+    obligation.refresh_from_db()
+    interval = datetime.timedelta(days=obligation.policy_version.attestation_interval_days)
+    assert record.created_at == after_midnight
+    assert obligation.last_attested_at == record.created_at and obligation.satisfied_by_id == record.pk
+    assert obligation.valid_until == obligation.due_on == datetime.date(2026, 12, 2) + interval
+
+
 def test_record_holds_each_setting_revision_and_value(obligation):
     record = submit(obligation)
     required = obligation.rule.required_settings.select_related("setting")
