@@ -81,8 +81,9 @@ def test_compliant_answers_make_the_obligation_compliant_for_the_interval(obliga
 def test_a_signature_that_waits_for_the_ledger_past_midnight_takes_the_records_time_and_day(obligation, monkeypatch):
     """The obligation changes before the ledger's lock; the record is stamped under it (the
     chain's times only go forward), and the obligation follows the record's time and day."""
-    import time_machine
     import zoneinfo
+
+    import time_machine
 
     zone = zoneinfo.ZoneInfo(timezone.get_current_timezone_name())
     evening = datetime.datetime(2026, 12, 1, 23, 59, 59, tzinfo=zone)
