@@ -64,6 +64,13 @@ class BusyTryAgain(ValidationError):
     """The obligation (or the ledger) stayed locked by a running job, e.g. a policy version
     being published, for longer than a person should wait: nothing was stored."""
 
+    @classmethod
+    def of(cls, obligation: Obligation) -> "BusyTryAgain":
+        return cls(
+            f"{obligation.platform.name}'s obligations are being updated right now (a policy change is being "
+            "applied), so nothing was recorded yet. Your answers are kept below: submit again in a minute."
+        )
+
 
 # How long a signature waits for rows a job holds before the person is told to try again.
 LOCK_WAIT_SECONDS = 5
@@ -269,10 +276,8 @@ def submit_attestation(
             record_answers = _recorded_answers(required, answers) if tool_used else []
             tier_ok = not (tool_used and current.rule.allowed_tiers) or tier in current.rule.allowed_tiers
             compliant = (not tool_used) or (tier_ok and all(answer["compliant"] for answer in record_answers))
-            # The obligation (and with it the maintained counts, whose rows a running job may
-            # hold) changes before the ledger's lock is taken, so that no signature ever waits
-            # for a job while holding the lock every other signature needs; under the lock only
-            # the record and the link to it are written.
+            # The obligation and its counts (whose rows a job may hold) change before the
+            # ledger's lock: no signature waits for a job while holding the lock all others need.
             attested_at = timezone.now()
             before = {"status": current.status, "due_on": current.due_on.isoformat()}
             with compliance_change_watch(current.employee):
@@ -290,8 +295,7 @@ def submit_attestation(
                 evidence=evidence,
                 statement=statement.strip(),
                 signature=signature.strip(),
-                ip_address=request_meta.get("ip"),
-                user_agent=request_meta.get("user_agent", ""),
+                **_client(request_meta),
             )
             _link_record(current, record)
             audit.record(
@@ -305,10 +309,7 @@ def submit_attestation(
         for name in stored_files:
             Evidence._meta.get_field("file").storage.delete(name)
         if isinstance(error, OperationalError) and db.is_lock_timeout(error):
-            raise BusyTryAgain(
-                f"{obligation.platform.name}'s obligations are being updated right now (a policy change is being "
-                "applied), so nothing was recorded yet. Your answers are kept below: submit again in a minute."
-            ) from error
+            raise BusyTryAgain.of(obligation) from error
         raise
     return record
 
@@ -327,6 +328,11 @@ def _recorded_answers(required: list[RequiredSetting], answers: dict[int, str]) 
         }
         for requirement in required
     ]
+
+
+def _client(request_meta: dict[str, Any]) -> dict[str, Any]:
+    """The part of the request a record keeps: the address and the user agent."""
+    return {"ip_address": request_meta.get("ip"), "user_agent": request_meta.get("user_agent", "")}
 
 
 def _valid_until(obligation: Obligation, at: datetime.datetime) -> datetime.date:
