@@ -42,5 +42,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"OK {result.count} records, head {result.head}; "
-            f"{result.checkpoints} checkpoints and {result.anchors} reports agree"
+            f"{result.checkpoints} checkpoint{'' if result.checkpoints == 1 else 's'} and "
+            f"{result.anchors} report{'' if result.anchors == 1 else 's'} agree"
         )
