@@ -55,12 +55,17 @@ def retire(*, job: Any, progress: Any, actor: Any, version: int) -> JobOutcome:
 
 @jobs.register(RESCOPE, can_view=is_compliance_officer, api_scopes=("employees:read", "employees:write"))
 def rescope(*, job: Any, progress: Any, actor: Any, employee_ids: list[int], today: str) -> JobOutcome:
+    return _rescoped(employee_ids, who=f"{len(employee_ids)} people", actor=actor, today=today, progress=progress)
+
+
+def _rescoped(employee_ids: list[int], *, who: str, actor: Any, today: str, progress: Any) -> JobOutcome:
+    """Bring these people's obligations in line; the outcome says with how many changes."""
     counts = obligations.rescope_employees(
         employee_ids=employee_ids, actor=actor, today=datetime.date.fromisoformat(today), progress=progress
     )
     return JobOutcome(
         message=(
-            f"Obligations of {len(employee_ids)} people brought in line: {counts['created']} opened, "
+            f"Obligations of {who} brought in line: {counts['created']} opened, "
             f"{counts['closed']} closed, {counts['reopened']} re-opened."
         ),
         result=counts,
@@ -82,16 +87,10 @@ def rescope_departments(*, job: Any, progress: Any, actor: Any, department_ids: 
     from people.selectors import employees_under
 
     employee_ids = list(employees_under(department_ids=department_ids).values_list("pk", flat=True))
-    counts = obligations.rescope_employees(
-        employee_ids=employee_ids, actor=actor, today=datetime.date.fromisoformat(today), progress=progress
-    )
-    return JobOutcome(
-        message=(
-            f"Obligations of the {len(employee_ids)} people of the moved departments brought in line: "
-            f"{counts['created']} opened, {counts['closed']} closed, {counts['reopened']} re-opened."
-        ),
-        result={**counts, "people": len(employee_ids)},
-    )
+    who = f"the {len(employee_ids)} people of the moved departments"
+    outcome = _rescoped(employee_ids, who=who, actor=actor, today=today, progress=progress)
+    outcome.result["people"] = len(employee_ids)  # looked up when the job ran
+    return outcome
 
 
 def start_rescope_departments(*, department_ids: list[int], people: int, actor: Any, today: datetime.date):

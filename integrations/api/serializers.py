@@ -206,28 +206,25 @@ class JobSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
+def started_jobs(why: str) -> JobSerializer:
+    """The ``jobs`` of a write's answer: present with a 202, the follow-up work it started."""
+    return JobSerializer(many=True, required=False, help_text=f"Present with a 202: {why}; its url shows its progress.")
+
+
 class BulkResponseSerializer(CountsSerializer):
     errors = RowErrorSerializer(many=True)
     departments = CountsSerializer()
     department_errors = RowErrorSerializer(many=True)
-    jobs = JobSerializer(
-        many=True,
-        required=False,
-        help_text="Follow-up work the change started (present with a 202): bringing more than 200 people's "
-        "obligations in line, or the reporting line of more than 200 reports of a moved manager, runs as a "
-        "job; its url shows its progress.",
+    jobs = started_jobs(
+        "bringing more than 200 people's obligations in line, or the reporting line of more than 200 reports of "
+        "a moved manager, runs as a job"
     )
 
 
 class EmployeeWrittenSerializer(EmployeeSerializer):
     """The employee as written, and (with a 202) the follow-up work the write started."""
 
-    jobs = JobSerializer(
-        many=True,
-        required=False,
-        help_text="Present with a 202: the write moved a manager with more than 200 reports, whose reporting "
-        "line follows in a job; its url shows its progress.",
-    )
+    jobs = started_jobs("the write moved a manager with more than 200 reports, whose reporting line follows in a job")
 
     class Meta(EmployeeSerializer.Meta):
         fields = [*EmployeeSerializer.Meta.fields, "jobs"]
@@ -457,11 +454,8 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 class DepartmentWrittenSerializer(DepartmentSerializer):
     """The department as written, and (with a 202) the follow-up work the move started."""
 
-    jobs = JobSerializer(
-        many=True,
-        required=False,
-        help_text="Present with a 202: bringing the obligations of more than 200 people of the moved "
-        "departments in line runs as a job; its url shows its progress.",
+    jobs = started_jobs(
+        "bringing the obligations of more than 200 people of the moved departments in line runs as a job"
     )
 
     class Meta(DepartmentSerializer.Meta):

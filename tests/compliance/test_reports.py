@@ -1,3 +1,4 @@
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -227,6 +228,21 @@ def test_stale_catalog_entries_are_counted(org, settings):
     assert fresh.summary["stale_catalog"] == report.summary["stale_catalog"]
 
 
+@contextlib.contextmanager
+def announced_reports():
+    """The ids of the reports ``report_ready`` announces inside the block."""
+    received = []
+
+    def listener(sender, report, **kwargs):
+        received.append(report.pk)
+
+    report_ready.connect(listener)
+    try:
+        yield received
+    finally:
+        report_ready.disconnect(listener)
+
+
 def test_report_with_bad_filters_fails_with_the_error(org):
     report = ComplianceReport.objects.create(filters={"department": "999999"})
 
@@ -237,18 +253,9 @@ def test_report_with_bad_filters_fails_with_the_error(org):
 
 
 def test_request_report_builds_after_commit_and_sends_report_ready(org, django_capture_on_commit_callbacks):
-    received = []
-
-    def listener(sender, report, **kwargs):
-        received.append(report.pk)
-
-    report_ready.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            report = request_report(trigger=ComplianceReport.Trigger.MANUAL, requested_by_label="test")
-            assert ComplianceReport.objects.get(pk=report.pk).status == "queued"
-    finally:
-        report_ready.disconnect(listener)
+    with announced_reports() as received, django_capture_on_commit_callbacks(execute=True):
+        report = request_report(trigger=ComplianceReport.Trigger.MANUAL, requested_by_label="test")
+        assert ComplianceReport.objects.get(pk=report.pk).status == "queued"
 
     report.refresh_from_db()
     assert report.status == "done"
@@ -271,17 +278,8 @@ def test_scheduled_report_emails_officers_a_link_once(
 
 def test_manual_report_emails_nobody(org, make_user, mailoutbox, django_capture_on_commit_callbacks):
     make_user(Role.COMPLIANCE_OFFICER)
-    received = []
-
-    def listener(sender, report, **kwargs):
-        received.append(report.pk)
-
-    report_ready.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            report = built()
-    finally:
-        report_ready.disconnect(listener)
+    with announced_reports() as received, django_capture_on_commit_callbacks(execute=True):
+        report = built()
 
     assert received == [report.pk]  # report_ready was sent; nobody is mailed for it
     assert mailoutbox == []

@@ -461,12 +461,43 @@ def test_selectors_give_the_same_figures_from_the_counts_and_live(org):
         from_counts, used = _figures_of(filters, TODAY)
         assert used, filters
         # The counts are for TODAY: the day after, the selectors must use the live aggregate.
-        ObligationCountState.objects.update(as_of=TODAY - datetime.timedelta(days=1))
-        live, used_live = _figures_of(filters, TODAY)
-        ObligationCountState.objects.update(as_of=TODAY)
+        live, used_live = _live_figures_of(filters)
         assert not used_live, filters
         assert from_counts == live, filters
         assert from_counts["summary"]["total"] > 0, filters
+
+
+def _live_figures_of(filters):
+    """_figures_of with the counts dated yesterday, so that the selectors answer from the live
+    aggregate; the counts are dated today again after."""
+    ObligationCountState.objects.update(as_of=TODAY - datetime.timedelta(days=1))
+    try:
+        return _figures_of(filters, TODAY)
+    finally:
+        ObligationCountState.objects.update(as_of=TODAY)
+
+
+def _team_filters(team, org, *, direct):
+    """A manager's team and the same team narrowed by each kind of filter the counts answer."""
+    rules = org["rules"]
+    return (
+        team,
+        replace(team, department=org["top"]),
+        replace(team, department=direct, department_direct_only=True),
+        replace(team, no_department=True),
+        replace(team, platform_id=rules[0].platform_id),
+        replace(team, policy_version_id=rules[1].version_id),
+    )
+
+
+def _team_scenario(org):
+    """Reporting lines (:func:`_reporting_lines`) and obligations in several states for them."""
+    people, rules = org["people"], org["rules"]
+    _reporting_lines(people)
+    publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
+    publish(people[3:], [org["later_rule"]], due_on=TODAY + datetime.timedelta(days=5))
+    Obligation.objects.filter(employee__in=people[1:3], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
+    Obligation.objects.filter(employee=people[3], rule=rules[1]).update(status=ObligationStatus.NONCOMPLIANT)
 
 
 def _reporting_lines(people):
@@ -483,30 +514,17 @@ def test_a_managers_team_reads_the_managers_counts_and_equals_the_live_aggregate
     from people.services.paths import set_manager
 
     people, rules = org["people"], org["rules"]
-    _reporting_lines(people)
-    publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
-    publish(people[3:], [org["later_rule"]], due_on=TODAY + datetime.timedelta(days=5))
-    Obligation.objects.filter(employee__in=people[1:3], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
-    Obligation.objects.filter(employee=people[3], rule=rules[1]).update(status=ObligationStatus.NONCOMPLIANT)
+    _team_scenario(org)
     Obligation.objects.filter(employee=people[5], rule=rules[2]).update(status=ObligationStatus.EXCEPTED)
     rebuild_obligation_counts(day=TODAY)
 
     def compare(step):
         for manager in (people[0], people[1], people[3]):
             team = ComplianceFilters(manager=Employee.objects.get(pk=manager.pk))
-            for filters in (
-                team,
-                replace(team, department=org["top"]),
-                replace(team, department=org["top"], department_direct_only=True),
-                replace(team, no_department=True),
-                replace(team, platform_id=rules[0].platform_id),
-                replace(team, policy_version_id=rules[1].version_id),
-            ):
+            for filters in _team_filters(team, org, direct=org["top"]):
                 assert compliance.team_counts(filters, today=TODAY) is not None
                 from_counts, used = _figures_of(filters, TODAY)
-                ObligationCountState.objects.update(as_of=TODAY - datetime.timedelta(days=1))
-                live, used_live = _figures_of(filters, TODAY)
-                ObligationCountState.objects.update(as_of=TODAY)
+                live, used_live = _live_figures_of(filters)
                 assert not used_live, (step, filters)
                 assert from_counts == live, (step, filters)
                 assert used or not from_counts["summary"]["total"], (step, filters)
@@ -543,11 +561,7 @@ def test_the_head_of_the_organization_reads_the_organizations_counts_minus_the_p
     from people.services.paths import set_manager
 
     people, rules = org["people"], org["rules"]
-    _reporting_lines(people)  # p0 heads everyone but p4, who has no manager and no reports
-    publish(people, rules, due_on=TODAY - datetime.timedelta(days=1))
-    publish(people[3:], [org["later_rule"]], due_on=TODAY + datetime.timedelta(days=5))
-    Obligation.objects.filter(employee__in=people[1:3], rule=rules[0]).update(status=ObligationStatus.COMPLIANT)
-    Obligation.objects.filter(employee=people[3], rule=rules[1]).update(status=ObligationStatus.NONCOMPLIANT)
+    _team_scenario(org)  # p0 heads everyone but p4, who has no manager and no reports
     Obligation.objects.filter(employee=people[4], rule=rules[1]).update(status=ObligationStatus.COMPLIANT)
     rebuild_obligation_counts(day=TODAY)
 
@@ -557,21 +571,12 @@ def test_the_head_of_the_organization_reads_the_organizations_counts_minus_the_p
     def compare(step, *, whole):
         assert heads_whole_organization(head()) is whole, step
         team = ComplianceFilters(manager=head())
-        for filters in (
-            team,
-            replace(team, department=org["top"]),
-            replace(team, department=org["sub"], department_direct_only=True),
-            replace(team, no_department=True),
-            replace(team, platform_id=rules[0].platform_id),
-            replace(team, policy_version_id=rules[1].version_id),
-        ):
+        for filters in _team_filters(team, org, direct=org["sub"]):
             with CaptureQueriesContext(connection) as queries:
                 from_counts, used = _figures_of(filters, TODAY)
             scans_paths = any("reporting_path" in q["sql"] for q in queries.captured_queries)
             assert scans_paths is not whole, (step, filters)  # the head's figures read no reporting path
-            ObligationCountState.objects.update(as_of=TODAY - datetime.timedelta(days=1))
-            live, _ = _figures_of(filters, TODAY)
-            ObligationCountState.objects.update(as_of=TODAY)
+            live, _ = _live_figures_of(filters)
             assert from_counts == live, (step, filters)
             assert used or not from_counts["summary"]["total"], (step, filters)
         handlers, fully = _coverage_of_the_rows(head())
