@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-clock lint format bench migrate demo worker beat lock clean
+.PHONY: run setup test test-clock lint format bench extension migrate demo worker beat lock clean
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	touch $@
 
 ## Test-time tools from the npm registry (package.json, pinned by package-lock.json): axe-core,
-## which the browser tests inject into every page. The machine's Node.js and npm install it.
+## which the browser tests inject into every page, and web-ext, which lints the extension. The machine's Node.js and npm install it.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -65,6 +65,11 @@ test-clock: $(VENV)/.installed-dev
 	  echo "make test-clock: TIME_ZONE=$$zone"; \
 	  TIME_ZONE=$$zone $(PY) -m pytest -n $(XDIST) -q $(PYTEST_ARGS) $(DATED_TESTS) || exit 1; \
 	done
+
+## The browser extension (extension/): build/unpacked/ to load unpacked, and the zip an organization deploys.
+## SERVER=https://gov.example.com bakes the governance site's origin into its permissions.
+extension: $(VENV)/.installed
+	$(PY) extension/build.py $(if $(SERVER),--server $(SERVER))
 
 ## ruff, the apps' layering (import-linter's contract in pyproject.toml) and the types (mypy, django-stubs).
 lint: $(VENV)/.installed-dev
