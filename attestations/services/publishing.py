@@ -5,15 +5,16 @@ count depends on the number of rules, never on the number of employees.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from attestations.models import Obligation
-from attestations.services.obligations import materialize_rule, rescope_rule
+from attestations.services.obligations import materialize_rule, obligation_terms, rescope_rule
 from governance import audit, db
 from policies.models import Policy, PolicyVersion, ToolRule
 from policies.selectors import first_due_on, rule_fingerprint, scope_key
@@ -21,6 +22,66 @@ from policies.services import publish_problems
 
 # (done, total, what it is doing): a job's progress (governance.jobs.Progress) or nothing.
 Progress = Callable[..., None]
+
+# The customer-data handlers' counts wait for the end of a publish (compliance.sql.maintained_counts,
+# DEFERRED_HANDLER_ROWS, says why): the transaction-local setting that tells the obligation
+# triggers so, and the temporary table in which the publish keeps what it closed meanwhile.
+DEFER_HANDLER_COUNTS = "governance.defer_handler_counts"
+PUBLISH_CLOSED = "governance_publish_closed"
+
+
+class _HandlerCountsAtTheEnd:
+    """The superseded closes and the new rules' obligations of one publish, with the handlers'
+    counts left to :meth:`apply`, one statement at the end (PostgreSQL; SQLite keeps no counts)."""
+
+    def __init__(self) -> None:
+        self.on = db.on_postgres()
+        self.new_rules: list[int] = []
+        if self.on:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {PUBLISH_CLOSED} (employee_id bigint, department_id bigint, "
+                    "platform_id bigint, status varchar(16)) ON COMMIT DROP"
+                )
+                cursor.execute(f"DELETE FROM {PUBLISH_CLOSED}")
+
+    @contextmanager
+    def _deferred(self) -> Iterator[None]:
+        if not self.on:
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_HANDLER_COUNTS])
+            try:
+                yield
+            finally:
+                cursor.execute("SELECT set_config(%s, '', true)", [DEFER_HANDLER_COUNTS])
+
+    def close_superseded(self, rule_ids: list[int], *, now: datetime.datetime) -> int:
+        """Close the open obligations under ``rule_ids``; the number closed."""
+        reason = Obligation.CloseReason.SUPERSEDED
+        if not self.on:
+            return Obligation.objects.open().filter(rule_id__in=rule_ids).update(closed_at=now, close_reason=reason)
+        table = Obligation._meta.db_table
+        with self._deferred(), connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH closed AS (UPDATE {table} SET closed_at = %s, close_reason = %s "
+                "WHERE closed_at IS NULL AND rule_id = ANY (%s) RETURNING employee_id, department_id, platform_id, status) "
+                f"INSERT INTO {PUBLISH_CLOSED} SELECT employee_id, department_id, platform_id, status FROM closed",
+                [now, reason, list(rule_ids)],
+            )
+            return cursor.rowcount
+
+    def materialize(self, rule: ToolRule, **options: Any) -> int:
+        with self._deferred():
+            created = materialize_rule(rule=rule, **options)
+        self.new_rules.append(obligation_terms(rule)[0])
+        return created
+
+    def apply(self) -> None:
+        if self.on:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT governance_apply_deferred_handler_counts(%s::bigint[])", [self.new_rules])
 
 
 def publish_policy_version(
@@ -50,6 +111,7 @@ def publish_policy_version(
 def _open_obligations(
     rules: list[ToolRule],
     previous_rules: dict[int, ToolRule],
+    handlers: _HandlerCountsAtTheEnd,
     *,
     now: datetime.datetime,
     today: datetime.date,
@@ -64,7 +126,7 @@ def _open_obligations(
             continue
         progress(done, len(rules), f"Opening obligations for {rule.platform.name} (rule {done + 1} of {len(rules)})")
         if rule.terms_rule_id is None:
-            created += materialize_rule(rule=rule, opened_at=now, due_on=due_on, today=today)
+            created += handlers.materialize(rule, opened_at=now, due_on=due_on, today=today)
             continue
         before = previous_rules[rule.platform_id]
         if scope_key(before) != scope_key(rule):
@@ -109,15 +171,13 @@ def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date, progre
 
     now = timezone.now()
     due_on = first_due_on(version, today=today)
-    superseded = 0
+    handlers = _HandlerCountsAtTheEnd()
     ended = [before.obligation_rule_id for before in previous_rules.values() if before.pk not in carried]
-    if ended:
-        superseded = (
-            Obligation.objects.open()
-            .filter(rule_id__in=ended)
-            .update(closed_at=now, close_reason=Obligation.CloseReason.SUPERSEDED)
-        )
-    created, rescoped = _open_obligations(rules, previous_rules, now=now, today=today, due_on=due_on, progress=progress)
+    superseded = handlers.close_superseded(ended, now=now) if ended else 0
+    created, rescoped = _open_obligations(
+        rules, previous_rules, handlers, now=now, today=today, due_on=due_on, progress=progress
+    )
+    handlers.apply()
     if previous is not None:
         PolicyVersion.objects.filter(pk=previous.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
     PolicyVersion.objects.filter(pk=version.pk).update(

@@ -22,6 +22,8 @@ or from governance_obligationcountstate, which the application sets. Migration 0
 definitions as they were on its day; change them here.
 """
 
+from attestations.services.publishing import DEFER_HANDLER_COUNTS, PUBLISH_CLOSED
+
 ACTION = "('pending', 'noncompliant')"
 
 # Every scope an obligation of department ``{alias}.department_id`` counts in: the department's
@@ -283,6 +285,27 @@ def _changes(template, upsert, **extra):
     """
 
 
+# A publish rewrites the obligations of every changed rule in one long transaction. Each
+# customer-data handler has one count row over all their tools (platform 0), which every
+# signature of theirs, on any tool, updates: maintained statement by statement, the publish
+# would hold those rows, and so every handler's signature, from its first rule to its commit.
+# With this transaction-local setting on, the obligation triggers leave the handlers' counts
+# alone; the publish keeps what it closed (PUBLISH_CLOSED, a temporary table) and applies both
+# sides in one statement at its end (governance_apply_deferred_handler_counts), so that it
+# holds those rows for that statement only (attestations.services.publishing).
+DEFERRED_HANDLER_ROWS = (
+    HANDLER_ROWS.format(
+        sign=-1,
+        action=ACTION,
+        table=f"(SELECT employee_id, department_id, platform_id, status, NULL::timestamptz AS closed_at "
+        f"FROM {PUBLISH_CLOSED})",
+    )
+    + " UNION ALL "
+    + HANDLER_ROWS.format(
+        sign=1, action=ACTION, table="(SELECT * FROM governance_obligation WHERE rule_id = ANY (v_new_rules))"
+    )
+)
+
 SNAPSHOT_FIGURES = ("total", "compliant", "not_used", "excepted", "pending", "noncompliant", "overdue")
 SNAPSHOT_COLUMNS = ", ".join(SNAPSHOT_FIGURES)
 SNAPSHOT_SUMS = ", ".join(f"sum(s.{name})" for name in SNAPSHOT_FIGURES)
@@ -401,9 +424,24 @@ BEGIN
     {_changes(COUNT_ROWS, COUNT_UPSERT)}
     {_changes(FACET_ROWS, FACET_UPSERT)}
     {_changes(FAILING_ROWS, FAILING_UPSERT)}
-    {_changes(HANDLER_ROWS, HANDLER_UPSERT)}
+    IF coalesce(current_setting('{DEFER_HANDLER_COUNTS}', true), '') <> 'on' THEN
+        {_changes(HANDLER_ROWS, HANDLER_UPSERT)}
+    END IF;
     {_changes(MANAGER_ROWS, MANAGER_UPSERT)}
     RETURN NULL;
+END;
+$$ LANGUAGE plpgsql SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION governance_apply_deferred_handler_counts(v_new_rules bigint[]) RETURNS void AS $$
+BEGIN
+    -- The customer-data handlers' counts of a publish, applied at its end (see
+    -- DEFER_HANDLER_COUNTS): the obligations it closed, as it kept them in {PUBLISH_CLOSED},
+    -- out; the obligations of its new rules in. No day set: nothing is maintained (as above).
+    IF NOT EXISTS (SELECT 1 FROM governance_obligationcountstate WHERE id = 1 AND as_of IS NOT NULL) THEN
+        RETURN;
+    END IF;
+    {HANDLER_UPSERT.format(rows=DEFERRED_HANDLER_ROWS)}
+    DELETE FROM {PUBLISH_CLOSED};
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
 

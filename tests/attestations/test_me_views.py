@@ -451,21 +451,35 @@ def test_a_rule_of_the_version_in_force_is_named_by_that_version_alone(signed_in
     assert "in force under" not in page
 
 
+# A row a job holds, and the wait each bound gives it (the other bound set far beyond the
+# statement timeout below, so that the wrong bound would fail the request with a 500 instead).
+HELD_ROWS = {
+    "its obligation": ("SELECT id FROM governance_obligation WHERE id = %s FOR UPDATE", "OBLIGATION_LOCK_WAIT_SECONDS"),
+    "its counts": ("SELECT id FROM governance_obligationcount WHERE platform_id = %s FOR UPDATE", "LOCK_WAIT_SECONDS"),
+}
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("held", HELD_ROWS)
 def test_a_signature_on_rows_a_job_holds_answers_at_once_keeps_the_answers_and_stores_nothing(
-    signed_in, me, acknowledged, monkeypatch
+    signed_in, me, acknowledged, monkeypatch, held
 ):
-    """A publish job holds the obligation rows for its whole transaction: the signature gives up
-    waiting after a few seconds (503, Retry-After) instead of holding a web worker, and the same
+    """A publish job holds the obligation rows it rewrites, and count rows, for its whole
+    transaction: the signature gives up waiting (503, Retry-After) instead of holding a web
+    worker, at once for its obligation's row and after a few seconds for the rest, and the same
     answers go through once the job is done."""
     import psycopg
     from django.db import connection
 
     from attestations.services import attest
+    from compliance.services.rollups import rebuild_obligation_counts
 
-    monkeypatch.setattr(attest, "LOCK_WAIT_SECONDS", 0.3)
+    sql, bound = HELD_ROWS[held]
+    for name in ("OBLIGATION_LOCK_WAIT_SECONDS", "LOCK_WAIT_SECONDS"):
+        monkeypatch.setattr(attest, name, 0.3 if name == bound else 60)
     obligation = acknowledged[0]
+    rebuild_obligation_counts(day=timezone.localdate())  # the counts are maintained
     data = form_data(signed_in, obligation)
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
@@ -473,7 +487,8 @@ def test_a_signature_on_rows_a_job_holds_answers_at_once_keeps_the_answers_and_s
     with connection.cursor() as cursor:  # without the bound, the request would wait for the job
         cursor.execute("SET statement_timeout = '10s'")
     with psycopg.connect(**params) as job:  # what a running publish does to the rows it rewrites
-        job.execute("SELECT id FROM governance_obligation WHERE id = %s FOR UPDATE", [obligation.pk])
+        held_rows = job.execute(sql, [obligation.pk if "obligation" in held else obligation.platform_id]).fetchall()
+        assert held_rows
         response = signed_in.post(reverse("me-tool", args=[obligation.pk]), data)
         job.rollback()
     assert response.status_code == 503

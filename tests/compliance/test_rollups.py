@@ -844,3 +844,62 @@ def test_trend_from_the_totals_equals_the_sum_of_the_snapshot_rows(org):
                 continue
             expected[TODAY - datetime.timedelta(days=back)] += total
         assert [(p.extra["day"], p.total) for p in points] == sorted(expected.items()), filters
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_holds_the_handlers_all_tools_counts_only_at_its_end(make_user):
+    """Every signature of a customer-data handler, on any tool, updates their count row over all
+    tools (platform 0). A publish rewriting other tools' obligations leaves those rows alone until
+    its last statement: a second connection locks them, without waiting, between its rules; and
+    every aggregate equals a recount after it."""
+    import psycopg
+
+    from attestations.services import publishing
+    from policies import services as policies
+    from tests.factories import PlatformFactory, PolicyFactory, PolicyVersionFactory
+
+    for n in range(4):
+        EmployeeFactory(department=DepartmentFactory(), handles_customer_data=n % 2 == 0)
+    tools = [PlatformFactory(slug=f"tool-{n}", name=f"Tool {n}") for n in range(3)]
+    for tool in tools:
+        PlatformSettingFactory(platform=tool, key="training", values=["on", "off"], safe_value="off")
+        PlatformSettingFactory(platform=tool, key="history", values=["on", "off"], safe_value="off")
+    version = PolicyVersionFactory(policy=PolicyFactory(), number=1)
+    for tool in tools:
+        policies.add_rule(
+            version=version,
+            platform=tool,
+            stance="approved",
+            required=[(tool.settings.get(key="training"), None)],
+            actor=None,
+        )
+    publishing.publish_policy_version(version=version, actor=None)
+    assert_maintained(TODAY, "published")
+    draft = policies.create_draft(policy=version.policy, actor=None)
+    for rule in draft.rules.filter(platform__in=tools[:2]):  # two tools changed, one carried
+        policies.set_required_setting(rule=rule, setting=rule.platform.settings.get(key="history"), actor=None)
+    handler_rows = list(
+        HandlerObligationCount.objects.filter(platform_id=0, open_count__gt=0).values_list("pk", flat=True)
+    )
+    assert handler_rows
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    locked_between_rules = []
+    with psycopg.connect(**params) as signature:
+
+        def progress(done, total=100, step=""):
+            if done:  # a rule's obligations are rewritten: the first is done
+                signature.execute(
+                    "SELECT id FROM governance_handlerobligationcount WHERE id = ANY (%s) FOR UPDATE NOWAIT",
+                    [handler_rows],
+                )
+                locked_between_rules.append(done)
+                signature.rollback()
+
+        counts = publishing.publish_policy_version(version=draft, actor=None, progress=progress)
+    assert counts["obligations_superseded"] == 8 and counts["obligations_created"] == 8
+    assert locked_between_rules
+    assert_maintained(TODAY, "republished with two tools changed")
+    assert HandlerObligationCount.objects.filter(platform_id=0, to_do_count__gt=0).exists()
