@@ -32,10 +32,11 @@ from django.db import connection as db_connection
 from django.db.models import Case, F, JSONField, Model, Q, Value, When
 from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from governance import db
 from notifications.models import NotificationLog
-from notifications.rendering import inline_css, organization_name
+from notifications.rendering import inline_css, inline_fragment, organization_name
 from people.models import Employee
 
 logger = logging.getLogger(__name__)
@@ -317,17 +318,27 @@ def _fail(row: NotificationLog, *, run_id: str, error: str, payload: Any, result
 
 
 def email_template(template: str) -> Callable[..., EmailMultiAlternatives]:
-    """A function (subject, to, context) -> the HTML and plain-text e-mail, with the two
-    templates of ``notifications/email/<template>`` loaded once for a whole run. Both parts
-    name the organization; the HTML part's stylesheet is inlined (notifications.rendering)."""
+    """A function (subject, to, context[, inlined]) -> the HTML and plain-text e-mail, with the
+    two templates of ``notifications/email/<template>`` loaded once for a whole run. Both parts
+    name the organization; the HTML part's stylesheet is inlined (notifications.rendering).
+
+    ``inlined`` maps context names to HTML whose stylesheet is inlined already (rendered_once's
+    pieces): the mail's frame is inlined around a marker and the piece put in its place, so that
+    a digest's long list of tools is not parsed and inlined again in every mail."""
     text = get_template(f"notifications/email/{template}.txt")
     html = get_template(f"notifications/email/{template}.html")
     organization = organization_name()
 
-    def make(*, subject: str, to: str, context: dict[str, Any]) -> EmailMultiAlternatives:
+    def make(
+        *, subject: str, to: str, context: dict[str, Any], inlined: dict[str, str] | None = None
+    ) -> EmailMultiAlternatives:
         context = {"organization": organization, "subject": subject, **context}
         message = EmailMultiAlternatives(subject=subject, body=text.render(context), to=[to])
-        message.attach_alternative(inline_css(html.render(context)), "text/html")
+        markers = {name: f"<!--inlined:{name}-->" for name in inlined or {}}
+        body = inline_css(html.render({**context, **{name: mark_safe(marker) for name, marker in markers.items()}}))
+        for name, marker in markers.items():
+            body = body.replace(marker, (inlined or {})[name], 1)
+        message.attach_alternative(body, "text/html")
         return message
 
     return make
@@ -335,15 +346,17 @@ def email_template(template: str) -> Callable[..., EmailMultiAlternatives]:
 
 def rendered_once(template: str) -> Callable[[Any, dict[str, Any]], tuple[str, str]]:
     """A function (key, context) -> (text, HTML) of ``notifications/email/<template>``, rendered
-    once per distinct key for a whole run: a digest's rows (a tool and its due date) repeat
-    across thousands of people, and rendering them for every mail was most of its rendering."""
+    once per distinct key for a whole run, the HTML with the mails' stylesheet inlined
+    (notifications.rendering.inline_fragment): a digest's rows (a tool and its due date) repeat
+    across thousands of people, and rendering and inlining them for every mail was most of its
+    cost. Pass the joined HTML to the mail as ``inlined``."""
     text = get_template(f"notifications/email/{template}.txt")
     html = get_template(f"notifications/email/{template}.html")
     rendered = {}
 
     def render(key: Any, context: dict[str, Any]) -> tuple[str, str]:
         if key not in rendered:
-            rendered[key] = (text.render(context).strip(), html.render(context).strip())
+            rendered[key] = (text.render(context).strip(), inline_fragment(html.render(context).strip()))
         return rendered[key]
 
     return render

@@ -20,7 +20,6 @@ from django.core.mail import get_connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from attestations.models import OPEN_ACTION_STATUSES, Obligation, ObligationStatus
@@ -155,8 +154,6 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
             context = {
                 "employee": employee,
                 "tool_lines": "\n".join(tool["text"] for tool in listed),
-                # Each row was rendered (and escaped) by the reminder_tool.html template.
-                "tool_rows": mark_safe("\n".join(tool["html"] for tool in listed)),
                 "count": count,
                 "overdue": overdue_count,
                 "today": today,
@@ -170,8 +167,10 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
                 if overdue_count
                 else f"Reminder: {count} AI tool{'s' if count != 1 else ''} to attest"
             )
+            # Each row was rendered (and escaped) by the reminder_tool.html template, and inlined.
+            rows_html = "\n".join(tool["html"] for tool in listed)
             messages[row.recipient_id] = (
-                email(subject=subject, to=employee.email, context=context),
+                email(subject=subject, to=employee.email, context=context, inlined={"tool_rows": rows_html}),
                 {"obligations": [tool["id"] for tool in listed]},
             )
         return messages

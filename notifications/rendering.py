@@ -11,9 +11,11 @@ linked a stylesheet would have it dropped, not downloaded.
 
 import datetime
 import functools
+import re
 
 import css_inline
 from django.conf import settings
+from django.template.loader import get_template
 from django.utils import dateformat, translation
 
 PRODUCT_NAME = "AI Governance"
@@ -26,9 +28,30 @@ _INLINER = css_inline.CSSInliner(
 )
 
 
+# The stylesheet of templates/email/base.html, for fragments inlined on their own.
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
 def inline_css(html: str) -> str:
     """The HTML with its ``<style>`` rules written into each element's ``style`` attribute."""
     return _INLINER.inline(html)
+
+
+@functools.cache
+def email_stylesheet() -> str:
+    """The rules of the mails' stylesheet (templates/email/base.html), read once."""
+    source = get_template("email/base.html").template.source
+    found = _STYLE.search(source)
+    return found.group(1) if found else ""
+
+
+def inline_fragment(html: str) -> str:
+    """A piece of a mail (one tool of a digest) with the mails' stylesheet written into its
+    elements, as :func:`inline_css` would write it inside the whole mail: the stylesheet's
+    selectors name classes and elements, never a piece's place among its siblings or in the
+    frame (tests/notifications/test_rendering.py compares both). A digest inlines each distinct
+    piece once per run, and each mail's small frame around them."""
+    return _INLINER.inline_fragment(html, email_stylesheet())
 
 
 def organization_name() -> str:

@@ -48,3 +48,54 @@ def test_organization_name_comes_from_settings_else_the_products_name(settings):
     assert rendering.organization_name() == "Northwind Health Ltd"
     settings.ORGANIZATION_NAME = ""
     assert rendering.organization_name() == "AI Governance"
+
+
+def test_a_digest_inlined_piece_by_piece_is_the_whole_mail_inlined_at_once():
+    """A digest inlines each distinct tool once per run and each mail's frame around them
+    (notifications.delivery.email_template's ``inlined``): byte for byte what inlining the whole
+    mail gives, for every shape a tool takes (overdue, not compliant, practices, no setting)."""
+    from types import SimpleNamespace
+
+    from django.template.loader import get_template
+    from django.utils.safestring import mark_safe
+
+    from notifications.delivery import email_template, rendered_once
+
+    check = {"label": "Improve the model for <everyone>", "value": "Off", "practice": False}
+    practice = {"label": "Keep customer data out", "value": "", "practice": True}
+    tools = [
+        {
+            "name": "Chat & GPT",
+            "when": "Overdue since Sunday",
+            "overdue": True,
+            "noncompliant": False,
+            "checks": [check],
+        },
+        {"name": "Claude", "when": "Due today", "overdue": False, "noncompliant": True, "checks": [check, practice]},
+        {"name": "Notion", "when": "Due on Monday", "overdue": False, "noncompliant": False, "checks": []},
+    ]
+    context = {
+        "employee": SimpleNamespace(full_name="Ada <Lovelace>"),
+        "tool_lines": "- Chat & GPT\n- Claude\n- Notion",
+        "count": 3,
+        "overdue": 1,
+        "today": TODAY,
+        "today_in_words": rendering.long_date(TODAY),
+        "link": "https://gov.example/magic/?a=1&b=2",
+        "link_days": 3,
+        "site_url": "https://gov.example",
+    }
+    row = rendered_once("reminder_tool")
+    pieces = "\n".join(row(n, {"tool": tool})[1] for n, tool in enumerate(tools))
+    message = email_template("reminder")(
+        subject="Reminder", to="ada@example.com", context=context, inlined={"tool_rows": pieces}
+    )
+
+    each = get_template("notifications/email/reminder_tool.html")
+    whole_rows = mark_safe("\n".join(each.render({"tool": tool}).strip() for tool in tools))
+    whole = get_template("notifications/email/reminder.html").render(
+        {"organization": rendering.organization_name(), "subject": "Reminder", **context, "tool_rows": whole_rows}
+    )
+    html = message.alternatives[0][0]
+    assert html == rendering.inline_css(whole)
+    assert 'class="item item-overdue" style="' in html and "&lt;everyone&gt;" in html and "<!--inlined" not in html
