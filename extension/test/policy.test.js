@@ -25,7 +25,11 @@ test("each stance reads as the policy states it", () => {
   assert.equal(policy.stanceText(tool()), "Approved");
   assert.equal(policy.stanceText(tool({ stance: "restricted", note: "no customer data" })), "Restricted: no customer data");
   assert.equal(policy.stanceText(tool({ stance: "restricted" })), "Restricted");
-  assert.equal(policy.stanceText(tool({ stance: "prohibited", alternative: "Claude" })), "Prohibited: use Claude instead");
+  assert.equal(
+    policy.stanceText(tool({ stance: "prohibited", alternatives: [{ id: "claude", name: "Claude" }, { id: "gemini", name: "Gemini" }] })),
+    "Prohibited: use Claude or Gemini instead",
+  );
+  assert.equal(policy.stanceText(tool({ stance: "restricted", summary: "Restricted: no customer data, ever" })), "Restricted: no customer data, ever");
   assert.equal(policy.stanceText(tool({ stance: "prohibited" })), "Prohibited");
   assert.equal(policy.stanceText(tool({ stance: "" })), "Not covered by your policy");
 });
@@ -41,6 +45,10 @@ test("the status counts days on the server's today, never the browser's", () => 
   const compliant = tool({ obligation: { status: "compliant", due_on: "2026-11-01", valid_until: "2027-06-01" } });
   assert.deepEqual(policy.statusOf(compliant, TODAY), { text: "Compliant until 1 June 2027", tone: "ok" });
   assert.equal(policy.statusOf(tool(), TODAY).text, "Nothing to attest");
+  const told = tool({ obligation: { state: "overdue", text: "Overdue since 30 November", due_on: "2026-11-30" } });
+  assert.deepEqual(policy.statusOf(told, TODAY), { text: "Overdue since 30 November", tone: "overdue" }, "the server's words");
+  const soon = tool({ obligation: { state: "due", text: "Due in 3 days", due_on: "2026-12-04" } });
+  assert.equal(policy.statusOf(soon, TODAY).tone, "due");
   assert.equal(policy.statusOf(tool({ stance: "prohibited" }), TODAY).text, "Do not use this tool");
 });
 
@@ -52,13 +60,17 @@ test("a prohibited tool warns or blocks only when its rule says so", () => {
   assert.equal(model({ stance: "prohibited", on_open: "warn" }).warning, "warn");
   assert.equal(model({ stance: "prohibited", on_open: "block" }).warning, "block");
   assert.equal(model({}).policyText, "AI use, version 4");
-  assert.equal(model({ attest_url: "https://gov.example/me/attest/3/" }).attestUrl, "https://gov.example/me/attest/3/");
+  const obligation = { state: "due", due_on: "2026-12-04", attest_url: "https://gov.example/me/tools/3/" };
+  assert.equal(model({ obligation }).attestUrl, "https://gov.example/me/tools/3/");
+  assert.equal(model({ policy: { name: "Own policy", version: 2 } }).policyText, "Own policy, version 2", "the tool's own policy first");
 });
 
 test("a usage signal goes once a day per tool, and never when the policy has them off", () => {
-  const on = { policy: { usage_signals: true } };
-  const off = { policy: { usage_signals: false } };
+  const on = { usage_signals: true };
+  const off = { usage_signals: false };
   assert.deepEqual(policy.signalToSend(on, tool(), TODAY, []), { key: "7@2026-12-01", signal: { platform: 7, day: TODAY } });
+  assert.deepEqual(policy.signalToSend(on, tool({ id: "chatgpt" }), TODAY, [])?.signal, { platform: "chatgpt", day: TODAY });
+  assert.equal(policy.signalToSend({ usage_signals: "yes" }, tool(), TODAY, []), null, "only a true on");
   assert.equal(policy.signalToSend(on, tool(), TODAY, ["7@2026-12-01"]), null);
   assert.notEqual(policy.signalToSend(on, tool(), TODAY, ["7@2026-11-30"]), null);
   assert.equal(policy.signalToSend(off, tool(), TODAY, []), null);

@@ -64,8 +64,20 @@
     return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   }
 
-  /** The stance line: "Approved", "Restricted: no customer data", "Prohibited: use X instead". */
+  /** The names of a prohibited tool's approved alternatives: "Claude or Gemini". */
+  function alternativesText(tool) {
+    const names = (tool.alternatives || []).map((alternative) => alternative.name || alternative).filter(Boolean);
+    return names.join(" or ");
+  }
+
+  /**
+   * The stance line: "Approved", "Restricted: no customer data", "Prohibited: use X instead".
+   * The server's own summary (the words of the person's page) when it sends one.
+   */
   function stanceText(tool) {
+    if (tool.summary) {
+      return tool.summary;
+    }
     if (tool.stance === "approved") {
       return "Approved";
     }
@@ -73,34 +85,45 @@
       return tool.note ? "Restricted: " + tool.note : "Restricted";
     }
     if (tool.stance === "prohibited") {
-      return tool.alternative ? "Prohibited: use " + tool.alternative + " instead" : "Prohibited";
+      const instead = alternativesText(tool);
+      return instead ? "Prohibited: use " + instead + " instead" : "Prohibited";
     }
     return "Not covered by your policy";
   }
 
-  /** The person's status line and its tone ("ok", "due", "overdue", "none"). */
+  const TONES = { overdue: "overdue", noncompliant: "overdue", compliant: "ok", not_used: "ok", excepted: "ok" };
+
+  /**
+   * The person's status line and its tone ("ok", "due", "overdue", "none"): the server's words
+   * when it sends them, else counted here, always from the server's "today".
+   */
   function statusOf(tool, today) {
     const obligation = tool.obligation;
     if (!obligation) {
       return { text: tool.stance === "prohibited" ? "Do not use this tool" : "Nothing to attest", tone: "none" };
     }
-    if (obligation.status === "compliant" || obligation.status === "not_used") {
-      if (obligation.valid_until) {
-        return { text: "Compliant until " + longDate(obligation.valid_until), tone: "ok" };
-      }
-      return { text: "Compliant", tone: "ok" };
+    const state = obligation.state || obligation.status;
+    const days = obligation.due_on ? daysBetween(today, obligation.due_on) : null;
+    let tone = TONES[state];
+    if (!tone) {
+      tone = days !== null && days < 0 ? "overdue" : days !== null && days <= SOON_DAYS ? "due" : "ok";
     }
-    if (obligation.status === "excepted") {
-      return { text: "Exception granted until " + longDate(obligation.due_on), tone: "ok" };
+    if (obligation.text) {
+      return { text: obligation.text, tone: tone };
     }
-    const days = daysBetween(today, obligation.due_on);
+    if (state === "compliant" || state === "not_used") {
+      return { text: obligation.valid_until ? "Compliant until " + longDate(obligation.valid_until) : "Compliant", tone: tone };
+    }
+    if (state === "excepted") {
+      return { text: "Exception granted until " + longDate(obligation.due_on), tone: tone };
+    }
     if (days < 0) {
-      return { text: "Overdue since " + longDate(obligation.due_on), tone: "overdue" };
+      return { text: "Overdue since " + longDate(obligation.due_on), tone: tone };
     }
     if (days === 0) {
-      return { text: "Attestation due today", tone: "due" };
+      return { text: "Attestation due today", tone: tone };
     }
-    return { text: "Attestation due in " + plural(days, "day"), tone: days <= SOON_DAYS ? "due" : "ok" };
+    return { text: "Attestation due in " + plural(days, "day"), tone: tone };
   }
 
   /**
@@ -110,6 +133,7 @@
    */
   function panelModel(tool, today, policy) {
     const status = statusOf(tool, today);
+    policy = tool.policy || policy;
     const warning = tool.stance === "prohibited" ? tool.on_open || "none" : "none";
     return {
       name: tool.name,
@@ -117,22 +141,28 @@
       stanceText: stanceText(tool),
       statusText: status.text,
       tone: status.tone,
-      attestUrl: tool.attest_url || null,
+      attestUrl: (tool.obligation && tool.obligation.attest_url) || tool.attest_url || null,
       policyText: policy && policy.version ? (policy.name || "Policy") + ", version " + policy.version : "",
       warning: warning,
     };
   }
 
+  /** Whether the policy in force turns usage signals on (the status says so, or nothing is sent). */
+  function signalsOn(status) {
+    return Boolean(status && (status.usage_signals === true || (status.policy && status.policy.usage_signals === true)));
+  }
+
   /** The usage signal for ``tool`` today, or null when the policy has signals off or one is sent. */
   function signalToSend(status, tool, today, sent) {
-    if (!status || !status.policy || !status.policy.usage_signals || !tool) {
+    if (!signalsOn(status) || !tool) {
       return null;
     }
-    const key = tool.platform + "@" + today;
+    const id = tool.id !== undefined ? tool.id : tool.platform;
+    const key = id + "@" + today;
     if ((sent || []).includes(key)) {
       return null;
     }
-    return { key: key, signal: { platform: tool.platform, day: today } };
+    return { key: key, signal: { platform: id, day: today } };
   }
 
   /** The keys of signals sent in the last few days (older keys dropped, the list stays small). */
@@ -149,6 +179,8 @@
     toolForHost: toolForHost,
     daysBetween: daysBetween,
     stanceText: stanceText,
+    alternativesText: alternativesText,
+    signalsOn: signalsOn,
     statusOf: statusOf,
     panelModel: panelModel,
     signalToSend: signalToSend,
