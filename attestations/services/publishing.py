@@ -50,12 +50,12 @@ class _HandlerCountsAtTheEnd:
         if not self.on:
             yield
             return
+        # Transaction-local: a statement that fails takes the setting back with its savepoint
+        # (PostgreSQL undoes a rolled-back subtransaction's settings), so no cleanup on error.
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_HANDLER_COUNTS])
-            try:
-                yield
-            finally:
-                cursor.execute("SELECT set_config(%s, '', true)", [DEFER_HANDLER_COUNTS])
+            yield
+            cursor.execute("SELECT set_config(%s, '', true)", [DEFER_HANDLER_COUNTS])
 
     def close_superseded(self, rule_ids: list[int], *, now: datetime.datetime) -> int:
         """Close the open obligations under ``rule_ids``; the number closed."""
