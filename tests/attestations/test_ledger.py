@@ -280,6 +280,8 @@ APP_ROLE_REFUSED = [
     "UPDATE attestations_ledgercheckpoint SET count = 0",
     "DELETE FROM attestations_ledgercheckpoint",
     "TRUNCATE attestations_ledgercheckpoint CASCADE",
+    "DELETE FROM attestations_attestationpersonaldata",
+    "TRUNCATE attestations_attestationpersonaldata CASCADE",
     "DELETE FROM django_migrations",
 ]
 
@@ -319,6 +321,12 @@ def test_the_application_role_reads_and_appends_but_cannot_truncate_alter_or_rew
     with connect_as(app_role) as app:
         assert app.execute("SELECT count(*) FROM governance_attestation").fetchone() == (1,)
         app.execute("UPDATE governance_employee SET job_title = 'Lead'")  # ordinary tables: read and write
+        app.rollback()
+        erase = (
+            "UPDATE attestations_attestationpersonaldata SET salt = '', signature = '', ip_address = NULL, "
+            "user_agent = '', erased_at = now()"
+        )
+        assert app.execute(erase).rowcount == 1  # the one change its personal data allows
         app.rollback()
         for statement in APP_ROLE_REFUSED:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
