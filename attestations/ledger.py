@@ -11,6 +11,14 @@ record and recompute every later hash. Signed checkpoints (``LedgerCheckpoint``,
 that reach: ``verify_chain`` checks every one (the record at position N must have the hash
 the anchor names) and refuses a checkpoint whose signature does not verify.
 
+Personal data and retention: a record of format 2 (every record written since retention
+exists) keeps its personal fields (the typed signature, the IP address, the user agent) in
+``AttestationPersonalData`` beside it, and its hash covers ``personal_digest`` =
+SHA-256(salt + canonical JSON of those fields) instead of the fields. Erasing them (salt
+included) leaves the record's content, its hash, every checkpoint and every exported package as
+they were; while they are present, ``verify_chain`` checks that they still match the digest.
+Format 1 records (written before) hash the fields themselves, exactly as before.
+
 Appends are serialized: on PostgreSQL a transaction-level advisory lock is taken before the
 head is read; on SQLite the database's single write lock does the same. The unique constraint
 on ``prev_hash`` is the last line of defence: two records can never link to the same parent.
@@ -20,6 +28,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
@@ -30,7 +39,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from attestations.models import Evidence, Obligation
-from attestations.models.ledger import Attestation, AttestationAnswer, LedgerCheckpoint
+from attestations.models.ledger import Attestation, AttestationAnswer, AttestationPersonalData, LedgerCheckpoint
 from governance import db, signing
 from people.models import Employee
 from platforms.models import Platform
@@ -42,8 +51,9 @@ LEDGER_LOCK_KEY = 0x6C6564676572
 USER_AGENT_MAX = 500
 VERIFY_CHUNK = 2000
 
-# The record fields covered by the hash, in the order they are documented; the serialization
-# sorts keys anyway, so the order here does not matter for the hash.
+# The record fields covered by the hash of a format-1 record (written before retention
+# existed), in the order they are documented; the serialization sorts keys anyway, so the order
+# here does not matter for the hash.
 HASHED_FIELDS = (
     "kind",
     "employee_id",
@@ -63,6 +73,18 @@ HASHED_FIELDS = (
     "created_at",
     "prev_hash",
 )
+# The personal fields: hashed as they are in format 1; in format 2 kept in the personal data
+# row, and only their salted digest is hashed.
+PERSONAL_FIELDS = ("signature", "ip_address", "user_agent")
+SALT_BYTES = 32
+HASHED_FIELDS_BY_FORMAT = {
+    Attestation.RAW_FORMAT: HASHED_FIELDS,
+    Attestation.SALTED_FORMAT: (
+        *(name for name in HASHED_FIELDS if name not in PERSONAL_FIELDS),
+        "format",
+        "personal_digest",
+    ),
+}
 
 
 def _format_time(value: datetime.datetime) -> str:
@@ -80,19 +102,47 @@ def normalize_ip(value: Any) -> str | None:
         return None
 
 
+def _json_bytes(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+        "utf-8"
+    )
+
+
 def canonical_content(record: Attestation) -> dict[str, Any]:
-    """The dict the hash is computed over; ``record`` is an Attestation (saved or not)."""
-    content = {name: getattr(record, name) for name in HASHED_FIELDS}
+    """The dict the hash is computed over; ``record`` is an Attestation (saved or not).
+
+    The one definition of a record's hashed content, by the record's ``format``: format 1 holds
+    the personal fields themselves (exactly what it held before formats existed), format 2 holds
+    ``format`` and ``personal_digest`` instead, so that erasing the personal data changes nothing
+    here. Reads only the record's own row."""
+    if record.format not in HASHED_FIELDS_BY_FORMAT:
+        raise ValueError(f"Record {record.pk} has an unknown format {record.format!r}.")
+    content = {name: getattr(record, name) for name in HASHED_FIELDS_BY_FORMAT[record.format]}
     content["created_at"] = _format_time(record.created_at)
-    content["ip_address"] = normalize_ip(record.ip_address)
+    if "ip_address" in content:
+        content["ip_address"] = normalize_ip(record.ip_address)
     content["answers"] = sorted(record.answers or [], key=lambda answer: answer.get("setting_id") or 0)
     return content
 
 
 def canonical_bytes(record: Attestation) -> bytes:
-    return json.dumps(
-        canonical_content(record), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _json_bytes(canonical_content(record))
+
+
+def personal_content(*, signature: str, ip_address: Any, user_agent: str) -> dict[str, Any]:
+    """The personal fields as their digest covers them (the IP address in its canonical text)."""
+    return {"signature": signature or "", "ip_address": normalize_ip(ip_address), "user_agent": user_agent or ""}
+
+
+def personal_digest(*, salt: str, content: dict[str, Any]) -> str:
+    """SHA-256 over the salt's bytes (``salt`` is hex) followed by the fields' canonical JSON."""
+    return hashlib.sha256(bytes.fromhex(salt) + _json_bytes(content)).hexdigest()
+
+
+def personal_data_digest(data: AttestationPersonalData) -> str:
+    """The digest a (not erased) personal data row should match."""
+    content = personal_content(signature=data.signature, ip_address=data.ip_address, user_agent=data.user_agent)
+    return personal_digest(salt=data.salt, content=content)
 
 
 def compute_hash(record: Attestation) -> str:
@@ -169,11 +219,19 @@ def append_record(
     """Append one record to the chain and its answer rows, in the caller's transaction.
 
     ``answers`` is a list of dicts with keys setting (key), setting_id, revision, required,
-    value and compliant. Returns the saved Attestation.
+    value and compliant. The record is of format 2: ``signature``, ``ip_address`` and
+    ``user_agent`` go to its personal data row with a fresh random salt, and the record carries
+    their salted digest. Returns the saved Attestation (``personal_data`` set).
     """
+    personal = personal_content(
+        signature=signature, ip_address=ip_address, user_agent=(user_agent or "")[:USER_AGENT_MAX]
+    )
+    salt = secrets.token_hex(SALT_BYTES)
     with transaction.atomic():
         db.advisory_xact_lock(LEDGER_LOCK_KEY)
         record = Attestation(
+            format=Attestation.SALTED_FORMAT,
+            personal_digest=personal_digest(salt=salt, content=personal),
             kind=kind,
             employee=employee,
             obligation=obligation,
@@ -186,14 +244,12 @@ def append_record(
             evidence=evidence,
             evidence_sha256=evidence.sha256 if evidence is not None else "",
             statement=statement,
-            signature=signature or "",
-            ip_address=normalize_ip(ip_address),
-            user_agent=(user_agent or "")[:USER_AGENT_MAX],
             created_at=created_at or timezone.now(),
             prev_hash=head_hash(),
         )
         record.hash = compute_hash(record)
         record.save(force_insert=True)
+        record.personal_data = AttestationPersonalData.objects.create(attestation=record, salt=salt, **personal)
         AttestationAnswer.objects.bulk_create(
             AttestationAnswer(
                 attestation=record,
@@ -223,6 +279,10 @@ class VerifyResult:
     checkpoints: int = 0
     anchors: int = 0
     refused: bool = False  # the anchor itself does not stand (its signature or key)
+    # (record id, why) for each record whose personal data no longer matches the digest it carries.
+    personal_problems: tuple = ()
+    # How many records' personal data was erased (their digest alone verified them).
+    erased: int = 0
 
 
 def _file_sha256(field: FieldFile) -> str:
@@ -235,7 +295,10 @@ def _file_sha256(field: FieldFile) -> str:
 
 def _evidence_problem(record: Attestation, evidence: Evidence | None) -> str | None:
     """Why a record's evidence file does not back it, or None. The record's own
-    ``evidence_sha256`` (covered by the chain) is the truth, not the Evidence row's copy."""
+    ``evidence_sha256`` (covered by the chain) is the truth, not the Evidence row's copy. A
+    file erased under the retention rules (``erased_at``) is no problem: its hash stays."""
+    if evidence is not None and evidence.erased_at is not None:
+        return None
     if evidence is None or not evidence.file:
         return "its evidence file is missing"
     try:
@@ -244,6 +307,18 @@ def _evidence_problem(record: Attestation, evidence: Evidence | None) -> str | N
         return "its evidence file is missing"
     if actual != record.evidence_sha256:
         return "its evidence file does not match the hash in the record"
+    return None
+
+
+def _personal_problem(record: Attestation) -> str | None:
+    """Why a format-2 record's personal data does not back it, or None (also when erased)."""
+    data = getattr(record, "personal_data", None)
+    if data is None:
+        return "its personal data is missing"
+    if data.is_erased:
+        return None
+    if personal_data_digest(data) != record.personal_digest:
+        return "its personal data does not match the digest in the record"
     return None
 
 
@@ -272,16 +347,18 @@ def _contradicted(anchors: Iterable[Anchor], actual: str) -> Anchor | None:
 
 def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> VerifyResult:
     """Walk every record in id order, streaming, and check each hash and each link; with
-    ``evidence``, re-hash every evidence file a record refers to; check the chain against every
-    checkpoint and every registered anchor (each report's head).
+    ``evidence``, re-hash every evidence file a record refers to; check every format-2 record's
+    personal data against its digest (unless erased); check the chain against every checkpoint
+    and every registered anchor (each report's head).
 
     A checkpoint whose signature does not verify with a known key valid at its time is refused
     before the walk (``refused``, ``anchor`` names it). The walk stops at the first broken
     record: its stored hash does not match its content, its ``prev_hash`` is not the previous
     record's hash, or it is the record at an anchor's position and its hash is not the anchor's
     (``anchor`` names the first one contradicted: a chain recomputed after an edit fails there).
-    An anchor beyond the chain's end (records removed) fails too. Evidence problems do not break
-    the chain (the record is intact; the file beside it was swapped or lost): each one is listed.
+    An anchor beyond the chain's end (records removed) fails too. Evidence and personal data
+    problems do not break the chain (the record is intact; the file or the row beside it was
+    swapped, edited or lost): each one is listed and the result is not ok.
     """
     anchors, checkpoints, refusal = _anchors()
     if refusal is not None:
@@ -295,7 +372,9 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
     previous = GENESIS_HASH
     count = 0
     problems: list[tuple[Any, str]] = []
-    records = Attestation.objects.order_by("id")
+    personal_problems: list[tuple[Any, str]] = []
+    erased = 0
+    records = Attestation.objects.select_related("personal_data").order_by("id")
     if evidence:
         records = records.select_related("evidence")
     for record in records.iterator(chunk_size=chunk_size):
@@ -316,6 +395,12 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
             problem = _evidence_problem(record, record.evidence)
             if problem:
                 problems.append((record.pk, problem))
+        if record.format == Attestation.SALTED_FORMAT:
+            problem = _personal_problem(record)
+            if problem:
+                personal_problems.append((record.pk, problem))
+            elif record.personal_data.is_erased:
+                erased += 1
         contradicted = _contradicted(expected.get(count + 1, ()), record.hash)
         if contradicted is not None:
             reason = (
@@ -338,10 +423,12 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
             anchor=first.label,
         )
     return VerifyResult(
-        not problems,
+        not problems and not personal_problems,
         count,
         previous,
         evidence_problems=tuple(problems),
         checkpoints=checkpoints,
         anchors=len(anchors) - checkpoints,
+        personal_problems=tuple(personal_problems),
+        erased=erased,
     )

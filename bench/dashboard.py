@@ -136,9 +136,10 @@ def own_generator(employees, platforms):
             """
             INSERT INTO governance_attestation (kind, employee_id, obligation_id, policy_version_id, platform_id,
                 answers, compliant, tool_used, tier, statement, signature, user_agent, evidence_sha256, created_at,
-                prev_hash, hash)
+                prev_hash, hash, format, personal_digest)
             SELECT 'attestation', o.employee_id, o.id, o.policy_version_id, o.platform_id, '[]', false, true, '',
-                   'bench', '', '', '', now(), md5('p' || o.id) || md5('q' || o.id), md5('h' || o.id) || md5('i' || o.id)
+                   'bench', '', '', '', now(), md5('p' || o.id) || md5('q' || o.id), md5('h' || o.id) || md5('i' || o.id),
+                   2, ''
             FROM governance_obligation o WHERE o.status = 'noncompliant' AND o.policy_version_id = %s
             """,
             [version.pk],
@@ -182,9 +183,10 @@ def failing_answers():
             """
             INSERT INTO governance_attestation (kind, employee_id, obligation_id, policy_version_id, platform_id,
                 answers, compliant, tool_used, tier, statement, signature, user_agent, evidence_sha256, created_at,
-                prev_hash, hash)
+                prev_hash, hash, format, personal_digest)
             SELECT 'attestation', o.employee_id, o.id, o.policy_version_id, o.platform_id, '[]', false, true, '',
-                   'bench', '', '', '', now(), md5('p' || o.id) || md5('q' || o.id), md5('h' || o.id) || md5('i' || o.id)
+                   'bench', '', '', '', now(), md5('p' || o.id) || md5('q' || o.id), md5('h' || o.id) || md5('i' || o.id),
+                   2, ''
             FROM governance_obligation o
             WHERE o.status = 'noncompliant' AND o.closed_at IS NULL AND o.satisfied_by_id IS NULL
             """

@@ -21,6 +21,8 @@ ACTION_PHRASES = {
     "employee.account_linked": "Account linked to the employee",
     "employee.created_just_in_time": "Employee created at first sign-in",
     "employee.email_changed": "E-mail address changed",
+    "employee.personal_data_erased": "Personal data erased after the retention period",
+    "employee.personal_data_erased_on_decision": "Personal data erased early on an admin's decision",
     "employee.rekeyed": "HR id changed",
     "employees.upserted": "Employees imported from HR",
     "exception.approved": "Exception approved",

@@ -378,6 +378,12 @@ LEDGER_SIGNING_KEY_FILE = env.str(
 # a JSON list of {"x": base64url raw public key (or "pem"), "valid_from": ISO, "valid_until": ISO}.
 LEDGER_SIGNING_KEY_VALID_FROM = env.str("LEDGER_SIGNING_KEY_VALID_FROM", default="")
 LEDGER_RETIRED_KEYS = env.json("LEDGER_RETIRED_KEYS", default=[])
+# How long the personal data of a former employee's ledger records (typed signature, IP address,
+# user agent, evidence files) and their name and e-mail are kept, in days counted from the
+# termination date; then the daily job erases them (attestations.services.retention). Six years:
+# the longest common limitation period for claims the records may have to answer (contract and
+# commercial records in the UK, Germany's HGB retention); shorten it where no such duty applies.
+LEDGER_PERSONAL_DATA_RETENTION_DAYS = env.int("LEDGER_PERSONAL_DATA_RETENTION_DAYS", default=6 * 365)
 
 # Content-Security-Policy (django-csp): only our own origin; no inline scripts.
 CONTENT_SECURITY_POLICY = {

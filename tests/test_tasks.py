@@ -57,6 +57,7 @@ def test_beat_schedules_are_installed_and_point_at_registered_tasks():
         "governance.rebuild_obligation_counts",
         "governance.outbox.sweep",
         "governance.ledger_checkpoint",
+        "governance.erase_expired_personal_data",
     }
     assert all(name in app.tasks for name in scheduled)
     weekly = PeriodicTask.objects.filter(task__in=["governance.send_officer_summary", "governance.scheduled_report"])
@@ -71,6 +72,7 @@ def test_tasks_retry_transient_errors_with_backoff_and_are_acknowledged_late(set
         compliance_tasks.build_report_task,
         compliance_tasks.snapshot_compliance,
         attestation_tasks.daily_maintenance,
+        attestation_tasks.erase_personal_data,
     ):
         assert OperationalError in task.autoretry_for and task.retry_backoff and task.max_retries == 5
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_ACCEPT_CONTENT == ["json"]

@@ -1,6 +1,7 @@
 from attestations.models.ledger import (
     Attestation,
     AttestationAnswer,
+    AttestationPersonalData,
     Evidence,
     LedgerAppendOnlyError,
     LedgerCheckpoint,
@@ -18,6 +19,7 @@ __all__ = [
     "SATISFIED_STATUSES",
     "Attestation",
     "AttestationAnswer",
+    "AttestationPersonalData",
     "Evidence",
     "LedgerAppendOnlyError",
     "LedgerCheckpoint",

@@ -27,6 +27,9 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # When the file's content was erased (attestations.services.retention); ``sha256`` stays, and
+    # so does the copy the ledger's records carry, so the chain still verifies without the file.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "governance_evidence"
@@ -40,7 +43,16 @@ class Attestation(models.Model):
 
     ``hash`` is SHA-256 over a canonical serialization of the record plus ``prev_hash``, so
     altering any record breaks every hash after it (see attestations.ledger).
+
+    ``format`` says what the hash covers. Format 1 (records written before retention existed)
+    hashes the personal fields (``signature``, ``ip_address``, ``user_agent``) as they are stored
+    on this row, so they can never be erased without breaking the chain. Format 2 keeps those
+    fields in ``AttestationPersonalData`` and hashes ``personal_digest``, a salted digest of
+    them; the fields here stay empty.
     """
+
+    RAW_FORMAT = 1
+    SALTED_FORMAT = 2
 
     class Kind(models.TextChoices):
         ATTESTATION = "attestation", "Attestation"
@@ -70,6 +82,9 @@ class Attestation(models.Model):
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    format = models.PositiveSmallIntegerField(default=SALTED_FORMAT)
+    # Format 2: SHA-256 over the personal data row's salt and its fields' canonical JSON.
+    personal_digest = models.CharField(max_length=64, blank=True)
 
     objects = AttestationQuerySet.as_manager()
 
@@ -77,6 +92,11 @@ class Attestation(models.Model):
         db_table = "governance_attestation"
         ordering = ["id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(format=1, personal_digest="")
+                | Q(format=2, signature="", ip_address__isnull=True, user_agent=""),
+                name="attestation_personal_fields_by_format",
+            ),
             models.UniqueConstraint(
                 fields=["employee", "policy_version"],
                 condition=Q(kind="acknowledgment"),
@@ -91,6 +111,14 @@ class Attestation(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} ({self.hash[:12]})"
+
+    @property
+    def signed_name(self) -> str:
+        """The name typed as signature, wherever the record's format keeps it ("" once erased)."""
+        if self.format == self.RAW_FORMAT:
+            return self.signature
+        personal = getattr(self, "personal_data", None)
+        return personal.signature if personal is not None else ""
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -130,6 +158,70 @@ class AttestationAnswer(models.Model):
 
     def delete(self, *args, **kwargs):
         raise LedgerAppendOnlyError("Attestation answers are append-only.")
+
+
+class PersonalDataQuerySet(models.QuerySet):
+    """The one change the personal data table allows: erasure (attestations.sql.ledger.sql
+    enforces the same in the database)."""
+
+    def update(self, **kwargs):
+        raise LedgerAppendOnlyError("A record's personal data can only be erased, not updated.")
+
+    def delete(self):
+        raise LedgerAppendOnlyError("A record's personal data can only be erased, not deleted.")
+
+    def erase(self, *, now) -> int:
+        """Empty the salt and the fields of the rows not erased yet; how many rows were erased."""
+        return models.QuerySet.update(self.filter(erased_at__isnull=True), **AttestationPersonalData.erased_values(now))
+
+
+class AttestationPersonalData(models.Model):
+    """The personal fields of one format-2 ledger record, outside its hashed content.
+
+    The record's hash covers ``personal_digest`` = SHA-256(salt bytes + canonical JSON of these
+    fields), so the fields can be erased (salt and all: without the salt the digest cannot be
+    matched against guessed values) while the chain, its checkpoints and exported packages still
+    verify. Written once with its record; afterwards only erasure is allowed."""
+
+    attestation = models.OneToOneField(
+        Attestation, primary_key=True, on_delete=models.PROTECT, related_name="personal_data"
+    )
+    salt = models.CharField(max_length=64, blank=True, help_text="32 random bytes, hex; empty once erased.")
+    signature = models.CharField(max_length=200, blank=True, help_text="The full name typed as signature.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalDataQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "attestation personal data"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(erased_at__isnull=True) & ~Q(salt=""))
+                | Q(erased_at__isnull=False, salt="", signature="", ip_address__isnull=True, user_agent=""),
+                name="personal_data_salted_or_erased",
+            )
+        ]
+
+    def __str__(self):
+        return f"Personal data of record {self.attestation_id}"
+
+    @staticmethod
+    def erased_values(now) -> dict:
+        return {"salt": "", "signature": "", "ip_address": None, "user_agent": "", "erased_at": now}
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerAppendOnlyError("A record's personal data can only be erased, not updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerAppendOnlyError("A record's personal data can only be erased, not deleted.")
 
 
 class CheckpointQuerySet(models.QuerySet):

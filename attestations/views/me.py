@@ -199,7 +199,9 @@ def attest_tool(request, pk):
 def record(request, pk):
     employee = _me(request)
     entry = get_object_or_404(
-        Attestation.objects.select_related("platform", "policy_version__policy", "obligation", "evidence"),
+        Attestation.objects.select_related(
+            "platform", "policy_version__policy", "obligation", "evidence", "personal_data"
+        ),
         pk=pk,
         employee=employee,
     )

@@ -73,7 +73,7 @@ def test_compliant_answers_make_the_obligation_compliant_for_the_interval(obliga
     assert obligation.satisfied_by_id == record.pk
     assert obligation.last_attested_at == record.created_at
     assert record.compliant is True and record.tool_used is True
-    assert record.ip_address == "203.0.113.9" and record.user_agent == "pytest"
+    assert record.personal_data.ip_address == "203.0.113.9" and record.personal_data.user_agent == "pytest"
     assert AttestationAnswer.objects.filter(attestation=record, compliant=True).count() == 2
     assert AuditEvent.objects.filter(action="attestation.submitted", object_id=str(obligation.pk)).exists()
 

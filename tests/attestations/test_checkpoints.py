@@ -71,21 +71,21 @@ def unguarded(*statements):
             cursor.execute("SET session_replication_role = origin")
 
 
-def rewrite_from(record, signature):
+def rewrite_from(record, statement):
     """Edit one record and recompute its hash and every later record's link and hash."""
     later = list(Attestation.objects.filter(id__gte=record.pk).order_by("id"))
     previous = None
     statements = []
     for row in later:
         if previous is None:
-            row.signature = signature
+            row.statement = statement
         else:
             row.prev_hash = previous
         row.hash = ledger.compute_hash(row)
         statements.append(
             (
-                "UPDATE governance_attestation SET signature = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                [row.signature, row.prev_hash, row.hash, row.pk],
+                "UPDATE governance_attestation SET statement = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [row.statement, row.prev_hash, row.hash, row.pk],
             )
         )
         previous = row.hash
@@ -172,7 +172,7 @@ def test_a_recomputed_chain_fails_at_the_first_checkpoint_after_the_edit(version
 
     rewrite_from(records[2], "Mallory")  # the third record, after the first checkpoint
 
-    assert Attestation.objects.get(pk=records[2].pk).signature == "Mallory"
+    assert Attestation.objects.get(pk=records[2].pk).statement == "Mallory"
     result = ledger.verify_chain()
     assert (result.ok, result.anchor, result.broken_id, result.count) == (
         False,

@@ -35,14 +35,16 @@ def test_hash_is_sha256_of_the_canonical_content_and_survives_a_round_trip(versi
     stored = Attestation.objects.get(pk=record.pk)
     assert len(stored.hash) == 64
     assert ledger.compute_hash(stored) == stored.hash
-    assert stored.ip_address == "2001:db8::1"
+    assert stored.personal_data.ip_address == "2001:db8::1"
 
 
 def test_hash_changes_when_any_hashed_field_changes(version):
     record = Attestation.objects.get(pk=append(EmployeeFactory(), version, signature="Ada Lovelace").pk)
     original = ledger.compute_hash(record)
-    record.signature = "Somebody Else"
-    assert ledger.compute_hash(record) != original
+    for name, value in (("statement", "Something else"), ("personal_digest", "f" * 64), ("tier", "plus")):
+        changed = Attestation.objects.get(pk=record.pk)
+        setattr(changed, name, value)
+        assert ledger.compute_hash(changed) != original, name
 
 
 def test_answer_rows_are_written_with_the_record(version):
@@ -136,7 +138,7 @@ def test_tampered_record_fails_verification_at_that_record(version):
         # Check the deferred foreign keys now, so that the table can be altered in this transaction.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE governance_attestation DISABLE TRIGGER governance_attestation_append_only")
-        cursor.execute("UPDATE governance_attestation SET signature = 'Mallory' WHERE id = %s", [tampered.pk])
+        cursor.execute("UPDATE governance_attestation SET statement = 'Mallory' WHERE id = %s", [tampered.pk])
         cursor.execute("ALTER TABLE governance_attestation ENABLE TRIGGER governance_attestation_append_only")
     result = ledger.verify_chain()
     assert (result.ok, result.broken_id, result.count) == (False, tampered.pk, 2)
@@ -151,6 +153,13 @@ def test_a_deleted_record_breaks_the_link_of_the_next_one(version):
         # Check the deferred foreign keys now, so that the table can be altered in this transaction.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE governance_attestation DISABLE TRIGGER governance_attestation_append_only")
+        cursor.execute(
+            "ALTER TABLE attestations_attestationpersonaldata DISABLE TRIGGER governance_personaldata_erase_only"
+        )
+        cursor.execute("DELETE FROM attestations_attestationpersonaldata WHERE attestation_id = %s", [records[1].pk])
+        cursor.execute(
+            "ALTER TABLE attestations_attestationpersonaldata ENABLE TRIGGER governance_personaldata_erase_only"
+        )
         cursor.execute("DELETE FROM governance_attestation WHERE id = %s", [records[1].pk])
         cursor.execute("ALTER TABLE governance_attestation ENABLE TRIGGER governance_attestation_append_only")
     result = ledger.verify_chain()
@@ -271,6 +280,8 @@ APP_ROLE_REFUSED = [
     "UPDATE attestations_ledgercheckpoint SET count = 0",
     "DELETE FROM attestations_ledgercheckpoint",
     "TRUNCATE attestations_ledgercheckpoint CASCADE",
+    "DELETE FROM attestations_attestationpersonaldata",
+    "TRUNCATE attestations_attestationpersonaldata CASCADE",
     "DELETE FROM django_migrations",
 ]
 
@@ -310,6 +321,12 @@ def test_the_application_role_reads_and_appends_but_cannot_truncate_alter_or_rew
     with connect_as(app_role) as app:
         assert app.execute("SELECT count(*) FROM governance_attestation").fetchone() == (1,)
         app.execute("UPDATE governance_employee SET job_title = 'Lead'")  # ordinary tables: read and write
+        app.rollback()
+        erase = (
+            "UPDATE attestations_attestationpersonaldata SET salt = '', signature = '', ip_address = NULL, "
+            "user_agent = '', erased_at = now()"
+        )
+        assert app.execute(erase).rowcount == 1  # the one change its personal data allows
         app.rollback()
         for statement in APP_ROLE_REFUSED:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from PIL import Image
 
 from attestations.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
@@ -178,7 +179,7 @@ def test_a_changed_text_shows_what_changed_since_the_acknowledged_version(signed
     assert '<ins><span class="visually-hidden">Added: </span>Never paste customer data.</ins>' in section
 
 
-def test_compliant_submit_leads_to_the_receipt(signed_in, acknowledged):
+def test_compliant_submit_leads_to_the_receipt(signed_in, me, acknowledged):
     obligation = acknowledged[0]
     response = signed_in.post(reverse("me-tool", args=[obligation.pk]), form_data(signed_in, obligation))
     record = Attestation.objects.get(obligation=obligation)
@@ -188,7 +189,8 @@ def test_compliant_submit_leads_to_the_receipt(signed_in, acknowledged):
     assert record.hash in receipt and record.prev_hash in receipt
     assert obligation.due_on.strftime("%-d %b %Y") in receipt
     assert f"{obligation.policy_version.policy.name}, v{obligation.policy_version.number}" in receipt
-    assert record.ip_address == "127.0.0.1"
+    assert record.personal_data.ip_address == "127.0.0.1"
+    assert f"<dd>{escape(me.full_name)}</dd>" in receipt  # the signature, from the personal data row
 
 
 def test_a_non_compliant_receipt_says_what_is_still_due_not_a_past_next_due(signed_in, me, acknowledged):

@@ -7,8 +7,9 @@ class Command(BaseCommand):
     help = (
         "Walk the attestation ledger's hash chain, check it against every signed checkpoint and every report's "
         "head, and re-hash every evidence file; print OK with the count and head hash, or the refused checkpoint, "
-        "the first broken record (and the checkpoint or report it contradicts) and every record whose evidence "
-        "file was swapped or lost."
+        "the first broken record (and the checkpoint or report it contradicts), every record whose evidence "
+        "file was swapped or lost and every record whose personal data no longer matches its digest (erased "
+        "personal data verifies by its digest alone)."
     )
 
     def add_arguments(self, parser):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         result = verify_chain(chunk_size=options["chunk_size"], evidence=not options["skip_evidence"])
         for record_id, reason in result.evidence_problems:
             self.stderr.write(f"EVIDENCE of record {record_id}: {reason}")
+        for record_id, reason in result.personal_problems:
+            self.stderr.write(f"PERSONAL DATA of record {record_id}: {reason}")
         if result.refused:
             raise CommandError(f"REFUSED {result.anchor}: {result.reason}")
         if result.anchor:
@@ -40,8 +43,15 @@ class Command(BaseCommand):
                 f"EVIDENCE MISMATCH in {len(result.evidence_problems)} record(s): {ids} "
                 f"(chain of {result.count} records intact, head {result.head})"
             )
+        if result.personal_problems:
+            ids = ", ".join(str(record_id) for record_id, _ in result.personal_problems)
+            raise CommandError(
+                f"PERSONAL DATA MISMATCH in {len(result.personal_problems)} record(s): {ids} "
+                f"(chain of {result.count} records intact, head {result.head})"
+            )
+        erased = f"; the personal data of {result.erased} erased" if result.erased else ""
         self.stdout.write(
             f"OK {result.count} records, head {result.head}; "
             f"{result.checkpoints} checkpoint{'' if result.checkpoints == 1 else 's'} and "
-            f"{result.anchors} report{'' if result.anchors == 1 else 's'} agree"
+            f"{result.anchors} report{'' if result.anchors == 1 else 's'} agree{erased}"
         )

@@ -3,7 +3,8 @@
 Migrations run as the tables' owner; the web app, the worker and beat connect as a role that
 does not own them, so it can neither ALTER a table (DISABLE TRIGGER) nor drop the ledger's
 guards. On the ledger (attestations, their answers and the checkpoints) it may only SELECT and INSERT: UPDATE,
-DELETE and TRUNCATE are not granted, whatever the triggers say. Idempotent; run it as the owner
+DELETE and TRUNCATE are not granted, whatever the triggers say. On the records' personal data
+it may also UPDATE (the erasure, the one change its trigger lets through), never DELETE. Idempotent; run it as the owner
 after every ``migrate`` (new tables need their grants)."""
 
 import os
@@ -14,6 +15,7 @@ from django.db import connection, transaction
 from governance import db
 
 LEDGER_TABLES = ("governance_attestation", "governance_attestationanswer", "attestations_ledgercheckpoint")
+ERASE_ONLY_TABLES = ("attestations_attestationpersonaldata",)
 READ_ONLY_TABLES = ("django_migrations",)
 
 
@@ -68,6 +70,8 @@ class Command(BaseCommand):
             for table in tables:
                 if table in LEDGER_TABLES:
                     privileges = "SELECT, INSERT"
+                elif table in ERASE_ONLY_TABLES:
+                    privileges = "SELECT, INSERT, UPDATE"
                 elif table in READ_ONLY_TABLES:
                     privileges = "SELECT"
                 else:
@@ -78,6 +82,8 @@ class Command(BaseCommand):
             for statement in statements:
                 cursor.execute(statement)
         self.stdout.write(
-            f"{role}: read and write on {len(tables) - len(LEDGER_TABLES) - len(READ_ONLY_TABLES)} tables, "
-            f"SELECT and INSERT only on the ledger ({', '.join(LEDGER_TABLES)}); owner stays {owner}."
+            f"{role}: read and write on "
+            f"{len(tables) - len(LEDGER_TABLES) - len(ERASE_ONLY_TABLES) - len(READ_ONLY_TABLES)} tables, "
+            f"SELECT and INSERT only on the ledger ({', '.join(LEDGER_TABLES)}), no DELETE on its personal data "
+            f"({', '.join(ERASE_ONLY_TABLES)}); owner stays {owner}."
         )
