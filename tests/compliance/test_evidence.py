@@ -179,6 +179,27 @@ def test_an_exported_package_verifies_and_holds_what_an_auditor_needs(org, tmp_p
     signing.current_public_key().key.verify(content["manifest.json.sig"], content["manifest.json"])
 
 
+def test_a_period_up_to_today_is_anchored_by_the_checkpoint_the_export_writes(org, tmp_path):
+    out = tmp_path / "today.zip"
+    call_command(
+        "export_evidence", "--from", "2026-11-22", "--to", "2026-11-24", "--out", str(out), stdout=io.StringIO()
+    )
+
+    assert "1 ledger records (1 chain entries, positions 6 to 6)" in verify(out)
+    manifest = json.loads(members(out)["manifest.json"])
+    newest = LedgerCheckpoint.objects.order_by("-count").first()
+    assert (newest.count, manifest["ledger"]["anchor_checkpoint"]) == (6, newest.pk)
+
+
+def test_a_period_without_records_still_verifies(org, tmp_path):
+    out = tmp_path / "quiet.zip"
+    call_command(
+        "export_evidence", "--from", "2026-11-03", "--to", "2026-11-04", "--out", str(out), stdout=io.StringIO()
+    )
+
+    assert "0 ledger records (0 chain entries)" in verify(out)
+
+
 def test_a_department_package_holds_only_its_records_content_and_links_the_others(org, tmp_path):
     path = export(tmp_path, org["engineering"].name)
 

@@ -210,12 +210,15 @@ def export_in_job(*, job: Job, progress: Callable[..., None]) -> dict[str, Any]:
             saved.append(name)
             size = os.path.getsize(path)
     except BaseException:
-        for report in ComplianceReport.objects.filter(pk__in=built):
-            for field in (report.csv_file, report.pdf_file):
-                if field:
-                    storage.delete(field.name)
         for name in saved:
             storage.delete(name)
+        try:
+            for report in ComplianceReport.objects.filter(pk__in=built):
+                for field in (report.csv_file, report.pdf_file):
+                    if field:
+                        storage.delete(field.name)
+        except Exception:  # the transaction may be broken already; the error that matters is the first
+            logger.exception("The files of the reports built for evidence job %s could not be removed", job.pk)
         raise
     return {
         "file": name,
