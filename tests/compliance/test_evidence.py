@@ -266,6 +266,22 @@ def test_a_changed_byte_in_any_member_is_refused_naming_it(org, tmp_path):
         assert f"REFUSED {name}:" in refusal(rewrite(path, {name: bytes(changed)})), name
 
 
+def test_a_flipped_byte_in_the_zip_file_itself_is_refused_naming_the_member(org, tmp_path):
+    path = export(tmp_path)
+    with zipfile.ZipFile(path) as package:
+        infos = [info for info in package.infolist() if info.compress_size > 8]
+    for info in infos:
+        raw = bytearray(path.read_bytes())
+        # The member's data starts after its local header (30 bytes, its name, its extra field).
+        name_length = int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
+        extra_length = int.from_bytes(raw[info.header_offset + 28 : info.header_offset + 30], "little")
+        start = info.header_offset + 30 + name_length + extra_length
+        raw[start + info.compress_size // 2] ^= 0x10
+        damaged = tmp_path / f"damaged-{len(raw)}-{info.header_offset}.zip"
+        damaged.write_bytes(bytes(raw))
+        assert f"REFUSED {info.filename}" in refusal(damaged), info.filename
+
+
 def test_a_changed_manifest_or_signature_is_refused(org, tmp_path):
     path = export(tmp_path)
     content = members(path)

@@ -134,6 +134,13 @@ def _sha256_and_size(handle: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _read(package: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return package.read(name)
+    except (zipfile.BadZipFile, zlib.error, OSError) as exc:
+        raise Refused(name, f"its bytes in the zip are damaged ({exc})") from None
+
+
 def _lines(package: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     with package.open(name) as handle:
         for line in handle:
@@ -167,8 +174,7 @@ class _Verifier:
         for name in (MANIFEST, SIGNATURE):
             if name not in names:
                 raise Refused(name, "it is missing from the package")
-        data = self.package.read(MANIFEST)
-        signature = self.package.read(SIGNATURE)
+        data, signature = _read(self.package, MANIFEST), _read(self.package, SIGNATURE)
         try:
             manifest = json.loads(data)
             kid, jwk = str(manifest["kid"]), manifest["signing_key"]
