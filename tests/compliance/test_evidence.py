@@ -466,9 +466,10 @@ def test_the_reports_page_starts_the_job_whose_package_downloads_and_verifies(or
         "departments": [org["engineering"].pk],
         "evidence_files": True,
     }
+    polled = f'hx-get="{reverse("job-progress", args=[job.pk])}'.encode()  # the one progress partial
     page = officer_client.get(reverse("job", args=[job.pk]))
-    assert page.status_code == 200
-    assert f'hx-get="{reverse("job-progress", args=[job.pk])}'.encode() in page.content  # the one partial
+    assert page.status_code == 200 and polled in page.content
+    assert polled in officer_client.get(reverse("reports:list")).content  # shown while it runs
 
     assert jobs.run_job(job.pk) == "done"
     assert jobs.run_job(job.pk) == "skipped"  # a second delivery finds it done

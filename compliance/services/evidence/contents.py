@@ -62,6 +62,8 @@ def choose_reports(
 
 
 def add_reports(writer: PackageWriter, chosen: list[ComplianceReport], built: list[int]) -> list[dict[str, Any]]:
+    """Copy each report's PDF and CSV into the package, each checked against the hash the report
+    recorded; the manifest's entry of each."""
     listed = []
     for report in chosen:
         entry: dict[str, Any] = {

@@ -48,6 +48,8 @@ class PackageWriter:
 
 
 class MemberStream:
+    """One member being written (a context manager): what goes through it is hashed and counted."""
+
     def __init__(self, writer: PackageWriter, name: str) -> None:
         self.writer, self.name = writer, name
         self.digest = hashlib.sha256()
