@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 
 from attestations import ledger
@@ -254,6 +255,43 @@ def test_verification_runs_in_a_process_that_cannot_reach_any_database(org, tmp_
     assert run.returncode == 0, run.stderr
     assert "OK: evidence package" in run.stdout
     assert broken.returncode == 1 and "REFUSED policies/versions.json" in broken.stderr
+
+
+def unguarded(*statements):
+    """SQL with the append-only triggers off, as someone holding a copy of the database could."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        finally:
+            cursor.execute("SET session_replication_role = origin")
+
+
+@pytest.mark.postgres
+def test_a_package_verifies_once_the_ledger_tables_are_emptied(org, tmp_path):
+    path = export(tmp_path)
+    unguarded(
+        ("UPDATE governance_compliancereport SET ledger_checkpoint_id = NULL", []),
+        ("DELETE FROM governance_attestationanswer", []),
+        ("DELETE FROM governance_attestation", []),
+        ("DELETE FROM attestations_ledgercheckpoint", []),
+    )
+    assert not LedgerCheckpoint.objects.exists()
+
+    assert "3 ledger records" in verify(path)
+
+
+@pytest.mark.postgres
+def test_an_edited_record_in_the_database_stops_the_export(org, tmp_path):
+    edited = org["records"]["in"][1]
+    unguarded(("UPDATE governance_attestation SET statement = %s WHERE id = %s", ["Edited.", edited.pk]))
+
+    with pytest.raises(CommandError) as error:
+        export(tmp_path)
+    assert f"The ledger is broken at record {edited.pk} (its content does not match its hash)" in str(error.value)
+    assert not list((tmp_path).glob("*.zip"))
 
 
 def test_a_changed_byte_in_any_member_is_refused_naming_it(org, tmp_path):

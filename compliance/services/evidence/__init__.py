@@ -143,7 +143,19 @@ def write_package(
     now = timezone.now()
     chosen = choose_reports(request, job=job, progress=progress, built=built)
     checkpoint_ledger(now=now)  # the head is signed, so every record of the period is covered
-    writer = PackageWriter(handle)
+    with PackageWriter(handle) as writer:
+        return _write_members(writer, request=request, now=now, chosen=chosen, built=built, progress=progress)
+
+
+def _write_members(
+    writer: PackageWriter,
+    *,
+    request: EvidenceRequest,
+    now: datetime.datetime,
+    chosen: list[ComplianceReport],
+    built: list[int],
+    progress: Callable[..., None],
+) -> dict[str, Any]:
     progress(40, step="Copying the reports")
     report_entries = add_reports(writer, chosen, built)
     progress(45, step="Writing the policy versions and the catalog")
@@ -182,7 +194,6 @@ def write_package(
     _, signature = signing.sign(signed_bytes)
     writer.zip.writestr(MANIFEST, content["manifest"])
     writer.zip.writestr(SIGNATURE, signing.b64url_decode(signature))
-    writer.close()
     return manifest
 
 

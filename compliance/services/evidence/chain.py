@@ -112,11 +112,16 @@ def write_ledger(
             for record in rows.iterator(chunk_size=CHUNK):
                 if previous is not None and record.prev_hash != previous:
                     raise _broken(record, "its previous hash is not the hash of the record before it")
+                if ledger.compute_hash(record) != record.hash:
+                    raise _broken(record, "its content does not match its hash")
                 content = None
                 if record.in_scope:  # type: ignore[attr-defined]  # annotated above
                     content = ledger.canonical_bytes(record)
-                    if hashlib.sha256(content).hexdigest() != record.hash:
-                        raise _broken(record, "its content does not match its hash")
+                    if hashlib.sha256(content).hexdigest() != record.hash:  # what the package promises
+                        raise ValidationError(
+                            f"Record {record.pk}'s hash is not the SHA-256 of its canonical content; "
+                            "this package format cannot carry it."
+                        )
                     contents.write(content + b"\n")
                     part.records += 1
                 chain.write(

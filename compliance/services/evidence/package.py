@@ -43,7 +43,12 @@ class PackageWriter:
                 stream.write(block)
         return str(self.members[-1]["sha256"])
 
-    def close(self) -> None:
+    def __enter__(self) -> "PackageWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        """Close the zip (its central directory written), also after a failure, so that nothing
+        is left half-open; a failed package is thrown away by its caller."""
         self.zip.close()
 
 
