@@ -1,9 +1,10 @@
-"""The compliance jobs: building a report reads every obligation of what it covers, so it runs
-in a worker (governance.jobs) and officers watch it on the report's page or the job's."""
+"""The compliance jobs: building a report reads every obligation of what it covers, and an
+evidence package every ledger record of its period, so they run in a worker (governance.jobs)
+and officers watch them on the report's page or the job's."""
 
 from typing import Any
 
-from compliance.services import reports
+from compliance.services import evidence, reports
 from governance import jobs
 from governance.jobs import JobOutcome
 from governance.roles import is_compliance_officer
@@ -28,4 +29,25 @@ def build_report(*, job: Any, progress: Any, actor: Any, report: int) -> JobOutc
             "ledger_checkpoint": built.ledger_checkpoint_id,
         },
         then=lambda: reports.announce_ready(built.pk),
+    )
+
+
+@jobs.register(evidence.EXPORT_EVIDENCE, can_view=is_compliance_officer)
+def export_evidence(*, job: Any, progress: Any, actor: Any, **params: Any) -> JobOutcome:
+    """The evidence package of ``job.params`` (compliance.services.evidence), kept in the
+    private storage. A retry or second delivery runs it whole again or finds it done."""
+    result = evidence.export_in_job(job=job, progress=progress)
+    built = list(result["built_reports"])
+
+    def announce() -> None:
+        for report_id in built:
+            reports.announce_ready(report_id)
+
+    return JobOutcome(
+        message=(
+            f"Evidence package ready: {result['members']} files, {result['records']} ledger records, "
+            f"{result['checkpoints']} signed checkpoints; SHA-256 {result['sha256']}."
+        ),
+        result=result,
+        then=announce,
     )

@@ -1,13 +1,16 @@
-"""Compliance reports for officers: list, start, follow progress (the build's job), download the files."""
+"""Compliance reports for officers: list, start, follow progress (the build's job), download the files;
+the evidence packages for auditors (a job each) and their download."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from compliance.models import ComplianceReport
+from compliance.services import evidence
 from compliance.services.reports import request_report
 from compliance.services.reports.summary import change_text
 from governance import csv as csv_export
@@ -17,6 +20,7 @@ from people.models import Department
 from platforms.models import Platform
 
 BUILDING_SHOWN = 5  # the reports in progress the list shows with their progress
+PACKAGES_SHOWN = 10  # the latest evidence packages the list shows
 
 
 @role_required(is_compliance_officer)
@@ -40,21 +44,70 @@ def report_list(request):
                 else "The report is being built; this page shows its progress.",
             )
             return redirect("reports:detail", pk=report.pk)
+    return _list_page(request, errors=errors)
+
+
+def _list_page(request, *, errors=None, evidence_errors=None, evidence_values=None):
     reports = ComplianceReport.objects.select_related("requested_by", "job")
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     building = reports.filter(job__status__in=Job.ACTIVE)[:BUILDING_SHOWN]
+    packages = Job.objects.filter(kind=evidence.EXPORT_EVIDENCE).order_by("-created_at", "-id")[:PACKAGES_SHOWN]
     return render(
         request,
         "compliance/reports/list.html",
         {
             "page": page,
             "building": building,
-            "errors": errors,
+            "errors": errors or {},
+            "evidence_errors": evidence_errors or {},
+            "evidence_values": evidence_values or {},
+            "packages": packages,
+            "today": timezone.localdate(),
             "departments": Department.objects.order_by("path").values("id", "name"),
             "platforms": Platform.objects.order_by("name").values("id", "name"),
         },
-        status=400 if errors else 200,
+        status=400 if errors or evidence_errors else 200,
     )
+
+
+@role_required(is_compliance_officer)
+@require_POST
+def evidence_start(request):
+    """Start an evidence package for auditors (a job) and show its page."""
+    values = {
+        "start": request.POST.get("start", ""),
+        "end": request.POST.get("end", ""),
+        "departments": request.POST.getlist("department"),
+        "evidence_files": request.POST.get("evidence_files") == "1",
+    }
+    try:
+        wanted = evidence.parse_request(
+            start=values["start"],
+            end=values["end"],
+            departments=values["departments"],
+            evidence_files=values["evidence_files"],
+        )
+    except ValidationError as error:
+        return _list_page(request, evidence_errors=error.message_dict, evidence_values=values)
+    job, _ = evidence.start_export(wanted, actor=request.user)
+    messages.success(request, "The evidence package is being written; this page shows its progress.")
+    return redirect("job", pk=job.pk)
+
+
+@role_required(is_compliance_officer)
+@require_GET
+def evidence_download(request, pk):
+    """Stream a finished evidence package from the private storage (officers only)."""
+    job = get_object_or_404(Job, pk=pk, kind=evidence.EXPORT_EVIDENCE, status=Job.Status.DONE)
+    response = FileResponse(
+        evidence.package_file(job),
+        as_attachment=True,
+        filename=job.result.get("file_name") or f"evidence-{job.pk}.zip",
+        content_type="application/zip",
+    )
+    response["X-Content-SHA256"] = job.result.get("sha256", "")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _context(report):

@@ -140,6 +140,12 @@ def start_report(org):
     return lambda: client.post(reverse("reports:list"), {"department": "", "platform": "", "customer_data": ""})
 
 
+def start_evidence_package(org):
+    client = _signed_in(org["officer"])
+    start = (TODAY - datetime.timedelta(days=next(org["serial"]) % 300)).isoformat()  # a new package each time
+    return lambda: client.post(reverse("reports:evidence"), {"start": start, "end": TODAY.isoformat()})
+
+
 def revise_setting(org):
     setting = org["rules"][0].required_settings.first().setting
     n = next(org["serial"])
@@ -217,6 +223,7 @@ WRITE_VIEWS = {
     "attestations:version-publish": publish_version,
     "attestations:version-retire": retire_version,
     "reports:list": start_report,
+    "reports:evidence": start_evidence_package,
     "platforms:setting-edit": revise_setting,
     "api-employee-list": api_upsert_employee,
     "api-employee-detail": api_update_employee,
@@ -318,6 +325,7 @@ ONE_THING_WRITES = {
 READ_ONLY = {
     "home", "favicon", "healthz", "ledger-keys", "job", "job-progress", "me", "me-history", "me-record", "me-evidence", "team",
     "dashboard", "dashboard-people", "dashboard-person", "dashboard-team", "reports:detail", "reports:download",
+    "reports:evidence-download",
     "attestations:exceptions", "attestations:version-preview", "platforms:list",
     "platforms:detail", "platforms:stale", "policies:list", "policies:version", "policies:version-diff",
     "password_change_done", "password_reset_done", "password_reset_complete", "platform-list", "platform-detail",
