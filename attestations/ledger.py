@@ -345,6 +345,25 @@ def _contradicted(anchors: Iterable[Anchor], actual: str) -> Anchor | None:
     return next((anchor for anchor in anchors if anchor.head_hash != actual), None)
 
 
+def _link_problem(record: Attestation, previous: str) -> str | None:
+    """Why ``record`` breaks the chain after a record of hash ``previous``, or None."""
+    if record.prev_hash != previous:
+        return "its previous hash does not match the record before it"
+    if compute_hash(record) != record.hash:
+        return "its content does not match its hash"
+    return None
+
+
+def _problems_beside(record: Attestation, *, evidence: bool) -> tuple[str | None, str | None, bool]:
+    """What beside an intact record does not back it: (its evidence file's problem, with
+    ``evidence``; its personal data's problem, format 2; whether that data was erased)."""
+    evidence_problem = _evidence_problem(record, record.evidence) if evidence and record.evidence_sha256 else None
+    if record.format != Attestation.SALTED_FORMAT:
+        return evidence_problem, None, False
+    personal_problem = _personal_problem(record)
+    return evidence_problem, personal_problem, personal_problem is None and record.personal_data.is_erased
+
+
 def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> VerifyResult:
     """Walk every record in id order, streaming, and check each hash and each link; with
     ``evidence``, re-hash every evidence file a record refers to; check every format-2 record's
@@ -378,29 +397,15 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
     if evidence:
         records = records.select_related("evidence")
     for record in records.iterator(chunk_size=chunk_size):
-        if record.prev_hash != previous:
-            return VerifyResult(
-                False,
-                count,
-                previous,
-                record.pk,
-                "its previous hash does not match the record before it",
-                tuple(problems),
-            )
-        if compute_hash(record) != record.hash:
-            return VerifyResult(
-                False, count, previous, record.pk, "its content does not match its hash", tuple(problems)
-            )
-        if evidence and record.evidence_sha256:
-            problem = _evidence_problem(record, record.evidence)
-            if problem:
-                problems.append((record.pk, problem))
-        if record.format == Attestation.SALTED_FORMAT:
-            problem = _personal_problem(record)
-            if problem:
-                personal_problems.append((record.pk, problem))
-            elif record.personal_data.is_erased:
-                erased += 1
+        broken = _link_problem(record, previous)
+        if broken:
+            return VerifyResult(False, count, previous, record.pk, broken, tuple(problems))
+        evidence_problem, personal_problem, was_erased = _problems_beside(record, evidence=evidence)
+        if evidence_problem:
+            problems.append((record.pk, evidence_problem))
+        if personal_problem:
+            personal_problems.append((record.pk, personal_problem))
+        erased += was_erased
         contradicted = _contradicted(expected.get(count + 1, ()), record.hash)
         if contradicted is not None:
             reason = (
