@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "attestations",
     "compliance",
     "notifications",
+    "browser_extension",
     "integrations",
     "demo",
 ]
@@ -243,6 +244,18 @@ AXES_VERBOSE = False
 PASSWORD_RESET_RATE_PER_ADDRESS = env.str("PASSWORD_RESET_RATE_PER_ADDRESS", default="10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = env.str("PASSWORD_RESET_RATE_PER_ACCOUNT", default="3/h")
 FAILED_KEY_RATE = env.str("FAILED_KEY_RATE", default="20/m")
+
+# The browser extension (browser_extension): a pairing code lives this many minutes, an account
+# may create this many, an address may present this many refused codes or device tokens; a
+# device's request budget; usage signals are accepted for days up to this many days ago, and
+# the officers' page looks this many days back by default (at most the maximum).
+EXTENSION_PAIRING_CODE_MINUTES = env.int("EXTENSION_PAIRING_CODE_MINUTES", default=10)
+EXTENSION_CODE_RATE_PER_ACCOUNT = env.str("EXTENSION_CODE_RATE_PER_ACCOUNT", default="10/h")
+EXTENSION_FAILED_TOKEN_RATE = env.str("EXTENSION_FAILED_TOKEN_RATE", default="20/m")
+EXTENSION_THROTTLE_RATE = env.str("EXTENSION_THROTTLE_RATE", default="120/min")
+EXTENSION_SIGNAL_MAX_AGE_DAYS = env.int("EXTENSION_SIGNAL_MAX_AGE_DAYS", default=7)
+EXTENSION_USAGE_WINDOW_DAYS = env.int("EXTENSION_USAGE_WINDOW_DAYS", default=30)
+EXTENSION_USAGE_WINDOW_MAX_DAYS = env.int("EXTENSION_USAGE_WINDOW_MAX_DAYS", default=365)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -38,6 +38,9 @@ urlpatterns = [
     path("", include("compliance.urls")),
     path("", include("compliance.report_urls")),
     path("", include("integrations.urls")),
+    # The browser extension: pairing on /me/, the officers' page, and its own small API.
+    path("", include("browser_extension.urls")),
+    path("api/extension/v1/", include("browser_extension.api.urls")),
     path("catalog/", include("platforms.urls")),
     # The policy editor, and publishing and the exception queue beside it.
     path("policies/", include("policies.urls")),

@@ -15,6 +15,7 @@ class Scope(models.TextChoices):
     REPORTS_READ = "reports:read", "Read and download compliance reports"
     REPORTS_WRITE = "reports:write", "Request compliance reports"
     WEBHOOKS_WRITE = "webhooks:write", "Register and manage webhooks"
+    USAGE_READ = "usage:read", "Read the browser extension's usage figures (tools in use, contradictions)"
 
 
 ALL_SCOPES = tuple(Scope.values)

@@ -41,6 +41,12 @@ class VersionForm(forms.Form):
     escalation_after_days = forms.IntegerField(
         min_value=0, max_value=365, label="Tell the manager after (days overdue)"
     )
+    usage_signals = forms.BooleanField(
+        required=False,
+        label="Usage signals from the browser extension",
+        help_text="The extension reports which catalog tools people open, per tool and day (never an address, "
+        "a page or what they type). Off unless ticked; say so in the policy text.",
+    )
 
     def clean_reminder_offsets(self):
         raw = self.cleaned_data["reminder_offsets"]
@@ -59,6 +65,7 @@ class VersionForm(forms.Form):
             "grace_period_days": version.grace_period_days,
             "reminder_offsets": ", ".join(str(o) for o in version.reminder_offsets),
             "escalation_after_days": version.escalation_after_days,
+            "usage_signals": version.usage_signals,
         }
 
 

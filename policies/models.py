@@ -124,6 +124,11 @@ class PolicyVersion(models.Model):
     escalation_after_days = models.PositiveIntegerField(
         default=14, help_text="Days overdue after which the manager is told."
     )
+    usage_signals = models.BooleanField(
+        default=False,
+        help_text="The browser extension reports which catalog tools the people this version covers open "
+        "(tool and day only). Say so in the policy text.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

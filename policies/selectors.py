@@ -84,6 +84,7 @@ VERSION_DIFF_FIELDS = (
     ("grace_period_days", "Grace period (days)"),
     ("reminder_offsets", "Reminder days"),
     ("escalation_after_days", "Escalation after (days overdue)"),
+    ("usage_signals", "Usage signals from the browser extension"),
 )
 
 

@@ -29,6 +29,7 @@ VERSION_FIELDS = (
     "grace_period_days",
     "reminder_offsets",
     "escalation_after_days",
+    "usage_signals",
 )
 RULE_FIELDS = (
     "stance",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attestations import extensions
 from attestations.forms import DOES_NOT_USE, USES, AttestationForm, ExceptionRequestForm, value_label
 from attestations.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
 from attestations.selectors import records as selectors
@@ -83,6 +84,7 @@ def my_tools(request):
             "total": total,
             "percent": round(100 * done / total) if total else 100,
             "to_acknowledge": to_acknowledge,
+            "sections": extensions.me_sections(request=request, employee=employee),
         },
     )
 

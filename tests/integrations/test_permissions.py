@@ -26,6 +26,7 @@ ENDPOINTS = [
     ("put", "/api/v1/departments/D1/", "employees:write", {"name": "Engineering and Data"}),
     ("get", "/api/v1/compliance/summary/", "compliance:read", None),
     ("get", "/api/v1/attestations/", "attestations:read", None),
+    ("get", "/api/v1/usage/", "usage:read", None),
     ("get", "/api/v1/platforms/", "compliance:read", None),
     ("get", "/api/v1/platforms/acme/", "compliance:read", None),
     ("get", "/api/v1/policies/", "compliance:read", None),

@@ -22,6 +22,7 @@ from governance.roles import Role
 from people import jobs as people_jobs
 from people.models import Department, Employee
 from platforms.models import RevisionKind
+from policies.models import PolicyVersion
 from tests.attestations.builders import new_version, publish, safe_answers, tool_rules
 from tests.clock import noon_on
 from tests.factories import DepartmentFactory
@@ -43,6 +44,7 @@ def org(make_user, client_for, monkeypatch):
     monkeypatch.setattr(people_jobs, "REWRITE_IN_REQUEST", 0)
     department = DepartmentFactory(code="ROOT", name="Everyone")
     version, rules = tool_rules(tools=2)
+    PolicyVersion.objects.filter(pk=version.pk).update(usage_signals=True)  # the extension's signals may come
     publish(version)
     state = {
         "version": version,
@@ -215,6 +217,45 @@ def scim_create_user(org):
     return lambda: org["api"].post("/scim/v2/Users", json.dumps(body), content_type=SCIM)
 
 
+def _paired(user):
+    from browser_extension import services as extension
+    from tests.browser_extension.conftest import DeviceClient
+
+    _, code = extension.create_pairing_code(employee=user.employee, actor=user)
+    device, token = extension.pair_device(code=code, device_name="Laptop")
+    return device, DeviceClient(token)
+
+
+def create_pairing_code(org):
+    user, _ = _employee_with_obligations(org)
+    client = _signed_in(user)
+    return lambda: client.post(reverse("extension:pairing-code"))
+
+
+def revoke_device(org):
+    user, _ = _employee_with_obligations(org)
+    device, _ = _paired(user)
+    client = _signed_in(user)
+    return lambda: client.post(reverse("extension:device-revoke", args=[device.pk]))
+
+
+def extension_pair(org):
+    from browser_extension import services as extension
+    from tests.browser_extension.conftest import DeviceClient
+
+    user, _ = _employee_with_obligations(org)
+    _, code = extension.create_pairing_code(employee=user.employee, actor=user)
+    return lambda: DeviceClient().post_json(reverse("extension-api:pair"), {"code": code, "device_name": "Laptop"})
+
+
+def extension_signals(org):
+    user, _ = _employee_with_obligations(org)
+    _, client = _paired(user)
+    days = [TODAY.isoformat(), (TODAY - datetime.timedelta(days=1)).isoformat()]
+    body = [{"platform": rule.platform.slug, "day": day} for rule in org["rules"] for day in days]
+    return lambda: client.post_json(reverse("extension-api:signals"), body)
+
+
 WRITE_VIEWS = {
     "me-tool": attest,
     "me-acknowledge": acknowledge,
@@ -231,6 +272,10 @@ WRITE_VIEWS = {
     "api-department-detail": api_move_department,
     "api-report-list": api_start_report,
     "scim-users": scim_create_user,
+    "extension:pairing-code": create_pairing_code,
+    "extension:device-revoke": revoke_device,
+    "extension-api:pair": extension_pair,
+    "extension-api:signals": extension_signals,
 }
 
 
@@ -332,6 +377,7 @@ READ_ONLY = {
     "api-root", "api-docs", "schema", "api-job-detail", "api-attestation-list", "api-compliance-summary", "api-employee-compliance",
     "api-policy-list", "api-policy-detail", "api-report-detail", "api-report-download", "api-webhook-deliveries",
     "scim-resource-type", "scim-resource-types", "scim-schema", "scim-schemas", "scim-service-provider-config",
+    "extension:tools-in-use", "extension-api:status", "api-usage",
 }  # fmt: skip
 
 

@@ -1,0 +1,129 @@
+"""The extension's endpoints (/api/extension/v1/): pair, status, signals. Thin: validate,
+call a selector or a service. None accepts a session or an API key; status and signals take
+only a device token (DeviceTokenAuthentication), and what they read or write is that
+device's employee's, never anyone else's. Not part of the HR systems' OpenAPI schema."""
+
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotAuthenticated, PermissionDenied, Throttled, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from browser_extension import selectors, services
+from browser_extension.api import serializers as s
+from browser_extension.api.authentication import DeviceTokenAuthentication, failed_wait, record_failure
+from browser_extension.api.permissions import IsPairedDevice
+from browser_extension.api.throttling import DeviceRateThrottle
+from platforms.models import Platform
+from policies.selectors import employee_stances
+
+
+class PairingRefusedError(APIException):
+    status_code = status.HTTP_401_UNAUTHORIZED
+
+
+class SignalsOff(PermissionDenied):
+    default_detail = (
+        "Usage signals are off: the policy in force for you does not turn them on, so nothing was recorded."
+    )
+    default_code = "usage_signals_off"
+
+
+def _with_code(exc, context):
+    """The product's problem-details body, plus ``code``: a word the extension can act on."""
+    response = api_settings.EXCEPTION_HANDLER(exc, context)
+    if response is not None and isinstance(response.data, dict):
+        codes = exc.get_codes() if isinstance(exc, APIException) else None
+        response.data["code"] = codes if isinstance(codes, str) else "invalid"
+        if response.status_code == status.HTTP_401_UNAUTHORIZED:
+            response["WWW-Authenticate"] = 'Bearer realm="extension"'
+    return response
+
+
+@extend_schema(exclude=True)
+class ExtensionView(APIView):
+    authentication_classes = [DeviceTokenAuthentication]
+    permission_classes = [IsPairedDevice]
+    throttle_classes = [DeviceRateThrottle]
+
+    def get_exception_handler(self):
+        return _with_code
+
+    def permission_denied(self, request, message=None, code=None):
+        if request.auth is None:
+            raise NotAuthenticated(IsPairedDevice.message, "no_token")
+        super().permission_denied(request, message, code)
+
+    def employee(self):
+        return self.request.auth.employee
+
+
+class PairView(ExtensionView):
+    """POST {code, device_name}: a valid one-time code becomes this browser's device token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        wait = failed_wait(request)
+        if wait is not None:
+            raise Throttled(wait, "Too many refused pairing codes from this address; wait and try again.")
+        body = s.PairSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            device, token = services.pair_device(
+                code=body.validated_data["code"],
+                device_name=body.validated_data["device_name"],
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except services.PairingRefused as refused:
+            record_failure(request)
+            raise PairingRefusedError(refused.message, refused.code) from None
+        return Response(
+            {
+                "token": token,
+                "device": {"id": device.pk, "name": device.name, "created_at": device.created_at.isoformat()},
+                "employee": {"name": device.employee.full_name},
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class StatusView(ExtensionView):
+    """GET: the device's employee's stance, policy version and status per catalog tool."""
+
+    def get(self, request):
+        return Response(
+            selectors.extension_status(
+                employee=self.employee(), today=timezone.localdate(), absolute=request.build_absolute_uri
+            )
+        )
+
+
+class SignalsView(ExtensionView):
+    """POST [{platform, day}, ...]: the tools this browser opened, per day. Only when the
+    policy in force for the employee turns usage signals on (403 otherwise, nothing stored)."""
+
+    def post(self, request):
+        employee = self.employee()
+        if not selectors.usage_signals_on(employee_stances(employee=employee)):
+            raise SignalsOff()
+        if not isinstance(request.data, list):
+            raise ValidationError({"non_field_errors": ["Send a JSON list of {platform, day} objects."]})
+        named = {row.get("platform") for row in request.data[: s.MAX_SIGNALS] if isinstance(row, dict)}
+        slugs = [slug for slug in named if isinstance(slug, str)]
+        context = {
+            "today": timezone.localdate(),
+            "platform_ids": dict(Platform.objects.filter(slug__in=slugs).values_list("slug", "pk")),
+        }
+        body = s.signals_serializer(data=request.data, context=context)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            recorded = services.record_usage_signals(
+                employee=employee, signals=[(row["platform"], row["day"]) for row in body.validated_data]
+            )
+        return Response({"recorded": recorded})
