@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("compliance.urls")),
     path("", include("compliance.report_urls")),
     path("", include("integrations.urls")),
+    # The public trust page, its JSON and signed statement, and the admins' setting for it.
+    path("", include("trust.urls")),
     path("catalog/", include("platforms.urls")),
     # The policy editor, and publishing and the exception queue beside it.
     path("policies/", include("policies.urls")),
