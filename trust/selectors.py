@@ -65,14 +65,9 @@ def _group(*, people_at_least: int, total: int, satisfied: int, share: float | N
     return {"shown": True, "total": total, "satisfied": satisfied, "share": share}
 
 
-def trust_figures(*, settings: TrustSettings, today: datetime.date) -> dict[str, Any]:
-    """Everything the trust page shows for ``today``, as JSON-ready values (the statement signs
-    exactly this). Tools are those the published policy versions name; per-tool figures for
-    the tools whose rules open obligations (approved and restricted)."""
-    minimum = settings.minimum_group_size
-    versions = _published_versions()
-    rules = _published_rules()
-
+def _tools(rules: list[ToolRule]) -> tuple[dict[str, list[dict[str, str]]], dict[int, set[int]], list[Any]]:
+    """The tools by stance; per tool that opens obligations, the policies with a rule for it;
+    and those tools by name."""
     tools: dict[str, list[dict[str, str]]] = {stance.value: [] for stance in STANCES}
     policies_naming: dict[int, set[int]] = {}
     attested: dict[int, Any] = {}
@@ -81,22 +76,18 @@ def trust_figures(*, settings: TrustSettings, today: datetime.date) -> dict[str,
         if rule.creates_obligations:
             policies_naming.setdefault(rule.platform_id, set()).add(rule.version.policy_id)
             attested[rule.platform_id] = rule.platform
+    return tools, policies_naming, sorted(attested.values(), key=lambda p: (p.name.lower(), p.pk))
 
-    everyone = compliance.overview(ComplianceFilters(), today=today, tree=[])
-    by_tool = {figures.extra["id"]: figures for figures in everyone.platforms}
-    people_on: dict[int, int] = {
-        platform_id: math.ceil(figures.total / max(len(policies_naming.get(platform_id, ())), 1))
-        for platform_id, figures in by_tool.items()
-    }
-    summary = everyone.summary
-    handlers = compliance.customer_data_coverage(ComplianceFilters(), today=today)
 
-    ordered = sorted(attested.values(), key=lambda p: (p.name.lower(), p.pk))
-    everyone_per_tool = []
-    handlers_per_tool = []
-    for platform in ordered:
+def _per_tool(
+    platforms: list[Any], *, by_tool: dict[int, Any], people_on: dict[int, int], minimum: int, today: datetime.date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per tool: everyone's figures (the dashboard's "By tool") and the handlers' (its handlers
+    card filtered by the tool)."""
+    everyone, handlers = [], []
+    for platform in platforms:
         figures = by_tool.get(platform.pk)
-        everyone_per_tool.append(
+        everyone.append(
             {
                 "tool": platform.name,
                 **_group(
@@ -109,7 +100,7 @@ def trust_figures(*, settings: TrustSettings, today: datetime.date) -> dict[str,
             }
         )
         coverage = compliance.customer_data_coverage(ComplianceFilters(platform_id=platform.pk), today=today)
-        handlers_per_tool.append(
+        handlers.append(
             {
                 "tool": platform.name,
                 **_group(
@@ -121,6 +112,28 @@ def trust_figures(*, settings: TrustSettings, today: datetime.date) -> dict[str,
                 ),
             }
         )
+    return everyone, handlers
+
+
+def trust_figures(*, settings: TrustSettings, today: datetime.date) -> dict[str, Any]:
+    """Everything the trust page shows for ``today``, as JSON-ready values (the statement signs
+    exactly this). Tools are those the published policy versions name; per-tool figures for
+    the tools whose rules open obligations (approved and restricted)."""
+    minimum = settings.minimum_group_size
+    versions = _published_versions()
+    tools, policies_naming, platforms = _tools(_published_rules())
+
+    everyone = compliance.overview(ComplianceFilters(), today=today, tree=[])
+    by_tool = {figures.extra["id"]: figures for figures in everyone.platforms}
+    people_on: dict[int, int] = {
+        platform_id: math.ceil(figures.total / max(len(policies_naming.get(platform_id, ())), 1))
+        for platform_id, figures in by_tool.items()
+    }
+    summary = everyone.summary
+    handlers = compliance.customer_data_coverage(ComplianceFilters(), today=today)
+    everyone_per_tool, handlers_per_tool = _per_tool(
+        platforms, by_tool=by_tool, people_on=people_on, minimum=minimum, today=today
+    )
 
     return {
         "organization": settings.organization_name,
