@@ -211,3 +211,25 @@ def test_the_setting_refuses_bad_input_with_a_clear_error(client, admin_user, fi
     assert message in " ".join(response.context["form"].errors[field])
     assert not TrustSettings.objects.exists()
     assert not AuditEvent.objects.filter(action="trust_settings.updated").exists()
+
+
+@pytest.mark.postgres
+def test_a_tool_two_policies_name_counts_its_people_not_its_obligations(client, trust_org, trust_on):
+    """Three people with the restricted tool under two policies hold six obligations: still a
+    group of three, hidden under a minimum of five."""
+    from attestations.models import Obligation
+    from tests.attestations.builders import new_version, publish
+    from tests.factories import ObligationFactory, ToolRuleFactory
+
+    TrustSettings.objects.filter(pk=1).update(minimum_group_size=5)
+    platform = trust_org["rules"]["r"].platform
+    second = new_version()
+    rule = ToolRuleFactory(version=second, platform=platform)
+    publish(second)
+    for first in Obligation.objects.filter(platform=platform).select_related("employee"):
+        ObligationFactory(employee=first.employee, rule=rule, policy_version=second, platform=platform)
+    assert compliance.summary(ComplianceFilters(platform_id=platform.pk), today=TODAY).total == 6
+
+    everyone = {row["tool"]: row for row in _json(client)["everyone"]["per_tool"]}
+    assert everyone[platform.name] == {"tool": platform.name, "shown": False, "fewer_than": 5}
+    assert everyone["Alpha Chat"]["shown"]  # 22 people, one policy
