@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "attestations",
     "compliance",
     "notifications",
+    "trust",
     "browser_extension",
     "integrations",
     "demo",

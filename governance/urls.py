@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("compliance.urls")),
     path("", include("compliance.report_urls")),
     path("", include("integrations.urls")),
+    # The public trust page, its JSON and signed statement, and the admins' setting for it.
+    path("", include("trust.urls")),
     # The browser extension: pairing on /me/, the officers' page, and its own small API.
     path("", include("browser_extension.urls")),
     path("api/extension/v1/", include("browser_extension.api.urls")),

@@ -106,7 +106,7 @@ def test_the_layers_contract_names_every_app():
     text = (ROOT / "pyproject.toml").read_text()
     start = text.index("layers = [")
     layers = text[start : text.index("]", start)]
-    assert len(APPS) == 11 and sorted(re.findall(r'"(\w+)"', layers)) == sorted(APPS)
+    assert len(APPS) == 12 and sorted(re.findall(r'"(\w+)"', layers)) == sorted(APPS)
 
 
 @pytest.mark.django_db

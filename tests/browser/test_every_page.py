@@ -44,6 +44,7 @@ SKIP_NAMES = {
     "magic-login",
     "reports:download",
     "me-evidence",
+    "trust:statement",
     "schema",
     "healthz",
     "favicon",
@@ -227,7 +228,11 @@ def every_state(demo):
         )
         for status, message in (("done", "Version 2 published: 3 obligations opened."), ("failed", "It stopped."))
     )
-    return {"admin@demo.example": [f"/jobs/{done.pk}/", f"/jobs/{failed.pk}/"]}
+    # The public trust page, switched on: the signed-out walk starts there.
+    from trust.models import TrustSettings
+
+    TrustSettings.objects.create(pk=1, enabled=True, organization_name="Demo Corp")
+    return {"admin@demo.example": [f"/jobs/{done.pk}/", f"/jobs/{failed.pk}/"], SIGNED_OUT: ["/trust/"]}
 
 
 @pytest.mark.parametrize("who", list(WALKS))

@@ -5,12 +5,14 @@ measured twice, with 10 and with 1,000 employees, each with their obligations: t
 queries the request runs must be the same. What grows with the organization runs in a job after
 the commit (this test's transaction never commits, so no job runs inside a measured request).
 ``test_every_write_view_is_measured`` keeps the list complete: a new POST route fails it until
-it is measured here or named with the reason it cannot grow."""
+it is measured here or named with the reason it cannot grow. The public pages that anyone may
+load (the trust page, its JSON and statement) are measured the same way."""
 
 import datetime
 
 import pytest
 from django.db import connection
+from django.db.models.functions import Mod
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -256,6 +258,25 @@ def extension_signals(org):
     return lambda: client.post_json(reverse("extension-api:signals"), body)
 
 
+def trust_public(name):
+    """A public trust address (anyone may ask, so it must stay cheap), half the people handling
+    customer data so that their figures have people behind them."""
+
+    def prepare(org):
+        from trust.models import TrustSettings
+
+        TrustSettings.objects.update_or_create(pk=1, defaults={"enabled": True, "minimum_group_size": 2})
+        Employee.objects.alias(parity=Mod("id", 2)).filter(parity=0).update(handles_customer_data=True)
+        return lambda: Client().get(reverse(name))
+
+    prepare.__name__ = f"trust_public({name})"
+    return prepare
+
+
+# Reads anyone can send, measured like the writes.
+PUBLIC_READS = {name: trust_public(name) for name in ("trust:page", "trust:json", "trust:statement")}
+
+
 WRITE_VIEWS = {
     "me-tool": attest,
     "me-acknowledge": acknowledge,
@@ -314,6 +335,20 @@ def test_write_views_run_the_same_queries_for_10_and_1000_employees(org):
     assert {name: reads for name, (_, reads) in large.items() if reads > 100} == {}
 
 
+def test_public_reads_run_the_same_queries_for_10_and_1000_employees(org, counts_dated_today):
+    """Measured apart from the writes, which publish tools (a figure per tool is work that grows
+    with the catalog, not with the organization). The maintained counts are current, as after
+    the nightly job, so the figures take the dashboard's own path."""
+    org["grow_to"](10)
+    small = {name: measure(org, prepare) for name, prepare in PUBLIC_READS.items()}
+    org["grow_to"](1000)
+    large = {name: measure(org, prepare) for name, prepare in PUBLIC_READS.items()}
+    assert {name: queries for name, (queries, _) in large.items()} == {
+        name: queries for name, (queries, _) in small.items()
+    }
+    assert {name: reads for name, (_, reads) in large.items() if reads > 100} == {}
+
+
 def _route_names(resolver: URLResolver, namespace: str = "") -> set[str]:
     names = set()
     for pattern in resolver.url_patterns:
@@ -364,6 +399,7 @@ ONE_THING_WRITES = {
     "scim-groups": "a group and its members' roles",
     "scim-group": "a group and its members' roles",
     "scim-search": "a read sent as POST",
+    "trust:settings": "the one trust page setting",
 }
 
 # Pages and endpoints that only read (GET).
@@ -383,7 +419,7 @@ READ_ONLY = {
 
 def test_every_write_view_is_measured_or_named_with_its_reason():
     routes = {name for name in _route_names(get_resolver()) if name}
-    classified = set(WRITE_VIEWS) | set(ONE_THING_WRITES) | READ_ONLY
+    classified = set(WRITE_VIEWS) | set(PUBLIC_READS) | set(ONE_THING_WRITES) | READ_ONLY
     assert routes - classified == set(), "a new route: measure it in WRITE_VIEWS or say why it cannot grow"
     assert classified - routes == set(), "a route listed here is gone"
-    assert not set(WRITE_VIEWS) & (set(ONE_THING_WRITES) | READ_ONLY)
+    assert not (set(WRITE_VIEWS) | set(PUBLIC_READS)) & (set(ONE_THING_WRITES) | READ_ONLY)
