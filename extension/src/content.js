@@ -1,7 +1,7 @@
 /*
  * On a catalog tool's pages: a small panel with the policy's stance for this person, their
  * status and a link to attest; a full warning first on a prohibited tool when the rule asks for
- * one; on the tool's settings page, the control the policy requires, outlined, with its value.
+ * one (the server sends ``on_open``: "warn" or "block").
  * Everything is drawn inside a closed shadow root so that the page's styles and scripts neither
  * change nor read it. Keyboard: the panel is in the tab order after the page, Escape dismisses.
  */
@@ -116,36 +116,6 @@
     back.focus();
   }
 
-  function glob(pattern) {
-    const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
-    return new RegExp("^" + escaped + "$");
-  }
-
-  /** On a settings page: outline the control whose visible text is the catalog label. */
-  function pointAtSettings(tool) {
-    const here = location.origin + location.pathname;
-    for (const setting of tool.settings || []) {
-      if (!(setting.url_patterns || []).some((pattern) => glob(pattern).test(here))) {
-        continue;
-      }
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      let node;
-      while ((node = walker.nextNode())) {
-        if (node.textContent.trim() === setting.label && node.parentElement) {
-          const target = node.parentElement.closest("label, [role=switch], [role=checkbox], li, div") || node.parentElement;
-          target.style.outline = "3px solid #005fcc";
-          target.style.outlineOffset = "4px";
-          target.setAttribute("data-ai-governance-setting", setting.key || setting.label);
-          const note = element("span", { "data-testid": "required-value" }, " Your policy requires: " + setting.required_value);
-          note.style.cssText = "font-weight:600;color:#005fcc;margin-left:8px";
-          node.parentElement.after(note);
-          target.scrollIntoView({ block: "center" });
-          break;
-        }
-      }
-    }
-  }
-
   function pairingReminder(root) {
     const box = element("section", { class: "panel", role: "region", "aria-label": "AI governance extension" });
     box.appendChild(element("p", {}, "Your organization asks you to pair this browser: open the extension's options and enter the code from your page."));
@@ -170,7 +140,6 @@
       panel(root, answer.panel, () => {
         host.remove();
       });
-    pointAtSettings(answer.tool);
     if (answer.panel.warning === "warn" || answer.panel.warning === "block") {
       warning(root, answer.panel, show);
     } else {
