@@ -63,6 +63,8 @@ def _list_page(request, *, errors=None, evidence_errors=None, evidence_values=No
             "evidence_values": evidence_values or {},
             "packages": packages,
             "today": timezone.localdate(),
+            # The latest day a period may end on, as the date input's ``max`` takes it (ISO).
+            "latest_day": timezone.localdate().isoformat(),
             "departments": Department.objects.order_by("path").values("id", "name"),
             "platforms": Platform.objects.order_by("name").values("id", "name"),
         },
