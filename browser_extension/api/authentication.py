@@ -4,28 +4,18 @@ This class is the only way into /api/extension/v1/ (besides the pairing endpoint
 code): the views accept no session and no API key, and the device's principal has no role and
 no account, so nothing else in the product (the officers' pages, /api/v1/) opens for it."""
 
-from django.conf import settings
-from django_ratelimit.core import get_usage
 from rest_framework import authentication, exceptions
 
 from browser_extension import services, tokens
 from browser_extension.models import Device
-from governance.net import client_network
+from governance.credentials import CredentialPrincipal, RefusedCredentials
 from people.models import Employee
 
 FAILED_TOKEN_GROUP = "extension-token-failures"
 
 
-class DevicePrincipal:
-    """The request.user of a device request: authenticated, no role, no account."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_superuser = False
-    is_staff = False
-    pk = None
-    id = None
+class DevicePrincipal(CredentialPrincipal):
+    """The request.user of a device request (governance.credentials): no role, no account."""
 
     def __init__(self, device: Device):
         self.device = device
@@ -34,30 +24,17 @@ class DevicePrincipal:
     def __str__(self):
         return f"extension device {self.device.pk}"
 
-    def has_perm(self, *args, **kwargs):
-        return False
 
-
-def _failures(request, *, increment):
-    return get_usage(
-        request,
-        group=FAILED_TOKEN_GROUP,
-        key=lambda group, request: client_network(request) or "",
-        rate=settings.EXTENSION_FAILED_TOKEN_RATE,
-        increment=increment,
-    )
+FAILED = RefusedCredentials(group=FAILED_TOKEN_GROUP, rate_setting="EXTENSION_FAILED_TOKEN_RATE")
 
 
 def failed_wait(request):
     """Seconds this address must wait after too many refused tokens or codes, or None."""
-    usage = _failures(request, increment=False)
-    if usage is None or usage["count"] < usage["limit"]:
-        return None
-    return max(1, usage["time_left"])
+    return FAILED.wait(request)
 
 
 def record_failure(request):
-    _failures(request, increment=True)
+    FAILED.record(request)
 
 
 class Refused(exceptions.AuthenticationFailed):

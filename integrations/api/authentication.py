@@ -3,32 +3,20 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from governance.credentials import CredentialPrincipal
 from integrations.api.throttling import failed_key_wait, record_failed_key
 from integrations.keys import authenticate_key
 
 
-class ApiKeyPrincipal:
-    """The request.user of a key-authenticated request: authenticated, with no role.
-
-    It is deliberately not a User: role checks (governance.roles) see no groups and no
-    employee record, so a key reaches only what its scopes allow."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_superuser = False
-    is_staff = False
-    pk = None
-    id = None
+class ApiKeyPrincipal(CredentialPrincipal):
+    """The request.user of a key-authenticated request (governance.credentials): a key reaches
+    only what its scopes allow."""
 
     def __init__(self, api_key):
         self.api_key = api_key
 
     def __str__(self):
         return self.api_key.label
-
-    def has_perm(self, *args, **kwargs):
-        return False
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

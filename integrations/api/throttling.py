@@ -7,11 +7,10 @@
   window, whatever key it sends, so keys cannot be guessed or sprayed.
 """
 
-from django.conf import settings
-from django_ratelimit.core import get_usage
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from governance.credentials import RefusedCredentials
 from governance.net import client_network
 from integrations.models import ApiKey
 
@@ -53,24 +52,14 @@ def key_budget_wait(request):
     return max(1, round(throttle.wait() or 1))
 
 
-def _failed_keys(request, *, increment):
-    return get_usage(
-        request,
-        group=FAILED_KEY_GROUP,
-        key=lambda group, request: client_network(request) or "",
-        rate=settings.FAILED_KEY_RATE,
-        increment=increment,
-    )
+FAILED_KEYS = RefusedCredentials(group=FAILED_KEY_GROUP, rate_setting="FAILED_KEY_RATE")
 
 
 def failed_key_wait(request):
     """Seconds this address must wait because it sent too many wrong keys, or None."""
-    usage = _failed_keys(request, increment=False)
-    if usage is None or usage["count"] < usage["limit"]:
-        return None
-    return max(1, usage["time_left"])
+    return FAILED_KEYS.wait(request)
 
 
 def record_failed_key(request):
     """Count one wrong, unknown or revoked key from this request's address."""
-    _failed_keys(request, increment=True)
+    FAILED_KEYS.record(request)

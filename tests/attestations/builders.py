@@ -3,6 +3,7 @@ settings and obligations, made with the factories (publishing itself is another 
 
 import itertools
 
+from django.db import connection
 from django.utils import timezone
 
 from policies.models import PolicyVersion
@@ -68,3 +69,16 @@ def unsafe_answers(obligation):
         requirement.setting_id: next(v for v in requirement.setting.values if v != requirement.required_value)
         for requirement in required_of(obligation)
     }
+
+
+def unguarded(*statements):
+    """Run SQL with the append-only triggers off (a superuser's session_replication_role), as
+    someone holding a copy of the database could."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        finally:
+            cursor.execute("SET session_replication_role = origin")

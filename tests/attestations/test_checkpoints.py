@@ -20,7 +20,7 @@ from attestations.models import Attestation, LedgerAppendOnlyError, LedgerCheckp
 from attestations.services.checkpoints import CheckpointConflict, checkpoint_ledger
 from compliance.models import ComplianceReport
 from governance import signing
-from tests.attestations.builders import publish
+from tests.attestations.builders import publish, unguarded
 from tests.clock import noon_on
 from tests.factories import EmployeeFactory, PolicyVersionFactory
 
@@ -56,19 +56,6 @@ def raw_x(pem):
     key = serialization.load_pem_private_key(pem.encode("ascii"), password=None).public_key()
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def unguarded(*statements):
-    """Run SQL with the append-only triggers off (a superuser's session_replication_role), as
-    someone holding a copy of the database could."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET session_replication_role = replica")
-        try:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-        finally:
-            cursor.execute("SET session_replication_role = origin")
 
 
 def rewrite_from(record, statement):

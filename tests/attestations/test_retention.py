@@ -21,7 +21,7 @@ from attestations.services import retention
 from attestations.services.checkpoints import checkpoint_ledger
 from governance.models import AuditEvent
 from people.models import Employee
-from tests.attestations.builders import publish
+from tests.attestations.builders import publish, unguarded
 from tests.clock import noon_on
 from tests.factories import EmployeeFactory, PolicyVersionFactory
 
@@ -251,17 +251,6 @@ def test_the_command_refuses_an_unknown_actor():
 
 
 # --- Tampering and the guards -----------------------------------------------------------------
-
-
-def unguarded(*statements):
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET session_replication_role = replica")
-        try:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-        finally:
-            cursor.execute("SET session_replication_role = origin")
 
 
 @pytest.mark.postgres

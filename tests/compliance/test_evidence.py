@@ -16,7 +16,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 
 from attestations import ledger
@@ -26,7 +25,7 @@ from compliance.models import ComplianceReport
 from compliance.services import evidence
 from governance import jobs, signing
 from governance.models import Job
-from tests.attestations.builders import published_obligations
+from tests.attestations.builders import published_obligations, unguarded
 from tests.clock import noon_on
 from tests.factories import DepartmentFactory, EmployeeFactory
 
@@ -255,18 +254,6 @@ def test_verification_runs_in_a_process_that_cannot_reach_any_database(org, tmp_
     assert run.returncode == 0, run.stderr
     assert "OK: evidence package" in run.stdout
     assert broken.returncode == 1 and "REFUSED policies/versions.json" in broken.stderr
-
-
-def unguarded(*statements):
-    """SQL with the append-only triggers off, as someone holding a copy of the database could."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET session_replication_role = replica")
-        try:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-        finally:
-            cursor.execute("SET session_replication_role = origin")
 
 
 @pytest.mark.postgres
