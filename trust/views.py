@@ -23,11 +23,13 @@ from trust.selectors import STANCES, trust_figures
 from trust.services import update_trust_settings
 
 
-def _published_figures() -> dict[str, Any]:
+def _published() -> tuple[TrustSettings, dict[str, Any]]:
+    """The setting and today's figures, or 404 while the page is off (the page, its JSON and its
+    statement alike)."""
     setting = TrustSettings.current()
     if not setting.enabled:
         raise Http404("This organization does not publish a trust page.")
-    return trust_figures(settings=setting, today=timezone.localdate())
+    return setting, trust_figures(settings=setting, today=timezone.localdate())
 
 
 def _shown(group: dict[str, Any], *, unit: str) -> dict[str, Any]:
@@ -46,10 +48,7 @@ def _section(section: dict[str, Any], *, unit: str) -> dict[str, Any]:
 
 @require_safe
 def trust_page(request: HttpRequest) -> HttpResponse:
-    setting = TrustSettings.current()
-    if not setting.enabled:
-        raise Http404("This organization does not publish a trust page.")
-    figures = trust_figures(settings=setting, today=timezone.localdate())
+    setting, figures = _published()
     context = {
         "figures": figures,
         "setting": setting,
@@ -62,14 +61,14 @@ def trust_page(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def trust_json(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(statement.canonical_json(_published_figures()), content_type="application/json")
+    response = HttpResponse(statement.canonical_json(_published()[1]), content_type="application/json")
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
 @require_safe
 def trust_statement(request: HttpRequest) -> HttpResponse:
-    figures = _published_figures()
+    figures = _published()[1]
     try:
         token = statement.sign_statement(figures)
     except signing.SigningKeyMissing:
