@@ -340,6 +340,7 @@ def officer_summary_figures(today: datetime.date) -> dict[str, Any]:
     return {
         "summary": compliance.summary(filters, today=today),
         "coverage": compliance.customer_data_coverage(filters, today=today),
+        "people": compliance.people_coverage(filters, today=today),
         "open_exceptions": compliance.open_exception_count(filters, today=today),
         "overdue_people": compliance.overdue_people(filters, today=today).count(),
         "platforms": compliance.by_platform(filters, today=today)[:5],

@@ -2,19 +2,18 @@
 :func:`trust_figures`, whose answer is exactly what the three show.
 
 Every figure is read from the selectors of the officers' dashboard (compliance.selectors), so the
-trust page says what the dashboard says for the same day: the overall share of open obligations
-satisfied and the share per tool (``overview``: the "Overall compliance" card and the "By tool"
-bars), and the customer-data handlers with every tool done, overall and per tool
-(``customer_data_coverage``: the "Customer-data handlers fully compliant" card, unfiltered and
-filtered by the tool). Those read the maintained counts, so the page's work does not grow with
+trust page says what the dashboard says for the same day: everyone with every tool done
+(``people_coverage``: the "People fully compliant" card) and the share of open obligations
+satisfied per tool (``overview``: the "By tool" bars), and the customer-data handlers with every
+tool done, overall and per tool (``customer_data_coverage``: the "Customer-data handlers fully
+compliant" card, unfiltered and filtered by the tool). Those read the maintained counts, so the page's work does not grow with
 the organization: a handful of queries, plus one per tool the policies name.
 
 Privacy: no person is named, and a group of fewer people than the setting's minimum shows
 "fewer than N people" (no count, no share). Obligations are counted per person and rule, so for
-the everyone figures (counted in obligations) a tool's people are at least its open obligations
-divided by the number of policies with a rule for it (exact when one policy names the tool),
-and everyone is at least the largest of those: a group is shown only when that lower bound
-reaches the minimum.
+everyone's per-tool figures (counted in obligations) a tool's people are at least its open
+obligations divided by the number of policies with a rule for it (exact when one policy names
+the tool): a tool is shown only when that lower bound reaches the minimum.
 """
 
 import datetime
@@ -129,7 +128,7 @@ def trust_figures(*, settings: TrustSettings, today: datetime.date) -> dict[str,
         platform_id: math.ceil(figures.total / max(len(policies_naming.get(platform_id, ())), 1))
         for platform_id, figures in by_tool.items()
     }
-    summary = everyone.summary
+    people = compliance.people_coverage(ComplianceFilters(), today=today)
     handlers = compliance.customer_data_coverage(ComplianceFilters(), today=today)
     everyone_per_tool, handlers_per_tool = _per_tool(
         platforms, by_tool=by_tool, people_on=people_on, minimum=minimum, today=today
@@ -150,12 +149,13 @@ def trust_figures(*, settings: TrustSettings, today: datetime.date) -> dict[str,
         ],
         "tools": tools,
         "everyone": {
-            "counted_in": "open obligations (one per person and tool)",
+            "counted_in": "people with every open obligation satisfied",
+            "per_tool_counted_in": "open obligations satisfied (one per person and tool)",
             "all_tools": _group(
-                people_at_least=max(people_on.values(), default=0),
-                total=summary.total,
-                satisfied=summary.satisfied,
-                share=summary.rate,
+                people_at_least=people["people"],
+                total=people["people"],
+                satisfied=people["fully_compliant"],
+                share=people["rate"],
                 minimum=minimum,
             ),
             "per_tool": everyone_per_tool,

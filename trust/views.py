@@ -39,10 +39,10 @@ def _shown(group: dict[str, Any], *, unit: str) -> dict[str, Any]:
     return {**group, "value": f"{group['share']:g}%", "detail": f"{group['satisfied']} of {group['total']} {unit}"}
 
 
-def _section(section: dict[str, Any], *, unit: str) -> dict[str, Any]:
+def _section(section: dict[str, Any], *, unit: str, per_tool_unit: str | None = None) -> dict[str, Any]:
     return {
         "all_tools": _shown(section["all_tools"], unit=unit),
-        "per_tool": [_shown(row, unit=unit) for row in section["per_tool"]],
+        "per_tool": [_shown(row, unit=per_tool_unit or unit) for row in section["per_tool"]],
     }
 
 
@@ -52,7 +52,7 @@ def trust_page(request: HttpRequest) -> HttpResponse:
     context = {
         "figures": figures,
         "setting": setting,
-        "everyone": _section(figures["everyone"], unit="open obligations satisfied"),
+        "everyone": _section(figures["everyone"], unit="people", per_tool_unit="open obligations satisfied"),
         "handlers": _section(figures["customer_data_handlers"], unit="people"),
         "stances": [(stance.label, figures["tools"][stance.value]) for stance in STANCES],
     }

@@ -23,15 +23,15 @@ from policies.services import publish_problems
 # (done, total, what it is doing): a job's progress (governance.jobs.Progress) or nothing.
 Progress = Callable[..., None]
 
-# The customer-data handlers' counts wait for the end of a publish (compliance.sql.maintained_counts,
-# DEFERRED_HANDLER_ROWS, says why): the transaction-local setting that tells the obligation
+# The person counts wait for the end of a publish (compliance.sql.maintained_counts,
+# DEFERRED_PERSON_ROWS, says why): the transaction-local setting that tells the obligation
 # triggers so, and the temporary table in which the publish keeps what it closed meanwhile.
-DEFER_HANDLER_COUNTS = "governance.defer_handler_counts"
+DEFER_PERSON_COUNTS = "governance.defer_person_counts"
 PUBLISH_CLOSED = "governance_publish_closed"
 
 
-class _HandlerCountsAtTheEnd:
-    """The superseded closes and the new rules' obligations of one publish, with the handlers'
+class _PersonCountsAtTheEnd:
+    """The superseded closes and the new rules' obligations of one publish, with the person
     counts left to :meth:`apply`, one statement at the end (PostgreSQL; SQLite keeps no counts)."""
 
     def __init__(self) -> None:
@@ -53,9 +53,9 @@ class _HandlerCountsAtTheEnd:
         # Transaction-local: a statement that fails takes the setting back with its savepoint
         # (PostgreSQL undoes a rolled-back subtransaction's settings), so no cleanup on error.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_HANDLER_COUNTS])
+            cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_PERSON_COUNTS])
             yield
-            cursor.execute("SELECT set_config(%s, '', true)", [DEFER_HANDLER_COUNTS])
+            cursor.execute("SELECT set_config(%s, '', true)", [DEFER_PERSON_COUNTS])
 
     def close_superseded(self, rule_ids: list[int], *, now: datetime.datetime) -> int:
         """Close the open obligations under ``rule_ids``; the number closed."""
@@ -81,7 +81,7 @@ class _HandlerCountsAtTheEnd:
     def apply(self) -> None:
         if self.on:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT governance_apply_deferred_handler_counts(%s::bigint[])", [self.new_rules])
+                cursor.execute("SELECT governance_apply_deferred_person_counts(%s::bigint[])", [self.new_rules])
 
 
 def publish_policy_version(
@@ -111,7 +111,7 @@ def publish_policy_version(
 def _open_obligations(
     rules: list[ToolRule],
     previous_rules: dict[int, ToolRule],
-    handlers: _HandlerCountsAtTheEnd,
+    handlers: _PersonCountsAtTheEnd,
     *,
     now: datetime.datetime,
     today: datetime.date,
@@ -171,7 +171,7 @@ def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date, progre
 
     now = timezone.now()
     due_on = first_due_on(version, today=today)
-    handlers = _HandlerCountsAtTheEnd()
+    handlers = _PersonCountsAtTheEnd()
     ended = [before.obligation_rule_id for before in previous_rules.values() if before.pk not in carried]
     superseded = handlers.close_superseded(ended, now=now) if ended else 0
     created, rescoped = _open_obligations(

@@ -1,11 +1,11 @@
 from compliance.models.counts import (
     ComplianceSnapshotTotal,
     FailingSettingCount,
-    HandlerObligationCount,
     ManagerObligationCount,
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
+    PersonObligationCount,
 )
 from compliance.models.reports import ComplianceReport, ComplianceSnapshot
 
@@ -14,9 +14,9 @@ __all__ = [
     "ComplianceSnapshot",
     "ComplianceSnapshotTotal",
     "FailingSettingCount",
-    "HandlerObligationCount",
     "ManagerObligationCount",
     "ObligationCount",
     "ObligationCountState",
     "ObligationFacetCount",
+    "PersonObligationCount",
 ]

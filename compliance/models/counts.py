@@ -9,8 +9,9 @@ triggers (migrations 0011 and 0014), instead of being grouped from millions of r
 - ``ObligationFacetCount``: the same, split by the person's country and customer-data flag;
 - ``FailingSettingCount``: failing answers of the non-compliant obligations' current
   attestations, per (department, tool, policy version, required setting), the same two ways;
-- ``HandlerObligationCount``: per customer-data handler, over all tools and per tool, how many
-  open obligations they have and how many of those still need action (the coverage figure);
+- ``PersonObligationCount``: per person, over all tools (and per tool for customer-data
+  handlers), how many open obligations they have and how many of those still need action (the
+  people fully compliant figures);
 - ``ManagerObligationCount``: open obligations per (direct manager, department, tool, policy
   version, status, overdue), summed over a team's managers for a manager's dashboard;
 - ``ComplianceSnapshotTotal``: the daily snapshots summed per day for the whole organization
@@ -30,7 +31,7 @@ from django.db import models
 # for the whole organization.
 NO_DEPARTMENT_ID = 0
 WHOLE_ORGANIZATION_ID = 0
-# platform_id of ComplianceSnapshotTotal and HandlerObligationCount rows summed over all tools.
+# platform_id of ComplianceSnapshotTotal and PersonObligationCount rows summed over all tools.
 ALL_PLATFORMS_ID = 0
 
 
@@ -157,30 +158,32 @@ class FailingSettingCount(models.Model):
         return f"{self.department_id}/{self.platform_id}/{self.policy_version_id}/{self.setting_id}: {self.count}"
 
 
-class HandlerObligationCount(models.Model):
-    """Per customer-data handler (and department their obligations sit in, normally one): how
-    many open obligations they have and how many of those are pending or non-compliant, over
-    all tools (``platform_id`` 0) and per tool. Rows exist for handlers only (a trigger adds and
-    removes a person's rows when their customer-data flag changes, and copies their country),
-    so that "customer-data handlers with everything done", for the whole organization or one
-    tool, reads one small index."""
+class PersonObligationCount(models.Model):
+    """Per person (and department their obligations sit in, normally one): how many open
+    obligations they have and how many of those are pending or non-compliant, over all tools
+    (``platform_id`` 0) for everyone, and per tool for customer-data handlers. The triggers copy
+    the person's country and customer-data flag onto their rows and add or remove the per-tool
+    rows when the flag changes, so that "people with everything done" (everyone, or the
+    handlers; for the whole organization, a department, a country or, for handlers, one tool)
+    reads one small index instead of every person's obligations."""
 
     employee = models.ForeignKey("people.Employee", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     department_id = models.IntegerField(help_text="Department id, or 0 for people without a department.")
     platform_id = models.IntegerField(help_text="Tool id, or 0 for all tools (see ALL_PLATFORMS_ID).")
     country = models.CharField(max_length=2, blank=True)
+    customer_data = models.BooleanField(default=False, help_text="The person handles customer data.")
     open_count = models.IntegerField(default=0)
     to_do_count = models.IntegerField(default=0)
 
     class Meta:
-        db_table = "governance_handlerobligationcount"
+        db_table = "compliance_personobligationcount"
         constraints = [
             models.UniqueConstraint(
-                fields=["employee", "department_id", "platform_id"], name="handler_obligation_count_dims"
+                fields=["employee", "department_id", "platform_id"], name="person_obligation_count_dims"
             )
         ]
         # No count in the index, so that the counts' updates stay heap-only (HOT).
-        indexes = [models.Index(fields=["platform_id", "department_id"], name="handler_count_platform")]
+        indexes = [models.Index(fields=["platform_id", "department_id"], name="person_count_platform")]
 
     def __str__(self):
         return f"{self.employee_id}/{self.department_id}/{self.platform_id}: {self.to_do_count} of {self.open_count}"

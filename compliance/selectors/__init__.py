@@ -13,14 +13,15 @@ rows per department and tool shown however large the organization:
 - summary, per tool, per department and heat map: ObligationCount (ObligationFacetCount for
   the country and customer-data filters), one row per department shown, rolled up;
 - required settings most often failing: FailingSettingCount;
-- customer-data handlers fully compliant: HandlerObligationCount;
+- people fully compliant on every tool (everyone, and the customer-data handlers, also per
+  tool): PersonObligationCount;
 - trend: ComplianceSnapshotTotal;
 - a manager's team (summary, per tool, per department, heat map): ManagerObligationCount, the
   rows of the team's managers (not with a country or customer-data filter).
 
 They fall back to the live aggregate over the open obligations for what the counts do not
 keep (a team's failing settings, a team under a country or customer-data filter, the
-coverage figure for a policy-version filter), on SQLite, and when the obligation counts are
+people fully compliant for a policy-version filter, and everyone's for a tool filter), on SQLite, and when the obligation counts are
 not (yet) computed for ``today``. Both paths return the same figures (tests/governance/
 test_rollups.py), and the dashboard's query count does not depend on the organization's size.
 """
@@ -40,7 +41,8 @@ from compliance.selectors.breakdowns import (  # noqa: F401
 from compliance.selectors.counts import (  # noqa: F401
     counts_answer,
     customer_data_coverage,
-    customer_data_handlers,
+    people_by_coverage,
+    people_coverage,
     summary,
     team_counts,
     version_obligation_counts,

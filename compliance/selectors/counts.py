@@ -1,5 +1,5 @@
 """The maintained counts (PostgreSQL) and the figures read from them: the summary and the
-customer-data coverage."""
+people fully compliant (everyone, and the customer-data handlers)."""
 
 import datetime
 from collections.abc import Iterable
@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from attestations.models import OPEN_ACTION_STATUSES, ObligationStatus
 from compliance.models import (
-    HandlerObligationCount,
     ManagerObligationCount,
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
+    PersonObligationCount,
 )
 from compliance.models.counts import ALL_PLATFORMS_ID, NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
 from compliance.selectors.figures import Figures, _figures, _terms_versions, figure_aggregates, open_obligations
@@ -200,14 +200,25 @@ def summary(filters: ComplianceFilters, *, today: datetime.date) -> Figures:
     return _figures(open_obligations(filters).aggregate(**figure_aggregates(today)))
 
 
-def _handler_counts(filters: ComplianceFilters) -> QuerySet[HandlerObligationCount] | None:
-    """The maintained per-handler counts (HandlerObligationCount: all tools, or the filtered
-    tool) of the customer-data handlers inside ``filters``, or None when they cannot answer:
-    not on PostgreSQL, or a policy-version filter (which narrows which of a person's
-    obligations count)."""
-    if not db.on_postgres() or filters.policy_version_id:
+def _person_counts(
+    filters: ComplianceFilters, *, handlers_only: bool, today: datetime.date
+) -> QuerySet[PersonObligationCount] | None:
+    """The maintained per-person counts (PersonObligationCount: all tools, or the filtered tool)
+    of the people inside ``filters`` (customer-data handlers only with ``handlers_only`` or the
+    filters' customer-data flag), or None when they cannot answer: not on PostgreSQL, a
+    policy-version filter (which narrows which of a person's obligations count) or a tool filter
+    for everyone (per-tool rows are kept for handlers only). No rows at all when the counts do
+    not hold for ``today`` (the condition is part of the query)."""
+    handlers_only = handlers_only or filters.customer_data_only
+    if not db.on_postgres() or filters.policy_version_id or (filters.platform_id and not handlers_only):
         return None
-    rows = HandlerObligationCount.objects.filter(platform_id=filters.platform_id or ALL_PLATFORMS_ID, open_count__gt=0)
+    rows = PersonObligationCount.objects.filter(
+        Exists(ObligationCountState.objects.filter(as_of=today)),
+        platform_id=filters.platform_id or ALL_PLATFORMS_ID,
+        open_count__gt=0,
+    )
+    if handlers_only:
+        rows = rows.filter(customer_data=True)
     rows = _in_departments(rows, filters)
     if filters.country:
         rows = rows.filter(country=filters.country)
@@ -219,18 +230,27 @@ def _handler_counts(filters: ComplianceFilters) -> QuerySet[HandlerObligationCou
     return rows
 
 
-def _customer_data_handlers(filters: ComplianceFilters) -> QuerySet[Employee]:
-    """Customer-data handlers with at least one open obligation inside the filters, annotated
-    with ``to_do``: whether any of those obligations still needs action. From the per-person
-    counts when they can answer, else per-person EXISTS probes (indexed) rather than grouping
-    every handler's obligations."""
+def _people_with_obligations(
+    filters: ComplianceFilters, *, handlers_only: bool, today: datetime.date
+) -> QuerySet[Employee]:
+    """The people (customer-data handlers only with ``handlers_only``) with at least one open
+    obligation inside the filters, annotated with ``to_do``: whether any of those obligations
+    still needs action. From the per-person counts when they can answer, else per-person EXISTS
+    probes (indexed) rather than grouping everyone's obligations."""
     filters = filters or ComplianceFilters()
-    counted = _handler_counts(filters)
-    if counted is not None:
+    counted = _person_counts(filters, handlers_only=handlers_only, today=today)
+    if counted is not None and ObligationCountState.objects.filter(as_of=today).exists():
         return Employee.objects.filter(pk__in=counted.values("employee_id")).annotate(
             to_do=Exists(counted.filter(employee_id=OuterRef("pk"), to_do_count__gt=0))
         )
-    people = Employee.objects.filter(handles_customer_data=True)
+    return _live_people(filters, handlers_only=handlers_only)
+
+
+def _live_people(filters: ComplianceFilters, *, handlers_only: bool) -> QuerySet[Employee]:
+    """:func:`_people_with_obligations` from the obligations themselves."""
+    people = Employee.objects.all()
+    if handlers_only or filters.customer_data_only:
+        people = people.filter(handles_customer_data=True)
     if filters.country:
         people = people.filter(country=filters.country)
     if filters.manager is not None:
@@ -241,37 +261,52 @@ def _customer_data_handlers(filters: ComplianceFilters) -> QuerySet[Employee]:
     return people.filter(Exists(theirs)).annotate(to_do=Exists(theirs.filter(status__in=OPEN_ACTION_STATUSES)))
 
 
-def customer_data_coverage(filters: ComplianceFilters, *, today: datetime.date) -> dict[str, Any]:
-    """The customer-trust figure: customer-data handlers (with at least one open obligation)
-    and how many of them have every open obligation satisfied. One query: a count over the
-    handlers' per-person counts when they can answer, else over the handlers themselves."""
+def _coverage(filters: ComplianceFilters, *, handlers_only: bool, today: datetime.date) -> tuple[int, int]:
+    """(people with at least one open obligation, those with every one satisfied) inside the
+    filters: one count over the per-person counts when they can answer, else (or when they
+    count nobody: not current for ``today``) over the people."""
     filters = filters or ComplianceFilters()
-    counted = _handler_counts(filters)
+    counted = _person_counts(filters, handlers_only=handlers_only, today=today)
     if counted is not None:
         # A person normally has one row (their obligations sit in their department).
         row = counted.aggregate(
-            handlers=Count("employee_id", distinct=True),
+            people=Count("employee_id", distinct=True),
             to_do=Count("employee_id", distinct=True, filter=Q(to_do_count__gt=0)),
         )
-        handlers = row["handlers"] or 0
-        fully = handlers - (row["to_do"] or 0)
-    else:
-        row = _customer_data_handlers(filters).aggregate(
-            handlers=Count("id"), fully_compliant=Count("id", filter=Q(to_do=False))
-        )
-        handlers = row["handlers"] or 0
-        fully = row["fully_compliant"] or 0
-    return {
-        "handlers": handlers,
-        "fully_compliant": fully,
-        "rate": round(100 * fully / handlers, 1) if handlers else None,
-    }
+        if row["people"]:
+            return row["people"], row["people"] - (row["to_do"] or 0)
+    row = _live_people(filters, handlers_only=handlers_only).aggregate(
+        people=Count("id"), fully_compliant=Count("id", filter=Q(to_do=False))
+    )
+    return row["people"] or 0, row["fully_compliant"] or 0
 
 
-def customer_data_handlers(filters: ComplianceFilters, *, fully_compliant: bool) -> QuerySet[Employee]:
-    """The people behind :func:`customer_data_coverage` (a queryset of employees)."""
-    handlers = _customer_data_handlers(filters).filter(to_do=not fully_compliant)  # type: ignore[misc]  # annotated
-    return handlers.select_related("department", "manager")
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def customer_data_coverage(filters: ComplianceFilters, *, today: datetime.date) -> dict[str, Any]:
+    """The customer-trust figure: customer-data handlers (with at least one open obligation)
+    and how many of them have every open obligation satisfied (one query over the per-person
+    counts when they answer)."""
+    handlers, fully = _coverage(filters, handlers_only=True, today=today)
+    return {"handlers": handlers, "fully_compliant": fully, "rate": _rate(fully, handlers)}
+
+
+def people_coverage(filters: ComplianceFilters, *, today: datetime.date) -> dict[str, Any]:
+    """Everyone's figure: people (with at least one open obligation inside the filters) and how
+    many of them have every one of those satisfied, i.e. are fully compliant on every tool."""
+    people, fully = _coverage(filters, handlers_only=False, today=today)
+    return {"people": people, "fully_compliant": fully, "rate": _rate(fully, people)}
+
+
+def people_by_coverage(
+    filters: ComplianceFilters, *, fully_compliant: bool, today: datetime.date, handlers_only: bool = False
+) -> QuerySet[Employee]:
+    """The people behind :func:`people_coverage` (or, ``handlers_only``,
+    :func:`customer_data_coverage`): a queryset of employees."""
+    people = _people_with_obligations(filters, handlers_only=handlers_only, today=today)
+    return people.filter(to_do=not fully_compliant).select_related("department", "manager")  # type: ignore[misc]  # annotated
 
 
 def version_obligation_counts(*, version: PolicyVersion, today: datetime.date | None = None) -> dict[str, int]:

@@ -36,9 +36,18 @@ EXCEPTION_SORTS = {
     "expires": ("expires_on", "id"),
 }
 EXTRA_BUCKETS = {
+    "people_compliant": "People with every tool done",
+    "people_not_compliant": "People with something left to do",
     "handlers_compliant": "Customer-data handlers with every tool done",
     "handlers_not_compliant": "Customer-data handlers with something left to do",
     "exceptions": "Open exceptions",
+}
+# The buckets of people (not obligations): (customer-data handlers only, fully compliant).
+PEOPLE_BUCKETS = {
+    "people_compliant": (False, True),
+    "people_not_compliant": (False, False),
+    "handlers_compliant": (True, True),
+    "handlers_not_compliant": (True, False),
 }
 SORTS = {
     "obligations": (OBLIGATION_SORTS, "due"),
@@ -75,8 +84,11 @@ def drill_down(
             "employee", "employee__department", "rule__platform"
         )
         return "exceptions", rows, EXTRA_BUCKETS[bucket]
-    if bucket in ("handlers_compliant", "handlers_not_compliant"):
-        rows = compliance.customer_data_handlers(filters, fully_compliant=bucket == "handlers_compliant")
+    if bucket in PEOPLE_BUCKETS:
+        handlers_only, fully_compliant = PEOPLE_BUCKETS[bucket]
+        rows = compliance.people_by_coverage(
+            filters, fully_compliant=fully_compliant, today=today, handlers_only=handlers_only
+        )
         return "people", rows, EXTRA_BUCKETS[bucket]
     rows = compliance.obligations_in_bucket(filters, bucket=bucket, today=today, setting_id=setting_id)
     rows = rows.select_related("employee", "department", "platform")

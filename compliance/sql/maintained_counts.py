@@ -5,7 +5,7 @@ once. Part of the one home of the hand-written SQL (governance.sqldefs, which in
 after every migrate and checks the database against it).
 
 - governance_obligation (INSERT / UPDATE / DELETE): the changed open rows, grouped, are added to
-  ObligationCount, ObligationFacetCount, FailingSettingCount, HandlerObligationCount and
+  ObligationCount, ObligationFacetCount, FailingSettingCount, PersonObligationCount and
   ManagerObligationCount, in key order.
 - governance_attestationanswer (INSERT): answers written after the obligation already points at
   their attestation are counted then.
@@ -22,7 +22,7 @@ or from governance_obligationcountstate, which the application sets. Migration 0
 definitions as they were on its day; change them here.
 """
 
-from attestations.services.publishing import DEFER_HANDLER_COUNTS, PUBLISH_CLOSED
+from attestations.services.publishing import DEFER_PERSON_COUNTS, PUBLISH_CLOSED
 
 ACTION = "('pending', 'noncompliant')"
 
@@ -172,35 +172,39 @@ MOVED_FAILING_ROWS = f"""
     JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
 """
 
-HANDLER_DIMS = "employee_id, department_id, platform_id"
-# The open obligations of ``{table}`` of customer-data handlers.
-HANDLER_ROWS = """
+PERSON_DIMS = "employee_id, department_id, platform_id"
+# The open obligations of ``{table}`` with their person's country and customer-data flag.
+PERSON_ROWS = """
     SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, e.country,
-           {sign} AS open_delta, CASE WHEN o.status IN {action} THEN {sign} ELSE 0 END AS to_do_delta
-    FROM {table} AS o JOIN governance_employee AS e ON e.id = o.employee_id AND e.handles_customer_data
+           e.handles_customer_data AS customer_data, {sign} AS open_delta,
+           CASE WHEN o.status IN {action} THEN {sign} ELSE 0 END AS to_do_delta
+    FROM {table} AS o JOIN governance_employee AS e ON e.id = o.employee_id
     WHERE o.closed_at IS NULL
 """
-# People who became customer-data handlers in an employee UPDATE: their open obligations.
+# New customer-data handlers of an employee UPDATE: their open obligations (per-tool rows).
 NEW_HANDLER_ROWS = f"""
     SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, n.new_country AS country,
-           1 AS open_delta, CASE WHEN o.status IN {ACTION} THEN 1 ELSE 0 END AS to_do_delta
+           true AS customer_data, 1 AS open_delta, CASE WHEN o.status IN {ACTION} THEN 1 ELSE 0 END AS to_do_delta
     FROM ({CHANGED_PEOPLE}) AS n
     JOIN governance_obligation AS o ON o.employee_id = n.id AND o.closed_at IS NULL
     WHERE n.new_customer_data AND NOT n.old_customer_data
 """
-# Each person's rows over all tools (platform 0) and per tool.
-HANDLER_UPSERT = f"""
-        INSERT INTO governance_handlerobligationcount AS c ({HANDLER_DIMS}, country, open_count, to_do_count)
-        SELECT d.employee_id, d.department_id, tool.platform_id, d.country, sum(d.open_delta)::int,
-               sum(d.to_do_delta)::int
+# The rows an obligation counts in: its person's over all tools (0) and, for a handler, per tool.
+ALL_TOOLS_AND_HANDLERS_PER_TOOL = "SELECT 0 UNION ALL SELECT d.platform_id::integer WHERE d.customer_data"
+PER_TOOL = "SELECT d.platform_id::integer"
+PERSON_UPSERT = f"""
+        INSERT INTO compliance_personobligationcount AS c ({PERSON_DIMS}, country, customer_data, open_count, to_do_count)
+        SELECT d.employee_id, d.department_id, tool.platform_id, d.country, d.customer_data,
+               sum(d.open_delta)::int, sum(d.to_do_delta)::int
         FROM (
             SELECT employee_id, department_id, platform_id, coalesce(country, '') AS country,
-                   sum(open_delta) AS open_delta, sum(to_do_delta) AS to_do_delta
-            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4 HAVING sum(open_delta) <> 0 OR sum(to_do_delta) <> 0
+                   coalesce(customer_data, false) AS customer_data, sum(open_delta) AS open_delta,
+                   sum(to_do_delta) AS to_do_delta
+            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4, 5 HAVING sum(open_delta) <> 0 OR sum(to_do_delta) <> 0
         ) AS d
-        CROSS JOIN LATERAL (VALUES (0), (d.platform_id::integer)) AS tool (platform_id)
-        GROUP BY 1, 2, 3, 4 HAVING sum(d.open_delta) <> 0 OR sum(d.to_do_delta) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT ({HANDLER_DIMS}) DO UPDATE
+        CROSS JOIN LATERAL ({{tools}}) AS tool (platform_id)
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.open_delta) <> 0 OR sum(d.to_do_delta) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT ({PERSON_DIMS}) DO UPDATE
         SET open_count = c.open_count + EXCLUDED.open_count, to_do_count = c.to_do_count + EXCLUDED.to_do_count;
 """
 
@@ -285,23 +289,25 @@ def _changes(template, upsert, **extra):
     """
 
 
+PERSON_UPSERT_ALL = PERSON_UPSERT.format(rows="{rows}", tools=ALL_TOOLS_AND_HANDLERS_PER_TOOL)
+
 # A publish rewrites the obligations of every changed rule in one long transaction. Each
-# customer-data handler has one count row over all their tools (platform 0), which every
-# signature of theirs, on any tool, updates: maintained statement by statement, the publish
-# would hold those rows, and so every handler's signature, from its first rule to its commit.
-# With this transaction-local setting on, the obligation triggers leave the handlers' counts
-# alone; the publish keeps what it closed (PUBLISH_CLOSED, a temporary table) and applies both
-# sides in one statement at its end (governance_apply_deferred_handler_counts), so that it
-# holds those rows for that statement only (attestations.services.publishing).
-DEFERRED_HANDLER_ROWS = (
-    HANDLER_ROWS.format(
+# person has one count row over all their tools (platform 0), which every signature of theirs,
+# on any tool, updates: maintained statement by statement, the publish would hold those rows,
+# and so everyone's signature, from its first rule to its commit. With this transaction-local
+# setting on, the obligation triggers leave the person counts alone; the publish keeps what it
+# closed (PUBLISH_CLOSED, a temporary table) and applies both sides in one statement at its end
+# (governance_apply_deferred_person_counts), so that it holds those rows for that statement
+# only (attestations.services.publishing).
+DEFERRED_PERSON_ROWS = (
+    PERSON_ROWS.format(
         sign=-1,
         action=ACTION,
         table=f"(SELECT employee_id, department_id, platform_id, status, NULL::timestamptz AS closed_at "
         f"FROM {PUBLISH_CLOSED})",
     )
     + " UNION ALL "
-    + HANDLER_ROWS.format(
+    + PERSON_ROWS.format(
         sign=1, action=ACTION, table="(SELECT * FROM governance_obligation WHERE rule_id = ANY (v_new_rules))"
     )
 )
@@ -372,15 +378,17 @@ BEGIN
     WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
     GROUP BY 1, 3, 4, 5, 6, 7;
     PERFORM governance_recompute_subtree_counts();
-    DELETE FROM governance_handlerobligationcount;
-    INSERT INTO governance_handlerobligationcount ({HANDLER_DIMS}, country, open_count, to_do_count)
-    SELECT o.employee_id, coalesce(o.department_id, 0), tool.platform_id, e.country, count(*)::int,
-           (count(*) FILTER (WHERE o.status IN {ACTION}))::int
+    DELETE FROM compliance_personobligationcount;
+    INSERT INTO compliance_personobligationcount ({PERSON_DIMS}, country, customer_data, open_count, to_do_count)
+    SELECT o.employee_id, coalesce(o.department_id, 0), tool.platform_id, e.country, e.handles_customer_data,
+           count(*)::int, (count(*) FILTER (WHERE o.status IN {ACTION}))::int
     FROM governance_obligation AS o
-    JOIN governance_employee AS e ON e.id = o.employee_id AND e.handles_customer_data
-    CROSS JOIN LATERAL (VALUES (0), (o.platform_id::integer)) AS tool (platform_id)
+    JOIN governance_employee AS e ON e.id = o.employee_id
+    CROSS JOIN LATERAL (
+        SELECT 0 UNION ALL SELECT o.platform_id::integer WHERE e.handles_customer_data
+    ) AS tool (platform_id)
     WHERE o.closed_at IS NULL
-    GROUP BY 1, 2, 3, 4;
+    GROUP BY 1, 2, 3, 4, 5;
     DELETE FROM compliance_managerobligationcount;
     INSERT INTO compliance_managerobligationcount ({MANAGER_DIMS}, count)
     SELECT coalesce(e.manager_id, 0), coalesce(o.department_id, 0), o.platform_id, o.policy_version_id, o.status,
@@ -424,23 +432,23 @@ BEGIN
     {_changes(COUNT_ROWS, COUNT_UPSERT)}
     {_changes(FACET_ROWS, FACET_UPSERT)}
     {_changes(FAILING_ROWS, FAILING_UPSERT)}
-    IF coalesce(current_setting('{DEFER_HANDLER_COUNTS}', true), '') <> 'on' THEN
-        {_changes(HANDLER_ROWS, HANDLER_UPSERT)}
+    IF coalesce(current_setting('{DEFER_PERSON_COUNTS}', true), '') <> 'on' THEN
+        {_changes(PERSON_ROWS, PERSON_UPSERT_ALL)}
     END IF;
     {_changes(MANAGER_ROWS, MANAGER_UPSERT)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
 
-CREATE OR REPLACE FUNCTION governance_apply_deferred_handler_counts(v_new_rules bigint[]) RETURNS void AS $$
+CREATE OR REPLACE FUNCTION governance_apply_deferred_person_counts(v_new_rules bigint[]) RETURNS void AS $$
 BEGIN
-    -- The customer-data handlers' counts of a publish, applied at its end (see
-    -- DEFER_HANDLER_COUNTS): the obligations it closed, as it kept them in {PUBLISH_CLOSED},
+    -- The person counts of a publish, applied at its end (see
+    -- DEFER_PERSON_COUNTS): the obligations it closed, as it kept them in {PUBLISH_CLOSED},
     -- out; the obligations of its new rules in. No day set: nothing is maintained (as above).
     IF NOT EXISTS (SELECT 1 FROM governance_obligationcountstate WHERE id = 1 AND as_of IS NOT NULL) THEN
         RETURN;
     END IF;
-    {HANDLER_UPSERT.format(rows=DEFERRED_HANDLER_ROWS)}
+    {PERSON_UPSERT_ALL.format(rows=DEFERRED_PERSON_ROWS)}
     DELETE FROM {PUBLISH_CLOSED};
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
@@ -450,7 +458,7 @@ BEGIN
     DELETE FROM governance_obligationcount;
     DELETE FROM governance_obligationfacetcount;
     DELETE FROM governance_failingsettingcount;
-    DELETE FROM governance_handlerobligationcount;
+    DELETE FROM compliance_personobligationcount;
     DELETE FROM compliance_managerobligationcount;
     RETURN NULL;
 END;
@@ -476,13 +484,15 @@ BEGIN
         -- roll finds no state and rebuilds everything (compliance.services.rollups).
         RETURN NULL;
     END IF;
-    DELETE FROM governance_handlerobligationcount AS c
+    -- Ex-handlers lose their per-tool rows, all rows take the new values, new handlers gain them.
+    DELETE FROM compliance_personobligationcount AS c
     USING ({CHANGED_PEOPLE}) AS n
-    WHERE c.employee_id = n.id AND n.old_customer_data AND NOT n.new_customer_data;
-    UPDATE governance_handlerobligationcount AS c SET country = n.new_country
+    WHERE c.employee_id = n.id AND c.platform_id <> 0 AND n.old_customer_data AND NOT n.new_customer_data;
+    UPDATE compliance_personobligationcount AS c
+    SET country = coalesce(n.new_country, ''), customer_data = coalesce(n.new_customer_data, false)
     FROM ({CHANGED_PEOPLE}) AS n
-    WHERE c.employee_id = n.id AND n.old_country IS DISTINCT FROM n.new_country;
-    {HANDLER_UPSERT.format(rows=NEW_HANDLER_ROWS)}
+    WHERE c.employee_id = n.id;
+    {PERSON_UPSERT.format(rows=NEW_HANDLER_ROWS, tools=PER_TOOL)}
     {FACET_UPSERT.format(rows=MOVED_FACET_ROWS)}
     {FAILING_UPSERT.format(rows=MOVED_FAILING_ROWS)}
     {MANAGER_UPSERT.format(rows=MOVED_MANAGER_ROWS)}

@@ -117,7 +117,10 @@ def _dashboard(request, scope):
     params = {**filters.as_params(), **scope.params}
     link = _people_links()
     overview = compliance.overview(filters, today=today, tree=tree, platforms=freshness["platforms"])
-    coverage = compliance.customer_data_coverage(filters, today=today)
+    coverage = {
+        "people": compliance.people_coverage(filters, today=today),
+        "handlers": compliance.customer_data_coverage(filters, today=today),
+    }
     exceptions = compliance.open_exceptions_overview(filters, today=today, then=then, limit=LIST_LIMIT)
     points = compliance.trend(filters, days=days, today=today)
     earlier = compliance.figures_on(points, then)
@@ -177,6 +180,14 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
             "change": _change(rate, earlier.rate if earlier else None, higher_is_better=True, unit=" pts"),
             "key": "compliance",
         },
+        _people_card(
+            "People fully compliant",
+            coverage["people"]["people"],
+            coverage["people"],
+            unit="people",
+            bucket="people",
+            url=lambda bucket: link(params, bucket),
+        ),
         {
             "title": "Overdue",
             "value": summary.overdue,
@@ -201,18 +212,14 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
             "change": _change(exceptions["now"], exceptions["then"], higher_is_better=False),
             "key": "exceptions",
         },
-        {
-            "title": "Customer-data handlers fully compliant",
-            "value": "—" if coverage["rate"] is None else f"{coverage['rate']:g}%",
-            "detail": f"{coverage['fully_compliant']} of {coverage['handlers']} handlers with every tool done",
-            "url": link(params, "handlers_compliant"),
-            "secondary": {
-                "text": f"{coverage['handlers'] - coverage['fully_compliant']} not yet",
-                "url": link(params, "handlers_not_compliant"),
-            },
-            "change": {"text": "not kept in the daily snapshots", "tone": "none"},
-            "key": "handlers",
-        },
+        _people_card(
+            "Customer-data handlers fully compliant",
+            coverage["handlers"]["handlers"],
+            coverage["handlers"],
+            unit="handlers",
+            bucket="handlers",
+            url=lambda bucket: link(params, bucket),
+        ),
     ]
     if not scope.team:
         cards.append(
@@ -229,6 +236,20 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
             }
         )
     return cards
+
+
+def _people_card(title, people, coverage, *, unit, bucket, url):
+    """A card of people with every open obligation satisfied (everyone, or the handlers)."""
+    rate = coverage["rate"]
+    return {
+        "title": title,
+        "value": "—" if rate is None else f"{rate:g}%",
+        "detail": f"{coverage['fully_compliant']} of {people} {unit} with every tool done",
+        "url": url(f"{bucket}_compliant"),
+        "secondary": {"text": f"{people - coverage['fully_compliant']} not yet", "url": url(f"{bucket}_not_compliant")},
+        "change": {"text": "not kept in the daily snapshots", "tone": "none"},
+        "key": bucket,
+    }
 
 
 def _trend(points, *, days, today, filters=None):

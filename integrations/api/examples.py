@@ -159,6 +159,7 @@ SUMMARY = OpenApiExample(
         "by_department": [],
         "by_platform": [],
         "customer_data_coverage": {"handlers": 30, "fully_compliant": 24, "rate": 80.0},
+        "people_coverage": {"people": 100, "fully_compliant": 71, "rate": 71.0},
     },
 )
 REPORT_IN = OpenApiExample("Report for Germany", request_only=True, value={"filters": {"country": "DE"}})

@@ -293,12 +293,19 @@ class CoverageSerializer(serializers.Serializer):
     rate = serializers.FloatField(allow_null=True)
 
 
+class PeopleCoverageSerializer(serializers.Serializer):
+    people = serializers.IntegerField(help_text="People with at least one open obligation inside the filters.")
+    fully_compliant = serializers.IntegerField(help_text="Of those, the people with every one satisfied.")
+    rate = serializers.FloatField(allow_null=True)
+
+
 class ComplianceSummarySerializer(serializers.Serializer):
     filters = serializers.DictField()
     summary = FiguresSerializer()
     by_department = DepartmentFiguresSerializer(many=True)
     by_platform = PlatformFiguresSerializer(many=True)
     customer_data_coverage = CoverageSerializer()
+    people_coverage = PeopleCoverageSerializer()
 
 
 class AttestationSerializer(serializers.ModelSerializer):

@@ -77,7 +77,7 @@ def test_an_anonymous_visitor_sees_the_dashboard_s_figures_for_the_day(page, bro
     page.screenshot(path=str(artifacts_dir / "trust-page.png"), full_page=True)
 
     cards, dashboard_tools = _dashboard_figures(browser, live_server.url)
-    assert _percent(shown_everyone) == _percent(cards["Overall compliance"])
+    assert _percent(shown_everyone) == _percent(cards["People fully compliant"])
     assert _percent(shown_handlers) == _percent(cards["Customer-data handlers fully compliant"])
     assert len(everyone_tools) == 6
     assert {tool: _percent(value) for tool, value in everyone_tools.items()} == {

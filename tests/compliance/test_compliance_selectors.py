@@ -172,13 +172,14 @@ def test_query_counts_do_not_grow_with_people(org, django_assert_num_queries):
         compliance.by_department(filters, today=TODAY)
         compliance.heat_map(filters, today=TODAY)
         compliance.customer_data_coverage(filters, today=TODAY)
+        compliance.people_coverage(filters, today=TODAY)
         compliance.by_platform(filters, today=TODAY)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         run()
     for _ in range(20):
         ObligationFactory(employee=EmployeeFactory(department=org["sub_a"]), rule=org["y"])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         run()
 
 
@@ -331,10 +332,14 @@ def test_catalog_freshness_counts_stale_platforms_and_settings(org, settings):
 
 
 def test_customer_data_handlers_lists_the_people_behind_the_coverage(org):
-    done = compliance.customer_data_handlers(ComplianceFilters(), fully_compliant=True)
-    not_done = compliance.customer_data_handlers(ComplianceFilters(), fully_compliant=False)
-    assert [p.pk for p in done] == [org["a1"].pk]
-    assert [p.pk for p in not_done] == [org["a2"].pk]
+    def listed(**kwargs):
+        return [p.pk for p in compliance.people_by_coverage(ComplianceFilters(), today=TODAY, **kwargs)]
+
+    assert listed(fully_compliant=True, handlers_only=True) == [org["a1"].pk]
+    assert listed(fully_compliant=False, handlers_only=True) == [org["a2"].pk]
+    everyone = compliance.people_coverage(ComplianceFilters(), today=TODAY)
+    assert everyone["people"] == len(listed(fully_compliant=True)) + len(listed(fully_compliant=False)) > 2
+    assert everyone["fully_compliant"] == len(listed(fully_compliant=True))
 
 
 def test_overdue_people_top_list_is_exact_when_the_scan_holds_too_few_people(org, monkeypatch):

@@ -17,11 +17,11 @@ from compliance.models import (
     ComplianceSnapshot,
     ComplianceSnapshotTotal,
     FailingSettingCount,
-    HandlerObligationCount,
     ManagerObligationCount,
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
+    PersonObligationCount,
 )
 from compliance.selectors import ComplianceFilters
 from compliance.services.rollups import advance_obligation_counts, rebuild_obligation_counts, rebuild_snapshot_totals
@@ -60,16 +60,16 @@ def expected_aggregates(day):
     failing = {}
     for answer in AttestationAnswer.objects.filter(compliant=False):
         failing.setdefault(answer.attestation_id, []).append(answer.setting_id)
-    counts, facets, settings, per_handler, per_manager = Counter(), Counter(), Counter(), {}, Counter()
+    counts, facets, settings, per_person, per_manager = Counter(), Counter(), Counter(), {}, Counter()
     for o in Obligation.objects.filter(closed_at__isnull=True):
         overdue = o.status in ACTION and o.due_on < day
         manager_id = people[o.employee_id].manager_id or 0
         per_manager[(manager_id, o.department_id or 0, o.platform_id, o.policy_version_id, o.status, overdue)] += 1
-        if people[o.employee_id].handles_customer_data:
-            for platform_id in (0, o.platform_id):
-                handler = per_handler.setdefault((o.employee_id, o.department_id or 0, platform_id), [0, 0])
-                handler[0] += 1
-                handler[1] += o.status in ACTION
+        # Everyone over all tools; customer-data handlers per tool too.
+        for platform_id in (0, o.platform_id) if people[o.employee_id].handles_customer_data else (0,):
+            person = per_person.setdefault((o.employee_id, o.department_id or 0, platform_id), [0, 0])
+            person[0] += 1
+            person[1] += o.status in ACTION
         facet = (people[o.employee_id].country, people[o.employee_id].handles_customer_data)
         for scope in scopes_of(o.department_id, paths):
             counts[(*scope, o.platform_id, o.policy_version_id, o.status, overdue)] += 1
@@ -81,9 +81,10 @@ def expected_aggregates(day):
         "counts": dict(counts),
         "facet counts": dict(facets),
         "failing settings": dict(settings),
-        "per handler": {
-            (employee_id, department_id, platform_id, people[employee_id].country): tuple(n)
-            for (employee_id, department_id, platform_id), n in per_handler.items()
+        "per person": {
+            (employee_id, department_id, platform_id, people[employee_id].country)
+            + (people[employee_id].handles_customer_data,): tuple(n)
+            for (employee_id, department_id, platform_id), n in per_person.items()
         },
         "per manager": dict(per_manager),
     }
@@ -106,9 +107,9 @@ def kept_aggregates():
             + (c.customer_data,): c.count
             for c in FailingSettingCount.objects.exclude(count=0)
         },
-        "per handler": {
-            (c.employee_id, c.department_id, c.platform_id, c.country): (c.open_count, c.to_do_count)
-            for c in HandlerObligationCount.objects.exclude(open_count=0, to_do_count=0)
+        "per person": {
+            (c.employee_id, c.department_id, c.platform_id, c.country, c.customer_data): (c.open_count, c.to_do_count)
+            for c in PersonObligationCount.objects.exclude(open_count=0, to_do_count=0)
         },
         "per manager": {
             (c.manager_id, c.department_id, c.platform_id, c.policy_version_id, c.status, c.overdue): c.count
@@ -291,10 +292,16 @@ def test_counts_follow_a_persons_country_and_customer_data_flag(org):
     assert_maintained(TODAY, "a handler moved country")
     Employee.objects.filter(pk__in=[p.pk for p in people]).update(full_name="Renamed")
     assert_maintained(TODAY, "nothing counted changed")
-    assert set(HandlerObligationCount.objects.values_list("employee_id", "platform_id", "country")) == {
+    handler_rows = PersonObligationCount.objects.filter(customer_data=True)
+    assert set(handler_rows.values_list("employee_id", "platform_id", "country")) == {
         (person.pk, platform_id, country)
         for person, country in ((people[0], "JP"), (people[2], "DE"), (people[4], "FR"), (people[5], "DE"))
         for platform_id in (0, rules[0].platform_id, rules[1].platform_id)
+    }
+    others = PersonObligationCount.objects.filter(customer_data=False)
+    assert set(others.values_list("employee_id", "platform_id", "country")) == {
+        (people[1].pk, 0, people[1].country),
+        (people[3].pk, 0, "BR"),
     }
 
 
@@ -614,7 +621,7 @@ def test_manager_counts_follow_bulk_changes_of_manager(org):
     assert_maintained(TODAY, "everyone reports to p0")
 
 
-def test_failing_settings_and_handler_coverage_equal_the_rows(org):
+def test_failing_settings_and_people_fully_compliant_equal_the_rows(org):
     people, rules = org["people"], org["rules"]
     Employee.objects.filter(pk__in=[p.pk for p in people[::2]]).update(handles_customer_data=True, country="FR")
     publish(people, rules[:2], due_on=TODAY - datetime.timedelta(days=1))
@@ -645,18 +652,32 @@ def test_failing_settings_and_handler_coverage_equal_the_rows(org):
             rows = compliance.noncompliant_settings(filters)
             coverage = compliance.customer_data_coverage(filters, today=TODAY)
         assert "governance_failingsettingcount" in queries[0]["sql"], filters
-        assert "governance_handlerobligationcount" in queries[1]["sql"], filters
+        assert "compliance_personobligationcount" in queries[-1]["sql"], filters
         assert {r["setting_id"]: r["count"] for r in rows} == dict(failing), filters
         handlers = compliance.open_obligations(replace(filters, customer_data_only=True)).values("employee_id")
         to_do = handlers.filter(status__in=ACTION)
         handler_ids = set(handlers.values_list("employee_id", flat=True))
         fully = len(handler_ids - set(to_do.values_list("employee_id", flat=True)))
         assert (coverage["handlers"], coverage["fully_compliant"]) == (len(handler_ids), fully), filters
-        listed = compliance.customer_data_handlers(filters, fully_compliant=True)
+        listed = compliance.people_by_coverage(filters, fully_compliant=True, today=TODAY, handlers_only=True)
         assert set(listed.values_list("pk", flat=True)) == handler_ids - set(
             to_do.values_list("employee_id", flat=True)
         )
+        # Everyone: the people with an open obligation inside the filters, and those with all done.
+        theirs = compliance.open_obligations(filters)
+        people_ids = set(theirs.values_list("employee_id", flat=True))
+        done = people_ids - set(theirs.filter(status__in=ACTION).values_list("employee_id", flat=True))
+        with CaptureQueriesContext(connection) as queries:
+            everyone = compliance.people_coverage(filters, today=TODAY)
+        counted = any("compliance_personobligationcount" in q["sql"] for q in queries.captured_queries)
+        assert counted is (not filters.platform_id or filters.customer_data_only), filters  # per tool: handlers only
+        assert (everyone["people"], everyone["fully_compliant"]) == (len(people_ids), len(done)), filters
+        for fully_compliant, expected in ((True, done), (False, people_ids - done)):
+            listed = compliance.people_by_coverage(filters, fully_compliant=fully_compliant, today=TODAY)
+            assert set(listed.values_list("pk", flat=True)) == expected, filters
     assert sum(compliance.customer_data_coverage(base, today=TODAY).values()) > 0
+    everyone = compliance.people_coverage(base, today=TODAY)
+    assert 0 < everyone["fully_compliant"] < everyone["people"]
 
 
 def test_stale_counts_are_not_used_for_a_later_day(org):
@@ -879,7 +900,7 @@ def test_a_publish_holds_the_handlers_all_tools_counts_only_at_its_end(make_user
     for rule in draft.rules.filter(platform__in=tools[:2]):  # two tools changed, one carried
         policies.set_required_setting(rule=rule, setting=rule.platform.settings.get(key="history"), actor=None)
     handler_rows = list(
-        HandlerObligationCount.objects.filter(platform_id=0, open_count__gt=0).values_list("pk", flat=True)
+        PersonObligationCount.objects.filter(platform_id=0, open_count__gt=0).values_list("pk", flat=True)
     )
     assert handler_rows
 
@@ -892,7 +913,7 @@ def test_a_publish_holds_the_handlers_all_tools_counts_only_at_its_end(make_user
         def progress(done, total=100, step=""):
             if done:  # a rule's obligations are rewritten: the first is done
                 signature.execute(
-                    "SELECT id FROM governance_handlerobligationcount WHERE id = ANY (%s) FOR UPDATE NOWAIT",
+                    "SELECT id FROM compliance_personobligationcount WHERE id = ANY (%s) FOR UPDATE NOWAIT",
                     [handler_rows],
                 )
                 locked_between_rules.append(done)
@@ -902,4 +923,4 @@ def test_a_publish_holds_the_handlers_all_tools_counts_only_at_its_end(make_user
     assert counts["obligations_superseded"] == 8 and counts["obligations_created"] == 8
     assert locked_between_rules
     assert_maintained(TODAY, "republished with two tools changed")
-    assert HandlerObligationCount.objects.filter(platform_id=0, to_do_count__gt=0).exists()
+    assert PersonObligationCount.objects.filter(platform_id=0, to_do_count__gt=0).exists()

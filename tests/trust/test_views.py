@@ -7,6 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from attestations.models import OPEN_ACTION_STATUSES, Obligation
 from compliance import selectors as compliance
 from compliance.selectors import ComplianceFilters
 from governance.models import AuditEvent
@@ -43,17 +44,23 @@ def test_the_json_holds_the_dashboard_selectors_figures_of_the_day(client, trust
     TrustSettings.objects.filter(pk=1).update(minimum_group_size=3)
     figures = _json(client)
     everyone = compliance.summary(ComplianceFilters(), today=TODAY)
+    people = compliance.people_coverage(ComplianceFilters(), today=TODAY)
     by_tool = {f.extra["name"]: f for f in compliance.by_platform(ComplianceFilters(), today=TODAY)}
     handlers = compliance.customer_data_coverage(ComplianceFilters(), today=TODAY)
 
     assert figures["as_of"] == TODAY.isoformat()
     assert figures["everyone"]["all_tools"] == {
         "shown": True,
-        "total": everyone.total,
-        "satisfied": everyone.satisfied,
-        "share": everyone.rate,
+        "total": people["people"],
+        "satisfied": people["fully_compliant"],
+        "share": people["rate"],
     }
     assert everyone.total == 47 and everyone.rate is not None
+    # People, not obligations: everyone with an open obligation, and those with all of them done.
+    open_obligations = Obligation.objects.filter(closed_at__isnull=True)
+    with_any = set(open_obligations.values_list("employee_id", flat=True))
+    to_do = set(open_obligations.filter(status__in=OPEN_ACTION_STATUSES).values_list("employee_id", flat=True))
+    assert (people["people"], people["fully_compliant"]) == (len(with_any), len(with_any - to_do)) != (47, 0)
     assert {row["tool"]: (row["total"], row["satisfied"], row["share"]) for row in figures["everyone"]["per_tool"]} == {
         name: (f.total, f.satisfied, f.rate) for name, f in by_tool.items()
     }

@@ -49,6 +49,7 @@ def compute_summary(
     reports of the same scope."""
     overall = compliance.summary(filters, today=today).as_dict()
     coverage = compliance.customer_data_coverage(filters, today=today)
+    people = compliance.people_coverage(filters, today=today)
     overdue_people = compliance.overdue_people(filters, today=today)
     head = Attestation.objects.order_by("-id").values_list("hash", flat=True).first()
     return {
@@ -70,6 +71,7 @@ def compute_summary(
             for row in compliance.noncompliant_settings(filters, limit=None)
         ],
         "coverage": coverage,
+        "people_coverage": people,
         "overdue_people": {
             "count": overdue_people.count(),
             "top": [
@@ -96,11 +98,12 @@ def report_text_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """The headline figures as short lines (PDF cover, page, e-mail)."""
     overall = summary.get("overall") or {}
     coverage = summary.get("coverage") or {}
+    people = summary.get("people_coverage")
 
     def pct(value: float | None) -> str:
         return "-" if value is None else f"{value}%"
 
-    return [
+    lines = [
         (
             "Obligations satisfied",
             f"{overall.get('satisfied', 0)} of {overall.get('total', 0)} ({pct(overall.get('rate'))})",
@@ -117,6 +120,15 @@ def report_text_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
         ("Stale catalog entries", str(summary.get("stale_catalog", 0))),
         ("Attestation ledger records", str((summary.get("ledger") or {}).get("count", 0))),
     ]
+    if people is not None:  # reports built before the figure existed do not carry it
+        lines.insert(
+            1,
+            (
+                "People compliant on every tool",
+                f"{people.get('fully_compliant', 0)} of {people.get('people', 0)} ({pct(people.get('rate'))})",
+            ),
+        )
+    return lines
 
 
 def change_text(change: dict[str, Any] | None, *, scope: str) -> str:

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attestations.models import Attestation
-from compliance.selectors import by_department, by_platform, customer_data_coverage, summary
+from compliance.selectors import by_department, by_platform, customer_data_coverage, people_coverage, summary
 from integrations.api import examples
 from integrations.api import serializers as s
 from integrations.api.filtersets import AttestationFilterSet
@@ -47,6 +47,7 @@ class ComplianceSummaryView(DocumentedQueryOnly, APIView):
                 "by_department": [with_extra(f) for f in by_department(filters, today=today)],
                 "by_platform": [with_extra(f) for f in by_platform(filters, today=today)],
                 "customer_data_coverage": customer_data_coverage(filters, today=today),
+                "people_coverage": people_coverage(filters, today=today),
             }
         )
 
