@@ -9,7 +9,9 @@ earlier on a governance admin's recorded decision (:func:`erase_former_employee`
   and every exported package still verify;
 - their evidence files' content (the SHA-256 stays, on the Evidence row and in the records);
 - their name and e-mail address on the Employee row, replaced by placeholders derived from the
-  id (ids, HR id, department and dates stay, so the figures of past reports stay explainable).
+  id (ids, HR id, department and dates stay, so the figures of past reports stay explainable);
+- their sign-in account's name and e-mail address (placeholders), its password and its single
+  sign-on links: the account is switched off for good.
 
 Kept forever: that each attestation happened, by which employee id, under which policy version,
 on which tool, with which answers, when, and its hash. Format-1 records (written before
@@ -25,6 +27,8 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
@@ -98,6 +102,31 @@ def _delete_files(names: list[str]) -> None:
             logger.exception("Could not delete the erased evidence file %s; delete it by hand", name)
 
 
+def _erase_accounts(employee_ids: list[int]) -> None:
+    """These people's sign-in accounts: name and e-mail address replaced by placeholders derived
+    from the account's id, switched off with no usable password, and their single sign-on links
+    and e-mail addresses (allauth's rows, which hold the provider's subject and the address)
+    deleted, so that no provider can sign in as them again. The audit log keeps the account's
+    id only (events that quoted an address in their before/after values keep it: README)."""
+    user_ids = list(
+        Employee.objects.filter(pk__in=employee_ids, user__isnull=False).values_list("user_id", flat=True)
+    )
+    if not user_ids:
+        return
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    SocialAccount.objects.filter(user_id__in=user_ids).delete()
+    EmailAddress.objects.filter(user_id__in=user_ids).delete()
+    id_text = Cast("pk", CharField())
+    get_user_model().objects.filter(pk__in=user_ids).update(
+        full_name=Concat(Value(f"{PLACEHOLDER_NAME} account "), id_text),
+        email=Concat(Value("erased-account-"), id_text, Value(f"@{PLACEHOLDER_DOMAIN}")),
+        is_active=False,
+        password=make_password(None),
+    )
+
+
 def _erase(*, employee_ids: list[int], now: datetime.datetime) -> dict[int, dict[str, int]]:
     """Erase these people's personal data in the caller's transaction: a few statements for the
     whole batch. Returns, per employee, what was erased and how many old-format records were kept."""
@@ -119,6 +148,7 @@ def _erase(*, employee_ids: list[int], now: datetime.datetime) -> dict[int, dict
         ),
         "employee_id",
     )
+    _erase_accounts(employee_ids)
     id_text = Cast("pk", CharField())
     Employee.objects.filter(pk__in=employee_ids).update(
         full_name=Concat(Value(f"{PLACEHOLDER_NAME} "), id_text),

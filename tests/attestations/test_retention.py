@@ -8,10 +8,12 @@ import json
 import os
 
 import pytest
+from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.test import RequestFactory
 from django.utils import timezone
 
 from attestations import ledger
@@ -134,6 +136,37 @@ def test_erasing_a_former_employee_after_the_period_keeps_the_chain_and_its_chec
 
     assert retention.erase_expired_personal_data(today=TODAY)["employees"] == 0  # the second run finds nothing
     assert AuditEvent.objects.filter(action="employee.personal_data_erased").count() == 1
+
+
+def test_the_sign_in_account_of_an_erased_former_employee_is_switched_off_for_good(version, make_user):
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    leaving, staying = make_user(password="a long passphrase 1"), make_user(password="a long passphrase 2")
+    for user in (leaving, staying):
+        SocialAccount.objects.create(user=user, provider="okta", uid=f"subject-{user.pk}")
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Employee.objects.filter(pk=leaving.employee.pk).update(
+        status=Employee.Status.TERMINATED, terminated_on=days(-DAYS - 1)
+    )
+    old_email = leaving.email
+
+    assert retention.erase_expired_personal_data(today=TODAY)["employees"] == 1
+
+    leaving.refresh_from_db()
+    assert (leaving.full_name, leaving.email) == (
+        f"Former employee account {leaving.pk}",
+        f"erased-account-{leaving.pk}@erased.invalid",
+    )
+    assert not leaving.is_active and not leaving.has_usable_password()
+    assert not SocialAccount.objects.filter(user=leaving).exists()
+    assert not EmailAddress.objects.filter(user=leaving).exists()
+    signing_in = RequestFactory().post("/accounts/login/")
+    assert authenticate(signing_in, username=old_email, password="a long passphrase 1") is None
+    # Everyone else's account is as it was.
+    staying.refresh_from_db()
+    assert staying.is_active and staying.check_password("a long passphrase 2")
+    assert SocialAccount.objects.filter(user=staying).count() == EmailAddress.objects.filter(user=staying).count() == 1
 
 
 def test_nothing_is_erased_before_the_period_ends_and_all_of_it_on_the_day_it_does(version):
