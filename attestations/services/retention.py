@@ -108,9 +108,7 @@ def _erase_accounts(employee_ids: list[int]) -> None:
     and e-mail addresses (allauth's rows, which hold the provider's subject and the address)
     deleted, so that no provider can sign in as them again. The audit log keeps the account's
     id only (events that quoted an address in their before/after values keep it: README)."""
-    user_ids = list(
-        Employee.objects.filter(pk__in=employee_ids, user__isnull=False).values_list("user_id", flat=True)
-    )
+    user_ids = list(Employee.objects.filter(pk__in=employee_ids, user__isnull=False).values_list("user_id", flat=True))
     if not user_ids:
         return
     from allauth.account.models import EmailAddress
