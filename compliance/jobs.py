@@ -5,6 +5,7 @@ and officers watch them on the report's page or the job's."""
 from typing import Any
 
 from compliance.services import evidence, reports
+from compliance.services.evidence.verify import counted
 from governance import jobs
 from governance.jobs import JobOutcome
 from governance.roles import is_compliance_officer
@@ -45,8 +46,9 @@ def export_evidence(*, job: Any, progress: Any, actor: Any, **params: Any) -> Jo
 
     return JobOutcome(
         message=(
-            f"Evidence package ready: {result['members']} files, {result['records']} ledger records, "
-            f"{result['checkpoints']} signed checkpoints; SHA-256 {result['sha256']}."
+            f"Evidence package ready: {counted(result['members'], 'file')}, "
+            f"{counted(result['records'], 'ledger record')}, {counted(result['checkpoints'], 'signed checkpoint')}; "
+            f"SHA-256 {result['sha256']}."
         ),
         result=result,
         then=announce,

@@ -148,7 +148,7 @@ def test_an_exported_package_verifies_and_holds_what_an_auditor_needs(org, tmp_p
     content = members(path)
     manifest = json.loads(content["manifest.json"])
     assert "OK: evidence package for 2026-11-05 to 2026-11-20 (Whole organization)" in summary
-    assert "3 ledger records" in summary and "1 evidence files" in summary
+    assert "3 ledger records" in summary and "1 evidence file" in summary
     # The report's files, through the report builder: one report built for the package.
     report = ComplianceReport.objects.get()
     assert manifest["reports"][0]["report"] == report.pk and manifest["reports"][0]["built_for_this_package"]
@@ -185,7 +185,7 @@ def test_a_period_up_to_today_is_anchored_by_the_checkpoint_the_export_writes(or
         "export_evidence", "--from", "2026-11-22", "--to", "2026-11-24", "--out", str(out), stdout=io.StringIO()
     )
 
-    assert "1 ledger records (1 chain entries, positions 6 to 6)" in verify(out)
+    assert "1 ledger record (1 chain entry, positions 6 to 6)" in verify(out)
     manifest = json.loads(members(out)["manifest.json"])
     newest = LedgerCheckpoint.objects.order_by("-count").first()
     assert (newest.count, manifest["ledger"]["anchor_checkpoint"]) == (6, newest.pk)

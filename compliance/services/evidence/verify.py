@@ -55,12 +55,17 @@ class Summary:
         span = f", positions {self.positions[0]} to {self.positions[1]}" if self.positions else ""
         return [
             f"OK: evidence package for {self.period[0]} to {self.period[1]} ({self.scope})",
-            f"{self.members} members, {self.reports} report(s), {self.records} ledger records "
-            f"({self.chain_entries} chain entries{span}), {self.checkpoints} signed checkpoints, "
-            f"{self.evidence_files} evidence files",
+            f"{counted(self.members, 'member')}, {counted(self.reports, 'report')}, "
+            f"{counted(self.records, 'ledger record')} ({counted(self.chain_entries, 'chain entry', 'chain entries')}"
+            f"{span}), {counted(self.checkpoints, 'signed checkpoint')}, {counted(self.evidence_files, 'evidence file')}",
             f"manifest signed by key {self.kid} ({self.key_source})",
             *self.notes,
         ]
+
+
+def counted(number: int, singular: str, plural: str = "") -> str:
+    """ "1 ledger record", "3 ledger records"."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _b64url_decode(text: str) -> bytes:
