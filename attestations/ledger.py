@@ -322,9 +322,10 @@ def _personal_problem(record: Attestation) -> str | None:
     return None
 
 
-def _anchors() -> tuple[list[Anchor], int, VerifyResult | None]:
-    """Every checkpoint (signature checked first) and every registered anchor, by position;
-    the number of checkpoints; a refusal naming the first checkpoint that does not stand."""
+def _anchors(extra: Iterable[Anchor] = ()) -> tuple[list[Anchor], int, VerifyResult | None]:
+    """Every checkpoint (signature checked first), every registered anchor and ``extra``, by
+    position; the number of checkpoints; a refusal naming the first checkpoint that does not
+    stand."""
     keys = signing.public_keys()
     anchors = []
     checkpoints = 0
@@ -337,6 +338,7 @@ def _anchors() -> tuple[list[Anchor], int, VerifyResult | None]:
         checkpoints += 1
     for source in _anchor_sources:
         anchors.extend(source())
+    anchors.extend(extra)
     return anchors, checkpoints, None
 
 
@@ -364,11 +366,14 @@ def _problems_beside(record: Attestation, *, evidence: bool) -> tuple[str | None
     return evidence_problem, personal_problem, personal_problem is None and record.personal_data.is_erased
 
 
-def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> VerifyResult:
+def verify_chain(
+    *, chunk_size: int = VERIFY_CHUNK, evidence: bool = True, anchors: Iterable[Anchor] = ()
+) -> VerifyResult:
     """Walk every record in id order, streaming, and check each hash and each link; with
     ``evidence``, re-hash every evidence file a record refers to; check every format-2 record's
     personal data against its digest (unless erased); check the chain against every checkpoint
-    and every registered anchor (each report's head).
+    and every registered anchor (each report's head), and ``anchors`` (e.g. an evidence
+    package's last record, which lives outside the database).
 
     A checkpoint whose signature does not verify with a known key valid at its time is refused
     before the walk (``refused``, ``anchor`` names it). The walk stops at the first broken
@@ -379,11 +384,11 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
     problems do not break the chain (the record is intact; the file or the row beside it was
     swapped, edited or lost): each one is listed and the result is not ok.
     """
-    anchors, checkpoints, refusal = _anchors()
+    every_anchor, checkpoints, refusal = _anchors(anchors)
     if refusal is not None:
         return refusal
     expected: dict[int, list[Anchor]] = {}
-    for anchor in anchors:
+    for anchor in every_anchor:
         expected.setdefault(anchor.count, []).append(anchor)
     empty = _contradicted(expected.get(0, ()), GENESIS_HASH)
     if empty is not None:
@@ -415,7 +420,7 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
             return VerifyResult(False, count, previous, record.pk, reason, tuple(problems), anchor=contradicted.label)
         previous = record.hash
         count += 1
-    beyond = [anchor for anchor in anchors if anchor.count > count]
+    beyond = [anchor for anchor in every_anchor if anchor.count > count]
     if beyond:
         first = min(beyond, key=lambda anchor: anchor.count)
         return VerifyResult(
@@ -433,7 +438,7 @@ def verify_chain(*, chunk_size: int = VERIFY_CHUNK, evidence: bool = True) -> Ve
         previous,
         evidence_problems=tuple(problems),
         checkpoints=checkpoints,
-        anchors=len(anchors) - checkpoints,
+        anchors=len(every_anchor) - checkpoints,
         personal_problems=tuple(personal_problems),
         erased=erased,
     )

@@ -6,6 +6,8 @@ import itertools
 from django.db import connection
 from django.utils import timezone
 
+from attestations import ledger
+from attestations.models import Attestation
 from policies.models import PolicyVersion
 from tests.factories import (
     ObligationFactory,
@@ -82,3 +84,24 @@ def unguarded(*statements):
                 cursor.execute(sql, params)
         finally:
             cursor.execute("SET session_replication_role = origin")
+
+
+def rewrite_from(record, statement):
+    """Edit one record and recompute its hash and every later record's link and hash."""
+    later = list(Attestation.objects.filter(id__gte=record.pk).order_by("id"))
+    previous = None
+    statements = []
+    for row in later:
+        if previous is None:
+            row.statement = statement
+        else:
+            row.prev_hash = previous
+        row.hash = ledger.compute_hash(row)
+        statements.append(
+            (
+                "UPDATE governance_attestation SET statement = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [row.statement, row.prev_hash, row.hash, row.pk],
+            )
+        )
+        previous = row.hash
+    unguarded(*statements)

@@ -20,7 +20,7 @@ from attestations.models import Attestation, LedgerAppendOnlyError, LedgerCheckp
 from attestations.services.checkpoints import CheckpointConflict, checkpoint_ledger
 from compliance.models import ComplianceReport
 from governance import signing
-from tests.attestations.builders import publish, unguarded
+from tests.attestations.builders import publish, rewrite_from, unguarded
 from tests.clock import noon_on
 from tests.factories import EmployeeFactory, PolicyVersionFactory
 
@@ -56,27 +56,6 @@ def raw_x(pem):
     key = serialization.load_pem_private_key(pem.encode("ascii"), password=None).public_key()
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def rewrite_from(record, statement):
-    """Edit one record and recompute its hash and every later record's link and hash."""
-    later = list(Attestation.objects.filter(id__gte=record.pk).order_by("id"))
-    previous = None
-    statements = []
-    for row in later:
-        if previous is None:
-            row.statement = statement
-        else:
-            row.prev_hash = previous
-        row.hash = ledger.compute_hash(row)
-        statements.append(
-            (
-                "UPDATE governance_attestation SET statement = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                [row.statement, row.prev_hash, row.hash, row.pk],
-            )
-        )
-        previous = row.hash
-    unguarded(*statements)
 
 
 # --- Writing ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from compliance.models import ComplianceReport
 from compliance.services import evidence
 from governance import jobs, signing
 from governance.models import Job
-from tests.attestations.builders import published_obligations, unguarded
+from tests.attestations.builders import published_obligations, rewrite_from, unguarded
 from tests.clock import noon_on
 from tests.factories import DepartmentFactory, EmployeeFactory
 
@@ -279,6 +279,25 @@ def test_an_edited_record_in_the_database_stops_the_export(org, tmp_path):
         export(tmp_path)
     assert f"The ledger is broken at record {edited.pk} (its content does not match its hash)" in str(error.value)
     assert not list((tmp_path).glob("*.zip"))
+
+
+@pytest.mark.postgres
+def test_the_ledger_is_checked_against_a_package_even_when_nothing_in_the_database_anchors_it(org, tmp_path):
+    path = export(tmp_path)
+    shown = verify(path, "--against-ledger")
+    assert "OK: this database's ledger" in shown and "holds the package's records unchanged" in shown
+    # Whoever can rewrite the database edits a record of the period, recomputes every later hash
+    # and removes what anchors the chain inside the database: verify_ledger has nothing to hold on to.
+    rewrite_from(org["records"]["in"][0], "Edited after the export.")
+    unguarded(
+        ("UPDATE governance_compliancereport SET ledger_checkpoint_id = NULL, csv_sha256 = ''", []),
+        ("DELETE FROM attestations_ledgercheckpoint", []),
+    )
+    call_command("verify_ledger", stdout=io.StringIO())
+
+    message = refusal(path, "--against-ledger")
+    assert message.startswith("LEDGER BROKEN at record ")
+    assert "contradicting the package package.zip (position 5)" in message, message
 
 
 def test_a_changed_byte_in_any_member_is_refused_naming_it(org, tmp_path):

@@ -49,6 +49,7 @@ class Summary:
     kid: str = ""
     key_source: str = ""
     positions: tuple[int, int] | None = None
+    head_hash: str = ""  # the hash of the last record the package's chain holds
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -292,6 +293,7 @@ class _Verifier:
         self.summary.chain_entries = position - first
         if self.summary.chain_entries:
             self.summary.positions = (first, position - 1)
+            self.summary.head_hash = previous or ""
             if heads.get(position - 1, ("", ""))[1] != previous:
                 raise Refused(chain_name, f"it does not end at a signed checkpoint's head (position {position - 1})")
         self.summary.evidence_files = len(evidence)
