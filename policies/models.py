@@ -259,8 +259,7 @@ class ToolRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "platform"], name="one_rule_per_platform_per_version"),
             models.CheckConstraint(
-                condition=models.Q(on_open="none")
-                | models.Q(stance="prohibited", on_open__in=["warn", "block"]),
+                condition=models.Q(on_open="none") | models.Q(stance="prohibited", on_open__in=["warn", "block"]),
                 name="on_open_only_for_prohibited_rules",
             ),
         ]

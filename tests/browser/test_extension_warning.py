@@ -19,7 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 extension = base.extension  # the chromium profile with the extension built for this server
 
 WARNING_TITLE = "DeepSeek is prohibited by your organization"
-COVERED = "document.elementFromPoint(innerWidth / 2, innerHeight / 2) === document.getElementById('ai-governance-extension')"
+COVERED = (
+    "document.elementFromPoint(innerWidth / 2, innerHeight / 2) === document.getElementById('ai-governance-extension')"
+)
 
 
 @pytest.fixture
