@@ -58,6 +58,7 @@ def test_beat_schedules_are_installed_and_point_at_registered_tasks():
         "governance.outbox.sweep",
         "governance.ledger_checkpoint",
         "governance.erase_expired_personal_data",
+        "governance.purge_usage_signals",
     }
     assert all(name in app.tasks for name in scheduled)
     weekly = PeriodicTask.objects.filter(task__in=["governance.send_officer_summary", "governance.scheduled_report"])
