@@ -37,7 +37,7 @@ def platform_hosts(platform: Platform, settings: Iterable[PlatformSetting] = ())
     return sorted(host for host in hosts if host)
 
 
-ON_OPEN_ORDER = {ToolRule.OnOpen.BLOCK: 0, ToolRule.OnOpen.WARN: 1, ToolRule.OnOpen.NONE: 2}
+ON_OPEN_ORDER: dict[str, int] = {ToolRule.OnOpen.BLOCK: 0, ToolRule.OnOpen.WARN: 1, ToolRule.OnOpen.NONE: 2}
 
 
 def in_force_stances(stances: Sequence[ToolStance]) -> dict[int, ToolStance]:
