@@ -6,7 +6,11 @@ class BrowserExtensionConfig(AppConfig):
     verbose_name = "Browser extension"
 
     def ready(self):
+        from django.core import checks
+
         from attestations import extensions
+        from browser_extension.checks import signal_retention
         from browser_extension.views.me import devices_section
 
         extensions.provide_me_section(devices_section)
+        checks.register(signal_retention)

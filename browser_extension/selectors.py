@@ -37,12 +37,21 @@ def platform_hosts(platform: Platform, settings: Iterable[PlatformSetting] = ())
     return sorted(host for host in hosts if host)
 
 
+ON_OPEN_ORDER: dict[str, int] = {ToolRule.OnOpen.BLOCK: 0, ToolRule.OnOpen.WARN: 1, ToolRule.OnOpen.NONE: 2}
+
+
 def in_force_stances(stances: Sequence[ToolStance]) -> dict[int, ToolStance]:
     """Per platform, the strictest published rule that covers the person (prohibited before
-    restricted before approved; employee_stances sorts them so)."""
+    restricted before approved; employee_stances sorts them so), and among prohibiting rules
+    the one that blocks before one that warns before one that does neither."""
     chosen: dict[int, ToolStance] = {}
     for stance in stances:
-        chosen.setdefault(stance.platform.pk, stance)
+        current = chosen.get(stance.platform.pk)
+        if current is None or (
+            current.stance == stance.stance
+            and ON_OPEN_ORDER.get(stance.rule.on_open, 9) < ON_OPEN_ORDER.get(current.rule.on_open, 9)
+        ):
+            chosen[stance.platform.pk] = stance
     return chosen
 
 
@@ -62,7 +71,12 @@ def _obligation_state(obligation: Obligation, today: datetime.date) -> str:
 
 def _stance_payload(stance: ToolStance | None) -> dict[str, Any]:
     if stance is None:
-        return {"stance": "none", "summary": "No rule of our policy covers this tool for you.", "policy": None}
+        return {
+            "stance": "none",
+            "summary": "No rule of our policy covers this tool for you.",
+            "on_open": ToolRule.OnOpen.NONE,
+            "policy": None,
+        }
     version = stance.rule.version
     return {
         "stance": stance.stance,
@@ -70,6 +84,7 @@ def _stance_payload(stance: ToolStance | None) -> dict[str, Any]:
         "note": stance.notes,
         "terms": stance.terms,
         "alternatives": [{"id": p.slug, "name": p.name} for p in stance.alternatives],
+        "on_open": stance.rule.on_open if stance.stance == ToolRule.Stance.PROHIBITED else ToolRule.OnOpen.NONE,
         "policy": {"name": version.policy.name, "version": version.number},
     }
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -158,3 +158,57 @@ def record_usage_signals(
         update_fields=["last_reported_at"],
     )
     return len(rows)
+
+
+# --- Retention of usage signals ----------------------------------------------------------------
+
+PURGE_BATCH = 5000  # rows per transaction
+PURGE_MAX_BATCHES = 200  # per run: the rest waits for tomorrow's run (the totals say so)
+PURGE_LABEL = "usage signal retention job"
+
+
+def signal_retention_days() -> int:
+    """EXTENSION_SIGNAL_RETENTION_DAYS, checked: a whole number of days, at least the longest
+    window the officers' page and the API allow (EXTENSION_USAGE_WINDOW_MAX_DAYS), so that no
+    figure they show loses its signals. Raises ImproperlyConfigured otherwise."""
+    days = settings.EXTENSION_SIGNAL_RETENTION_DAYS
+    longest = settings.EXTENSION_USAGE_WINDOW_MAX_DAYS
+    if not isinstance(days, int) or isinstance(days, bool) or days < longest:
+        raise ImproperlyConfigured(
+            f"EXTENSION_SIGNAL_RETENTION_DAYS must be a whole number of days, at least "
+            f"EXTENSION_USAGE_WINDOW_MAX_DAYS ({longest}), the longest window officers can look at; it is {days!r}."
+        )
+    return days
+
+
+def purge_usage_signals(
+    *, today: datetime.date, batch_size: int = PURGE_BATCH, max_batches: int = PURGE_MAX_BATCHES
+) -> dict[str, Any]:
+    """The daily job: delete the usage signals of days more than EXTENSION_SIGNAL_RETENTION_DAYS
+    before ``today``, ``batch_size`` rows per transaction and at most ``max_batches`` batches per
+    run (``more`` says some are left for the next run). Safe to run twice: the second run finds
+    nothing. One audit event per run that deleted something."""
+    days = signal_retention_days()
+    kept_from = today - datetime.timedelta(days=days)
+    old = UsageSignal.objects.filter(day__lt=kept_from).order_by("pk")
+    deleted = batches = 0
+    more = False
+    while True:
+        ids = list(old.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        if batches == max_batches:
+            more = True
+            break
+        with transaction.atomic():
+            deleted += UsageSignal.objects.filter(pk__in=ids).delete()[0]
+        batches += 1
+    totals = {"deleted": deleted, "batches": batches, "more": more, "kept_from": kept_from.isoformat()}
+    if deleted:
+        audit.record(
+            action="extension.usage_signals_purged",
+            obj=audit.Subject("browser_extension.usagesignal", f"before {kept_from.isoformat()}"),
+            after={**totals, "retention_days": days, "today": today.isoformat()},
+            actor_label=PURGE_LABEL,
+        )
+    return totals

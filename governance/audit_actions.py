@@ -29,6 +29,7 @@ ACTION_PHRASES = {
     "extension.device_paired": "Browser extension paired",
     "extension.device_revoked": "Browser extension revoked",
     "extension.pairing_code_created": "Browser extension pairing code created",
+    "extension.usage_signals_purged": "Usage signals past their retention period deleted",
     "exception.denied": "Exception denied",
     "exception.requested": "Exception requested",
     "exceptions.expired": "Exceptions expired",

@@ -257,6 +257,9 @@ EXTENSION_THROTTLE_RATE = env.str("EXTENSION_THROTTLE_RATE", default="120/min")
 EXTENSION_SIGNAL_MAX_AGE_DAYS = env.int("EXTENSION_SIGNAL_MAX_AGE_DAYS", default=7)
 EXTENSION_USAGE_WINDOW_DAYS = env.int("EXTENSION_USAGE_WINDOW_DAYS", default=30)
 EXTENSION_USAGE_WINDOW_MAX_DAYS = env.int("EXTENSION_USAGE_WINDOW_MAX_DAYS", default=365)
+# Usage signals older than this many days are deleted by the daily purge (at least the longest
+# window the officers' page allows, or a contradiction would vanish from it; checked at start).
+EXTENSION_SIGNAL_RETENTION_DAYS = env.int("EXTENSION_SIGNAL_RETENTION_DAYS", default=400)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

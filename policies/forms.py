@@ -145,6 +145,14 @@ class RuleForm(forms.Form):
         help_text="Say so explicitly when nothing must be configured (e.g. an enterprise tier that never trains).",
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    on_open = forms.ChoiceField(
+        choices=ToolRule.OnOpen.choices,
+        initial=ToolRule.OnOpen.NONE,
+        required=False,
+        widget=forms.RadioSelect,
+        label="When someone opens the tool's site",
+        help_text="Prohibited tools only: what the browser extension shows before the site.",
+    )
 
     def __init__(self, *args, platform=None, with_settings=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,6 +180,7 @@ class RuleForm(forms.Form):
             "data_classes": rule.data_classes,
             "no_settings_needed": rule.no_settings_needed,
             "notes": rule.notes,
+            "on_open": rule.on_open,
         }
 
     def rule_fields(self):

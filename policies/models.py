@@ -214,6 +214,13 @@ class ToolRule(models.Model):
         CUSTOMER = "customer", "Customer data"
         REGULATED = "regulated", "Regulated"
 
+    class OnOpen(models.TextChoices):
+        """What the browser extension does when a person opens a prohibited tool's site."""
+
+        NONE = "none", "Nothing (the panel only)"
+        WARN = "warn", "Warn (a full warning page; the person may continue anyway)"
+        BLOCK = "block", "Block (a full warning page; no continuing)"
+
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="rules")
     platform = models.ForeignKey("platforms.Platform", on_delete=models.PROTECT, related_name="rules")
     stance = models.CharField(max_length=16, choices=Stance.choices)
@@ -227,6 +234,14 @@ class ToolRule(models.Model):
         default=False, help_text="Explicitly nothing to configure (e.g. an enterprise tier that never trains)."
     )
     notes = models.TextField(blank=True)
+    # Prohibited rules only (the services refuse it on others); not in the fingerprint: it
+    # changes what the browser shows, not what anyone attests.
+    on_open = models.CharField(
+        max_length=8,
+        choices=OnOpen.choices,
+        default=OnOpen.NONE,
+        help_text="Prohibited tools: what the browser extension shows when the tool's site is opened.",
+    )
     # Hash of everything an attestation under this rule depends on; equal fingerprints
     # across versions mean an obligation carries over untouched. Set when published.
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -242,7 +257,11 @@ class ToolRule(models.Model):
     class Meta:
         ordering = ["version", "platform__name"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "platform"], name="one_rule_per_platform_per_version")
+            models.UniqueConstraint(fields=["version", "platform"], name="one_rule_per_platform_per_version"),
+            models.CheckConstraint(
+                condition=models.Q(on_open="none") | models.Q(stance="prohibited", on_open__in=["warn", "block"]),
+                name="on_open_only_for_prohibited_rules",
+            ),
         ]
 
     def __str__(self):
@@ -262,6 +281,14 @@ class ToolRule(models.Model):
     def data_class_labels(self) -> list[str]:
         labels = dict(self.DataClass.choices)
         return [str(labels.get(code, code)) for code in self.data_classes or ()]
+
+    @property
+    def on_open_text(self) -> str:
+        """What the browser extension does when the tool's site is opened, in a few words ("" for nothing)."""
+        return {
+            self.OnOpen.WARN: "Warning page when opened; people may continue",
+            self.OnOpen.BLOCK: "Blocked when opened: warning page, no continuing",
+        }.get(self.on_open, "")
 
     @property
     def obligation_rule_id(self):

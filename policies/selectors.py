@@ -102,6 +102,7 @@ def _rule_fields(rule: ToolRule) -> list[tuple[str, str]]:
         ("Data classes", ", ".join(rule.data_class_labels) or "none listed"),
         ("No settings needed", "yes" if rule.no_settings_needed else "no"),
         ("Notes", rule.notes or ""),
+        ("When the site is opened", rule.get_on_open_display()),
     ]
 
 

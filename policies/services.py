@@ -39,6 +39,7 @@ RULE_FIELDS = (
     "data_classes",
     "no_settings_needed",
     "notes",
+    "on_open",
 )
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
@@ -247,6 +248,14 @@ def _clean_rule(
         errors["no_settings_needed"] = (
             f"An {stance} tool needs at least one required setting, or tick \u201cno settings needed\u201d."
         )
+    on_open = fields.get("on_open") or ToolRule.OnOpen.NONE
+    if on_open not in ToolRule.OnOpen.values:
+        errors["on_open"] = f"Choose one of: {', '.join(ToolRule.OnOpen.values)}."
+    elif on_open != ToolRule.OnOpen.NONE and stance != ToolRule.Stance.PROHIBITED:
+        errors["on_open"] = (
+            "A warning or a block when the site is opened is for prohibited tools only; "
+            "choose \u201cnothing\u201d, or make the rule prohibited."
+        )
     if errors:
         raise ValidationError(errors)
     return {
@@ -257,6 +266,7 @@ def _clean_rule(
         "data_classes": data_classes,
         "no_settings_needed": no_settings_needed,
         "notes": (fields.get("notes") or "").strip(),
+        "on_open": on_open,
     }, ids
 
 
@@ -321,7 +331,8 @@ def add_rule(
 
 @transaction.atomic
 def update_rule(*, rule: ToolRule, actor: Any, departments: Iterable[Any] | None = None, **fields: Any) -> ToolRule:
-    """Change a draft rule's stance, scope, tiers, data classes, "no settings needed" or notes."""
+    """Change a draft rule's stance, scope, tiers, data classes, "no settings needed", notes or
+    what the browser extension does when a prohibited tool is opened (``on_open``)."""
     _lock_draft(rule.version)
     rule = ToolRule.objects.select_related("platform", "version").get(pk=rule.pk)
     before = _rule_snapshot(rule)

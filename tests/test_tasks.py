@@ -8,6 +8,7 @@ from django_celery_beat.models import PeriodicTask
 
 from attestations import tasks as attestation_tasks
 from attestations.models import Obligation, ObligationStatus
+from browser_extension import tasks as extension_tasks
 from compliance import tasks as compliance_tasks
 from compliance.models import ComplianceReport, ComplianceSnapshot
 from governance.celery import app
@@ -58,7 +59,9 @@ def test_beat_schedules_are_installed_and_point_at_registered_tasks():
         "governance.outbox.sweep",
         "governance.ledger_checkpoint",
         "governance.erase_expired_personal_data",
+        "governance.purge_usage_signals",
     }
+    assert extension_tasks.purge_old_usage_signals.name in scheduled
     assert all(name in app.tasks for name in scheduled)
     weekly = PeriodicTask.objects.filter(task__in=["governance.send_officer_summary", "governance.scheduled_report"])
     assert {task.crontab.day_of_week for task in weekly} == {"1"}

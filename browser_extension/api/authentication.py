@@ -4,6 +4,7 @@ This class is the only way into /api/extension/v1/ (besides the pairing endpoint
 code): the views accept no session and no API key, and the device's principal has no role and
 no account, so nothing else in the product (the officers' pages, /api/v1/) opens for it."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from browser_extension import services, tokens
@@ -70,3 +71,17 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="extension"'
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "browser_extension.api.authentication.DeviceTokenAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A paired browser's device token (`gext_...`), from POST /api/extension/v1/pair. "
+            "It reads and writes only its own employee's status and signals; API keys and sessions are refused here, "
+            "and it opens nothing else.",
+        }

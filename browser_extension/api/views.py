@@ -1,7 +1,8 @@
 """The extension's endpoints (/api/extension/v1/): pair, status, signals. Thin: validate,
 call a selector or a service. None accepts a session or an API key; status and signals take
 only a device token (DeviceTokenAuthentication), and what they read or write is that
-device's employee's, never anyone else's. Not part of the HR systems' OpenAPI schema."""
+device's employee's, never anyone else's. Described in the OpenAPI schema (/api/schema/) under
+the tag "Browser extension", with a security scheme of its own (deviceToken)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,8 +45,15 @@ def _with_code(exc, context):
     return response
 
 
-@extend_schema(exclude=True)
+TAG = "Browser extension"
+DEVICE_ONLY = (
+    "No scope: a paired browser's device token (`deviceToken`), for its own employee only; API keys and "
+    "sessions are refused. Errors carry a `code` the extension acts on (e.g. `revoked`, `no_token`)."
+)
+
+
 class ExtensionView(APIView):
+    access_note = DEVICE_ONLY  # what the schema says a caller needs (integrations.api.schema)
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsPairedDevice]
     throttle_classes = [DeviceRateThrottle]
@@ -67,7 +75,17 @@ class PairView(ExtensionView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    access_note = (
+        "No scope and no token: a one-time pairing code from the employee's My AI tools page. A refused code "
+        "answers 401 with a `code` (`unknown_code`, `used_code`, `expired_code`, `invalid_code`, `inactive`)."
+    )
 
+    @extend_schema(
+        tags=[TAG],
+        operation_id="extension_pair",
+        request=s.PairSerializer,
+        responses={201: s.PairedSerializer},
+    )
     def post(self, request):
         wait = failed_wait(request)
         if wait is not None:
@@ -96,6 +114,7 @@ class PairView(ExtensionView):
 class StatusView(ExtensionView):
     """GET: the device's employee's stance, policy version and status per catalog tool."""
 
+    @extend_schema(tags=[TAG], operation_id="extension_status", responses={200: s.StatusSerializer})
     def get(self, request):
         return Response(
             selectors.extension_status(
@@ -106,16 +125,25 @@ class StatusView(ExtensionView):
 
 class SignalsView(ExtensionView):
     """POST [{platform, day}, ...]: the tools this browser opened, per day. Only when the
-    policy in force for the employee turns usage signals on (403 otherwise, nothing stored)."""
+    policy in force for the employee turns usage signals on (403 `usage_signals_off` otherwise,
+    nothing stored). 1 to 100 rows; a day after the server's today or more than
+    EXTENSION_SIGNAL_MAX_AGE_DAYS back, or a tool the catalog does not have, refuses the whole
+    request (400)."""
 
+    @extend_schema(
+        tags=[TAG],
+        operation_id="extension_signals",
+        request=s.SignalSerializer(many=True),
+        responses={200: s.RecordedSerializer},
+    )
     def post(self, request):
         employee = self.employee()
         if not selectors.usage_signals_on(employee_stances(employee=employee)):
             raise SignalsOff()
         if not isinstance(request.data, list):
             raise ValidationError({"non_field_errors": ["Send a JSON list of {platform, day} objects."]})
-        named = {row.get("platform") for row in request.data[: s.MAX_SIGNALS] if isinstance(row, dict)}
-        slugs = [slug for slug in named if isinstance(slug, str)]
+        named = [row.get("platform") for row in request.data[: s.MAX_SIGNALS] if isinstance(row, dict)]
+        slugs = sorted({slug for slug in named if isinstance(slug, str)})  # an object or a list is no id
         context = {
             "today": timezone.localdate(),
             "platform_ids": dict(Platform.objects.filter(slug__in=slugs).values_list("slug", "pk")),

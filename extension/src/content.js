@@ -1,7 +1,7 @@
 /*
  * On a catalog tool's pages: a small panel with the policy's stance for this person, their
  * status and a link to attest; a full warning first on a prohibited tool whose status says
- * ``on_open``: "warn" or "block" (drawn here already; no rule sends it yet, README).
+ * ``on_open``: "warn" or "block" (the prohibiting rule's choice, tests/browser/test_extension_warning.py).
  * Everything is drawn inside a closed shadow root so that the page's styles and scripts neither
  * change nor read it. Keyboard: the panel is in the tab order after the page, Escape dismisses.
  */

@@ -42,6 +42,9 @@ def _state_address_rules(parameter):
 class ProblemAutoSchema(AutoSchema):
     def get_description(self):
         description = super().get_description()
+        access = getattr(self.view, "access_note", None)  # an API of its own credentials (the extension's)
+        if access:
+            return f"{access}\n\n{description}" if description else access
         if not hasattr(self.view, "read_scope"):
             note = f"Scope `{DEFAULT_READ_SCOPE}`. Every signed-in person may read it."
             return f"{note}\n\n{description}" if description else note

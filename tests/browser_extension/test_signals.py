@@ -92,6 +92,8 @@ def test_a_device_writes_only_its_own_employees_signals(make_user, device_client
         ({"platform": "chat", "day": "2026-06-01"}, "non_field_errors"),
         ([{"platform": "chat", "day": "2026-06-01"}] * 101, "non_field_errors"),
         (["chat"], "non_field_errors"),
+        ([{"platform": {}, "day": "2026-06-01"}], "platform"),  # an object as the id (found by the fuzzer)
+        ([{"platform": ["chat"], "day": "2026-06-01"}], "platform"),
     ],
 )
 def test_bad_signals_are_refused_and_nothing_is_stored(employee_user, device_client, tools, body, where):

@@ -159,3 +159,38 @@ def test_status_queries_do_not_grow_with_the_catalog(employee_user, device_clien
     assert len(client.get(STATUS).json()["tools"]) == 2 + 1 + 15 + 1
     assert _status_queries(client) == small
     assert small <= 8
+
+
+def test_a_prohibiting_rule_says_what_the_browser_does_when_the_site_is_opened(employee_user, device_client, catalog):
+    version = new_version()
+    ToolRuleFactory(version=version, platform=catalog["chat"], stance=ToolRule.Stance.APPROVED)
+    ToolRuleFactory(
+        version=version, platform=catalog["banned"], stance=ToolRule.Stance.PROHIBITED, on_open=ToolRule.OnOpen.WARN
+    )
+    publish(version)
+    tools = _tools(device_client(employee_user.employee).get(STATUS))
+    assert tools["banned"]["on_open"] == "warn"
+    assert tools["chat"]["on_open"] == "none" and tools["free"]["on_open"] == "none"
+
+
+def test_of_two_prohibiting_rules_the_one_that_blocks_wins(employee_user, device_client, catalog):
+    warns, blocks, neither = new_version(), new_version(), new_version()
+    for version, on_open in ((warns, "warn"), (blocks, "block"), (neither, "none")):
+        ToolRuleFactory(version=version, platform=catalog["banned"], stance=ToolRule.Stance.PROHIBITED, on_open=on_open)
+        publish(version)
+    banned = _tools(device_client(employee_user.employee).get(STATUS))["banned"]
+    assert banned["on_open"] == "block"
+    assert banned["policy"] == {"name": blocks.policy.name, "version": blocks.number}
+
+
+def test_a_prohibiting_rule_of_another_department_does_not_block(employee_user, device_client, catalog):
+    elsewhere = DepartmentFactory(code="ELSE", name="Elsewhere")
+    mine, theirs = new_version(), new_version()
+    ToolRuleFactory(version=mine, platform=catalog["banned"], stance=ToolRule.Stance.PROHIBITED, on_open="warn")
+    other = ToolRuleFactory(
+        version=theirs, platform=catalog["banned"], stance=ToolRule.Stance.PROHIBITED, on_open="block"
+    )
+    other.departments.add(elsewhere)
+    publish(mine)
+    publish(theirs)
+    assert _tools(device_client(employee_user.employee).get(STATUS))["banned"]["on_open"] == "warn"

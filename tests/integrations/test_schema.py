@@ -52,14 +52,17 @@ def unthrottled(settings):
     is an allowed answer to every request, so a spent budget would hide failures behind it."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "1000000/m"}}
     settings.FAILED_KEY_RATE = "1000000/m"
+    settings.EXTENSION_FAILED_TOKEN_RATE = "1000000/m"
+    settings.EXTENSION_THROTTLE_RATE = "1000000/min"
     cache.clear()
     yield
     cache.clear()
 
 
-def config_for(world, folder):
+def config_for(world, folder, device_token=None):
     """schemathesis.toml plus the ids of the records only a fixture can make (a delivery to
-    redeliver, a finished report to download): nothing in the API creates those."""
+    redeliver, a finished report to download): nothing in the API creates those; and, for the
+    browser extension's endpoints, a paired device's token in place of the API key."""
     entries = {
         "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver/": {
             "path.id": world["webhook"].pk,
@@ -71,6 +74,11 @@ def config_for(world, folder):
     for name, parameters in entries.items():
         inline = ", ".join(f'"{key}" = {json.dumps(value)}' for key, value in parameters.items())
         text += f'\n[[operations]]\ninclude-name = "{name}"\nparameters = {{ {inline} }}\n'
+    if device_token is not None:
+        text += (
+            '\n[[operations]]\ninclude-path-regex = "^/api/extension/v1/(status|signals)$"\n'
+            f'headers = {{ "Authorization" = "Bearer {device_token}" }}\n'
+        )
     path = folder / "schemathesis.toml"
     path.write_text(text)
     return path
@@ -118,12 +126,28 @@ def run_schemathesis(base_url, secret, config, report_dir):
     )
 
 
+def _paired_device_with_signals_on(employee):
+    """A device token for ``employee``, whose policy (prohibiting a catalog tool, with a warning
+    page) turns usage signals on: the extension's endpoints answer with data, not only refusals."""
+    from browser_extension import services as extension
+    from platforms.models import Platform
+    from tests.attestations.builders import new_version, publish
+    from tests.factories import ToolRuleFactory
+
+    version = new_version(usage_signals=True)
+    ToolRuleFactory(version=version, platform=Platform.objects.get(slug="acme"), stance="prohibited", on_open="warn")
+    publish(version)
+    _, code = extension.create_pairing_code(employee=employee, actor=None)
+    return extension.pair_device(code=code, device_name="schemathesis")[1]
+
+
 @pytest.mark.postgres
 def test_api_conforms_to_its_schema_in_every_phase(transactional_db, live_server, world, unthrottled, tmp_path):
     call_command("load_catalog", verbosity=0)  # platforms with settings, some without a deep link
     secret = create_api_key(name="schemathesis", scopes=list(ALL_SCOPES)).secret
+    device_token = _paired_device_with_signals_on(world["employee"])
 
-    result = run_schemathesis(live_server.url, secret, config_for(world, tmp_path), tmp_path)
+    result = run_schemathesis(live_server.url, secret, config_for(world, tmp_path, device_token), tmp_path)
 
     summary = result.stdout[result.stdout.rfind("SUMMARY") :] if "SUMMARY" in result.stdout else ""
     assert "Test Phases:" in summary, result.stdout[-4000:] + result.stderr[-4000:]

@@ -130,6 +130,7 @@ def policies_data(versions: list[PolicyVersion]) -> list[dict[str, Any]]:
                     "data_classes": rule.data_classes,
                     "no_settings_needed": rule.no_settings_needed,
                     "notes": rule.notes,
+                    "on_open": rule.on_open,
                     "fingerprint": rule.fingerprint,
                     "required_settings": [
                         {"setting": {"id": r.setting_id, "key": r.setting.key}, "required_value": r.required_value}

@@ -28,6 +28,7 @@ class ToolRuleSerializer(serializers.ModelSerializer):
             "allowed_tiers",
             "data_classes",
             "no_settings_needed",
+            "on_open",
             "required_settings",
         ]
 
