@@ -23,6 +23,7 @@ from platforms.models import (
     Protects,
     Tier,
 )
+from platforms.probes import clean_probe, clean_url_patterns, hosts_of
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
@@ -184,7 +185,12 @@ def _platform(path, index, raw):
     if (fields["no_opt_out"] or fields["no_opt_out_outside"]) and not fields["no_opt_out_note"]:
         fail("no_opt_out_note", "is required when no_opt_out or no_opt_out_outside is set")
 
-    inherited = {"sources": sources, "last_verified_on": last_verified_on, "confidence": confidence}
+    inherited = {
+        "sources": sources,
+        "last_verified_on": last_verified_on,
+        "confidence": confidence,
+        "hosts": hosts_of(fields["website"], fields["privacy_url"]),
+    }
     settings = _settings(path, entry, raw["settings"], fields, inherited, fail)
     return CatalogEntry(path=str(path), fields=fields, settings=settings)
 
@@ -275,6 +281,22 @@ def _setting(path, platform_entry, index, raw, inherited):
     wording_only = raw.get("wording_only", False)
     if not isinstance(wording_only, bool):
         fail("wording_only", f"{wording_only!r} must be true or false")
+    deep_link = _url(raw.get("deep_link"), lambda m: fail("deep_link", m))
+    patterns = clean_url_patterns(
+        raw.get("settings_url_patterns"),
+        platform_hosts=[*inherited["hosts"], *hosts_of(deep_link)],
+        fail=lambda m: fail("settings_url_patterns", m),
+    )
+    probe = clean_probe(raw.get("probe"), values=values, fail=lambda m: fail("probe", m))
+    if probe and not patterns:
+        fail("probe", "needs settings_url_patterns: the pages where the control can be read")
+    probe_verified_on = (
+        _date(raw["probe_verified_on"], lambda m: fail("probe_verified_on", m))
+        if raw.get("probe_verified_on") is not None
+        else None
+    )
+    if probe_verified_on is not None and not probe:
+        fail("probe_verified_on", "is set, but the setting has no probe")
 
     return {
         # Not a model field: the loader pops it (this load's change of meaning is wording only).
@@ -287,7 +309,10 @@ def _setting(path, platform_entry, index, raw, inherited):
         "safe_value": safe_value,
         "protects": protects,
         "applies_to_tiers": tiers,
-        "deep_link": _url(raw.get("deep_link"), lambda m: fail("deep_link", m)),
+        "deep_link": deep_link,
+        "settings_url_patterns": patterns,
+        "probe": probe,
+        "probe_verified_on": probe_verified_on,
         "notes": _text(raw.get("notes"), lambda m: fail("notes", m)),
         "sources": sources,
         "sources_disagree": _text(raw.get("sources_disagree"), lambda m: fail("sources_disagree", m)),

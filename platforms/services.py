@@ -26,6 +26,7 @@ from platforms.catalog_schema import RESERVED_SLUGS, read_catalog
 from platforms.models import (
     MEANINGFUL_SETTING_FIELDS,
     PLATFORM_CONTENT_FIELDS,
+    PROBE_FIELDS,
     SETTING_CONTENT_FIELDS,
     CatalogEntry,
     Platform,
@@ -35,6 +36,7 @@ from platforms.models import (
     SettingRevision,
     Tier,
 )
+from platforms.probes import clean_probe, clean_url_patterns, hosts_of
 from platforms.signals import setting_revised
 
 FRESHNESS_FIELDS = ("last_verified_on", "verified")
@@ -91,6 +93,23 @@ def revision_reason(*, platform_name: str, old_label: str, new: PlatformSetting,
     return f"{platform_name} " + " and ".join(clauses)
 
 
+def probe_reason(setting: PlatformSetting) -> str:
+    """Why a setting's probe changed: the vendor changed the page, not what people must check."""
+    return (
+        f"{setting.platform.name}: the browser extension reads the setting {_quoted(setting.label)} in a new way "
+        f"(probe revision {setting.probe_revision}); what you must check is unchanged"
+    )
+
+
+def _bump_probe(setting: PlatformSetting, changed: list[str]) -> bool:
+    """Raise the probe's revision when its probe changed; whether it did."""
+    if not any(name in PROBE_FIELDS for name in changed):
+        return False
+    setting.probe_revision += 1
+    changed.append("probe_revision")
+    return True
+
+
 def steps_quoting_old_label(*, old_label: str, new_label: str, steps: Iterable[str]) -> list[int]:
     """The numbers (from 1) of the steps that still quote a setting's old label after a rename
     (case aside). Where the new label contains the old one, a step quoting the new label is fine."""
@@ -116,16 +135,24 @@ def _revision_record(
     actor_label: str = "",
 ) -> SettingRevision:
     meaningful_changed = [name for name in MEANINGFUL_SETTING_FIELDS if name in changed]
+    probe_changed = [name for name in PROBE_FIELDS if name in changed]
+    if meaningful_changed:
+        reason = revision_reason(
+            platform_name=setting.platform.name, old_label=old_label, new=setting, changed=meaningful_changed
+        )
+        if probe_changed:
+            reason += f", and the browser extension's probe of it (probe revision {setting.probe_revision})"
+    else:
+        reason = probe_reason(setting)
     return SettingRevision(
         setting=setting,
         revision=setting.revision,
+        probe_revision=setting.probe_revision,
         kind=kind,
-        changed_fields=meaningful_changed,
+        changed_fields=meaningful_changed + probe_changed,
         old_label=old_label,
         new_label=setting.label,
-        reason=revision_reason(
-            platform_name=setting.platform.name, old_label=old_label, new=setting, changed=meaningful_changed
-        ),
+        reason=reason,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label="" if getattr(actor, "pk", None) else actor_label,
         created_at=now,
@@ -335,7 +362,13 @@ def _load_settings(
             if setting is None:
                 snapshot = _file_snapshot(data, SETTING_CONTENT_FIELDS)
                 new_settings.append(
-                    PlatformSetting(platform=platform, is_builtin=True, catalog_snapshot=snapshot, **data)
+                    PlatformSetting(
+                        platform=platform,
+                        is_builtin=True,
+                        catalog_snapshot=snapshot,
+                        probe_revision=1 if data.get("probe") else 0,
+                        **data,
+                    )
                 )
             elif not setting.is_builtin:
                 result.settings.skipped += 1
@@ -349,7 +382,7 @@ def _load_settings(
     PlatformSetting.objects.bulk_create(new_settings)
     result.settings.created = len(new_settings)
     PlatformSetting.objects.bulk_update(
-        changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "catalog_snapshot", "updated_at")
+        changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "probe_revision", "catalog_snapshot", "updated_at")
     )
     SettingRevision.objects.bulk_create(result.revision_records)
 
@@ -367,7 +400,7 @@ def _apply_setting_changes(
 
     A change of meaning is a meaningful revision (people must check again) unless the file
     marks the entry ``wording_only: true``; either way it leaves a SettingRevision with its reason."""
-    before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision",))
+    before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision", "probe_revision"))
     old_label = setting.label
     changed = _apply_file_fields(setting, data, SETTING_CONTENT_FIELDS)
     setting.updated_at = now
@@ -377,6 +410,19 @@ def _apply_setting_changes(
     result.settings.updated += 1
     action = "catalog.setting.updated"
     after_extra = {}
+    probe_changed = _bump_probe(setting, changed)
+    if probe_changed and not _is_meaningful(changed):
+        record = _revision_record(
+            setting,
+            kind=RevisionKind.COSMETIC,
+            changed=changed,
+            old_label=old_label,
+            actor=actor,
+            now=now,
+            actor_label=LOADER_LABEL,
+        )
+        result.revision_records.append(record)
+        after_extra["reason"] = record.reason
     if _is_meaningful(changed):
         kind = RevisionKind.COSMETIC if wording_only else RevisionKind.MEANINGFUL
         if kind == RevisionKind.MEANINGFUL:
@@ -421,7 +467,27 @@ def _check_setting(setting: PlatformSetting) -> None:
     )
     if not setting.navigation_steps or any(not str(s).strip() for s in setting.navigation_steps):
         raise ValidationError({"navigation_steps": "Give the steps to reach the control, one per line."})
+    _check_probe(setting)
     setting.full_clean()
+
+
+def _check_probe(setting: PlatformSetting) -> None:
+    """The settings pages' patterns and the probe, by the catalog file's rules (platforms/probes.py)."""
+
+    def failing(name: str) -> Any:
+        def fail(message: str) -> None:
+            raise ValidationError({name: message[:1].upper() + message[1:] + "."})
+
+        return fail
+
+    platform = setting.platform
+    hosts = hosts_of(platform.website, platform.privacy_url, setting.deep_link)
+    setting.settings_url_patterns = clean_url_patterns(
+        setting.settings_url_patterns, platform_hosts=hosts, fail=failing("settings_url_patterns")
+    )
+    setting.probe = clean_probe(setting.probe, values=list(setting.values or []), fail=failing("probe"))
+    if setting.probe and not setting.settings_url_patterns:
+        raise ValidationError({"probe": "A probe needs the settings pages' patterns, where the control can be read."})
 
 
 @transaction.atomic
@@ -476,6 +542,7 @@ def create_setting(*, platform: Platform, data: dict[str, Any], actor: Any) -> P
     if setting.last_verified_on is None:
         setting.last_verified_on = timezone.localdate()
     _check_setting(setting)
+    setting.probe_revision = 1 if setting.probe else 0
     setting.save()
     audit.record(
         action="catalog.setting.created",
@@ -522,7 +589,8 @@ def update_setting(
     touches_meaning = _is_meaningful(changed)
     if touches_meaning and revision_kind not in RevisionKind.values:
         raise ValidationError({"revision_kind": REVISION_KIND_REQUIRED})
-    before = _snapshot(setting, changed + ["revision"])
+    probe_fields = ["probe_revision", "probe_verified_on"]
+    before = _snapshot(setting, changed + ["revision", *probe_fields])
     old_label = setting.label
     for name in changed:
         setattr(setting, name, changes[name])
@@ -531,15 +599,22 @@ def update_setting(
     meaningful = touches_meaning and revision_kind == RevisionKind.MEANINGFUL
     if meaningful:
         setting.revision = old_revision + 1
+    probe_changed = _bump_probe(setting, changed)
+    if probe_changed and "probe_verified_on" not in changes:
+        setting.probe_verified_on = None  # a changed probe is unverified until someone checks it
     setting.save()
     action = "catalog.setting.updated"
-    after = _snapshot(setting, changed + ["revision"])
-    if touches_meaning:
+    if not probe_changed:
+        before = {name: value for name, value in before.items() if name not in probe_fields}
+    after = _snapshot(setting, list(before))
+    if touches_meaning or probe_changed:
+        kind = revision_kind if touches_meaning else RevisionKind.COSMETIC
         record = _revision_record(
-            setting, kind=revision_kind, changed=changed, old_label=old_label, actor=actor, now=now or timezone.now()
+            setting, kind=kind, changed=changed, old_label=old_label, actor=actor, now=now or timezone.now()
         )
         record.save()
-        action = "catalog.setting.revised" if meaningful else "catalog.setting.reworded"
+        if touches_meaning:
+            action = "catalog.setting.revised" if meaningful else "catalog.setting.reworded"
         after["reason"] = record.reason
     audit.record(action=action, obj=setting, actor=actor, before=before, after=after)
     if meaningful:

@@ -36,3 +36,21 @@ class SignalSerializer(serializers.Serializer):
 def signals_serializer(*, data, context):
     """A non-empty list of at most MAX_SIGNALS signals."""
     return SignalSerializer(many=True, allow_empty=False, max_length=MAX_SIGNALS, data=data, context=context)
+
+
+MAX_OBSERVED = 20
+
+
+class ObservedAnswerSerializer(serializers.Serializer):
+    setting = serializers.SlugField(max_length=64, help_text="The catalog setting's key, as the status names it.")
+    value = serializers.CharField(max_length=64, help_text="The catalog value the probe read.")
+    revision = serializers.IntegerField(min_value=1, help_text="The setting's revision the status gave.")
+    probe_revision = serializers.IntegerField(min_value=1, help_text="The probe's revision the status gave.")
+
+
+class ObservationSerializer(serializers.Serializer):
+    """POST /observations: what the extension read on a tool's settings page."""
+
+    tool = serializers.SlugField(max_length=64, help_text="The catalog tool's id.")
+    obligation = serializers.IntegerField(min_value=1, required=False, help_text="The obligation the status named.")
+    answers = ObservedAnswerSerializer(many=True, allow_empty=False, max_length=MAX_OBSERVED)
