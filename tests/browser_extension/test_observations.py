@@ -227,3 +227,23 @@ def test_observations_need_a_device_token_and_a_well_formed_body(employee_user, 
         response = device.post_json(OBSERVATIONS, body)
         assert response.status_code == 400, body
     assert not Attestation.objects.exists()
+
+
+def test_the_source_shows_where_attestations_are_listed(make_user, device_client, chatgpt):
+    from django.test import Client
+    from django.urls import reverse
+
+    from governance.roles import Role
+
+    person = make_user()
+    obligation = _obligation(person.employee, chatgpt)
+    record_id = device_client(person.employee).post_json(OBSERVATIONS, _body(obligation)).json()["record"]
+    me = Client()
+    me.force_login(person)
+    assert "Observed by the extension" in me.get(reverse("me-history")).content.decode()
+    receipt = me.get(reverse("me-record", args=[record_id])).content.decode()
+    assert "Observed by the extension" in receipt and "settings page in your paired browser" in receipt
+    officer = Client()
+    officer.force_login(make_user(Role.COMPLIANCE_OFFICER))
+    page = officer.get(reverse("dashboard-person", args=[person.employee.external_id])).content.decode()
+    assert "Observed by the extension" in page
