@@ -282,21 +282,6 @@ def _setting(path, platform_entry, index, raw, inherited):
     if not isinstance(wording_only, bool):
         fail("wording_only", f"{wording_only!r} must be true or false")
     deep_link = _url(raw.get("deep_link"), lambda m: fail("deep_link", m))
-    patterns = clean_url_patterns(
-        raw.get("settings_url_patterns"),
-        platform_hosts=[*inherited["hosts"], *hosts_of(deep_link)],
-        fail=lambda m: fail("settings_url_patterns", m),
-    )
-    probe = clean_probe(raw.get("probe"), values=values, fail=lambda m: fail("probe", m))
-    if probe and not patterns:
-        fail("probe", "needs settings_url_patterns: the pages where the control can be read")
-    probe_verified_on = (
-        _date(raw["probe_verified_on"], lambda m: fail("probe_verified_on", m))
-        if raw.get("probe_verified_on") is not None
-        else None
-    )
-    if probe_verified_on is not None and not probe:
-        fail("probe_verified_on", "is set, but the setting has no probe")
 
     return {
         # Not a model field: the loader pops it (this load's change of meaning is wording only).
@@ -310,9 +295,7 @@ def _setting(path, platform_entry, index, raw, inherited):
         "protects": protects,
         "applies_to_tiers": tiers,
         "deep_link": deep_link,
-        "settings_url_patterns": patterns,
-        "probe": probe,
-        "probe_verified_on": probe_verified_on,
+        **_probe_fields(raw, values=values, hosts=[*inherited["hosts"], *hosts_of(deep_link)], fail=fail),
         "notes": _text(raw.get("notes"), lambda m: fail("notes", m)),
         "sources": sources,
         "sources_disagree": _text(raw.get("sources_disagree"), lambda m: fail("sources_disagree", m)),
@@ -320,6 +303,22 @@ def _setting(path, platform_entry, index, raw, inherited):
         "last_verified_on": last_verified_on,
         "verified": _confidence_backed(confidence, sources, lambda m: fail("confidence", m)),
     }
+
+
+def _probe_fields(raw, *, values, hosts, fail):
+    """Where the control lives and the probe that reads it (platforms/probes.py), with its verified date."""
+    patterns = clean_url_patterns(
+        raw.get("settings_url_patterns"), platform_hosts=hosts, fail=lambda m: fail("settings_url_patterns", m)
+    )
+    probe = clean_probe(raw.get("probe"), values=values, fail=lambda m: fail("probe", m))
+    if probe and not patterns:
+        fail("probe", "needs settings_url_patterns: the pages where the control can be read")
+    verified_on = raw.get("probe_verified_on")
+    if verified_on is not None:
+        verified_on = _date(verified_on, lambda m: fail("probe_verified_on", m))
+        if not probe:
+            fail("probe_verified_on", "is set, but the setting has no probe")
+    return {"settings_url_patterns": patterns, "probe": probe, "probe_verified_on": verified_on}
 
 
 # --- field checks --------------------------------------------------------------------------

@@ -49,8 +49,7 @@ SETTING_CONTENT_FIELDS = (
     "unsourced",
 )
 # A change to the probe (how the extension reads the control) raises ``probe_revision`` and is
-# recorded as a SettingRevision, but keeps attestations: what a person must check is the same.
-PROBE_FIELDS = ("probe",)
+# recorded as a SettingRevision, but keeps attestations (platforms.probes.PROBE_FIELDS).
 
 
 class Category(models.TextChoices):

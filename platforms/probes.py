@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
+
 PROBE_ROLES = (
     "switch",
     "checkbox",
@@ -133,3 +135,44 @@ def clean_probe(value: Any, *, values: list[str], fail: Callable[[str], Any]) ->
         cleaned_states[seen.strip()] = meant
     probe["states"] = cleaned_states
     return probe
+
+
+# --- a setting's probe, as the catalog's services keep it ----------------------------------
+
+PROBE_FIELDS = ("probe",)
+
+
+def probe_reason(setting: Any) -> str:
+    """Why a setting's probe changed: the vendor changed the page, not what people must check."""
+    return (
+        f"{setting.platform.name}: the browser extension reads the setting \u201c{setting.label}\u201d in a new way "
+        f"(probe revision {setting.probe_revision}); what you must check is unchanged"
+    )
+
+
+def bump_probe(setting: Any, changed: list[str]) -> bool:
+    """Raise the setting's probe revision when its probe is among ``changed``; whether it did."""
+    if not any(name in PROBE_FIELDS for name in changed):
+        return False
+    setting.probe_revision += 1
+    changed.append("probe_revision")
+    return True
+
+
+def check_setting_probe(setting: Any) -> None:
+    """An admin's edit of the patterns and the probe, by the catalog file's rules; ValidationError by field."""
+
+    def failing(name: str) -> Callable[[str], None]:
+        def fail(message: str) -> None:
+            raise ValidationError({name: message[:1].upper() + message[1:] + "."})
+
+        return fail
+
+    platform = setting.platform
+    hosts = hosts_of(platform.website, platform.privacy_url, setting.deep_link)
+    setting.settings_url_patterns = clean_url_patterns(
+        setting.settings_url_patterns, platform_hosts=hosts, fail=failing("settings_url_patterns")
+    )
+    setting.probe = clean_probe(setting.probe, values=list(setting.values or []), fail=failing("probe"))
+    if setting.probe and not setting.settings_url_patterns:
+        raise ValidationError({"probe": "A probe needs the settings pages' patterns, where the control can be read."})

@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from governance import audit
 from governance.models import AuditEvent
+from platforms import probes
 from platforms.catalog_schema import RESERVED_SLUGS, read_catalog
 from platforms.models import (
     MEANINGFUL_SETTING_FIELDS,
     PLATFORM_CONTENT_FIELDS,
-    PROBE_FIELDS,
     SETTING_CONTENT_FIELDS,
     CatalogEntry,
     Platform,
@@ -36,7 +36,6 @@ from platforms.models import (
     SettingRevision,
     Tier,
 )
-from platforms.probes import clean_probe, clean_url_patterns, hosts_of
 from platforms.signals import setting_revised
 
 FRESHNESS_FIELDS = ("last_verified_on", "verified")
@@ -93,23 +92,6 @@ def revision_reason(*, platform_name: str, old_label: str, new: PlatformSetting,
     return f"{platform_name} " + " and ".join(clauses)
 
 
-def probe_reason(setting: PlatformSetting) -> str:
-    """Why a setting's probe changed: the vendor changed the page, not what people must check."""
-    return (
-        f"{setting.platform.name}: the browser extension reads the setting {_quoted(setting.label)} in a new way "
-        f"(probe revision {setting.probe_revision}); what you must check is unchanged"
-    )
-
-
-def _bump_probe(setting: PlatformSetting, changed: list[str]) -> bool:
-    """Raise the probe's revision when its probe changed; whether it did."""
-    if not any(name in PROBE_FIELDS for name in changed):
-        return False
-    setting.probe_revision += 1
-    changed.append("probe_revision")
-    return True
-
-
 def steps_quoting_old_label(*, old_label: str, new_label: str, steps: Iterable[str]) -> list[int]:
     """The numbers (from 1) of the steps that still quote a setting's old label after a rename
     (case aside). Where the new label contains the old one, a step quoting the new label is fine."""
@@ -135,7 +117,7 @@ def _revision_record(
     actor_label: str = "",
 ) -> SettingRevision:
     meaningful_changed = [name for name in MEANINGFUL_SETTING_FIELDS if name in changed]
-    probe_changed = [name for name in PROBE_FIELDS if name in changed]
+    probe_changed = [name for name in probes.PROBE_FIELDS if name in changed]
     if meaningful_changed:
         reason = revision_reason(
             platform_name=setting.platform.name, old_label=old_label, new=setting, changed=meaningful_changed
@@ -143,7 +125,7 @@ def _revision_record(
         if probe_changed:
             reason += f", and the browser extension's probe of it (probe revision {setting.probe_revision})"
     else:
-        reason = probe_reason(setting)
+        reason = probes.probe_reason(setting)
     return SettingRevision(
         setting=setting,
         revision=setting.revision,
@@ -410,17 +392,9 @@ def _apply_setting_changes(
     result.settings.updated += 1
     action = "catalog.setting.updated"
     after_extra = {}
-    probe_changed = _bump_probe(setting, changed)
-    if probe_changed and not _is_meaningful(changed):
-        record = _revision_record(
-            setting,
-            kind=RevisionKind.COSMETIC,
-            changed=changed,
-            old_label=old_label,
-            actor=actor,
-            now=now,
-            actor_label=LOADER_LABEL,
-        )
+    by = {"old_label": old_label, "actor": actor, "now": now, "actor_label": LOADER_LABEL}
+    if probes.bump_probe(setting, changed) and not _is_meaningful(changed):
+        record = _revision_record(setting, kind=RevisionKind.COSMETIC, changed=changed, **by)
         result.revision_records.append(record)
         after_extra["reason"] = record.reason
     if _is_meaningful(changed):
@@ -432,9 +406,7 @@ def _apply_setting_changes(
             action = "catalog.setting.revised"
         else:
             action = "catalog.setting.reworded"
-        record = _revision_record(
-            setting, kind=kind, changed=changed, old_label=old_label, actor=actor, now=now, actor_label=LOADER_LABEL
-        )
+        record = _revision_record(setting, kind=kind, changed=changed, **by)
         result.revision_records.append(record)
         after_extra["reason"] = record.reason
     return audit.event(
@@ -467,27 +439,8 @@ def _check_setting(setting: PlatformSetting) -> None:
     )
     if not setting.navigation_steps or any(not str(s).strip() for s in setting.navigation_steps):
         raise ValidationError({"navigation_steps": "Give the steps to reach the control, one per line."})
-    _check_probe(setting)
+    probes.check_setting_probe(setting)
     setting.full_clean()
-
-
-def _check_probe(setting: PlatformSetting) -> None:
-    """The settings pages' patterns and the probe, by the catalog file's rules (platforms/probes.py)."""
-
-    def failing(name: str) -> Any:
-        def fail(message: str) -> None:
-            raise ValidationError({name: message[:1].upper() + message[1:] + "."})
-
-        return fail
-
-    platform = setting.platform
-    hosts = hosts_of(platform.website, platform.privacy_url, setting.deep_link)
-    setting.settings_url_patterns = clean_url_patterns(
-        setting.settings_url_patterns, platform_hosts=hosts, fail=failing("settings_url_patterns")
-    )
-    setting.probe = clean_probe(setting.probe, values=list(setting.values or []), fail=failing("probe"))
-    if setting.probe and not setting.settings_url_patterns:
-        raise ValidationError({"probe": "A probe needs the settings pages' patterns, where the control can be read."})
 
 
 @transaction.atomic
@@ -599,7 +552,7 @@ def update_setting(
     meaningful = touches_meaning and revision_kind == RevisionKind.MEANINGFUL
     if meaningful:
         setting.revision = old_revision + 1
-    probe_changed = _bump_probe(setting, changed)
+    probe_changed = probes.bump_probe(setting, changed)
     if probe_changed and "probe_verified_on" not in changes:
         setting.probe_verified_on = None  # a changed probe is unverified until someone checks it
     setting.save()

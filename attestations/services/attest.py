@@ -263,12 +263,9 @@ def submit_attestation(
     """Attest one obligation: validate, store evidence, append the ledger record, update the
     obligation, write the audit event, in one transaction. Returns the Attestation.
 
-    ``answers`` maps PlatformSetting id -> the value the employee says the setting has now.
-    ``state`` is ``form_state(obligation)`` as it was when the form was shown; when given and
-    no longer current, the submission is a duplicate and nothing is stored.
-    ``observed`` maps PlatformSetting id -> the probe revision the browser extension read that
-    answer with: those answers are recorded with ``source`` "extension" (inside the hashed record).
-    Raises ValidationError (field -> message), DuplicateSubmission or VersionNoLongerCurrent.
+    ``answers``: setting id -> the employee's value; ``observed``: setting id -> probe revision of
+    the answers the extension read; ``state``: ``form_state(obligation)`` when the form was shown (an
+    older one is a duplicate: nothing stored). Raises ValidationError, DuplicateSubmission, VersionNoLongerCurrent.
     """
     request_meta = request_meta or {}
     answers = {int(key): value for key, value in (answers or {}).items()}

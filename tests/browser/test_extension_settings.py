@@ -17,7 +17,8 @@ from attestations import ledger
 from attestations.models import AnswerSource, Attestation, ObligationStatus
 from browser_extension import services
 from tests.attestations.builders import new_version, publish
-from tests.browser.test_extension import _pair, _spoken, server_paths  # noqa: F401 (a fixture)
+from tests.browser import test_extension
+from tests.browser.test_extension import _pair, _spoken
 from tests.browser.tool_sites import ToolSites, settings_dialog
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import (
@@ -29,6 +30,7 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+server_paths = test_extension.server_paths  # the fixture: the paths the test's server was asked for
 
 CHATGPT_LABEL = "Improve the model for everyone"
 CLAUDE_LABEL = "Help improve Claude"
