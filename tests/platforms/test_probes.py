@@ -165,3 +165,25 @@ def test_an_admin_edit_of_a_probe_is_recorded_and_unverified_until_checked(admin
     ]
     with pytest.raises(ValidationError, match="needs the settings pages"):
         services.update_setting(setting=setting, changes={"settings_url_patterns": []}, actor=admin_user)
+
+
+def test_the_catalog_page_says_whether_the_extension_reads_a_setting_and_whether_that_is_verified(client, make_user):
+    from django.urls import reverse
+
+    platform = PlatformFactory(slug="acme", website="https://chat.acme.example")
+    probe = {"role": "switch", "read": "aria-checked", "states": {"true": "on", "false": "off"}}
+    PlatformSettingFactory(
+        platform=platform,
+        key="a",
+        label="Improve",
+        settings_url_patterns=["https://chat.acme.example/settings"],
+        probe=probe,
+        probe_revision=3,
+    )
+    PlatformSettingFactory(
+        platform=platform, key="b", label="Memory", settings_url_patterns=["https://chat.acme.example/m"]
+    )
+    client.force_login(make_user())
+    page = client.get(reverse("platforms:detail", args=["acme"])).content.decode()
+    assert "probe revision 3" in page and "Probe not verified" in page
+    assert "it has no probe to read its state" in page
