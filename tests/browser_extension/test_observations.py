@@ -247,4 +247,3 @@ def test_the_source_shows_where_attestations_are_listed(make_user, device_client
     officer.force_login(make_user(Role.COMPLIANCE_OFFICER))
     page = officer.get(reverse("dashboard-person", args=[person.employee.external_id])).content.decode()
     assert "Observed by the extension" in page
-
