@@ -99,7 +99,7 @@ def test_an_observed_attestation_lands_in_the_ledger_with_its_source(employee_us
     assert ledger.verify_chain().ok
 
 
-def test_an_observed_off_switch_that_is_on_is_recorded_as_it_is(employee_user, device_client, chatgpt):
+def test_a_switch_observed_on_is_recorded_as_it_is_not_compliant(employee_user, device_client, chatgpt):
     obligation = _obligation(employee_user.employee, chatgpt)
     response = device_client(employee_user.employee).post_json(OBSERVATIONS, _body(obligation, value="on"))
     assert response.status_code == 201 and response.json()["compliant"] is False
