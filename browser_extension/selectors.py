@@ -23,7 +23,7 @@ from browser_extension.models import Device, UsageSignal
 from governance import db
 from people.models import Employee
 from platforms.models import Platform, PlatformSetting
-from policies.models import PolicyVersion, ToolRule
+from policies.models import PolicyVersion, RequiredSetting, ToolRule
 from policies.selectors import ToolStance, employee_stances
 
 # --- A device's own employee -----------------------------------------------------------------
@@ -89,24 +89,80 @@ def _stance_payload(stance: ToolStance | None) -> dict[str, Any]:
     }
 
 
+SETTING_FIELDS = (
+    "id",
+    "platform_id",
+    "key",
+    "label",
+    "values",
+    "safe_value",
+    "control_type",
+    "deep_link",
+    "revision",
+    "settings_url_patterns",
+    "probe",
+    "probe_verified_on",
+    "probe_revision",
+)
+
+
+def _required_values(obligations: Iterable[Obligation]) -> dict[tuple[int, int], str]:
+    """(rule id, setting id) -> the value the rule requires, for these obligations' rules: one query."""
+    rule_ids = {obligation.rule_id for obligation in obligations}
+    if not rule_ids:
+        return {}
+    rows = RequiredSetting.objects.filter(rule_id__in=rule_ids).values_list("rule_id", "setting_id", "required_value")
+    return {(rule_id, setting_id): value for rule_id, setting_id, value in rows}
+
+
+def _settings_payload(
+    settings: Iterable[PlatformSetting], obligation: Obligation | None, required: dict[tuple[int, int], str]
+) -> list[dict[str, Any]]:
+    """A tool's settings as the extension points at them on its settings pages: the catalog label,
+    the value this person's obligation requires (``required``, None when it asks nothing of it;
+    ``safe_value`` always), where the control lives and the probe that reads it, with their revisions."""
+    payload = []
+    for setting in settings:
+        required_value = required.get((obligation.rule_id, setting.pk)) if obligation is not None else None
+        payload.append(
+            {
+                "key": setting.key,
+                "label": setting.label,
+                "values": setting.values,
+                "safe_value": setting.safe_value,
+                "required": required_value,
+                "revision": setting.revision,
+                "url_patterns": setting.settings_url_patterns,
+                "probe": setting.probe or None,
+                "probe_revision": setting.probe_revision if setting.probe else None,
+                "probe_verified": setting.probe_verified,
+                "probe_verified_on": setting.probe_verified_on.isoformat() if setting.probe_verified_on else None,
+            }
+        )
+    return payload
+
+
 def extension_status(*, employee: Employee, today: datetime.date, absolute: Any) -> dict[str, Any]:
     """What the extension shows for ``employee``: per catalog tool its hosts, the stance of the
     rule in force for them, the policy version, their obligation's status and the attest page
-    (``absolute(path)`` makes the address absolute). Five queries whatever the catalog."""
+    (``absolute(path)`` makes the address absolute), and its settings with where they live on the
+    tool's site and the probes that read them. Six queries whatever the catalog."""
     stances = employee_stances(employee=employee)  # rules, their departments
     chosen = in_force_stances(stances)
     obligations: dict[int, Obligation] = {}
     for obligation in open_obligations_for(employee=employee):  # most urgent first
         obligations.setdefault(obligation.platform_id, obligation)
     platforms = Platform.objects.order_by("name").prefetch_related(
-        Prefetch("settings", queryset=PlatformSetting.objects.only("id", "platform_id", "deep_link"))
+        Prefetch("settings", queryset=PlatformSetting.objects.only(*SETTING_FIELDS).order_by("key"))
     )
+    required = _required_values(obligations.values())
     tools = []
     for platform in platforms:
         current = obligations.get(platform.pk)
         status = None
         if current is not None:
             status = {
+                "id": current.pk,
                 "state": _obligation_state(current, today),
                 "text": describe(current, today=today).text,
                 "due_on": current.due_on.isoformat(),
@@ -120,6 +176,7 @@ def extension_status(*, employee: Employee, today: datetime.date, absolute: Any)
                 "hosts": platform_hosts(platform, platform.settings.all()),
                 **_stance_payload(chosen.get(platform.pk)),
                 "obligation": status,
+                "settings": _settings_payload(platform.settings.all(), current, required),
             }
         )
     return {

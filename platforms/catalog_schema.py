@@ -23,6 +23,7 @@ from platforms.models import (
     Protects,
     Tier,
 )
+from platforms.probes import clean_probe, clean_url_patterns, hosts_of
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
@@ -184,7 +185,12 @@ def _platform(path, index, raw):
     if (fields["no_opt_out"] or fields["no_opt_out_outside"]) and not fields["no_opt_out_note"]:
         fail("no_opt_out_note", "is required when no_opt_out or no_opt_out_outside is set")
 
-    inherited = {"sources": sources, "last_verified_on": last_verified_on, "confidence": confidence}
+    inherited = {
+        "sources": sources,
+        "last_verified_on": last_verified_on,
+        "confidence": confidence,
+        "hosts": hosts_of(fields["website"], fields["privacy_url"]),
+    }
     settings = _settings(path, entry, raw["settings"], fields, inherited, fail)
     return CatalogEntry(path=str(path), fields=fields, settings=settings)
 
@@ -275,6 +281,7 @@ def _setting(path, platform_entry, index, raw, inherited):
     wording_only = raw.get("wording_only", False)
     if not isinstance(wording_only, bool):
         fail("wording_only", f"{wording_only!r} must be true or false")
+    deep_link = _url(raw.get("deep_link"), lambda m: fail("deep_link", m))
 
     return {
         # Not a model field: the loader pops it (this load's change of meaning is wording only).
@@ -287,7 +294,8 @@ def _setting(path, platform_entry, index, raw, inherited):
         "safe_value": safe_value,
         "protects": protects,
         "applies_to_tiers": tiers,
-        "deep_link": _url(raw.get("deep_link"), lambda m: fail("deep_link", m)),
+        "deep_link": deep_link,
+        **_probe_fields(raw, values=values, hosts=[*inherited["hosts"], *hosts_of(deep_link)], fail=fail),
         "notes": _text(raw.get("notes"), lambda m: fail("notes", m)),
         "sources": sources,
         "sources_disagree": _text(raw.get("sources_disagree"), lambda m: fail("sources_disagree", m)),
@@ -295,6 +303,22 @@ def _setting(path, platform_entry, index, raw, inherited):
         "last_verified_on": last_verified_on,
         "verified": _confidence_backed(confidence, sources, lambda m: fail("confidence", m)),
     }
+
+
+def _probe_fields(raw, *, values, hosts, fail):
+    """Where the control lives and the probe that reads it (platforms/probes.py), with its verified date."""
+    patterns = clean_url_patterns(
+        raw.get("settings_url_patterns"), platform_hosts=hosts, fail=lambda m: fail("settings_url_patterns", m)
+    )
+    probe = clean_probe(raw.get("probe"), values=values, fail=lambda m: fail("probe", m))
+    if probe and not patterns:
+        fail("probe", "needs settings_url_patterns: the pages where the control can be read")
+    verified_on = raw.get("probe_verified_on")
+    if verified_on is not None:
+        verified_on = _date(verified_on, lambda m: fail("probe_verified_on", m))
+        if not probe:
+            fail("probe_verified_on", "is set, but the setting has no probe")
+    return {"settings_url_patterns": patterns, "probe": probe, "probe_verified_on": verified_on}
 
 
 # --- field checks --------------------------------------------------------------------------

@@ -40,11 +40,16 @@ SETTING_CONTENT_FIELDS = (
     "protects",
     "applies_to_tiers",
     "deep_link",
+    "settings_url_patterns",
+    "probe",
+    "probe_verified_on",
     "notes",
     "sources",
     "sources_disagree",
     "unsourced",
 )
+# A change to the probe (how the extension reads the control) raises ``probe_revision`` and is
+# recorded as a SettingRevision, but keeps attestations (platforms.probes.PROBE_FIELDS).
 
 
 class Category(models.TextChoices):
@@ -172,6 +177,20 @@ class PlatformSetting(CatalogEntry):
     deep_link = models.URLField(blank=True)
     notes = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=1, editable=False)
+    # Where the control lives on the tool's own site, and how the extension reads it
+    # (platforms/probes.py says the format; both are data, never code).
+    settings_url_patterns = models.JSONField(
+        default=list, blank=True, help_text="https addresses on the tool's own hosts where the control is shown."
+    )
+    probe = models.JSONField(
+        default=dict, blank=True, help_text="How the extension finds the control and reads its state ({} for none)."
+    )
+    probe_verified_on = models.DateField(
+        null=True, blank=True, help_text="The day the probe was checked against the live page (empty: unverified)."
+    )
+    probe_revision = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Raised by every change of the probe (0: never had one)."
+    )
 
     class Meta:
         ordering = ["platform__name", "key"]
@@ -186,6 +205,10 @@ class PlatformSetting(CatalogEntry):
     @property
     def is_practice(self):
         return self.control_type == ControlType.PRACTICE
+
+    @property
+    def probe_verified(self) -> bool:
+        return bool(self.probe) and self.probe_verified_on is not None
 
     @property
     def settings_url(self):
@@ -209,6 +232,7 @@ class SettingRevision(models.Model):
 
     setting = models.ForeignKey(PlatformSetting, on_delete=models.PROTECT, related_name="revisions")
     revision = models.PositiveIntegerField(help_text="The setting's revision after the change.")
+    probe_revision = models.PositiveIntegerField(default=0, help_text="The setting's probe revision after the change.")
     kind = models.CharField(max_length=16, choices=RevisionKind.choices)
     changed_fields = models.JSONField(default=list)
     old_label = models.CharField(max_length=300)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from governance import audit
 from governance.models import AuditEvent
+from platforms import probes
 from platforms.catalog_schema import RESERVED_SLUGS, read_catalog
 from platforms.models import (
     MEANINGFUL_SETTING_FIELDS,
@@ -116,16 +117,24 @@ def _revision_record(
     actor_label: str = "",
 ) -> SettingRevision:
     meaningful_changed = [name for name in MEANINGFUL_SETTING_FIELDS if name in changed]
+    probe_changed = [name for name in probes.PROBE_FIELDS if name in changed]
+    if meaningful_changed:
+        reason = revision_reason(
+            platform_name=setting.platform.name, old_label=old_label, new=setting, changed=meaningful_changed
+        )
+        if probe_changed:
+            reason += f", and the browser extension's probe of it (probe revision {setting.probe_revision})"
+    else:
+        reason = probes.probe_reason(setting)
     return SettingRevision(
         setting=setting,
         revision=setting.revision,
+        probe_revision=setting.probe_revision,
         kind=kind,
-        changed_fields=meaningful_changed,
+        changed_fields=meaningful_changed + probe_changed,
         old_label=old_label,
         new_label=setting.label,
-        reason=revision_reason(
-            platform_name=setting.platform.name, old_label=old_label, new=setting, changed=meaningful_changed
-        ),
+        reason=reason,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label="" if getattr(actor, "pk", None) else actor_label,
         created_at=now,
@@ -335,7 +344,13 @@ def _load_settings(
             if setting is None:
                 snapshot = _file_snapshot(data, SETTING_CONTENT_FIELDS)
                 new_settings.append(
-                    PlatformSetting(platform=platform, is_builtin=True, catalog_snapshot=snapshot, **data)
+                    PlatformSetting(
+                        platform=platform,
+                        is_builtin=True,
+                        catalog_snapshot=snapshot,
+                        probe_revision=1 if data.get("probe") else 0,
+                        **data,
+                    )
                 )
             elif not setting.is_builtin:
                 result.settings.skipped += 1
@@ -349,7 +364,7 @@ def _load_settings(
     PlatformSetting.objects.bulk_create(new_settings)
     result.settings.created = len(new_settings)
     PlatformSetting.objects.bulk_update(
-        changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "catalog_snapshot", "updated_at")
+        changed_settings, SETTING_EDITABLE_FIELDS + ("revision", "probe_revision", "catalog_snapshot", "updated_at")
     )
     SettingRevision.objects.bulk_create(result.revision_records)
 
@@ -367,7 +382,7 @@ def _apply_setting_changes(
 
     A change of meaning is a meaningful revision (people must check again) unless the file
     marks the entry ``wording_only: true``; either way it leaves a SettingRevision with its reason."""
-    before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision",))
+    before = _snapshot(setting, SETTING_EDITABLE_FIELDS + ("revision", "probe_revision"))
     old_label = setting.label
     changed = _apply_file_fields(setting, data, SETTING_CONTENT_FIELDS)
     setting.updated_at = now
@@ -377,6 +392,11 @@ def _apply_setting_changes(
     result.settings.updated += 1
     action = "catalog.setting.updated"
     after_extra = {}
+    by = {"old_label": old_label, "actor": actor, "now": now, "actor_label": LOADER_LABEL}
+    if probes.bump_probe(setting, changed) and not _is_meaningful(changed):
+        record = _revision_record(setting, kind=RevisionKind.COSMETIC, changed=changed, **by)
+        result.revision_records.append(record)
+        after_extra["reason"] = record.reason
     if _is_meaningful(changed):
         kind = RevisionKind.COSMETIC if wording_only else RevisionKind.MEANINGFUL
         if kind == RevisionKind.MEANINGFUL:
@@ -386,9 +406,7 @@ def _apply_setting_changes(
             action = "catalog.setting.revised"
         else:
             action = "catalog.setting.reworded"
-        record = _revision_record(
-            setting, kind=kind, changed=changed, old_label=old_label, actor=actor, now=now, actor_label=LOADER_LABEL
-        )
+        record = _revision_record(setting, kind=kind, changed=changed, **by)
         result.revision_records.append(record)
         after_extra["reason"] = record.reason
     return audit.event(
@@ -421,6 +439,7 @@ def _check_setting(setting: PlatformSetting) -> None:
     )
     if not setting.navigation_steps or any(not str(s).strip() for s in setting.navigation_steps):
         raise ValidationError({"navigation_steps": "Give the steps to reach the control, one per line."})
+    probes.check_setting_probe(setting)
     setting.full_clean()
 
 
@@ -476,6 +495,7 @@ def create_setting(*, platform: Platform, data: dict[str, Any], actor: Any) -> P
     if setting.last_verified_on is None:
         setting.last_verified_on = timezone.localdate()
     _check_setting(setting)
+    setting.probe_revision = 1 if setting.probe else 0
     setting.save()
     audit.record(
         action="catalog.setting.created",
@@ -522,7 +542,8 @@ def update_setting(
     touches_meaning = _is_meaningful(changed)
     if touches_meaning and revision_kind not in RevisionKind.values:
         raise ValidationError({"revision_kind": REVISION_KIND_REQUIRED})
-    before = _snapshot(setting, changed + ["revision"])
+    probe_fields = ["probe_revision", "probe_verified_on"]
+    before = _snapshot(setting, changed + ["revision", *probe_fields])
     old_label = setting.label
     for name in changed:
         setattr(setting, name, changes[name])
@@ -531,15 +552,22 @@ def update_setting(
     meaningful = touches_meaning and revision_kind == RevisionKind.MEANINGFUL
     if meaningful:
         setting.revision = old_revision + 1
+    probe_changed = probes.bump_probe(setting, changed)
+    if probe_changed and "probe_verified_on" not in changes:
+        setting.probe_verified_on = None  # a changed probe is unverified until someone checks it
     setting.save()
     action = "catalog.setting.updated"
-    after = _snapshot(setting, changed + ["revision"])
-    if touches_meaning:
+    if not probe_changed:
+        before = {name: value for name, value in before.items() if name not in probe_fields}
+    after = _snapshot(setting, list(before))
+    if touches_meaning or probe_changed:
+        kind = revision_kind if touches_meaning else RevisionKind.COSMETIC
         record = _revision_record(
-            setting, kind=revision_kind, changed=changed, old_label=old_label, actor=actor, now=now or timezone.now()
+            setting, kind=kind, changed=changed, old_label=old_label, actor=actor, now=now or timezone.now()
         )
         record.save()
-        action = "catalog.setting.revised" if meaningful else "catalog.setting.reworded"
+        if touches_meaning:
+            action = "catalog.setting.revised" if meaningful else "catalog.setting.reworded"
         after["reason"] = record.reason
     audit.record(action=action, obj=setting, actor=actor, before=before, after=after)
     if meaningful:

@@ -1,4 +1,5 @@
 from attestations.models.ledger import (
+    AnswerSource,
     Attestation,
     AttestationAnswer,
     AttestationPersonalData,
@@ -17,6 +18,7 @@ from attestations.models.obligations import (
 __all__ = [
     "OPEN_ACTION_STATUSES",
     "SATISFIED_STATUSES",
+    "AnswerSource",
     "Attestation",
     "AttestationAnswer",
     "AttestationPersonalData",

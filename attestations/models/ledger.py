@@ -38,6 +38,13 @@ class Evidence(models.Model):
         return f"Evidence {self.pk}"
 
 
+class AnswerSource(models.TextChoices):
+    """Who gave an answer: the person, on the attest form, or the browser extension's probe."""
+
+    TYPED = "typed", "Answered by the person"
+    OBSERVED = "extension", "Observed by the extension"
+
+
 class Attestation(models.Model):
     """One append-only ledger record: an attestation of a tool or an acknowledgment of a policy.
 
@@ -67,7 +74,9 @@ class Attestation(models.Model):
     platform = models.ForeignKey(
         "platforms.Platform", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # [{"setting": key, "setting_id": id, "revision": n, "required": value, "value": value, "compliant": bool}]
+    # [{"setting": key, "setting_id": id, "revision": n, "required": value, "value": value, "compliant": bool}],
+    # plus, for an answer the browser extension read from the page: "source": "extension" and the
+    # probe's "probe_revision" (a typed answer has no "source": old records read as typed).
     answers = models.JSONField(default=list, blank=True)
     compliant = models.BooleanField(null=True)
     tool_used = models.BooleanField(null=True)
@@ -111,6 +120,17 @@ class Attestation(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} ({self.hash[:12]})"
+
+    @property
+    def source(self) -> str:
+        """Where the answers came from: AnswerSource.OBSERVED when the extension read them from the
+        tool's page (each answer says so, inside the hashed content), else AnswerSource.TYPED."""
+        observed = any((answer or {}).get("source") == AnswerSource.OBSERVED for answer in self.answers or ())
+        return AnswerSource.OBSERVED if observed else AnswerSource.TYPED
+
+    @property
+    def source_label(self) -> str:
+        return AnswerSource(self.source).label
 
     @property
     def signed_name(self) -> str:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from attestations import ledger
-from attestations.models import Attestation, Evidence, Obligation, ObligationStatus
+from attestations.models import AnswerSource, Attestation, Evidence, Obligation, ObligationStatus
 from attestations.selectors.obligations import version_in_force, version_phrase
 from attestations.signals import compliance_change_watch
 from governance import audit, db
@@ -90,6 +90,16 @@ def attestation_statement(obligation: Obligation) -> str:
     return (
         f"I confirm that the answers above truthfully describe my use of {obligation.platform.name} "
         f"and its settings today, under {obligation.policy_version.policy.name} ({phrase})."
+    )
+
+
+def observation_statement(obligation: Obligation) -> str:
+    """The statement of an attestation the browser extension made from what it read on the tool's
+    own settings page: the person confirmed it there, in their paired browser."""
+    phrase = version_phrase(obligation.policy_version, version_in_force(obligation))
+    return (
+        f"I confirm that the settings above are what my browser showed on {obligation.platform.name}'s settings "
+        f"page today, read by the browser extension, under {obligation.policy_version.policy.name} ({phrase})."
     )
 
 
@@ -248,14 +258,14 @@ def submit_attestation(
     actor: Any,
     request_meta: dict[str, Any] | None = None,
     state: str | None = None,
+    observed: Mapping[int, int] | None = None,
 ) -> Attestation:
     """Attest one obligation: validate, store evidence, append the ledger record, update the
     obligation, write the audit event, in one transaction. Returns the Attestation.
 
-    ``answers`` maps PlatformSetting id -> the value the employee says the setting has now.
-    ``state`` is ``form_state(obligation)`` as it was when the form was shown; when given and
-    no longer current, the submission is a duplicate and nothing is stored.
-    Raises ValidationError (field -> message), DuplicateSubmission or VersionNoLongerCurrent.
+    ``answers``: setting id -> the employee's value; ``observed``: setting id -> probe revision of
+    the answers the extension read; ``state``: ``form_state(obligation)`` when the form was shown (an
+    older one is a duplicate: nothing stored). Raises ValidationError, DuplicateSubmission, VersionNoLongerCurrent.
     """
     request_meta = request_meta or {}
     answers = {int(key): value for key, value in (answers or {}).items()}
@@ -277,7 +287,7 @@ def submit_attestation(
             if image is not None:
                 evidence = _store_evidence(employee=current.employee, image=image)
                 stored_files.append(evidence.file.name)
-            record_answers = _recorded_answers(required, answers) if tool_used else []
+            record_answers = _recorded_answers(required, answers, observed or {}) if tool_used else []
             tier_ok = not (tool_used and current.rule.allowed_tiers) or tier in current.rule.allowed_tiers
             compliant = (not tool_used) or (tier_ok and all(answer["compliant"] for answer in record_answers))
             # The obligation and its counts (whose rows a job may hold) change before the
@@ -318,10 +328,19 @@ def submit_attestation(
     return record
 
 
-def _recorded_answers(required: list[RequiredSetting], answers: dict[int, str]) -> list[dict[str, Any]]:
-    """The answers as the ledger keeps them: each required setting as it read when attested."""
+def _recorded_answers(
+    required: list[RequiredSetting], answers: dict[int, str], observed: Mapping[int, int]
+) -> list[dict[str, Any]]:
+    """The answers as the ledger keeps them: each required setting as it read when attested, and
+    for one the extension read, its source and the probe's revision (a typed one carries neither,
+    as every record before the extension did)."""
     return [
         {
+            **(
+                {"source": AnswerSource.OBSERVED.value, "probe_revision": int(observed[requirement.setting.pk])}
+                if requirement.setting.pk in observed
+                else {}
+            ),
             "setting": requirement.setting.key,
             "setting_id": requirement.setting.pk,
             "label": requirement.setting.label,

@@ -96,6 +96,7 @@ class AlternativeSerializer(serializers.Serializer):
 
 
 class ObligationStateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The obligation (what an observation names).")
     state = serializers.CharField(help_text="compliant, not_used, excepted, due, overdue or noncompliant.")
     text = serializers.CharField(help_text="The status in the words of the person's page.")
     due_on = serializers.DateField()
@@ -104,6 +105,20 @@ class ObligationStateSerializer(serializers.Serializer):
 
 
 STANCES = [*ToolRule.Stance.values, "none"]
+
+
+class SettingStatusSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The catalog setting's key.")
+    label = serializers.CharField(help_text="The exact text of the control in the tool's page.")
+    values = serializers.ListField(child=serializers.CharField())
+    safe_value = serializers.CharField()
+    required = serializers.CharField(allow_null=True, help_text="The value your policy requires (null: not asked).")
+    revision = serializers.IntegerField()
+    url_patterns = serializers.ListField(child=serializers.CharField(), help_text="Where the control lives.")
+    probe = serializers.DictField(allow_null=True, help_text="How the extension reads the control (null: it cannot).")
+    probe_revision = serializers.IntegerField(allow_null=True)
+    probe_verified = serializers.BooleanField()
+    probe_verified_on = serializers.DateField(allow_null=True)
 
 
 class ToolStatusSerializer(serializers.Serializer):
@@ -122,6 +137,7 @@ class ToolStatusSerializer(serializers.Serializer):
     )
     policy = PolicyRefSerializer(allow_null=True)
     obligation = ObligationStateSerializer(allow_null=True)
+    settings = SettingStatusSerializer(many=True)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -134,3 +150,29 @@ class StatusSerializer(serializers.Serializer):
 
 class RecordedSerializer(serializers.Serializer):
     recorded = serializers.IntegerField(help_text="Rows written (a repeat of a day only updates it).")
+
+
+MAX_OBSERVED = 20
+
+
+class ObservedAnswerSerializer(serializers.Serializer):
+    setting = serializers.SlugField(max_length=64, help_text="The catalog setting's key, as the status names it.")
+    value = serializers.CharField(max_length=64, help_text="The catalog value the probe read.")
+    revision = serializers.IntegerField(min_value=1, help_text="The setting's revision the status gave.")
+    probe_revision = serializers.IntegerField(min_value=1, help_text="The probe's revision the status gave.")
+
+
+class ObservationSerializer(serializers.Serializer):
+    """POST /observations: what the extension read on a tool's settings page."""
+
+    tool = serializers.SlugField(max_length=64, help_text="The catalog tool's id.")
+    obligation = serializers.IntegerField(min_value=1, required=False, help_text="The obligation the status named.")
+    answers = ObservedAnswerSerializer(many=True, allow_empty=False, max_length=MAX_OBSERVED)
+
+
+class ObservedRecordSerializer(serializers.Serializer):
+    record = serializers.IntegerField(help_text="The ledger record.")
+    hash = serializers.CharField()
+    source = serializers.CharField(help_text='"extension": observed by the extension.')
+    compliant = serializers.BooleanField(allow_null=True)
+    receipt_url = serializers.URLField()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("pair", views.PairView.as_view(), name="pair"),
     path("status", views.StatusView.as_view(), name="status"),
     path("signals", views.SignalsView.as_view(), name="signals"),
+    path("observations", views.ObservationsView.as_view(), name="observations"),
 ]

@@ -5,6 +5,7 @@ device's employee's, never anyone else's. Described in the OpenAPI schema (/api/
 the tag "Browser extension", with a security scheme of its own (deviceToken)."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -14,17 +15,27 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from browser_extension import selectors, services
+from attestations.services.attest import BusyTryAgain, DuplicateSubmission, VersionNoLongerCurrent
+from browser_extension import observations, selectors, services
 from browser_extension.api import serializers as s
 from browser_extension.api.authentication import DeviceTokenAuthentication, failed_wait, record_failure
 from browser_extension.api.permissions import IsPairedDevice
 from browser_extension.api.throttling import DeviceRateThrottle
+from governance.net import client_ip
 from platforms.models import Platform
 from policies.selectors import employee_stances
 
 
 class PairingRefusedError(APIException):
     status_code = status.HTTP_401_UNAUTHORIZED
+
+
+class ObservationRefusedError(APIException):
+    """An observation the server did not record; status and code from ObservationRefused."""
+
+    def __init__(self, refused: observations.ObservationRefused):
+        self.status_code = refused.status
+        super().__init__(refused.message, refused.code)
 
 
 class SignalsOff(PermissionDenied):
@@ -155,3 +166,45 @@ class SignalsView(ExtensionView):
                 employee=employee, signals=[(row["platform"], row["day"]) for row in body.validated_data]
             )
         return Response({"recorded": recorded})
+
+
+class ObservationsView(ExtensionView):
+    """POST {tool, obligation, answers: [{setting, value, revision, probe_revision}]}: "Attest what
+    the browser sees". Records the device's employee's attestation of that tool in the ledger with
+    its source (observed by the extension) and each probe's revision; refused with a ``code``
+    when the extension may be wrong (README, "Browser extension")."""
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="extension_observations",
+        request=s.ObservationSerializer,
+        responses={201: s.ObservedRecordSerializer},
+    )
+    def post(self, request):
+        body = s.ObservationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        employee = self.employee()
+        try:
+            record = observations.attest_observed(
+                employee=employee,
+                tool=data["tool"],
+                obligation_id=data.get("obligation"),
+                observed=[observations.Observed(**answer) for answer in data["answers"]],
+                request_meta={"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")},
+            )
+        except observations.ObservationRefused as refused:
+            raise ObservationRefusedError(refused) from None
+        except (BusyTryAgain, DuplicateSubmission, VersionNoLongerCurrent) as conflict:
+            refused = observations.ObservationRefused(conflict.messages[0], "try_again", status.HTTP_409_CONFLICT)
+            raise ObservationRefusedError(refused) from None
+        return Response(
+            {
+                "record": record.pk,
+                "hash": record.hash,
+                "source": record.source,
+                "compliant": record.compliant,
+                "receipt_url": request.build_absolute_uri(reverse("me-record", args=[record.pk])),
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -81,6 +81,29 @@ async function onPage(host) {
   return { paired: true, tool: tool, panel: AIGovPolicy.panelModel(tool, status.today, status.policy) };
 }
 
+/** For the settings script: the tool of this host with its settings, no signal sent. */
+async function onSettings(host) {
+  const current = await state();
+  const status = current.token ? await freshStatus(current) : null;
+  const tool = status ? AIGovPolicy.toolForHost(status.tools, host) : null;
+  return { paired: Boolean(status), tool: tool || null };
+}
+
+/** The person asked to attest what the browser sees: send it, then read the status afresh. */
+async function onObserve(message) {
+  const current = await state();
+  if (!current.token) {
+    throw new Error("This browser is not paired.");
+  }
+  const answer = await AIGovApi.observe(fetch, current.server, current.token, {
+    tool: String(message.tool || ""),
+    obligation: message.obligation || undefined,
+    answers: Array.isArray(message.answers) ? message.answers : [],
+  });
+  await freshStatus(await state(), { force: true });
+  return { record: answer };
+}
+
 async function onPair(message) {
   const policy = await managed();
   const origin = AIGovApi.serverOrigin(policy.serverUrl || message.server);
@@ -110,6 +133,8 @@ async function onState() {
 
 const HANDLERS = {
   page: (message) => onPage(String(message.host || "")),
+  settings: (message) => onSettings(String(message.host || "")),
+  observe: onObserve,
   pair: onPair,
   unpair: async () => {
     await chrome.storage.local.remove(["token", "status", "fetchedAt", "device", "sent"]);

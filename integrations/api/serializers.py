@@ -3,7 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from attestations.models import Attestation, Obligation
+from attestations.models import AnswerSource, Attestation, Obligation
 from compliance.models import ComplianceReport
 from governance.validators import MAX_ID
 from integrations.api.exceptions import ProblemError
@@ -313,6 +313,12 @@ class AttestationSerializer(serializers.ModelSerializer):
     platform = serializers.CharField(source="platform.slug", allow_null=True, default=None)
     policy_version = serializers.IntegerField(source="policy_version_id")
     answers = serializers.ListField(child=serializers.DictField())
+    source = serializers.ChoiceField(
+        choices=AnswerSource.choices,
+        read_only=True,
+        help_text="typed: answered by the person; extension: read from the tool's settings page by the browser "
+        "extension (each such answer carries source and probe_revision, inside the hashed record).",
+    )
 
     class Meta:
         model = Attestation
@@ -326,6 +332,7 @@ class AttestationSerializer(serializers.ModelSerializer):
             "tool_used",
             "tier",
             "answers",
+            "source",
             "created_at",
             "prev_hash",
             "hash",

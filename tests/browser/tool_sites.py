@@ -105,3 +105,51 @@ class ToolSites:
 
 def switch(label: str, *, on: bool) -> str:
     return SWITCH.format(label=html.escape(label), checked="true" if on else "false", state="On" if on else "Off")
+
+
+# A settings dialog drawn the way single-page apps draw theirs (ChatGPT's opens over any page at
+# "#settings/DataControls"): nothing in the page's HTML, a dialog with tabs made by script after the
+# fragment changes and a moment's delay, each switch named by the label beside it
+# (aria-labelledby), its state in aria-checked; pressing it (click, Space, Enter) flips it.
+SETTINGS_DIALOG = """<div id="modal-root"></div>
+<script>
+(function () {{
+  const rows = {rows};
+  function row(item, index) {{
+    const id = "setting-" + index;
+    const state = item.checked === null ? "" : ' aria-checked="' + item.checked + '"';
+    return '<div class="setting-row"><div id="' + id + '-label">' + item.label + '</div>' +
+      '<button type="button" role="switch" id="' + id + '" aria-labelledby="' + id + '-label"' + state +
+      ' data-state="' + (item.checked ? "checked" : "unchecked") + '" style="width:44px;height:24px"></button></div>';
+  }}
+  function draw() {{
+    const root = document.getElementById("modal-root");
+    if (location.hash !== "{fragment}") {{
+      root.innerHTML = "";
+      return;
+    }}
+    setTimeout(function () {{
+      root.innerHTML = '<div role="dialog" aria-modal="true" aria-labelledby="settings-title">' +
+        '<h2 id="settings-title">Settings</h2><div role="tablist"><button role="tab" aria-selected="false">General</button>' +
+        '<button role="tab" aria-selected="true">Data controls</button></div><div role="tabpanel">' +
+        rows.map(row).join("") + "</div></div>";
+      for (const button of root.querySelectorAll('[role="switch"][aria-checked]')) {{
+        button.addEventListener("click", function () {{
+          button.setAttribute("aria-checked", button.getAttribute("aria-checked") === "true" ? "false" : "true");
+        }});
+      }}
+    }}, 300);
+  }}
+  window.addEventListener("hashchange", draw);
+  draw();
+}})();
+</script>"""
+
+
+def settings_dialog(fragment: str, rows: list[tuple[str, bool | None]]) -> str:
+    """A page whose settings dialog opens at ``fragment``, with one switch per (label, on); a state
+    of None draws a switch without aria-checked (a vendor that changed how it draws its switches)."""
+    import json
+
+    items = [{"label": html.escape(label), "checked": None if on is None else str(on).lower()} for label, on in rows]
+    return SETTINGS_DIALOG.format(rows=json.dumps(items), fragment=fragment)

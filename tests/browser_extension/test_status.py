@@ -194,3 +194,49 @@ def test_a_prohibiting_rule_of_another_department_does_not_block(employee_user, 
     publish(mine)
     publish(theirs)
     assert _tools(device_client(employee_user.employee).get(STATUS))["banned"]["on_open"] == "warn"
+
+
+def test_each_tool_lists_its_settings_where_they_live_and_the_probes_that_read_them(employee_user, device_client):
+    from tests.factories import RequiredSettingFactory
+
+    chat = PlatformFactory(slug="chat", name="Chat", website="https://chat.example.test")
+    probe = {"role": "switch", "read": "aria-checked", "states": {"true": "on", "false": "off"}}
+    switch = PlatformSettingFactory(
+        platform=chat,
+        key="a-improve",
+        label="Improve the model",
+        settings_url_patterns=["https://chat.example.test/*#settings/data"],
+        probe=probe,
+        probe_revision=2,
+        probe_verified_on=TODAY,
+    )
+    PlatformSettingFactory(platform=chat, key="b-memory", label="Memory", safe_value="off")
+    version = new_version()
+    rule = ToolRuleFactory(version=version, platform=chat)
+    RequiredSettingFactory(rule=rule, setting=switch, required_value="off")
+    publish(version)
+    obligation = ObligationFactory(employee=employee_user.employee, rule=rule)
+
+    tool = _tools(device_client(employee_user.employee).get(STATUS))["chat"]
+    assert tool["obligation"]["id"] == obligation.pk
+    improve, memory = tool["settings"]
+    assert improve == {
+        "key": "a-improve",
+        "label": "Improve the model",
+        "values": ["on", "off"],
+        "safe_value": "off",
+        "required": "off",
+        "revision": 1,
+        "url_patterns": ["https://chat.example.test/*#settings/data"],
+        "probe": probe,
+        "probe_revision": 2,
+        "probe_verified": True,
+        "probe_verified_on": TODAY.isoformat(),
+    }
+    assert (memory["key"], memory["required"], memory["probe"], memory["probe_revision"]) == (
+        "b-memory",
+        None,
+        None,
+        None,
+    )
+    assert memory["probe_verified"] is False and memory["url_patterns"] == []

@@ -567,3 +567,42 @@ def test_a_job_whose_department_is_gone_fails_saying_so_and_keeps_no_file(org, o
     job.refresh_from_db()
     assert job.message == "Department 999999 no longer exists; ask for the package again."
     assert not list(private_storage.glob("evidence-packages/**/*.zip"))
+
+
+def test_an_answer_the_extension_read_is_exported_with_its_source_and_verifies(org, tmp_path):
+    from attestations.models import Obligation
+
+    obligation = Obligation.objects.select_related("employee").order_by("pk").first()
+    requirement = obligation.rule.required_settings.select_related("setting").get()
+    observed = {
+        "setting": requirement.setting.key,
+        "setting_id": requirement.setting_id,
+        "label": requirement.setting.label,
+        "revision": requirement.setting.revision,
+        "required": requirement.required_value,
+        "value": requirement.required_value,
+        "compliant": True,
+        "source": "extension",
+        "probe_revision": 2,
+    }
+    record = ledger.append_record(
+        kind="attestation",
+        employee=obligation.employee,
+        obligation=obligation,
+        platform=obligation.platform,
+        policy_version=org["version"],
+        answers=[observed],
+        compliant=True,
+        tool_used=True,
+        statement="I confirm that the settings above are what my browser showed, read by the browser extension.",
+    )
+    out = tmp_path / "observed.zip"
+    call_command(
+        "export_evidence", "--from", "2026-11-22", "--to", "2026-11-24", "--out", str(out), stdout=io.StringIO()
+    )
+
+    assert "OK: evidence package" in verify(out)
+    last = members(out)["ledger/records.jsonl"].splitlines()[-1]
+    assert hashlib.sha256(last).hexdigest() == record.hash, "the hash covers the source"
+    (answer,) = json.loads(last)["answers"]
+    assert (answer["source"], answer["probe_revision"]) == ("extension", 2)

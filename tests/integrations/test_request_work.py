@@ -258,6 +258,21 @@ def extension_signals(org):
     return lambda: client.post_json(reverse("extension-api:signals"), body)
 
 
+def extension_observe(org):
+    from platforms.models import PlatformSetting
+
+    user, (obligation, *_) = _employee_with_obligations(org)
+    _, client = _paired(user)
+    probe = {"role": "switch", "read": "aria-checked", "states": {"true": "on", "false": "off"}}
+    PlatformSetting.objects.filter(platform=obligation.platform).update(probe=probe, probe_revision=1)
+    answers = [
+        {"setting": r.setting.key, "value": r.required_value, "revision": r.setting.revision, "probe_revision": 1}
+        for r in obligation.rule.required_settings.select_related("setting")
+    ]
+    body = {"tool": obligation.platform.slug, "obligation": obligation.pk, "answers": answers}
+    return lambda: client.post_json(reverse("extension-api:observations"), body)
+
+
 def trust_public(name):
     """A public trust address (anyone may ask, so it must stay cheap), half the people handling
     customer data so that their figures have people behind them."""
@@ -297,6 +312,7 @@ WRITE_VIEWS = {
     "extension:device-revoke": revoke_device,
     "extension-api:pair": extension_pair,
     "extension-api:signals": extension_signals,
+    "extension-api:observations": extension_observe,
 }
 
 

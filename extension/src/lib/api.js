@@ -1,6 +1,6 @@
 /*
  * The product's extension API, as the service worker calls it: pairing, the person's status,
- * usage signals. ``fetch`` is passed in (the browser's, or a fake in test/api.test.js). The
+ * usage signals, observed attestations. ``fetch`` is passed in (the browser's, or a fake in test/api.test.js). The
  * token is the per-device bearer token pairing returns; it reads only its person's status and
  * writes only their signals. Nothing else is ever sent: no URL, no page content, no prompt.
  */
@@ -91,5 +91,21 @@
     return call(fetchImpl, origin, "signals", { method: "POST", token: token, body: signals });
   }
 
-  return { ApiError: ApiError, serverOrigin: serverOrigin, pair: pair, status: status, sendSignals: sendSignals };
+  /**
+   * "Attest what the browser sees": {tool, obligation, answers: [{setting, value, revision,
+   * probe_revision}]}, only when the person asks for it on the tool's settings page. The answers
+   * are catalog values the probes read; never the page's address or content.
+   */
+  function observe(fetchImpl, origin, token, observation) {
+    return call(fetchImpl, origin, "observations", { method: "POST", token: token, body: observation });
+  }
+
+  return {
+    ApiError: ApiError,
+    serverOrigin: serverOrigin,
+    pair: pair,
+    status: status,
+    sendSignals: sendSignals,
+    observe: observe,
+  };
 });
