@@ -264,7 +264,7 @@ def _live_people(filters: ComplianceFilters, *, handlers_only: bool) -> QuerySet
 def _coverage(filters: ComplianceFilters, *, handlers_only: bool, today: datetime.date) -> tuple[int, int]:
     """(people with at least one open obligation, those with every one satisfied) inside the
     filters: one count over the per-person counts when they can answer, else (or when they
-    count nobody: not current for ``today``) over the people."""
+    count nobody: not current for ``today``) one over the open obligations themselves."""
     filters = filters or ComplianceFilters()
     counted = _person_counts(filters, handlers_only=handlers_only, today=today)
     if counted is not None:
@@ -275,10 +275,13 @@ def _coverage(filters: ComplianceFilters, *, handlers_only: bool, today: datetim
         )
         if row["people"]:
             return row["people"], row["people"] - (row["to_do"] or 0)
-    row = _live_people(filters, handlers_only=handlers_only).aggregate(
-        people=Count("id"), fully_compliant=Count("id", filter=Q(to_do=False))
+    # One pass over the open obligations inside the filters (a tool's: one per person).
+    theirs = open_obligations(replace(filters, customer_data_only=handlers_only or filters.customer_data_only))
+    row = theirs.aggregate(
+        people=Count("employee_id", distinct=True),
+        to_do=Count("employee_id", distinct=True, filter=Q(status__in=OPEN_ACTION_STATUSES)),
     )
-    return row["people"] or 0, row["fully_compliant"] or 0
+    return row["people"] or 0, (row["people"] or 0) - (row["to_do"] or 0)
 
 
 def _rate(part: int, whole: int) -> float | None:
