@@ -8,6 +8,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from browser_extension.services import DEVICE_NAME_MAX
+from governance.strict import StrictSerializer
 from policies.models import ToolRule
 
 MAX_SIGNALS = 100
@@ -34,14 +35,14 @@ class TextField(serializers.RegexField):
         return super().to_internal_value(data)
 
 
-class PairSerializer(serializers.Serializer):
+class PairSerializer(StrictSerializer):
     code = TextField(NON_BLANK_TEXT, max_length=32, help_text="The code shown on My AI tools, e.g. K7QM-4TZP.")
     device_name = TextField(
         NON_BLANK_TEXT, max_length=DEVICE_NAME_MAX, help_text="A name for this browser, e.g. Work laptop."
     )
 
 
-class SignalSerializer(serializers.Serializer):
+class SignalSerializer(StrictSerializer):
     platform = serializers.SlugField(max_length=64, help_text="The catalog tool's id, as the status names it.")
     day = serializers.DateField(input_formats=["iso-8601"])
 
@@ -155,14 +156,14 @@ class RecordedSerializer(serializers.Serializer):
 MAX_OBSERVED = 20
 
 
-class ObservedAnswerSerializer(serializers.Serializer):
+class ObservedAnswerSerializer(StrictSerializer):
     setting = serializers.SlugField(max_length=64, help_text="The catalog setting's key, as the status names it.")
     value = serializers.CharField(max_length=64, help_text="The catalog value the probe read.")
     revision = serializers.IntegerField(min_value=1, help_text="The setting's revision the status gave.")
     probe_revision = serializers.IntegerField(min_value=1, help_text="The probe's revision the status gave.")
 
 
-class ObservationSerializer(serializers.Serializer):
+class ObservationSerializer(StrictSerializer):
     """POST /observations: what the extension read on a tool's settings page."""
 
     tool = serializers.SlugField(max_length=64, help_text="The catalog tool's id.")

@@ -1,7 +1,8 @@
 """The per-person counts cover everyone: HandlerObligationCount becomes PersonObligationCount
 (compliance_personobligationcount), with a row over all tools for every person and, as before,
-per-tool rows for customer-data handlers, and the person's customer-data flag on each row; so
-that "people fully compliant on every tool" reads maintained counts for everyone too.
+per-tool rows for customer-data handlers, and the person's customer-data flag on each row; and
+PeopleCount counts those rows per department, tool, country and flag; so that "people fully
+compliant on every tool" reads maintained counts for everyone too.
 
 PostgreSQL: the rows are recounted from the open obligations, dated as the other counts are
 (none while they are not dated: the next rebuild fills them). The publish's deferred
@@ -35,6 +36,16 @@ def recount(apps, schema_editor):
         GROUP BY 1, 2, 3, 4, 5
         """
     )
+    schema_editor.execute("ALTER TABLE compliance_peoplecount SET (fillfactor = 70)")
+    schema_editor.execute(
+        """
+        INSERT INTO compliance_peoplecount (department_id, platform_id, country, customer_data, people, to_do)
+        SELECT department_id, platform_id, country, customer_data, count(*) FILTER (WHERE open_count > 0)::int,
+               count(*) FILTER (WHERE to_do_count > 0)::int
+        FROM compliance_personobligationcount
+        GROUP BY 1, 2, 3, 4
+        """
+    )
 
 
 def undated(apps, schema_editor):
@@ -65,5 +76,23 @@ class Migration(migrations.Migration):
             models.BooleanField(default=False, help_text='The person handles customer data.'),
         ),
         migrations.AlterModelOptions('PersonObligationCount', {}),
+        migrations.AddField('PersonObligationCount', 'was_open', models.BooleanField(default=False, db_default=False)),
+        migrations.AddField('PersonObligationCount', 'was_to_do', models.BooleanField(default=False, db_default=False)),
+        migrations.CreateModel(
+            name='PeopleCount',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('department_id', models.IntegerField(help_text='Department id, or 0 for people without a department.')),
+                ('platform_id', models.IntegerField(help_text='Tool id, or 0 for all tools (see ALL_PLATFORMS_ID).')),
+                ('country', models.CharField(blank=True, max_length=2)),
+                ('customer_data', models.BooleanField(default=False)),
+                ('people', models.IntegerField(default=0)),
+                ('to_do', models.IntegerField(default=0)),
+            ],
+            options={
+                'db_table': 'compliance_peoplecount',
+                'constraints': [models.UniqueConstraint(fields=('department_id', 'platform_id', 'country', 'customer_data'), name='people_count_dims')],
+            },
+        ),
         migrations.RunPython(recount, undated, elidable=False),
     ]

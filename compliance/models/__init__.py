@@ -5,6 +5,7 @@ from compliance.models.counts import (
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
+    PeopleCount,
     PersonObligationCount,
 )
 from compliance.models.reports import ComplianceReport, ComplianceSnapshot
@@ -18,5 +19,6 @@ __all__ = [
     "ObligationCount",
     "ObligationCountState",
     "ObligationFacetCount",
+    "PeopleCount",
     "PersonObligationCount",
 ]

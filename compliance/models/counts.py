@@ -12,6 +12,8 @@ triggers (migrations 0011 and 0014), instead of being grouped from millions of r
 - ``PersonObligationCount``: per person, over all tools (and per tool for customer-data
   handlers), how many open obligations they have and how many of those still need action (the
   people fully compliant figures);
+- ``PeopleCount``: those person rows counted per department, tool, country and customer-data
+  flag (people with an open obligation, and with something to do);
 - ``ManagerObligationCount``: open obligations per (direct manager, department, tool, policy
   version, status, overdue), summed over a team's managers for a manager's dashboard;
 - ``ComplianceSnapshotTotal``: the daily snapshots summed per day for the whole organization
@@ -174,6 +176,10 @@ class PersonObligationCount(models.Model):
     customer_data = models.BooleanField(default=False, help_text="The person handles customer data.")
     open_count = models.IntegerField(default=0)
     to_do_count = models.IntegerField(default=0)
+    # Whether the row counted in PeopleCount before the statement that last wrote it (so that
+    # the statement can move PeopleCount by the rows whose state changed; compliance/sql).
+    was_open = models.BooleanField(default=False, db_default=False)
+    was_to_do = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         db_table = "compliance_personobligationcount"
@@ -187,6 +193,33 @@ class PersonObligationCount(models.Model):
 
     def __str__(self):
         return f"{self.employee_id}/{self.department_id}/{self.platform_id}: {self.to_do_count} of {self.open_count}"
+
+
+class PeopleCount(models.Model):
+    """PersonObligationCount counted again: per (department's own members, tool or 0 for all
+    tools, country, customer-data flag), how many person rows have an open obligation
+    (``people``) and how many of those still have something to do (``to_do``); per tool for
+    customer-data handlers only, as the person rows are. "People fully compliant" is then
+    ``people - to_do`` summed over a handful of rows per department. A person whose obligations
+    sit in two departments (between a move and its rescope) counts in both."""
+
+    department_id = models.IntegerField(help_text="Department id, or 0 for people without a department.")
+    platform_id = models.IntegerField(help_text="Tool id, or 0 for all tools (see ALL_PLATFORMS_ID).")
+    country = models.CharField(max_length=2, blank=True)
+    customer_data = models.BooleanField(default=False)
+    people = models.IntegerField(default=0)
+    to_do = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "compliance_peoplecount"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department_id", "platform_id", "country", "customer_data"], name="people_count_dims"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department_id}/{self.platform_id}/{self.country}/{self.customer_data}: {self.to_do} of {self.people}"
 
 
 class ManagerObligationCount(models.Model):

@@ -15,6 +15,7 @@ from compliance.models import (
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
+    PeopleCount,
     PersonObligationCount,
 )
 from compliance.models.counts import ALL_PLATFORMS_ID, NO_DEPARTMENT_ID, WHOLE_ORGANIZATION_ID
@@ -230,6 +231,19 @@ def _person_counts(
     return rows
 
 
+def _people_rows(filters: ComplianceFilters, *, handlers_only: bool, today: datetime.date) -> QuerySet:
+    """The current PeopleCount rows inside ``filters`` (which :func:`_person_counts` answers,
+    without a manager's team: PeopleCount is not kept per manager)."""
+    rows = PeopleCount.objects.filter(
+        Exists(ObligationCountState.objects.filter(as_of=today)), platform_id=filters.platform_id or ALL_PLATFORMS_ID
+    )
+    if handlers_only or filters.customer_data_only:
+        rows = rows.filter(customer_data=True)
+    if filters.country:
+        rows = rows.filter(country=filters.country)
+    return _in_departments(rows, filters)
+
+
 def _people_with_obligations(
     filters: ComplianceFilters, *, handlers_only: bool, today: datetime.date
 ) -> QuerySet[Employee]:
@@ -267,14 +281,19 @@ def _coverage(filters: ComplianceFilters, *, handlers_only: bool, today: datetim
     count nobody: not current for ``today``) one over the open obligations themselves."""
     filters = filters or ComplianceFilters()
     counted = _person_counts(filters, handlers_only=handlers_only, today=today)
-    if counted is not None:
+    if counted is not None and filters.manager is None:
+        # PeopleCount: the person rows counted per department, tool, country and flag.
+        row = _people_rows(filters, handlers_only=handlers_only, today=today).aggregate(
+            people=Sum("people"), to_do=Sum("to_do")
+        )
+    elif counted is not None:
         # A person normally has one row (their obligations sit in their department).
         row = counted.aggregate(
             people=Count("employee_id", distinct=True),
             to_do=Count("employee_id", distinct=True, filter=Q(to_do_count__gt=0)),
         )
-        if row["people"]:
-            return row["people"], row["people"] - (row["to_do"] or 0)
+    if counted is not None and row["people"]:
+        return row["people"], row["people"] - (row["to_do"] or 0)
     # One pass over the open obligations inside the filters (a tool's: one per person).
     theirs = open_obligations(replace(filters, customer_data_only=handlers_only or filters.customer_data_only))
     row = theirs.aggregate(

@@ -23,8 +23,14 @@ definitions as they were on its day; change them here.
 """
 
 from attestations.services.publishing import DEFER_PERSON_COUNTS, PUBLISH_CLOSED
-
-ACTION = "('pending', 'noncompliant')"
+from compliance.sql.person_counts import (
+    DEFERRED_PERSON_ROWS,
+    EMPLOYEE_MOVES_PERSON_COUNTS,
+    PERSON_ROWS,
+    PERSON_UPSERT_ALL,
+    REBUILD_PERSON_COUNTS,
+)
+from compliance.sql.shapes import ACTION, CHANGED_PEOPLE, FACETS_CHANGED, MANAGER_CHANGED, PEOPLE_SIDES
 
 # Every scope an obligation of department ``{alias}.department_id`` counts in: the department's
 # own row, and the subtree rows of each department on its path and of the whole organization.
@@ -121,33 +127,6 @@ FAILING_UPSERT = f"""
         ON CONFLICT ({FAILING_DIMS}) DO UPDATE SET count = c.count + EXCLUDED.count;
 """
 
-# A statement trigger never joins its transition tables with each other: they have no
-# statistics, so the planner guesses (and caches its guess for the session's later, larger
-# statements) and a nested loop over two tables of 100,000 rows is quadratic. Each transition
-# table is read once, tagged with its side, and grouped: one hashed (or sorted) pass, linear.
-#
-# Each person an employee UPDATE touched, with their old and new country, customer-data flag
-# and manager side by side (grouped by id over both transition tables).
-PEOPLE_SIDES = """
-    SELECT id, max(country) FILTER (WHERE side < 0) AS old_country,
-           max(country) FILTER (WHERE side > 0) AS new_country,
-           bool_or(customer_data) FILTER (WHERE side < 0) AS old_customer_data,
-           bool_or(customer_data) FILTER (WHERE side > 0) AS new_customer_data,
-           max(manager_id) FILTER (WHERE side < 0) AS old_manager_id,
-           max(manager_id) FILTER (WHERE side > 0) AS new_manager_id
-    FROM (
-        SELECT id, country, handles_customer_data AS customer_data, manager_id, -1 AS side FROM old_rows
-        UNION ALL SELECT id, country, handles_customer_data, manager_id, 1 FROM new_rows
-    ) AS sides
-    GROUP BY id
-"""
-FACETS_CHANGED = "old_country IS DISTINCT FROM new_country OR old_customer_data IS DISTINCT FROM new_customer_data"
-MANAGER_CHANGED = "old_manager_id IS DISTINCT FROM new_manager_id"
-# People whose country or customer-data flag changed.
-CHANGED_PEOPLE = f"""
-    SELECT id, old_country, new_country, old_customer_data, new_customer_data
-    FROM ({PEOPLE_SIDES}) AS people WHERE {FACETS_CHANGED}
-"""
 # The same people, once with their old values (to take their counts out) and once with their
 # new ones (to put them back in).
 MOVED_PEOPLE = f"""
@@ -170,42 +149,6 @@ MOVED_FAILING_ROWS = f"""
     FROM ({MOVED_PEOPLE}) AS p
     JOIN governance_obligation AS o ON o.employee_id = p.id AND o.closed_at IS NULL AND o.status = 'noncompliant'
     JOIN governance_attestationanswer AS a ON a.attestation_id = o.satisfied_by_id AND NOT a.compliant
-"""
-
-PERSON_DIMS = "employee_id, department_id, platform_id"
-# The open obligations of ``{table}`` with their person's country and customer-data flag.
-PERSON_ROWS = """
-    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, e.country,
-           e.handles_customer_data AS customer_data, {sign} AS open_delta,
-           CASE WHEN o.status IN {action} THEN {sign} ELSE 0 END AS to_do_delta
-    FROM {table} AS o JOIN governance_employee AS e ON e.id = o.employee_id
-    WHERE o.closed_at IS NULL
-"""
-# New customer-data handlers of an employee UPDATE: their open obligations (per-tool rows).
-NEW_HANDLER_ROWS = f"""
-    SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, n.new_country AS country,
-           true AS customer_data, 1 AS open_delta, CASE WHEN o.status IN {ACTION} THEN 1 ELSE 0 END AS to_do_delta
-    FROM ({CHANGED_PEOPLE}) AS n
-    JOIN governance_obligation AS o ON o.employee_id = n.id AND o.closed_at IS NULL
-    WHERE n.new_customer_data AND NOT n.old_customer_data
-"""
-# The rows an obligation counts in: its person's over all tools (0) and, for a handler, per tool.
-ALL_TOOLS_AND_HANDLERS_PER_TOOL = "SELECT 0 UNION ALL SELECT d.platform_id::integer WHERE d.customer_data"
-PER_TOOL = "SELECT d.platform_id::integer"
-PERSON_UPSERT = f"""
-        INSERT INTO compliance_personobligationcount AS c ({PERSON_DIMS}, country, customer_data, open_count, to_do_count)
-        SELECT d.employee_id, d.department_id, tool.platform_id, d.country, d.customer_data,
-               sum(d.open_delta)::int, sum(d.to_do_delta)::int
-        FROM (
-            SELECT employee_id, department_id, platform_id, coalesce(country, '') AS country,
-                   coalesce(customer_data, false) AS customer_data, sum(open_delta) AS open_delta,
-                   sum(to_do_delta) AS to_do_delta
-            FROM ({{rows}}) AS r GROUP BY 1, 2, 3, 4, 5 HAVING sum(open_delta) <> 0 OR sum(to_do_delta) <> 0
-        ) AS d
-        CROSS JOIN LATERAL ({{tools}}) AS tool (platform_id)
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.open_delta) <> 0 OR sum(d.to_do_delta) <> 0 ORDER BY 1, 2, 3
-        ON CONFLICT ({PERSON_DIMS}) DO UPDATE
-        SET open_count = c.open_count + EXCLUDED.open_count, to_do_count = c.to_do_count + EXCLUDED.to_do_count;
 """
 
 
@@ -289,29 +232,6 @@ def _changes(template, upsert, **extra):
     """
 
 
-PERSON_UPSERT_ALL = PERSON_UPSERT.format(rows="{rows}", tools=ALL_TOOLS_AND_HANDLERS_PER_TOOL)
-
-# A publish rewrites the obligations of every changed rule in one long transaction. Each
-# person has one count row over all their tools (platform 0), which every signature of theirs,
-# on any tool, updates: maintained statement by statement, the publish would hold those rows,
-# and so everyone's signature, from its first rule to its commit. With this transaction-local
-# setting on, the obligation triggers leave the person counts alone; the publish keeps what it
-# closed (PUBLISH_CLOSED, a temporary table) and applies both sides in one statement at its end
-# (governance_apply_deferred_person_counts), so that it holds those rows for that statement
-# only (attestations.services.publishing).
-DEFERRED_PERSON_ROWS = (
-    PERSON_ROWS.format(
-        sign=-1,
-        action=ACTION,
-        table=f"(SELECT employee_id, department_id, platform_id, status, NULL::timestamptz AS closed_at "
-        f"FROM {PUBLISH_CLOSED})",
-    )
-    + " UNION ALL "
-    + PERSON_ROWS.format(
-        sign=1, action=ACTION, table="(SELECT * FROM governance_obligation WHERE rule_id = ANY (v_new_rules))"
-    )
-)
-
 SNAPSHOT_FIGURES = ("total", "compliant", "not_used", "excepted", "pending", "noncompliant", "overdue")
 SNAPSHOT_COLUMNS = ", ".join(SNAPSHOT_FIGURES)
 SNAPSHOT_SUMS = ", ".join(f"sum(s.{name})" for name in SNAPSHOT_FIGURES)
@@ -378,17 +298,7 @@ BEGIN
     WHERE o.closed_at IS NULL AND o.status = 'noncompliant'
     GROUP BY 1, 3, 4, 5, 6, 7;
     PERFORM governance_recompute_subtree_counts();
-    DELETE FROM compliance_personobligationcount;
-    INSERT INTO compliance_personobligationcount ({PERSON_DIMS}, country, customer_data, open_count, to_do_count)
-    SELECT o.employee_id, coalesce(o.department_id, 0), tool.platform_id, e.country, e.handles_customer_data,
-           count(*)::int, (count(*) FILTER (WHERE o.status IN {ACTION}))::int
-    FROM governance_obligation AS o
-    JOIN governance_employee AS e ON e.id = o.employee_id
-    CROSS JOIN LATERAL (
-        SELECT 0 UNION ALL SELECT o.platform_id::integer WHERE e.handles_customer_data
-    ) AS tool (platform_id)
-    WHERE o.closed_at IS NULL
-    GROUP BY 1, 2, 3, 4, 5;
+{REBUILD_PERSON_COUNTS}
     DELETE FROM compliance_managerobligationcount;
     INSERT INTO compliance_managerobligationcount ({MANAGER_DIMS}, count)
     SELECT coalesce(e.manager_id, 0), coalesce(o.department_id, 0), o.platform_id, o.policy_version_id, o.status,
@@ -459,6 +369,7 @@ BEGIN
     DELETE FROM governance_obligationfacetcount;
     DELETE FROM governance_failingsettingcount;
     DELETE FROM compliance_personobligationcount;
+    DELETE FROM compliance_peoplecount;
     DELETE FROM compliance_managerobligationcount;
     RETURN NULL;
 END;
@@ -484,15 +395,7 @@ BEGIN
         -- roll finds no state and rebuilds everything (compliance.services.rollups).
         RETURN NULL;
     END IF;
-    -- Ex-handlers lose their per-tool rows, all rows take the new values, new handlers gain them.
-    DELETE FROM compliance_personobligationcount AS c
-    USING ({CHANGED_PEOPLE}) AS n
-    WHERE c.employee_id = n.id AND c.platform_id <> 0 AND n.old_customer_data AND NOT n.new_customer_data;
-    UPDATE compliance_personobligationcount AS c
-    SET country = coalesce(n.new_country, ''), customer_data = coalesce(n.new_customer_data, false)
-    FROM ({CHANGED_PEOPLE}) AS n
-    WHERE c.employee_id = n.id;
-    {PERSON_UPSERT.format(rows=NEW_HANDLER_ROWS, tools=PER_TOOL)}
+    {EMPLOYEE_MOVES_PERSON_COUNTS}
     {FACET_UPSERT.format(rows=MOVED_FACET_ROWS)}
     {FAILING_UPSERT.format(rows=MOVED_FAILING_ROWS)}
     {MANAGER_UPSERT.format(rows=MOVED_MANAGER_ROWS)}

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from attestations.models import AnswerSource, Attestation, Obligation
 from compliance.models import ComplianceReport
+from governance.strict import RefusesUnknownFields, StrictSerializer
 from governance.validators import MAX_ID
 from integrations.api.exceptions import ProblemError
 from integrations.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, TEXT_PATTERN, serializer_for
@@ -12,24 +13,6 @@ from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from integrations.webhooks import UnsafeWebhookTarget, check_registration
 from people.models import Department, Employee
 from people.services.hr import MAX_ROWS
-
-
-class RefusesUnknownFields:
-    """Refuses fields it does not know, so a typo is an error rather than silently ignored; the
-    schema says so (``additionalProperties: false``, integrations.api.schema)."""
-
-    refuses_unknown_fields = True
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - {name for name, f in self.fields.items() if not f.read_only})
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
-
-
-class StrictSerializer(RefusesUnknownFields, serializers.Serializer):
-    pass
 
 
 class TextField(serializers.RegexField):

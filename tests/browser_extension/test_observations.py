@@ -165,6 +165,19 @@ def test_unknown_and_unasked_settings_are_refused(employee_user, device_client, 
     assert not Attestation.objects.exists()
 
 
+def test_a_field_the_server_does_not_know_is_refused_not_ignored(employee_user, device_client, chatgpt):
+    obligation = _obligation(employee_user.employee, chatgpt)
+    client = device_client(employee_user.employee)
+    for body in (
+        {**_body(obligation), "tool_used": False},  # a typed answer's field: never taken from here
+        _body(obligation, source="typed"),
+    ):
+        response = client.post_json(OBSERVATIONS, body)
+        assert response.status_code == 400
+        assert "Unknown field." in response.content.decode()
+    assert not Attestation.objects.exists()
+
+
 def test_every_required_setting_must_be_read_by_a_probe(employee_user, device_client):
     chatgpt = build_chatgpt(practice=True)
     _obligation(employee_user.employee, chatgpt)

@@ -75,7 +75,12 @@ def test_a_device_writes_only_its_own_employees_signals(make_user, device_client
     _signals_on(tools)
     mine, theirs = make_user(), make_user()
     body = [{"platform": "chat", "day": "2026-06-01", "employee": theirs.employee.external_id}]
-    assert device_client(mine.employee).post_json(SIGNALS, body).status_code == 200
+    refused = device_client(mine.employee).post_json(SIGNALS, body)  # naming anyone is refused, not ignored
+    assert refused.status_code == 400 and "Unknown field." in refused.content.decode()
+    assert not UsageSignal.objects.exists()
+    assert (
+        device_client(mine.employee).post_json(SIGNALS, [{"platform": "chat", "day": "2026-06-01"}]).status_code == 200
+    )
     assert list(UsageSignal.objects.values_list("employee", flat=True)) == [mine.employee.pk]
 
 

@@ -21,6 +21,7 @@ from compliance.models import (
     ObligationCount,
     ObligationCountState,
     ObligationFacetCount,
+    PeopleCount,
     PersonObligationCount,
 )
 from compliance.selectors import ComplianceFilters
@@ -77,10 +78,17 @@ def expected_aggregates(day):
             if o.status == ObligationStatus.NONCOMPLIANT:
                 for setting_id in failing.get(o.satisfied_by_id, []):
                     settings[(*scope, o.platform_id, o.policy_version_id, setting_id, *facet)] += 1
+    people_counts = Counter()
+    for (employee_id, department_id, platform_id), (open_count, to_do_count) in per_person.items():
+        person = people[employee_id]
+        key = (department_id, platform_id, person.country, person.handles_customer_data)
+        people_counts[(*key, "people")] += open_count > 0
+        people_counts[(*key, "to_do")] += to_do_count > 0
     return {
         "counts": dict(counts),
         "facet counts": dict(facets),
         "failing settings": dict(settings),
+        "people counts": {key: n for key, n in people_counts.items() if n},
         "per person": {
             (employee_id, department_id, platform_id, people[employee_id].country)
             + (people[employee_id].handles_customer_data,): tuple(n)
@@ -106,6 +114,12 @@ def kept_aggregates():
             (c.department_id, c.subtree, c.platform_id, c.policy_version_id, c.setting_id, c.country)
             + (c.customer_data,): c.count
             for c in FailingSettingCount.objects.exclude(count=0)
+        },
+        "people counts": {
+            (c.department_id, c.platform_id, c.country, c.customer_data, name): n
+            for c in PeopleCount.objects.all()
+            for name, n in (("people", c.people), ("to_do", c.to_do))
+            if n
         },
         "per person": {
             (c.employee_id, c.department_id, c.platform_id, c.country, c.customer_data): (c.open_count, c.to_do_count)
@@ -652,7 +666,7 @@ def test_failing_settings_and_people_fully_compliant_equal_the_rows(org):
             rows = compliance.noncompliant_settings(filters)
             coverage = compliance.customer_data_coverage(filters, today=TODAY)
         assert "governance_failingsettingcount" in queries[0]["sql"], filters
-        assert "compliance_personobligationcount" in queries[1]["sql"], filters  # asked first
+        assert "compliance_peoplecount" in queries[1]["sql"], filters  # asked first
         assert {r["setting_id"]: r["count"] for r in rows} == dict(failing), filters
         handlers = compliance.open_obligations(replace(filters, customer_data_only=True)).values("employee_id")
         to_do = handlers.filter(status__in=ACTION)
@@ -669,7 +683,7 @@ def test_failing_settings_and_people_fully_compliant_equal_the_rows(org):
         done = people_ids - set(theirs.filter(status__in=ACTION).values_list("employee_id", flat=True))
         with CaptureQueriesContext(connection) as queries:
             everyone = compliance.people_coverage(filters, today=TODAY)
-        counted = any("compliance_personobligationcount" in q["sql"] for q in queries.captured_queries)
+        counted = any("compliance_peoplecount" in q["sql"] for q in queries.captured_queries)
         assert counted is (not filters.platform_id or filters.customer_data_only), filters  # per tool: handlers only
         assert (everyone["people"], everyone["fully_compliant"]) == (len(people_ids), len(done)), filters
         for fully_compliant, expected in ((True, done), (False, people_ids - done)):

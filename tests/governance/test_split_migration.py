@@ -41,6 +41,9 @@ def test_every_moved_model_is_named_and_the_move_reverses():
     moved = {
         m._meta.model_name: m._meta.app_label for m in apps.get_models() if m._meta.db_table.startswith("governance_")
     }
+    # HandlerObligationCount moved too, then became PersonObligationCount with a table of its
+    # own app's name (compliance 0006).
+    moved["handlerobligationcount"] = "compliance"
     assert {name: app for name, app in moved.items() if app != "governance"} == migration.MOVED
     AuditEvent.objects.create(action="x", object_type="integrations.apikey", object_id="1")
 
