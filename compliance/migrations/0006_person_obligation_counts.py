@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'db_table': 'compliance_peoplecount',
-                'constraints': [models.UniqueConstraint(fields=('department_id', 'platform_id', 'country', 'customer_data'), name='people_count_dims')],
+                'constraints': [models.UniqueConstraint(fields=('platform_id', 'department_id', 'country', 'customer_data'), name='people_count_dims')],
             },
         ),
         migrations.RunPython(recount, undated, elidable=False),

@@ -214,7 +214,7 @@ class PeopleCount(models.Model):
         db_table = "compliance_peoplecount"
         constraints = [
             models.UniqueConstraint(
-                fields=["department_id", "platform_id", "country", "customer_data"], name="people_count_dims"
+                fields=["platform_id", "department_id", "country", "customer_data"], name="people_count_dims"
             )
         ]
 

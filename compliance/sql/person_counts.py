@@ -14,7 +14,7 @@ from attestations.services.publishing import PUBLISH_CLOSED
 from compliance.sql.shapes import ACTION, CHANGED_PEOPLE
 
 PERSON_DIMS = "employee_id, department_id, platform_id"
-PEOPLE_DIMS = "department_id, platform_id, country, customer_data"
+PEOPLE_DIMS = "platform_id, department_id, country, customer_data"
 # The open obligations of ``{table}`` with their person's country and customer-data flag.
 PERSON_ROWS = """
     SELECT o.employee_id, coalesce(o.department_id, 0) AS department_id, o.platform_id, e.country,
@@ -35,11 +35,11 @@ NEW_HANDLER_ROWS = f"""
 ALL_TOOLS_AND_HANDLERS_PER_TOOL = "SELECT 0 UNION ALL SELECT d.platform_id::integer WHERE d.customer_data"
 PER_TOOL = "SELECT d.platform_id::integer"
 
-# PeopleCount moved by ``{{changes}}``: rows (department_id, platform_id, country,
-# customer_data, people, to_do) of signed changes.
+# PeopleCount moved by ``{{changes}}``: rows with PEOPLE_DIMS' columns, people and to_do
+# (signed changes).
 PEOPLE_UPSERT = f"""
     INSERT INTO compliance_peoplecount AS p ({PEOPLE_DIMS}, people, to_do)
-    SELECT department_id, platform_id, country, customer_data, sum(people)::int, sum(to_do)::int
+    SELECT {PEOPLE_DIMS}, sum(people)::int, sum(to_do)::int
     FROM ({{changes}}) AS m
     GROUP BY 1, 2, 3, 4 HAVING sum(people) <> 0 OR sum(to_do) <> 0 ORDER BY 1, 2, 3, 4
     ON CONFLICT ({PEOPLE_DIMS}) DO UPDATE SET people = p.people + EXCLUDED.people, to_do = p.to_do + EXCLUDED.to_do
@@ -144,8 +144,7 @@ REBUILD_PERSON_COUNTS = f"""
     GROUP BY 1, 2, 3, 4, 5;
     DELETE FROM compliance_peoplecount;
     INSERT INTO compliance_peoplecount ({PEOPLE_DIMS}, people, to_do)
-    SELECT department_id, platform_id, country, customer_data, count(*) FILTER (WHERE open_count > 0)::int,
-           count(*) FILTER (WHERE to_do_count > 0)::int
+    SELECT {PEOPLE_DIMS}, count(*) FILTER (WHERE open_count > 0)::int, count(*) FILTER (WHERE to_do_count > 0)::int
     FROM compliance_personobligationcount
     GROUP BY 1, 2, 3, 4;
 """
