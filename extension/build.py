@@ -50,10 +50,14 @@ def manifest(hosts: list[str], servers: list[str]) -> dict:
     if not servers:
         data["optional_host_permissions"] = ["https://*/*"]
     data["content_scripts"] = [
-        {"matches": tool_patterns, "js": ["lib/policy.js", "content.js"], "run_at": "document_idle"},
+        {"matches": tool_patterns, "js": ["lib/policy.js", "lib/dom.js", "content.js"], "run_at": "document_idle"},
         # The settings pages' callout (settings.js): on the same hosts, drawn only where a
         # setting's URL patterns match the page.
-        {"matches": tool_patterns, "js": ["lib/policy.js", "lib/probe.js", "settings.js"], "run_at": "document_idle"},
+        {
+            "matches": tool_patterns,
+            "js": ["lib/policy.js", "lib/dom.js", "lib/probe.js", "settings.js"],
+            "run_at": "document_idle",
+        },
     ]
     return data
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from browser_extension.services import DEVICE_NAME_MAX
-from governance.strict import StrictSerializer
+from governance.strict import StrictSerializer, TextField
 from policies.models import ToolRule
 
 MAX_SIGNALS = 100
@@ -20,19 +20,6 @@ MAX_SIGNALS = 100
 _CONTROL = r"\u0000-\u001f\u007f-\u009f"
 _SPACE = r"\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 NON_BLANK_TEXT = rf"^[^{_CONTROL}]*[^{_CONTROL}{_SPACE}][^{_CONTROL}]*$"
-
-
-class TextField(serializers.RegexField):
-    """A JSON string (DRF's CharField would turn a number into one) matching ``regex``."""
-
-    def __init__(self, regex, **kwargs):
-        kwargs.setdefault("trim_whitespace", False)  # maxLength is on the text as sent
-        super().__init__(regex, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Not a valid string.")
-        return super().to_internal_value(data)
 
 
 class PairSerializer(StrictSerializer):

@@ -5,7 +5,7 @@
  * Everything is drawn inside a closed shadow root so that the page's styles and scripts neither
  * change nor read it. Keyboard: the panel is in the tab order after the page, Escape dismisses.
  */
-/* global chrome, AIGovPolicy */
+/* global chrome, AIGovPolicy, AIGovDom */
 "use strict";
 
 (function () {
@@ -37,16 +37,7 @@
     .warning button.secondary { background: #fff; color: #1b1b1b; }
   `;
 
-  function element(tag, attributes, text) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes || {})) {
-      node.setAttribute(name, value);
-    }
-    if (text) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  const element = AIGovDom.element;
 
   function mount() {
     const host = element("div", { id: HOST_ID });

@@ -11,7 +11,7 @@
  * page's own control is never changed. Keyboard: the callout follows the page in the tab order;
  * "Show me" moves the focus to the control itself; Escape dismisses.
  */
-/* global chrome, AIGovProbe */
+/* global chrome, AIGovProbe, AIGovDom */
 "use strict";
 
 (function () {
@@ -45,16 +45,7 @@
   let recorded = null; // the answer after "Attest what the browser sees"
   let problem = "";
 
-  function element(tag, attributes, text) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes || {})) {
-      node.setAttribute(name, value);
-    }
-    if (text) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  const element = AIGovDom.element;
 
   function mount() {
     if (!host) {

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from attestations.models import AnswerSource, Attestation, Obligation
 from compliance.models import ComplianceReport
-from governance.strict import RefusesUnknownFields, StrictSerializer
+from governance.strict import RefusesUnknownFields, StrictSerializer, TextField
 from governance.validators import MAX_ID
 from integrations.api.exceptions import ProblemError
 from integrations.api.rows import DEPARTMENT_FIELDS, EMPLOYEE_FIELDS, TEXT_PATTERN, serializer_for
@@ -13,19 +13,6 @@ from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from integrations.webhooks import UnsafeWebhookTarget, check_registration
 from people.models import Department, Employee
 from people.services.hr import MAX_ROWS
-
-
-class TextField(serializers.RegexField):
-    """A JSON string matching ``regex`` (DRF's own turns numbers into strings)."""
-
-    def __init__(self, regex, **kwargs):
-        kwargs.setdefault("trim_whitespace", False)  # maxLength is on the text as sent
-        super().__init__(regex, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Not a valid string.")
-        return super().to_internal_value(data)
 
 
 class JSONBooleanField(serializers.BooleanField):
