@@ -15,8 +15,10 @@ from django.utils import timezone
 from attestations.models import ObligationStatus
 from browser_extension import services
 from browser_extension.models import Device, UsageSignal
+from governance.roles import Role
 from policies.models import ToolRule
 from tests.attestations.builders import new_version, publish
+from tests.browser.checks import sign_in_with_password
 from tests.browser.tool_sites import ToolSites
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import ObligationFactory, PlatformFactory, ToolRuleFactory
@@ -212,6 +214,32 @@ def test_with_signals_on_opening_a_tool_records_that_day_once(extension, live_se
         timezone.localdate(),
     )
     assert server_paths.count(SIGNALS) == 1, "one signal a day per tool, however often it is opened"
+
+
+@pytest.mark.parametrize("signals_on", [True])
+def test_a_prohibited_tool_opened_in_the_browser_is_on_the_officers_page(
+    extension, live_server, policy, make_user, browser
+):
+    context, extension_id = extension
+    _, code = services.create_pairing_code(employee=policy["employee"], actor=None)
+    _pair(context, extension_id, live_server.url, code)
+    page = context.new_page()
+    page.goto("https://chat.deepseek.com/")
+    _panel(page, "DeepSeek")
+    deadline = time.monotonic() + 5
+    while not UsageSignal.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert UsageSignal.objects.get().platform == policy["tools"]["deepseek"]
+
+    make_user(Role.COMPLIANCE_OFFICER, email="officer@demo.example", password="demo")
+    officers = browser.new_context(base_url=live_server.url)
+    try:
+        page = sign_in_with_password(officers.new_page(), "officer@demo.example")
+        page.goto("/dashboard/tools-in-use/")
+        table = page.get_by_role("table", name="Tools opened by people a prohibiting rule covers")
+        assert table.get_by_role("row").filter(has_text="DeepSeek").inner_text().split() == ["DeepSeek", "1"]
+    finally:
+        officers.close()
 
 
 def test_with_signals_off_nothing_is_sent_and_a_revoked_browser_is_told(extension, live_server, policy, server_paths):
