@@ -344,3 +344,33 @@ def usage_overview(*, today: datetime.date, days: int) -> UsageOverview:
         contradictions=listed,
         contradiction_count=count,
     )
+
+
+def usage_card(*, today: datetime.date) -> dict[str, Any] | None:
+    """The officers' dashboard card of what browsers reported (compliance.extensions): over the
+    default window, prohibited tools in use and contradictions with "I do not use this tool",
+    from :func:`usage_overview` (the Tools in use page's own figures). None while no published
+    policy version turns usage signals on (one indexed query): nothing is reported then."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    if not PolicyVersion.objects.published().filter(usage_signals=True).exists():
+        return None
+    days = settings.EXTENSION_USAGE_WINDOW_DAYS
+    overview = usage_overview(today=today, days=days)
+    prohibited = sum(row.people for row in overview.prohibited)
+    return {
+        "title": "Prohibited tools in use",
+        "value": prohibited,
+        "detail": (
+            f"people whose browser opened a prohibited tool in the last {days} days; "
+            f"{len(overview.uncovered)} tools no rule covers"
+        ),
+        "url": reverse("extension:tools-in-use"),
+        "secondary": {
+            "text": f"{overview.contradiction_count} said they do not use a tool they opened",
+            "url": reverse("extension:tools-in-use") + "#contradictions-heading",
+        },
+        "change": {"text": "reported by the browser extension", "tone": "none"},
+        "key": "usage",
+    }

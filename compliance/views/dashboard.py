@@ -22,7 +22,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance import charts
+from compliance import charts, extensions
 from compliance import selectors as compliance
 from compliance.filtersets import ComplianceFilterForm
 from compliance.selectors import drilldown
@@ -133,7 +133,9 @@ def _dashboard(request, scope):
             "params": params,
             "query": urlencode(params),
             "overview": overview,
-            "cards": _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link),
+            "cards": _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link)
+            # What the apps above add (the browser extension's usage), for the whole organization only.
+            + ([] if scope.team or filters.as_params() else extensions.dashboard_cards(today=today)),
             "trend": _trend(points, days=days, today=today, filters=filters),
             "by_department": _bars(overview.departments, lambda f: {**f.extra["params"], **scope.params}, link),
             "by_platform": _bars(overview.platforms, lambda f: {**params, "platform": f.extra["id"]}, link),

@@ -209,3 +209,29 @@ def test_the_version_and_publish_pages_say_whether_signals_are_on(admin_user):
     assert "Off: the browser extension" in client.get(reverse("policies:version", args=[off.pk])).content.decode()
     publish_page = client.get(reverse("attestations:version-publish", args=[on.pk])).content.decode()
     assert "Usage signals: on." in publish_page
+
+
+def test_the_officers_dashboard_shows_the_pages_headline_figures(org, officer):
+    tools = org["tools"]
+    for person in (EmployeeFactory(department=org["sales"]), EmployeeFactory(department=org["engineering"])):
+        _open(person, tools["shady"])
+    _open(EmployeeFactory(department=org["sales"]), tools["rogue"])
+    client = _signed_in(officer)
+    cards = {card["key"]: card for card in client.get(reverse("dashboard")).context["cards"]}
+    overview = usage_overview(today=TODAY, days=30)
+    assert cards["usage"]["value"] == sum(row.people for row in overview.prohibited) == 2
+    assert cards["usage"]["detail"].endswith(f"{len(overview.uncovered)} tools no rule covers")
+    assert cards["usage"]["secondary"]["text"].startswith(f"{overview.contradiction_count} said")
+    assert cards["usage"]["url"] == reverse("extension:tools-in-use")
+    # Whole-organization figures: not on a department's dashboard, nor a manager's.
+    narrowed = client.get(reverse("dashboard"), {"department": org["sales"].pk}).context["cards"]
+    assert "usage" not in {card["key"] for card in narrowed}
+
+
+def test_without_a_policy_that_turns_signals_on_the_dashboard_has_no_usage_card(officer):
+    client = _signed_in(officer)
+    with CaptureQueriesContext(connection) as queries:
+        cards = client.get(reverse("dashboard")).context["cards"]
+    assert "usage" not in {card["key"] for card in cards}
+    asked = [q["sql"] for q in queries.captured_queries if '"usage_signals")' in q["sql"] or "usagesignal" in q["sql"]]
+    assert len(asked) == 1 and "usagesignal" not in asked[0]  # the one check, and no signal read
