@@ -351,8 +351,7 @@ def usage_card(*, today: datetime.date) -> dict[str, Any] | None:
     default window, prohibited tools in use and contradictions with "I do not use this tool",
     from :func:`usage_overview` (the Tools in use page's own figures). None while no published
     policy version turns usage signals on (one indexed query): nothing is reported then."""
-    from django.conf import settings
-    from django.urls import reverse
+    from django.conf import settings  # this module's functions take catalog settings as ``settings``
 
     if not PolicyVersion.objects.published().filter(usage_signals=True).exists():
         return None

@@ -19,8 +19,7 @@ from browser_extension import services
 from tests.attestations.builders import new_version, publish
 from tests.browser import test_extension
 from tests.browser.test_extension import _pair, _spoken
-from tests.browser.tool_sites import ToolSites, settings_dialog
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.tool_sites import chromium_with_extension, settings_dialog
 from tests.factories import (
     ObligationFactory,
     PlatformFactory,
@@ -85,32 +84,8 @@ def policy(employee_user):
 @pytest.fixture
 def extension(playwright_session, live_server, tmp_path):
     """A chromium profile with the extension built for this server and these stand-in sites."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "extension"))
-    import build
-
-    build.build(tmp_path / "extension", [live_server.url])
-    unpacked = tmp_path / "extension" / "unpacked"
-    with ToolSites(SITES) as sites:
-        context = playwright_session.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            ignore_https_errors=True,
-            args=[
-                *CHROMIUM_ARGS,
-                f"--disable-extensions-except={unpacked}",
-                f"--load-extension={unpacked}",
-                f"--host-resolver-rules={sites.resolver_rules()}",
-            ],
-        )
-        try:
-            worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
-            yield context, worker.url.split("/")[2]
-        finally:
-            context.close()
+    with chromium_with_extension(playwright_session, server_url=live_server.url, folder=tmp_path, sites=SITES) as found:
+        yield found
 
 
 def _callout(page, tool, *, until=None):

@@ -10,8 +10,10 @@ extension to find a control by its catalog label: a labelled switch in a setting
 import datetime
 import html
 import ssl
+import sys
 import tempfile
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -153,3 +155,34 @@ def settings_dialog(fragment: str, rows: list[tuple[str, bool | None]]) -> str:
 
     items = [{"label": html.escape(label), "checked": None if on is None else str(on).lower()} for label, on in rows]
     return SETTINGS_DIALOG.format(rows=json.dumps(items), fragment=fragment)
+
+
+@contextmanager
+def chromium_with_extension(playwright, *, server_url: str, folder: Path, sites: dict):
+    """Debian chromium with the extension built for ``server_url`` loaded unpacked, and the
+    tools' host names resolved to stand-ins serving ``sites``; yields (context, extension id)."""
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "extension"))
+    import build
+
+    build.build(folder / "extension", [server_url])
+    unpacked = folder / "extension" / "unpacked"
+    with ToolSites(sites) as stand_ins:
+        context = playwright.chromium.launch_persistent_context(
+            str(folder / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            ignore_https_errors=True,  # the stand-in sites' certificate is the test's own
+            args=[
+                *CHROMIUM_ARGS,
+                f"--disable-extensions-except={unpacked}",
+                f"--load-extension={unpacked}",
+                f"--host-resolver-rules={stand_ins.resolver_rules()}",
+            ],
+        )
+        try:
+            worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+            yield context, worker.url.split("/")[2]
+        finally:
+            context.close()
