@@ -88,14 +88,14 @@ def main():
         float(q["time"]) for q in queries.captured_queries if q["sql"].startswith("INSERT INTO governance_obligation")
     )
     closes = sum(float(q["time"]) for q in queries.captured_queries if q["sql"].startswith("WITH closed AS (UPDATE"))
-    person_counts = sum(
+    end_counts = sum(
         float(q["time"])
         for q in queries.captured_queries
-        if q["sql"].startswith("SELECT governance_apply_deferred_person_counts")
+        if q["sql"].startswith("SELECT governance_apply_deferred_publish_counts")
     )
     print(
         f"  of which INSERT ... SELECT obligations: {inserts:.1f} s, closing superseded: {closes:.1f} s, "
-        f"the person counts at the end: {person_counts:.1f} s"
+        f"the counts at the end: {end_counts:.1f} s"
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('governance_obligation'))")

@@ -23,16 +23,23 @@ from policies.services import publish_problems
 # (done, total, what it is doing): a job's progress (governance.jobs.Progress) or nothing.
 Progress = Callable[..., None]
 
-# The person counts wait for the end of a publish (compliance.sql.maintained_counts,
-# DEFERRED_PERSON_ROWS, says why): the transaction-local setting that tells the obligation
-# triggers so, and the temporary table in which the publish keeps what it closed meanwhile.
-DEFER_PERSON_COUNTS = "governance.defer_person_counts"
+# The maintained counts wait for the end of a publish (compliance.sql.maintained_counts says
+# how they are applied): the transaction-local setting that tells the obligation triggers so,
+# and the temporary table in which the publish keeps what it closed meanwhile.
+DEFER_COUNTS = "governance.defer_publish_counts"
 PUBLISH_CLOSED = "governance_publish_closed"
 
 
-class _PersonCountsAtTheEnd:
-    """The superseded closes and the new rules' obligations of one publish, with the person
-    counts left to :meth:`apply`, one statement at the end (PostgreSQL; SQLite keeps no counts)."""
+class _CountsAtTheEnd:
+    """The superseded closes and the new rules' obligations of one publish, with the maintained
+    counts left to :meth:`apply`, set-based at the end (PostgreSQL; SQLite keeps no counts).
+
+    Statement by statement, the triggers would aggregate each rule's closed and opened rows and
+    upsert their count rows one by one (over a hundred thousand facet rows per rule at 100,000
+    people), and hold the people's all-tools count rows from the first rule to the commit. At
+    the end, the count rows of each closed (tool, terms version) are deleted whole, since every
+    open obligation under those terms closed, and the new rules' rows are counted once.
+    """
 
     def __init__(self) -> None:
         self.on = db.on_postgres()
@@ -41,7 +48,7 @@ class _PersonCountsAtTheEnd:
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"CREATE TEMP TABLE IF NOT EXISTS {PUBLISH_CLOSED} (employee_id bigint, department_id bigint, "
-                    "platform_id bigint, status varchar(16)) ON COMMIT DROP"
+                    "platform_id bigint, policy_version_id bigint, status varchar(16)) ON COMMIT DROP"
                 )
                 cursor.execute(f"DELETE FROM {PUBLISH_CLOSED}")
 
@@ -53,12 +60,13 @@ class _PersonCountsAtTheEnd:
         # Transaction-local: a statement that fails takes the setting back with its savepoint
         # (PostgreSQL undoes a rolled-back subtransaction's settings), so no cleanup on error.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_PERSON_COUNTS])
+            cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_COUNTS])
             yield
-            cursor.execute("SELECT set_config(%s, '', true)", [DEFER_PERSON_COUNTS])
+            cursor.execute("SELECT set_config(%s, '', true)", [DEFER_COUNTS])
 
     def close_superseded(self, rule_ids: list[int], *, now: datetime.datetime) -> int:
-        """Close the open obligations under ``rule_ids``; the number closed."""
+        """Close every open obligation under ``rule_ids`` (whole rules: the end counts rely on
+        it); the number closed."""
         reason = Obligation.CloseReason.SUPERSEDED
         if not self.on:
             return Obligation.objects.open().filter(rule_id__in=rule_ids).update(closed_at=now, close_reason=reason)
@@ -66,8 +74,9 @@ class _PersonCountsAtTheEnd:
         with self._deferred(), connection.cursor() as cursor:
             cursor.execute(
                 f"WITH closed AS (UPDATE {table} SET closed_at = %s, close_reason = %s "
-                "WHERE closed_at IS NULL AND rule_id = ANY (%s) RETURNING employee_id, department_id, platform_id, status) "
-                f"INSERT INTO {PUBLISH_CLOSED} SELECT employee_id, department_id, platform_id, status FROM closed",
+                "WHERE closed_at IS NULL AND rule_id = ANY (%s) "
+                "RETURNING employee_id, department_id, platform_id, policy_version_id, status) "
+                f"INSERT INTO {PUBLISH_CLOSED} SELECT * FROM closed",
                 [now, reason, list(rule_ids)],
             )
             return cursor.rowcount
@@ -81,7 +90,7 @@ class _PersonCountsAtTheEnd:
     def apply(self) -> None:
         if self.on:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT governance_apply_deferred_person_counts(%s::bigint[])", [self.new_rules])
+                cursor.execute("SELECT governance_apply_deferred_publish_counts(%s::bigint[])", [self.new_rules])
 
 
 def publish_policy_version(
@@ -111,7 +120,7 @@ def publish_policy_version(
 def _open_obligations(
     rules: list[ToolRule],
     previous_rules: dict[int, ToolRule],
-    handlers: _PersonCountsAtTheEnd,
+    counts: _CountsAtTheEnd,
     *,
     now: datetime.datetime,
     today: datetime.date,
@@ -126,7 +135,7 @@ def _open_obligations(
             continue
         progress(done, len(rules), f"Opening obligations for {rule.platform.name} (rule {done + 1} of {len(rules)})")
         if rule.terms_rule_id is None:
-            created += handlers.materialize(rule, opened_at=now, due_on=due_on, today=today)
+            created += counts.materialize(rule, opened_at=now, due_on=due_on, today=today)
             continue
         before = previous_rules[rule.platform_id]
         if scope_key(before) != scope_key(rule):
@@ -171,13 +180,13 @@ def _publish(*, version: PolicyVersion, actor: Any, today: datetime.date, progre
 
     now = timezone.now()
     due_on = first_due_on(version, today=today)
-    handlers = _PersonCountsAtTheEnd()
+    deferred = _CountsAtTheEnd()
     ended = [before.obligation_rule_id for before in previous_rules.values() if before.pk not in carried]
-    superseded = handlers.close_superseded(ended, now=now) if ended else 0
+    superseded = deferred.close_superseded(ended, now=now) if ended else 0
     created, rescoped = _open_obligations(
-        rules, previous_rules, handlers, now=now, today=today, due_on=due_on, progress=progress
+        rules, previous_rules, deferred, now=now, today=today, due_on=due_on, progress=progress
     )
-    handlers.apply()
+    deferred.apply()
     if previous is not None:
         PolicyVersion.objects.filter(pk=previous.pk).update(status=PolicyVersion.Status.RETIRED, retired_at=now)
     PolicyVersion.objects.filter(pk=version.pk).update(

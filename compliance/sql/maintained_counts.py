@@ -22,7 +22,7 @@ or from governance_obligationcountstate, which the application sets. Migration 0
 definitions as they were on its day; change them here.
 """
 
-from attestations.services.publishing import DEFER_PERSON_COUNTS, PUBLISH_CLOSED
+from attestations.services.publishing import DEFER_COUNTS, PUBLISH_CLOSED
 from compliance.sql.person_counts import (
     DEFERRED_PERSON_ROWS,
     EMPLOYEE_MOVES_PERSON_COUNTS,
@@ -217,6 +217,34 @@ ROLLED_MANAGER_ROWS = " UNION ALL ".join(
 )
 
 
+# The aggregates kept per policy version (the terms' version: ObligationCount,
+# ObligationFacetCount, FailingSettingCount, ManagerObligationCount), and the statement that
+# deletes their rows of the (tool, terms version) pairs a publish closed.
+VERSIONED_COUNTS = (
+    "governance_obligationcount",
+    "governance_obligationfacetcount",
+    "governance_failingsettingcount",
+    "compliance_managerobligationcount",
+)
+ENDED_TERMS_DELETE = f"""
+    DELETE FROM {{table}} AS c
+    USING (SELECT DISTINCT platform_id, policy_version_id FROM {PUBLISH_CLOSED}) AS ended
+    WHERE c.platform_id = ended.platform_id AND c.policy_version_id = ended.policy_version_id;
+"""
+ENDED_TERMS_DELETED = "".join(ENDED_TERMS_DELETE.format(table=table) for table in VERSIONED_COUNTS)
+# The new rules' obligations, counted once into the same aggregates.
+NEW_RULES_COUNTED = "".join(
+    "WITH new_rows AS (SELECT * FROM governance_obligation WHERE rule_id = ANY (v_new_rules)) "
+    + upsert.format(rows=rows.format(sign=1, table="new_rows", action=ACTION))
+    for rows, upsert in (
+        (COUNT_ROWS, COUNT_UPSERT),
+        (FACET_ROWS, FACET_UPSERT),
+        (FAILING_ROWS, FAILING_UPSERT),
+        (MANAGER_ROWS, MANAGER_UPSERT),
+    )
+)
+
+
 def _changes(template, upsert, **extra):
     """The IF TG_OP ... branches applying ``template``'s rows (signed) through ``upsert``."""
     old = template.format(sign=-1, table="old_rows", action=ACTION, **extra)
@@ -339,26 +367,37 @@ BEGIN
         -- roll finds no state and rebuilds everything (compliance.services.rollups).
         RETURN NULL;
     END IF;
+    IF coalesce(current_setting('{DEFER_COUNTS}', true), '') = 'on' THEN
+        -- A publish's superseded closes and new rules: counted at its end (below).
+        RETURN NULL;
+    END IF;
     {_changes(COUNT_ROWS, COUNT_UPSERT)}
     {_changes(FACET_ROWS, FACET_UPSERT)}
     {_changes(FAILING_ROWS, FAILING_UPSERT)}
-    IF coalesce(current_setting('{DEFER_PERSON_COUNTS}', true), '') <> 'on' THEN
-        {_changes(PERSON_ROWS, PERSON_UPSERT_ALL)}
-    END IF;
+    {_changes(PERSON_ROWS, PERSON_UPSERT_ALL)}
     {_changes(MANAGER_ROWS, MANAGER_UPSERT)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
 
-CREATE OR REPLACE FUNCTION governance_apply_deferred_person_counts(v_new_rules bigint[]) RETURNS void AS $$
+CREATE OR REPLACE FUNCTION governance_apply_deferred_publish_counts(v_new_rules bigint[]) RETURNS void AS $$
+DECLARE
+    v_day date;
 BEGIN
-    -- The person counts of a publish, applied at its end (see
-    -- DEFER_PERSON_COUNTS): the obligations it closed, as it kept them in {PUBLISH_CLOSED},
-    -- out; the obligations of its new rules in. No day set: nothing is maintained (as above).
-    IF NOT EXISTS (SELECT 1 FROM governance_obligationcountstate WHERE id = 1 AND as_of IS NOT NULL) THEN
+    -- The counts of a publish, applied at its end (see DEFER_COUNTS): the obligations it closed,
+    -- as it kept them in {PUBLISH_CLOSED}, out; the obligations of its new rules in. No day
+    -- set: nothing is maintained (as above).
+    SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
+    IF v_day IS NULL THEN
+        DELETE FROM {PUBLISH_CLOSED};
         RETURN;
     END IF;
     {PERSON_UPSERT_ALL.format(rows=DEFERRED_PERSON_ROWS)}
+    -- A publish closes every open obligation of the terms it ends, and a version has one rule
+    -- per tool: nothing open is left under each (tool, terms version) closed, so their rows of
+    -- the aggregates kept per version go whole, without aggregating what closed.
+    {ENDED_TERMS_DELETED}
+    {NEW_RULES_COUNTED}
     DELETE FROM {PUBLISH_CLOSED};
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';

@@ -79,10 +79,10 @@ PERSON_UPSERT_ALL = PERSON_UPSERT.format(rows="{rows}", tools=ALL_TOOLS_AND_HAND
 # A publish rewrites the obligations of every changed rule in one long transaction. Each
 # person has one count row over all their tools (platform 0), which every signature of theirs,
 # on any tool, updates: maintained statement by statement, the publish would hold those rows,
-# and so everyone's signature, from its first rule to its commit. With this transaction-local
-# setting on, the obligation triggers leave the person counts alone; the publish keeps what it
-# closed (PUBLISH_CLOSED, a temporary table) and applies both sides in one statement at its end
-# (governance_apply_deferred_person_counts), so that it holds those rows for that statement
+# and so everyone's signature, from its first rule to its commit. The publish leaves its counts
+# to its end (DEFER_COUNTS); it keeps what it closed (PUBLISH_CLOSED, a temporary table) and
+# applies both sides of the person counts in one statement then
+# (governance_apply_deferred_publish_counts), so that it holds those rows for that statement
 # only (attestations.services.publishing).
 DEFERRED_PERSON_ROWS = (
     PERSON_ROWS.format(

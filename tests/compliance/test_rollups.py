@@ -882,11 +882,12 @@ def test_trend_from_the_totals_equals_the_sum_of_the_snapshot_rows(org):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_publish_holds_the_handlers_all_tools_counts_only_at_its_end(make_user):
-    """Every signature of a customer-data handler, on any tool, updates their count row over all
-    tools (platform 0). A publish rewriting other tools' obligations leaves those rows alone until
-    its last statement: a second connection locks them, without waiting, between its rules; and
-    every aggregate equals a recount after it."""
+def test_a_publish_holds_the_count_rows_only_at_its_end(make_user):
+    """Every signature updates its person's count row over all tools (platform 0) and the count
+    rows of its tool and version. A publish rewriting obligations leaves every count row alone
+    until its last statement, the person rows and those of the terms it ends alike: a second
+    connection locks them, without waiting, between its rules; and every aggregate equals a
+    recount after it (the ended terms' rows deleted whole, the new rules' counted once)."""
     import psycopg
 
     from attestations.services import publishing
@@ -917,6 +918,12 @@ def test_a_publish_holds_the_handlers_all_tools_counts_only_at_its_end(make_user
         PersonObligationCount.objects.filter(platform_id=0, open_count__gt=0).values_list("pk", flat=True)
     )
     assert handler_rows
+    ended = {"platform_id__in": [tool.pk for tool in tools[:2]], "policy_version_id": version.pk}
+    ended_rows = {
+        model._meta.db_table: list(model.objects.filter(**ended).values_list("pk", flat=True))
+        for model in (ObligationCount, ObligationFacetCount, ManagerObligationCount)
+    }
+    assert all(ended_rows.values())
 
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
@@ -930,6 +937,8 @@ def test_a_publish_holds_the_handlers_all_tools_counts_only_at_its_end(make_user
                     "SELECT id FROM compliance_personobligationcount WHERE id = ANY (%s) FOR UPDATE NOWAIT",
                     [handler_rows],
                 )
+                for table, rows in ended_rows.items():
+                    signature.execute(f"SELECT id FROM {table} WHERE id = ANY (%s) FOR UPDATE NOWAIT", [rows])
                 locked_between_rules.append(done)
                 signature.rollback()
 
@@ -937,4 +946,5 @@ def test_a_publish_holds_the_handlers_all_tools_counts_only_at_its_end(make_user
     assert counts["obligations_superseded"] == 8 and counts["obligations_created"] == 8
     assert locked_between_rules
     assert_maintained(TODAY, "republished with two tools changed")
+    assert not ObligationFacetCount.objects.filter(**ended).exists()  # deleted, not left at zero
     assert PersonObligationCount.objects.filter(platform_id=0, to_do_count__gt=0).exists()
