@@ -120,7 +120,7 @@ def publish_policy_version(
 def _open_obligations(
     rules: list[ToolRule],
     previous_rules: dict[int, ToolRule],
-    counts: _CountsAtTheEnd,
+    deferred: _CountsAtTheEnd,
     *,
     now: datetime.datetime,
     today: datetime.date,
@@ -135,7 +135,7 @@ def _open_obligations(
             continue
         progress(done, len(rules), f"Opening obligations for {rule.platform.name} (rule {done + 1} of {len(rules)})")
         if rule.terms_rule_id is None:
-            created += counts.materialize(rule, opened_at=now, due_on=due_on, today=today)
+            created += deferred.materialize(rule, opened_at=now, due_on=due_on, today=today)
             continue
         before = previous_rules[rule.platform_id]
         if scope_key(before) != scope_key(rule):

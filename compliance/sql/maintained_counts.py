@@ -388,16 +388,14 @@ BEGIN
     -- as it kept them in {PUBLISH_CLOSED}, out; the obligations of its new rules in. No day
     -- set: nothing is maintained (as above).
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
-    IF v_day IS NULL THEN
-        DELETE FROM {PUBLISH_CLOSED};
-        RETURN;
+    IF v_day IS NOT NULL THEN
+        {PERSON_UPSERT_ALL.format(rows=DEFERRED_PERSON_ROWS)}
+        -- A publish closes every open obligation of the terms it ends, and a version has one
+        -- rule per tool: nothing open is left under each (tool, terms version) closed, so their
+        -- rows of the aggregates kept per version go whole, without aggregating what closed.
+        {ENDED_TERMS_DELETED}
+        {NEW_RULES_COUNTED}
     END IF;
-    {PERSON_UPSERT_ALL.format(rows=DEFERRED_PERSON_ROWS)}
-    -- A publish closes every open obligation of the terms it ends, and a version has one rule
-    -- per tool: nothing open is left under each (tool, terms version) closed, so their rows of
-    -- the aggregates kept per version go whole, without aggregating what closed.
-    {ENDED_TERMS_DELETED}
-    {NEW_RULES_COUNTED}
     DELETE FROM {PUBLISH_CLOSED};
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
