@@ -294,6 +294,9 @@ def _coverage(filters: ComplianceFilters, *, handlers_only: bool, today: datetim
         )
     if counted is not None and row["people"]:
         return row["people"], row["people"] - (row["to_do"] or 0)
+    one_each = _one_tool_obligation_each(filters, today=today) if counted is None and not handlers_only else None
+    if one_each is not None:
+        return one_each
     # One pass over the open obligations inside the filters (a tool's: one per person).
     theirs = open_obligations(replace(filters, customer_data_only=handlers_only or filters.customer_data_only))
     row = theirs.aggregate(
@@ -301,6 +304,25 @@ def _coverage(filters: ComplianceFilters, *, handlers_only: bool, today: datetim
         to_do=Count("employee_id", distinct=True, filter=Q(status__in=OPEN_ACTION_STATUSES)),
     )
     return row["people"] or 0, (row["people"] or 0) - (row["to_do"] or 0)
+
+
+def _one_tool_obligation_each(filters: ComplianceFilters, *, today: datetime.date) -> tuple[int, int] | None:
+    """:func:`_coverage` under a tool filter from the maintained counts, when every open
+    obligation inside ``filters`` follows one terms version: a version has one rule per tool
+    and a person one obligation per rule, so the people are then the obligations and the fully
+    compliant the satisfied ones. None when the counts cannot answer (or count nobody), without
+    a tool filter, or when the tool follows several policies' terms (a person may then hold two)."""
+    if not filters.platform_id:
+        return None
+    rows = _counts(filters, today=today) if counts_answer(filters) else team_counts(filters, today=today)
+    if rows is None:
+        return None
+    row = rows.aggregate(
+        **_count_aggregates(), versions=Count("policy_version_id", distinct=True, filter=Q(count__gt=0))
+    )
+    if not row["total"] or row["versions"] != 1:
+        return None
+    return row["total"], _figures(row).satisfied
 
 
 def _rate(part: int, whole: int) -> float | None:

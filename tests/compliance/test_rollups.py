@@ -29,7 +29,13 @@ from compliance.services.rollups import advance_obligation_counts, rebuild_oblig
 from people.models import Department, Employee
 from tests import scenario
 from tests.clock import noon_on
-from tests.factories import DepartmentFactory, EmployeeFactory, PlatformSettingFactory, mark_in_force
+from tests.factories import (
+    DepartmentFactory,
+    EmployeeFactory,
+    PlatformFactory,
+    PlatformSettingFactory,
+    mark_in_force,
+)
 
 TODAY = datetime.date(2026, 11, 29)
 NOW = noon_on(TODAY)  # the clock the module's tests run at (frozen below), passed down where they read it
@@ -692,6 +698,41 @@ def test_failing_settings_and_people_fully_compliant_equal_the_rows(org):
     assert sum(compliance.customer_data_coverage(base, today=TODAY).values()) > 0
     everyone = compliance.people_coverage(base, today=TODAY)
     assert 0 < everyone["fully_compliant"] < everyone["people"]
+
+
+def test_people_fully_compliant_on_a_tool_read_its_counts_unless_two_policies_govern_it():
+    """Under a tool filter everyone's coverage comes from the tool's counts while one terms
+    version governs the tool (one obligation per person); once a second policy's rule gives
+    someone two obligations for it, from the obligations (the counts would count them twice)."""
+    tool = PlatformFactory()
+    second = {"version__policy__slug": "second-policy", "version__policy__name": "Second policy"}
+    org = scenario.build(
+        today=TODAY,
+        departments=[("top", "Top", None)],
+        people={f"p{n}": {"department": "top" if n % 2 else None} for n in range(4)},
+        rules={"first": {"platform": tool}, "again": {**second, "platform": tool}},
+    )
+    mark_in_force(org["first"].version, org["again"].version)
+    people = [org[f"p{n}"] for n in range(4)]
+    publish(people, [org["first"]], due_on=TODAY + datetime.timedelta(days=3))
+    Obligation.objects.filter(employee__in=people[:2]).update(status=ObligationStatus.COMPLIANT)
+
+    def coverage(filters):
+        with CaptureQueriesContext(connection) as queries:
+            figures = compliance.people_coverage(filters, today=TODAY)
+        live = any('"governance_obligation"' in q["sql"] for q in queries.captured_queries)
+        theirs = compliance.open_obligations(filters)
+        people_ids = set(theirs.values_list("employee_id", flat=True))
+        to_do = set(theirs.filter(status__in=ACTION).values_list("employee_id", flat=True))
+        assert (figures["people"], figures["fully_compliant"]) == (len(people_ids), len(people_ids - to_do)), filters
+        return figures["people"], figures["fully_compliant"], live
+
+    everyone = ComplianceFilters(platform_id=tool.pk)
+    assert coverage(everyone) == (4, 2, False)
+    assert coverage(replace(everyone, department=org["top"])) == (2, 1, False)
+    publish(people[:1], [org["again"]], due_on=TODAY + datetime.timedelta(days=3))  # p0: done once, to do once
+    assert coverage(everyone) == (4, 1, True)
+    assert coverage(replace(everyone, department=org["top"])) == (2, 1, False)  # p0 has no department
 
 
 def test_stale_counts_are_not_used_for_a_later_day(org):
