@@ -277,8 +277,9 @@ def _live_people(filters: ComplianceFilters, *, handlers_only: bool) -> QuerySet
 
 def _coverage(filters: ComplianceFilters, *, handlers_only: bool, today: datetime.date) -> tuple[int, int]:
     """(people with at least one open obligation, those with every one satisfied) inside the
-    filters: one count over the per-person counts when they can answer, else (or when they
-    count nobody: not current for ``today``) one over the open obligations themselves."""
+    filters: one count over the per-person counts when they can answer, else under a tool
+    filter over the tool's counts (:func:`_one_tool_obligation_each`), else (or when they count
+    nobody: not current for ``today``) one over the open obligations themselves."""
     filters = filters or ComplianceFilters()
     counted = _person_counts(filters, handlers_only=handlers_only, today=today)
     if counted is not None and filters.manager is None:

@@ -701,8 +701,8 @@ def test_failing_settings_and_people_fully_compliant_equal_the_rows(org):
 
 
 def test_people_fully_compliant_on_a_tool_read_its_counts_unless_two_policies_govern_it():
-    """Under a tool filter everyone's coverage comes from the tool's counts while one terms
-    version governs the tool (one obligation per person); once a second policy's rule gives
+    """Under a tool filter everyone's coverage (a team's too) comes from the tool's counts while
+    one terms version governs the tool (one obligation per person); once a second policy's rule gives
     someone two obligations for it, from the obligations (the counts would count them twice)."""
     tool = PlatformFactory()
     second = {"version__policy__slug": "second-policy", "version__policy__name": "Second policy"}
@@ -714,6 +714,10 @@ def test_people_fully_compliant_on_a_tool_read_its_counts_unless_two_policies_go
     )
     mark_in_force(org["first"].version, org["again"].version)
     people = [org[f"p{n}"] for n in range(4)]
+    from people.services.paths import set_manager
+
+    for report in people[1:3]:
+        set_manager(employee=Employee.objects.get(pk=report.pk), manager=Employee.objects.get(pk=people[0].pk))
     publish(people, [org["first"]], due_on=TODAY + datetime.timedelta(days=3))
     Obligation.objects.filter(employee__in=people[:2]).update(status=ObligationStatus.COMPLIANT)
 
@@ -730,9 +734,12 @@ def test_people_fully_compliant_on_a_tool_read_its_counts_unless_two_policies_go
     everyone = ComplianceFilters(platform_id=tool.pk)
     assert coverage(everyone) == (4, 2, False)
     assert coverage(replace(everyone, department=org["top"])) == (2, 1, False)
+    team = replace(everyone, manager=Employee.objects.get(pk=people[0].pk))  # p1 (done) and p2
+    assert coverage(team) == (2, 1, False)
     publish(people[:1], [org["again"]], due_on=TODAY + datetime.timedelta(days=3))  # p0: done once, to do once
     assert coverage(everyone) == (4, 1, True)
     assert coverage(replace(everyone, department=org["top"])) == (2, 1, False)  # p0 has no department
+    assert coverage(team) == (2, 1, False)  # nor is in their own team
 
 
 def test_stale_counts_are_not_used_for_a_later_day(org):
