@@ -133,7 +133,17 @@ def _dashboard(request, scope):
             "params": params,
             "query": urlencode(params),
             "overview": overview,
-            "cards": _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link)
+            "cards": _cards(
+                summary,
+                earlier,
+                coverage,
+                exceptions,
+                freshness,
+                params,
+                scope,
+                link,
+                done=_done(filters, freshness["platforms"]),
+            )
             # What the apps above add (the browser extension's usage), for the whole organization only.
             + ([] if scope.team or filters.as_params() else extensions.dashboard_cards(today=today)),
             "trend": _trend(points, days=days, today=today, filters=filters),
@@ -170,7 +180,13 @@ def _change(value, earlier_value, *, higher_is_better, unit=""):
     return {"text": f"{number} in 30 days", "tone": "good" if good else "bad"}
 
 
-def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link):
+def _done(filters, platforms):
+    """What a fully compliant person has done: every tool, or under a tool filter that tool."""
+    name = next((p["name"] for p in platforms if p["id"] == filters.platform_id), None)
+    return f"{name} done" if filters.platform_id and name else "every tool done"
+
+
+def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link, *, done):
     rate = summary.rate
     cards = [
         {
@@ -188,6 +204,7 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
             coverage["people"],
             unit="people",
             bucket="people",
+            done=done,
             url=lambda bucket: link(params, bucket),
         ),
         {
@@ -220,6 +237,7 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
             coverage["handlers"],
             unit="handlers",
             bucket="handlers",
+            done=done,
             url=lambda bucket: link(params, bucket),
         ),
     ]
@@ -240,13 +258,13 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
     return cards
 
 
-def _people_card(title, people, coverage, *, unit, bucket, url):
+def _people_card(title, people, coverage, *, unit, bucket, done, url):
     """A card of people with every open obligation satisfied (everyone, or the handlers)."""
     rate = coverage["rate"]
     return {
         "title": title,
         "value": "—" if rate is None else f"{rate:g}%",
-        "detail": f"{coverage['fully_compliant']} of {people} {unit} with every tool done",
+        "detail": f"{coverage['fully_compliant']} of {people} {unit} with {done}",
         "url": url(f"{bucket}_compliant"),
         "secondary": {"text": f"{people - coverage['fully_compliant']} not yet", "url": url(f"{bucket}_not_compliant")},
         "change": {"text": "not kept in the daily snapshots", "tone": "none"},

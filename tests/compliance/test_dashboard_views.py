@@ -182,6 +182,11 @@ def test_tool_filter_narrows(client, officer, org, today):
     client.force_login(officer)
     response = client.get(reverse("dashboard"), {"platform": org["x"].platform_id})
     assert response.context["overview"].summary.total == independent_counts(today, platform=org["x"].platform)["total"]
+    # The people cards say which tool those people have done, not every tool.
+    cards = cards_of(response)
+    name = org["x"].platform.name
+    assert cards["people"]["detail"].endswith(f"people with {name} done"), cards["people"]["detail"]
+    assert cards["handlers"]["detail"].endswith(f"handlers with {name} done"), cards["handlers"]["detail"]
 
 
 def test_overdue_people_are_listed_only_where_something_is_overdue(client, officer, org, today):
