@@ -180,6 +180,12 @@ def _in_departments(rows: QuerySet, filters: ComplianceFilters) -> QuerySet:
     return rows
 
 
+def _figure_counts(filters: ComplianceFilters, *, today: datetime.date) -> QuerySet | None:
+    """The maintained counts of the open obligations inside ``filters``: the department counts,
+    or a manager's team's (:func:`team_counts`); None when neither can answer."""
+    return _counts(filters, today=today) if counts_answer(filters) else team_counts(filters, today=today)
+
+
 def summary(filters: ComplianceFilters, *, today: datetime.date) -> Figures:
     """Overall figures over the filtered open obligations (one query; two when the maintained
     counts are not current and the live aggregate answers). A manager's team: from the
@@ -193,7 +199,7 @@ def summary(filters: ComplianceFilters, *, today: datetime.date) -> Figures:
         if organization["total"]:
             others = outside.aggregate(**_count_aggregates())
             return _figures({name: (value or 0) - (others[name] or 0) for name, value in organization.items()})
-    counted = _counts(filters, today=today) if counts_answer(filters) else team_counts(filters, today=today)
+    counted = _figure_counts(filters, today=today)
     if counted is not None:
         row = counted.aggregate(**_count_aggregates())
         if row["total"]:
@@ -315,7 +321,7 @@ def _one_tool_obligation_each(filters: ComplianceFilters, *, today: datetime.dat
     a tool filter, or when the tool follows several policies' terms (a person may then hold two)."""
     if not filters.platform_id:
         return None
-    rows = _counts(filters, today=today) if counts_answer(filters) else team_counts(filters, today=today)
+    rows = _figure_counts(filters, today=today)
     if rows is None:
         return None
     row = rows.aggregate(
