@@ -8,6 +8,13 @@ the clock itself."""
 import datetime
 import zoneinfo
 
+import pytest
+
+# Fixed-window budgets (django-ratelimit's, DRF's throttles) count the requests inside one window
+# of the clock. A test that spends one holds the clock still, so that a window turning over
+# between its requests cannot refill the budget halfway (it did, once: 401 where 429 was due).
+HOLD_STILL = pytest.mark.time_machine(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC), tick=False)
+
 
 def noon_on(day):
     """Noon on ``day`` in settings.TIME_ZONE, as an aware datetime (a safe instant to freeze at:

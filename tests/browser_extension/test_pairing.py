@@ -15,7 +15,7 @@ from integrations.keys import create_api_key
 from integrations.models import ALL_SCOPES
 from people.models import Employee
 from tests.browser_extension.conftest import DeviceClient
-from tests.clock import noon_on
+from tests.clock import HOLD_STILL, noon_on
 from tests.integrations.conftest import ApiClient
 
 TODAY = datetime.date(2026, 6, 1)
@@ -124,6 +124,7 @@ def test_a_terminated_employees_code_pairs_nothing(employee_user):
     assert DeviceClient().post_json(PAIR, {"code": code, "device_name": "X"}).json()["code"] == "inactive"
 
 
+@HOLD_STILL
 def test_guessing_codes_is_cut_off_per_address(employee_user, settings):
     settings.EXTENSION_FAILED_TOKEN_RATE = "3/m"
     for _ in range(3):
@@ -134,6 +135,7 @@ def test_guessing_codes_is_cut_off_per_address(employee_user, settings):
     assert not Device.objects.exists()
 
 
+@HOLD_STILL
 def test_creating_codes_is_rate_limited_per_account(employee_user, settings):
     settings.EXTENSION_CODE_RATE_PER_ACCOUNT = "2/h"
     client = _signed_in(employee_user)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.roles import Role
+from tests.clock import HOLD_STILL
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,7 @@ def reset(email, address="10.0.0.7"):
     return Client().post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
 
 
+@HOLD_STILL
 def test_reset_mails_to_one_account_stop_at_its_budget(make_user, mailoutbox, settings):
     settings.PASSWORD_RESET_RATE_PER_ACCOUNT = "3/h"
     user = make_user()
@@ -103,6 +105,7 @@ def test_reset_mails_to_one_account_stop_at_its_budget(make_user, mailoutbox, se
     assert {(r.status_code, r["Location"]) for r in responses} == {(302, reverse("password_reset_done"))}
 
 
+@HOLD_STILL
 def test_reset_mails_from_one_address_stop_at_its_budget(make_user, mailoutbox, settings):
     settings.PASSWORD_RESET_RATE_PER_ADDRESS = "4/h"
     users = [make_user() for _ in range(6)]

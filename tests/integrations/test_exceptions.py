@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.clock import HOLD_STILL
 from tests.integrations.conftest import ApiClient
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -46,6 +47,7 @@ def test_415_for_a_form_body(api):
     assert_problem(api.post("/api/v1/employees/", {"external_id": "E1"}), 415)
 
 
+@HOLD_STILL
 def test_429_with_retry_after_per_key(settings, client_for):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "3/min"}}
     busy, other = client_for("employees:read"), client_for("employees:read")

@@ -3,9 +3,10 @@ client address and answered 429 past the limit, on both surfaces."""
 
 import pytest
 
+from tests.clock import HOLD_STILL
 from tests.integrations.conftest import ApiClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, HOLD_STILL]
 
 WRONG = "gov_nosuchprefix_0000000000000000000000000000000000000000"
 
