@@ -36,9 +36,9 @@ EXCEPTION_SORTS = {
     "expires": ("expires_on", "id"),
 }
 EXTRA_BUCKETS = {
-    "people_compliant": "People with every tool done",
+    "people_compliant": "People with {done}",
     "people_not_compliant": "People with something left to do",
-    "handlers_compliant": "Customer-data handlers with every tool done",
+    "handlers_compliant": "Customer-data handlers with {done}",
     "handlers_not_compliant": "Customer-data handlers with something left to do",
     "exceptions": "Open exceptions",
 }
@@ -75,9 +75,16 @@ def order(kind: str, sort: str | None) -> tuple[str, list[str]]:
 
 
 def drill_down(
-    filters: ComplianceFilters, *, bucket: str, today: datetime.date, setting_id: int | None = None
+    filters: ComplianceFilters,
+    *,
+    bucket: str,
+    today: datetime.date,
+    setting_id: int | None = None,
+    done: str = "every tool done",
 ) -> tuple[str, QuerySet, str]:
-    """What a bucket lists: (kind, queryset, title). Raises ValidationError for unknown buckets."""
+    """What a bucket lists: (kind, queryset, title). ``done`` is what a fully compliant person
+    has done, for the people buckets' titles ("every tool done", or the filtered tool's).
+    Raises ValidationError for unknown buckets."""
     rows: QuerySet
     if bucket == "exceptions":
         rows = compliance.open_exceptions(filters, today=today).select_related(
@@ -89,7 +96,7 @@ def drill_down(
         rows = compliance.people_by_coverage(
             filters, fully_compliant=fully_compliant, today=today, handlers_only=handlers_only
         )
-        return "people", rows, EXTRA_BUCKETS[bucket]
+        return "people", rows, EXTRA_BUCKETS[bucket].format(done=done)
     rows = compliance.obligations_in_bucket(filters, bucket=bucket, today=today, setting_id=setting_id)
     rows = rows.select_related("employee", "department", "platform")
     return "obligations", rows, compliance.BUCKET_LABELS[bucket]

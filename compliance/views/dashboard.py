@@ -261,6 +261,16 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
 def _people_card(title, people, coverage, *, unit, bucket, done, url):
     """A card of people with every open obligation satisfied (everyone, or the handlers)."""
     rate = coverage["rate"]
+    if not people:
+        # Nobody inside the filters has an open obligation: nothing to count, nobody to list.
+        return {
+            "title": title,
+            "value": "—",
+            "detail": f"no {unit} here have an open obligation",
+            "url": url(f"{bucket}_compliant"),
+            "change": {"text": "not kept in the daily snapshots", "tone": "none"},
+            "key": bucket,
+        }
     return {
         "title": title,
         "value": "—" if rate is None else f"{rate:g}%",
@@ -366,7 +376,9 @@ def people(request):
         errors.append("setting: must be the number of a setting.")
     if errors:
         return render(request, "compliance/dashboard/people.html", {"errors": errors, "scope": scope}, status=400)
-    kind, rows, title = drilldown.drill_down(filters, bucket=bucket, today=today, setting_id=setting_id)
+    kind, rows, title = drilldown.drill_down(
+        filters, bucket=bucket, today=today, setting_id=setting_id, done=_done(filters, freshness_platforms)
+    )
     sort, order = drilldown.order(kind, request.GET.get("sort"))
     rows = rows.order_by(*order)
     params = {**filters.as_params(), **scope.params, "bucket": bucket}

@@ -18,7 +18,7 @@ from governance.roles import Role
 from notifications.models import NotificationLog
 from people.models import Employee
 from tests import scenario
-from tests.factories import EmployeeFactory, ObligationFactory, failing_answer
+from tests.factories import EmployeeFactory, ObligationFactory, PlatformFactory, failing_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +187,28 @@ def test_tool_filter_narrows(client, officer, org, today):
     name = org["x"].platform.name
     assert cards["people"]["detail"].endswith(f"people with {name} done"), cards["people"]["detail"]
     assert cards["handlers"]["detail"].endswith(f"handlers with {name} done"), cards["handlers"]["detail"]
+
+
+def test_the_people_lists_and_cards_name_the_filtered_tool_and_say_when_nobody_has_it(client, officer, org):
+    client.force_login(officer)
+    tool = org["x"].platform
+    titles = {
+        bucket: client.get(reverse("dashboard-people"), {"bucket": bucket, "platform": tool.pk}).context["title"]
+        for bucket in ("people_compliant", "handlers_compliant")
+    }
+    assert titles == {
+        "people_compliant": f"People with {tool.name} done",
+        "handlers_compliant": f"Customer-data handlers with {tool.name} done",
+    }
+    everyone = client.get(reverse("dashboard-people"), {"bucket": "people_compliant"})
+    assert everyone.context["title"] == "People with every tool done"
+    # A tool nobody has an open obligation for: no "0 of 0 people", no "0 not yet" link.
+    unused = PlatformFactory(name="Unused tool")
+    cards = cards_of(client.get(reverse("dashboard"), {"platform": unused.pk}))
+    for key, unit in (("people", "people"), ("handlers", "handlers")):
+        assert cards[key]["value"] == "—"
+        assert cards[key]["detail"] == f"no {unit} here have an open obligation"
+        assert "secondary" not in cards[key]
 
 
 def test_overdue_people_are_listed_only_where_something_is_overdue(client, officer, org, today):
