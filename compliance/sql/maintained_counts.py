@@ -390,12 +390,16 @@ BEGIN
     -- set: nothing is maintained (as above).
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
     IF v_day IS NOT NULL THEN
-        {PERSON_UPSERT_ALL.format(rows=DEFERRED_PERSON_ROWS)}
         -- A publish closes every open obligation of the terms it ends, and a version has one
         -- rule per tool: nothing open is left under each (tool, terms version) closed, so their
         -- rows of the aggregates kept per version go whole, without aggregating what closed.
+        -- No signature waits for these rows: they count obligations it cannot sign (closed by
+        -- the publish, which holds their rows, or not committed yet).
         {ENDED_TERMS_DELETED}
         {NEW_RULES_COUNTED}
+        -- Last, the rows every signature writes (a person's over all tools, PeopleCount): held
+        -- from here to the commit only, not through the statements above.
+        {PERSON_UPSERT_ALL.format(rows=DEFERRED_PERSON_ROWS)}
     END IF;
     DELETE FROM {PUBLISH_CLOSED};
 END;

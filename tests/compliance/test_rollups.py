@@ -4,6 +4,7 @@ independently from the rows, after every kind of write, and the selectors give t
 figures with and without them."""
 
 import datetime
+import time
 from collections import Counter
 from dataclasses import replace
 
@@ -929,18 +930,15 @@ def test_trend_from_the_totals_equals_the_sum_of_the_snapshot_rows(org):
         assert [(p.extra["day"], p.total) for p in points] == sorted(expected.items()), filters
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_publish_holds_the_count_rows_only_at_its_end(make_user):
-    """Every signature updates its person's count row over all tools (platform 0) and the count
-    rows of its tool and version. A publish rewriting obligations leaves every count row alone
-    until its last statement, the person rows and those of the terms it ends alike: a second
-    connection locks them, without waiting, between its rules; and every aggregate equals a
-    recount after it (the ended terms' rows deleted whole, the new rules' counted once)."""
-    import psycopg
-
+def _a_version_with_two_tools_changed():
+    """Four people (two handlers) and three tools under a published version, and its draft with
+    two tools' terms changed (one carried): (the draft, the rows its publish holds only at its end
+    per table: the ended terms' ObligationCount, facet and manager rows and the person rows over
+    all tools, and the filter of the ended terms' count rows). Everyone has done the changed
+    tools, so the publish gives each of them two things to do again."""
     from attestations.services import publishing
     from policies import services as policies
-    from tests.factories import PlatformFactory, PolicyFactory, PolicyVersionFactory
+    from tests.factories import PolicyFactory, PolicyVersionFactory
 
     for n in range(4):
         EmployeeFactory(department=DepartmentFactory(), handles_customer_data=n % 2 == 0)
@@ -958,27 +956,46 @@ def test_a_publish_holds_the_count_rows_only_at_its_end(make_user):
             actor=None,
         )
     publishing.publish_policy_version(version=version, actor=None)
+    # Everyone has done the tools whose terms change, so that the publish moves their person
+    # rows (every obligation pending before and after would leave them as they are).
+    Obligation.objects.filter(platform__in=tools[:2]).update(status=ObligationStatus.COMPLIANT)
     assert_maintained(TODAY, "published")
     draft = policies.create_draft(policy=version.policy, actor=None)
     for rule in draft.rules.filter(platform__in=tools[:2]):  # two tools changed, one carried
         policies.set_required_setting(rule=rule, setting=rule.platform.settings.get(key="history"), actor=None)
-    handler_rows = list(
-        PersonObligationCount.objects.filter(platform_id=0, open_count__gt=0).values_list("pk", flat=True)
-    )
-    assert handler_rows
     ended = {"platform_id__in": [tool.pk for tool in tools[:2]], "policy_version_id": version.pk}
     held_at_the_end = {
         model._meta.db_table: list(model.objects.filter(**ended).values_list("pk", flat=True))
         for model in (ObligationCount, ObligationFacetCount, ManagerObligationCount)
     }
-    held_at_the_end[PersonObligationCount._meta.db_table] = handler_rows
+    held_at_the_end[PersonObligationCount._meta.db_table] = list(
+        PersonObligationCount.objects.filter(platform_id=0, open_count__gt=0).values_list("pk", flat=True)
+    )
     assert all(held_at_the_end.values())
+    return draft, held_at_the_end, ended
+
+
+def _second_connection():
+    import psycopg
 
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
+    return psycopg.connect(**params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_holds_the_count_rows_only_at_its_end(make_user):
+    """Every signature updates its person's count row over all tools (platform 0) and the count
+    rows of its tool and version. A publish rewriting obligations leaves every count row alone
+    until its last statement, the person rows and those of the terms it ends alike: a second
+    connection locks them, without waiting, between its rules; and every aggregate equals a
+    recount after it (the ended terms' rows deleted whole, the new rules' counted once)."""
+    from attestations.services import publishing
+
+    draft, held_at_the_end, ended = _a_version_with_two_tools_changed()
     locked_between_rules = []
-    with psycopg.connect(**params) as signature:
+    with _second_connection() as signature:
 
         def progress(done, total=100, step=""):
             if done:  # a rule's obligations are rewritten: the first is done
@@ -993,3 +1010,58 @@ def test_a_publish_holds_the_count_rows_only_at_its_end(make_user):
     assert_maintained(TODAY, "republished with two tools changed")
     assert not ObligationFacetCount.objects.filter(**ended).exists()  # deleted, not left at zero
     assert PersonObligationCount.objects.filter(platform_id=0, to_do_count__gt=0).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_end_of_a_publish_takes_the_rows_every_signature_writes_last(make_user):
+    """Of its end's statements, a publish writes the person rows and PeopleCount (which every
+    signature, on any tool, writes too) last, so that signatures wait for it from then to its
+    commit only: while its end waits on an ended terms' count row (held here by a second
+    connection), a third one locks every person and PeopleCount row without waiting."""
+    import threading
+
+    from attestations.services import publishing
+
+    draft, held_at_the_end, _ = _a_version_with_two_tools_changed()
+    counts_table = ObligationCount._meta.db_table
+    people_rows = list(PeopleCount.objects.values_list("pk", flat=True))
+    person_rows = held_at_the_end[PersonObligationCount._meta.db_table]
+    outcome = {}
+
+    def publish():
+        try:
+            outcome["counts"] = publishing.publish_policy_version(version=draft, actor=None)
+        except Exception as error:  # reported by the assertion below
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    with _second_connection() as holder, _second_connection() as signature:
+        holder.execute(f"SELECT id FROM {counts_table} WHERE id = ANY (%s) FOR UPDATE", [held_at_the_end[counts_table]])
+        publisher = threading.Thread(target=publish)
+        publisher.start()
+        waiting = False
+        for _ in range(200):  # at most 10 s for the publish to reach its end and wait there
+            waiting = signature.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE 'SELECT governance_apply_deferred_publish_counts%%')"
+            ).fetchone()[0]
+            signature.rollback()
+            if waiting or not publisher.is_alive():
+                break
+            time.sleep(0.05)
+        try:
+            assert waiting, "the publish's end never waited on the held count row"
+            signature.execute(
+                "SELECT id FROM compliance_personobligationcount WHERE id = ANY (%s) FOR UPDATE NOWAIT", [person_rows]
+            )
+            signature.execute(
+                "SELECT id FROM compliance_peoplecount WHERE id = ANY (%s) FOR UPDATE NOWAIT", [people_rows]
+            )
+        finally:
+            signature.rollback()
+            holder.rollback()
+            publisher.join(timeout=30)
+    assert "error" not in outcome, outcome
+    assert outcome["counts"]["obligations_created"] == 8
+    assert_maintained(TODAY, "republished while a signature held a count row")
