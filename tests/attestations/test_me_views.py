@@ -10,6 +10,7 @@ from PIL import Image
 
 from attestations.models import Attestation, Evidence, Obligation, ObligationStatus, PolicyException
 from attestations.services.attest import acknowledge_policy, attestation_statement, submit_attestation
+from governance.models import Job
 from policies.models import PolicyVersion
 from tests.attestations.builders import new_version, published_obligations, safe_answers, unsafe_answers
 from tests.factories import ObligationFactory
@@ -458,6 +459,8 @@ def test_a_rule_of_the_version_in_force_is_named_by_that_version_alone(signed_in
 HELD_ROWS = {
     "its obligation": ("SELECT id FROM governance_obligation WHERE id = %s FOR UPDATE", "OBLIGATION_LOCK_WAIT_SECONDS"),
     "its counts": ("SELECT id FROM governance_obligationcount WHERE platform_id = %s FOR UPDATE", "LOCK_WAIT_SECONDS"),
+    # While a job that rewrites obligations runs, no wait at all: both bounds far beyond.
+    "its obligation, a publish running": ("SELECT id FROM governance_obligation WHERE id = %s FOR UPDATE", None),
 }
 
 
@@ -482,6 +485,8 @@ def test_a_signature_on_rows_a_job_holds_answers_at_once_keeps_the_answers_and_s
         monkeypatch.setattr(attest, name, 0.3 if name == bound else 60)
     obligation = acknowledged[0]
     rebuild_obligation_counts(day=timezone.localdate())  # the counts are maintained
+    if bound is None:
+        Job.objects.create(kind="attestations.publish", key="version:0", title="Publishing", status="running")
     data = form_data(signed_in, obligation)
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
@@ -507,3 +512,15 @@ def test_a_signature_on_rows_a_job_holds_answers_at_once_keeps_the_answers_and_s
     again = signed_in.post(reverse("me-tool", args=[obligation.pk]), data)
     assert again.status_code == 302
     assert Attestation.objects.filter(kind="attestation", obligation=obligation).count() == 1
+
+
+def test_every_job_of_the_attestations_rewrites_obligations_and_a_signature_knows_it():
+    """The signature's rule (no wait while a job rewriting obligations runs) names every job
+    the attestations register, each of which rewrites obligations in one transaction."""
+    from attestations import jobs as attestation_jobs
+    from attestations.services import attest
+    from governance.jobs import _REGISTRY
+
+    registered = {kind for kind in _REGISTRY if kind.startswith("attestations.")}
+    assert registered == set(attest.REWRITING_OBLIGATIONS)
+    assert attestation_jobs.PUBLISH in registered
