@@ -261,17 +261,7 @@ def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, lin
 def _people_card(title, people, coverage, *, unit, bucket, done, url):
     """A card of people with every open obligation satisfied (everyone, or the handlers)."""
     rate = coverage["rate"]
-    if not people:
-        # Nobody inside the filters has an open obligation: nothing to count, nobody to list.
-        return {
-            "title": title,
-            "value": "—",
-            "detail": f"no {unit} here have an open obligation",
-            "url": url(f"{bucket}_compliant"),
-            "change": {"text": "not kept in the daily snapshots", "tone": "none"},
-            "key": bucket,
-        }
-    return {
+    card = {
         "title": title,
         "value": "—" if rate is None else f"{rate:g}%",
         "detail": f"{coverage['fully_compliant']} of {people} {unit} with {done}",
@@ -280,6 +270,11 @@ def _people_card(title, people, coverage, *, unit, bucket, done, url):
         "change": {"text": "not kept in the daily snapshots", "tone": "none"},
         "key": bucket,
     }
+    if not people:
+        # Nobody inside the filters has an open obligation: nothing to count, nobody to list.
+        del card["secondary"]
+        card.update(value="—", detail=f"no {unit} here have an open obligation")
+    return card
 
 
 def _trend(points, *, days, today, filters=None):
