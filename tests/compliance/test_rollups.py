@@ -1013,7 +1013,7 @@ def test_a_publish_holds_the_count_rows_only_at_its_end(make_user):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_end_of_a_publish_takes_the_rows_every_signature_writes_last(make_user):
+def test_the_end_of_a_publish_takes_the_rows_every_signature_writes_last():
     """Of its end's statements, a publish writes the person rows and PeopleCount (which every
     signature, on any tool, writes too) last, so that signatures wait for it from then to its
     commit only: while its end waits on an ended terms' count row (held here by a second
