@@ -16,6 +16,9 @@ RETIRE = "attestations.retire"
 RESCOPE = "attestations.rescope"
 RESCOPE_DEPARTMENTS = "attestations.rescope_departments"
 REOPEN = "attestations.reopen_for_setting"
+# Every one of them rewrites obligations in one transaction, holding each row it changes to its
+# end (a signature on such a row is told at once: attestations.services.attest).
+REWRITING_OBLIGATIONS = (PUBLISH, RETIRE, RESCOPE, RESCOPE_DEPARTMENTS, REOPEN)
 # An HR or SCIM change touching more people than this brings their obligations in line in a
 # job; a handful (the usual hire, move or leaver) is done in the request itself. The same for a
 # catalog revision that re-opens more obligations than this.

@@ -81,19 +81,12 @@ class BusyTryAgain(ValidationError):
 # each holding one of three web workers for the whole half second, slowed every page).
 OBLIGATION_LOCK_WAIT_SECONDS = 0.5
 LOCK_WAIT_SECONDS = 5
-# The jobs that rewrite obligations in one transaction, holding every row they change to its
-# end (attestations.jobs; the kinds are spelled here, below the jobs that import this module).
-REWRITING_OBLIGATIONS = (
-    "attestations.publish",
-    "attestations.retire",
-    "attestations.rescope",
-    "attestations.rescope_departments",
-    "attestations.reopen_for_setting",
-)
 
 
 def obligations_being_rewritten() -> bool:
     """Whether a job that rewrites obligations is running (one indexed lookup)."""
+    from attestations.jobs import REWRITING_OBLIGATIONS  # the jobs import this module's services
+
     return Job.objects.filter(status=Job.Status.RUNNING, kind__in=REWRITING_OBLIGATIONS).exists()
 
 

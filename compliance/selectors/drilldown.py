@@ -74,17 +74,23 @@ def order(kind: str, sort: str | None) -> tuple[str, list[str]]:
     return sort, list(fields)
 
 
+def done_phrase(filters: ComplianceFilters, platforms: list[dict[str, Any]]) -> str:
+    """What a fully compliant person has done, for the people cards and lists: every tool, or
+    under a tool filter that tool (named from ``platforms``, {id, name} rows)."""
+    name = next((p["name"] for p in platforms if p["id"] == filters.platform_id), None)
+    return f"{name} done" if filters.platform_id and name else "every tool done"
+
+
 def drill_down(
     filters: ComplianceFilters,
     *,
     bucket: str,
     today: datetime.date,
+    done: str,
     setting_id: int | None = None,
-    done: str = "every tool done",
 ) -> tuple[str, QuerySet, str]:
-    """What a bucket lists: (kind, queryset, title). ``done`` is what a fully compliant person
-    has done, for the people buckets' titles ("every tool done", or the filtered tool's).
-    Raises ValidationError for unknown buckets."""
+    """What a bucket lists: (kind, queryset, title). ``done`` (:func:`done_phrase`) goes into
+    the people buckets' titles. Raises ValidationError for unknown buckets."""
     rows: QuerySet
     if bucket == "exceptions":
         rows = compliance.open_exceptions(filters, today=today).select_related(

@@ -142,7 +142,7 @@ def _dashboard(request, scope):
                 params,
                 scope,
                 link,
-                done=_done(filters, freshness["platforms"]),
+                done=drilldown.done_phrase(filters, freshness["platforms"]),
             )
             # What the apps above add (the browser extension's usage), for the whole organization only.
             + ([] if scope.team or filters.as_params() else extensions.dashboard_cards(today=today)),
@@ -178,12 +178,6 @@ def _change(value, earlier_value, *, higher_is_better, unit=""):
     good = (delta > 0) == higher_is_better
     number = f"{delta:+g}{unit}"
     return {"text": f"{number} in 30 days", "tone": "good" if good else "bad"}
-
-
-def _done(filters, platforms):
-    """What a fully compliant person has done: every tool, or under a tool filter that tool."""
-    name = next((p["name"] for p in platforms if p["id"] == filters.platform_id), None)
-    return f"{name} done" if filters.platform_id and name else "every tool done"
 
 
 def _cards(summary, earlier, coverage, exceptions, freshness, params, scope, link, *, done):
@@ -372,7 +366,11 @@ def people(request):
     if errors:
         return render(request, "compliance/dashboard/people.html", {"errors": errors, "scope": scope}, status=400)
     kind, rows, title = drilldown.drill_down(
-        filters, bucket=bucket, today=today, setting_id=setting_id, done=_done(filters, freshness_platforms)
+        filters,
+        bucket=bucket,
+        today=today,
+        setting_id=setting_id,
+        done=drilldown.done_phrase(filters, freshness_platforms),
     )
     sort, order = drilldown.order(kind, request.GET.get("sort"))
     rows = rows.order_by(*order)

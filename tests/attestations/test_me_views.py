@@ -518,9 +518,8 @@ def test_every_job_of_the_attestations_rewrites_obligations_and_a_signature_know
     """The signature's rule (no wait while a job rewriting obligations runs) names every job
     the attestations register, each of which rewrites obligations in one transaction."""
     from attestations import jobs as attestation_jobs
-    from attestations.services import attest
     from governance.jobs import _REGISTRY
 
     registered = {kind for kind in _REGISTRY if kind.startswith("attestations.")}
-    assert registered == set(attest.REWRITING_OBLIGATIONS)
+    assert registered == set(attestation_jobs.REWRITING_OBLIGATIONS)
     assert attestation_jobs.PUBLISH in registered
