@@ -353,6 +353,8 @@ def send_officer_summary(
     *, today: datetime.date | None = None, run_id: str | None = None, connection: Any = None
 ) -> DeliveryResult:
     """The weekly summary to compliance officers: headline figures and a link to the dashboard."""
+    from compliance import selectors as compliance
+
     today = today or timezone.localdate()
     run_id = run_id or new_run_id()
     recipients = officer_recipients()
@@ -367,7 +369,8 @@ def send_officer_summary(
             **figures,
         }
         rate = figures["summary"].rate
-        subject = f"Weekly AI tool compliance: {rate if rate is not None else '-'}% satisfied"
+        satisfied = f"{rate}% satisfied" if rate is not None else compliance.NOBODY["obligations"]
+        subject = f"Weekly AI tool compliance: {satisfied}"
         return {
             row.recipient_id: (
                 email(

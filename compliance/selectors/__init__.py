@@ -59,10 +59,12 @@ from compliance.selectors.figures import (  # noqa: F401
     BUCKET_LABELS,
     BUCKETS,
     FIGURE_NAMES,
+    NOBODY,
     Figures,
     figure_aggregates,
     obligations_in_bucket,
     open_obligations,
+    share,
 )
 from compliance.selectors.filters import NO_DEPARTMENT, ComplianceFilters  # noqa: F401
 from compliance.selectors.freshness import catalog_freshness, stale_catalog_count  # noqa: F401

@@ -173,3 +173,17 @@ def obligations_in_bucket(
         )
         queryset = queryset.filter(status=ObligationStatus.NONCOMPLIANT).filter(Exists(failing))
     return queryset
+
+
+# What a share says when nobody is counted: "0 of 0 (-)" reads as a failure.
+NOBODY = {
+    "obligations": "no open obligations",
+    "people": "nobody has an open obligation",
+    "handlers": "no customer-data handler has an open obligation",
+}
+
+
+def share(part: int, whole: int, rate: float | None, *, of: str) -> str:
+    """A share as people read it, "12 of 20 (60.0%)", or what :data:`NOBODY` says for ``of``
+    when ``whole`` is 0 (PDF, report page, e-mail: compliance.templatetags.figures)."""
+    return f"{part} of {whole} ({rate}%)" if whole else NOBODY[of]

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from attestations.models import Attestation, Obligation, ObligationStatus, PolicyException
@@ -194,6 +195,22 @@ def test_pdf_text_contains_the_headline_figures(org):
     assert f"{coverage['fully_compliant']} of {coverage['handlers']} ({coverage['rate']}%)" in text
     assert "ChatGPT" in text and "Sales" in text
     assert report.ledger_head_hash in text.replace("\n", "")
+
+
+def test_a_report_that_counts_nobody_says_so_on_the_pdf_and_the_page(org, client, make_user):
+    report = built(filters={"country": "ZZ"})  # nobody works there
+    text = subprocess.run(
+        ["pdftotext", "-layout", report.pdf_file.path, "-"], capture_output=True, check=True, text=True
+    ).stdout
+    client.force_login(make_user(Role.COMPLIANCE_OFFICER))
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+
+    assert report.summary["overall"]["total"] == 0 and report.summary["coverage"]["handlers"] == 0
+    for shown in (" ".join(text.split()), page):
+        assert "no open obligations" in shown
+        assert "no customer-data handler has an open obligation" in shown
+        assert "0 of 0" not in shown
+    assert "nobody has an open obligation" in " ".join(text.split())
 
 
 def test_filters_narrow_every_figure_and_the_csv(org):

@@ -11,6 +11,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from attestations.models import ObligationStatus
 from governance.roles import Role
@@ -285,6 +286,21 @@ def test_weekly_summary_goes_to_officers_with_headline_figures_and_dashboard_lin
     assert f"{figures.satisfied} of {figures.total} ({figures.rate}%)" in body
     assert f"{settings.SITE_URL}/dashboard/" in body
     assert reminders.send_officer_summary(today=TODAY).sent == 0
+
+
+def test_weekly_summary_says_so_when_nobody_has_an_open_obligation(make_user, mailoutbox):
+    make_user(Role.COMPLIANCE_OFFICER)  # no policy published yet: no obligations at all
+
+    assert reminders.send_officer_summary(today=TODAY).sent == 1
+
+    message = mailoutbox[0]
+    html = message.alternatives[0][0]
+    assert message.subject == "Weekly AI tool compliance: no open obligations"
+    for body in (message.body, " ".join(strip_tags(html).split())):
+        assert re.search(r"Obligations satisfied:? ?no open obligations", body)
+        assert re.search(r"People compliant on every tool:? ?nobody has an open obligation", body)
+        assert re.search(r"handlers compliant on every tool:? ?no customer-data handler has an open obligation", body)
+        assert "0 of 0" not in body and "(-)" not in body
 
 
 def _due_people(rule, count):

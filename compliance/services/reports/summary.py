@@ -6,7 +6,7 @@ from typing import Any
 from attestations.models import Attestation
 from compliance import selectors as compliance
 from compliance.models import ComplianceReport
-from compliance.selectors.figures import Figures
+from compliance.selectors.figures import Figures, share
 from compliance.selectors.filters import ComplianceFilters
 
 OVERDUE_PEOPLE_IN_REPORT = 50
@@ -100,19 +100,16 @@ def report_text_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
     coverage = summary.get("coverage") or {}
     people = summary.get("people_coverage")
 
-    def pct(value: float | None) -> str:
-        return "-" if value is None else f"{value}%"
-
     lines = [
         (
             "Obligations satisfied",
-            f"{overall.get('satisfied', 0)} of {overall.get('total', 0)} ({pct(overall.get('rate'))})",
+            share(overall.get("satisfied", 0), overall.get("total", 0), overall.get("rate"), of="obligations"),
         ),
         ("Overdue obligations", str(overall.get("overdue", 0))),
         ("Non-compliant answers", str(overall.get("noncompliant", 0))),
         (
             "Customer-data handlers compliant on every tool",
-            f"{coverage.get('fully_compliant', 0)} of {coverage.get('handlers', 0)} ({pct(coverage.get('rate'))})",
+            share(coverage.get("fully_compliant", 0), coverage.get("handlers", 0), coverage.get("rate"), of="handlers"),
         ),
         ("People with overdue tools", str((summary.get("overdue_people") or {}).get("count", 0))),
         ("Open exceptions", str((summary.get("exceptions") or {}).get("open", 0))),
@@ -125,7 +122,7 @@ def report_text_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
             1,
             (
                 "People compliant on every tool",
-                f"{people.get('fully_compliant', 0)} of {people.get('people', 0)} ({pct(people.get('rate'))})",
+                share(people.get("fully_compliant", 0), people.get("people", 0), people.get("rate"), of="people"),
             ),
         )
     return lines
