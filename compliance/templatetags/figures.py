@@ -9,5 +9,5 @@ register = template.Library()
 
 @register.simple_tag
 def share(part, whole, rate, of):
-    """``{% share satisfied total rate "obligations" %}``: see compliance.services.reports.summary.share."""
+    """``{% share satisfied total rate "obligations" %}``: see compliance.selectors.figures.share."""
     return _share(part or 0, whole or 0, rate, of=of)

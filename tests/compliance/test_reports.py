@@ -204,12 +204,14 @@ def test_a_report_that_counts_nobody_says_so_on_the_pdf_and_the_page(org, client
     ).stdout
     client.force_login(make_user(Role.COMPLIANCE_OFFICER))
     page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    listed = client.get(reverse("reports:list")).content.decode()
 
     assert report.summary["overall"]["total"] == 0 and report.summary["coverage"]["handlers"] == 0
     for shown in (" ".join(text.split()), page):
         assert "no open obligations" in shown
         assert "no customer-data handler has an open obligation" in shown
         assert "0 of 0" not in shown
+    assert "no open obligations" in listed and "0 of 0" not in listed
     assert "nobody has an open obligation" in " ".join(text.split())
 
 
