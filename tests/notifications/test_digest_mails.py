@@ -132,7 +132,6 @@ def test_report_ready_mail_has_one_button_to_the_report(org, mailoutbox):
     assert "as of Sunday 29 November 2026" in text and "41 of 48 obligations satisfied (85.4%)" in text
 
 
-
 def test_report_ready_mail_says_so_when_the_report_counts_nobody(org, mailoutbox):
     org.report.summary = {**org.report.summary, "overall": {"satisfied": 0, "total": 0, "rate": None}}
     org.report.save(update_fields=["summary"])
