@@ -79,6 +79,7 @@ def prepare(args):
 
     from attestations.models import Obligation, ObligationStatus
     from bench.scale_org import ensure_org
+    from bench.server import describe
     from compliance.services.rollups import rebuild_obligation_counts
     from demo.management.commands.seed_scale import SCALE_POLICY_SLUG
     from governance.models import User
@@ -157,6 +158,7 @@ def prepare(args):
         "publish_timeout": args.duration,
         "employee_count": Employee.objects.exclude(status=Employee.Status.TERMINATED).count(),
         "open_obligations": Obligation.objects.open().count(),
+        "server": describe(connection.cursor()),
     }
 
 
@@ -347,6 +349,7 @@ def report(args, plan, stats, idle, hold, sequential, workdir):
         return float(row[column]) if row.get(column) not in (None, "", "N/A") else float("nan")
 
     log(f"Organization: {plan['employee_count']:,} people, {plan['open_obligations']:,} open obligations")
+    log(plan["server"])
     log(
         f"{'page':32} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'idle ms':>8} {'p95/idle':>9}"
     )

@@ -37,6 +37,7 @@ def main():
 
     from attestations.models import Obligation
     from attestations.services.publishing import publish_policy_version
+    from bench.server import describe
     from demo.management.commands.seed_scale import EMPLOYEE_PREFIX, SCALE_POLICY_SLUG
     from governance import db
     from people.models import Employee
@@ -72,6 +73,7 @@ def main():
     duration = time.monotonic() - started
     rows = counts["obligations_created"] + counts["obligations_superseded"] + counts["rules"] + 2
     people = Employee.objects.exclude(status="terminated").filter(external_id__startswith=EMPLOYEE_PREFIX).count()
+    print(describe(connection.cursor()))
     print(f"employees in scale org:   {people}")
     print(
         f"rules:                    {counts['rules']} ({counts['rules_carried_over']} carried over, {changed} changed)"
