@@ -7,10 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {"SECRET_KEY", "POSTGRES_PASSWORD", "APP_DB_PASSWORD", "EMAIL_URL"}
+MEMORY_UNITS = "kB|MB|GB|TB"
+TIME_UNITS = "us|ms|s|min|h|d"
 INSECURE = {"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS"}
 
 
@@ -86,3 +90,26 @@ def test_the_local_override_keeps_what_it_opens_on_this_machine():
     for name, service in services.items():
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond this machine"
+
+
+@pytest.mark.django_db
+def test_the_database_settings_are_real_postgresql_settings_with_valid_values():
+    """A misspelt name or a bad value stops PostgreSQL from starting: each setting the production
+    stack passes is checked against the server's own catalogue of settings."""
+    from bench.server import production_settings
+
+    settings = production_settings()
+    assert {"shared_buffers", "max_wal_size", "checkpoint_timeout"} <= set(settings)
+    with connection.cursor() as cursor:
+        for name, value in settings.items():
+            cursor.execute("SELECT vartype, unit, enumvals FROM pg_settings WHERE name = %s", [name])
+            found = cursor.fetchone()
+            assert found is not None, f"{name} is not a PostgreSQL setting"
+            vartype, unit, choices = found
+            if vartype == "enum":
+                assert value in choices, f"{name}={value}: one of {choices}"
+            elif vartype == "integer" and unit:
+                units = MEMORY_UNITS if unit.endswith("B") else TIME_UNITS
+                assert re.fullmatch(rf"\d+({units})", value), f"{name}={value}: a number and a unit"
+            else:
+                assert re.fullmatch(r"\d+(\.\d+)?", value), f"{name}={value}: a number"
