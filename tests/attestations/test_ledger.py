@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from attestations import ledger
 from attestations.models import Attestation, AttestationAnswer, LedgerAppendOnlyError
 from tests.attestations.builders import publish
+from tests.connections import another_connection
 from tests.factories import EmployeeFactory, PolicyVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -303,13 +304,7 @@ def app_role(transactional_db, monkeypatch):
 def connect_as(role):
     import os
 
-    import psycopg
-
-    params = connection.get_connection_params()
-    params.update(user=role, password=os.environ["GOV_TEST_APP_PASSWORD"])
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    return psycopg.connect(**params)
+    return another_connection(user=role, password=os.environ["GOV_TEST_APP_PASSWORD"])
 
 
 @pytest.mark.postgres

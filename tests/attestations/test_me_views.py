@@ -13,6 +13,7 @@ from attestations.services.attest import acknowledge_policy, attestation_stateme
 from governance.models import Job
 from policies.models import PolicyVersion
 from tests.attestations.builders import new_version, published_obligations, safe_answers, unsafe_answers
+from tests.connections import another_connection
 from tests.factories import ObligationFactory
 
 pytestmark = pytest.mark.django_db
@@ -474,7 +475,6 @@ def test_a_signature_on_rows_a_job_holds_answers_at_once_keeps_the_answers_and_s
     transaction: the signature gives up waiting (503, Retry-After) instead of holding a web
     worker, at once for its obligation's row and after a few seconds for the rest, and the same
     answers go through once the job is done."""
-    import psycopg
     from django.db import connection
 
     from attestations.services import attest
@@ -488,12 +488,9 @@ def test_a_signature_on_rows_a_job_holds_answers_at_once_keeps_the_answers_and_s
     if bound is None:
         Job.objects.create(kind="attestations.publish", key="version:0", title="Publishing", status="running")
     data = form_data(signed_in, obligation)
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
     with connection.cursor() as cursor:  # without the bound, the request would wait for the job
         cursor.execute("SET statement_timeout = '10s'")
-    with psycopg.connect(**params) as job:  # what a running publish does to the rows it rewrites
+    with another_connection() as job:  # what a running publish does to the rows it rewrites
         held_rows = job.execute(sql, [obligation.pk if "obligation" in held else obligation.platform_id]).fetchall()
         assert held_rows
         response = signed_in.post(reverse("me-tool", args=[obligation.pk]), data)

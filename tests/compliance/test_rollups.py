@@ -30,6 +30,7 @@ from compliance.services.rollups import advance_obligation_counts, rebuild_oblig
 from people.models import Department, Employee
 from tests import scenario
 from tests.clock import noon_on
+from tests.connections import another_connection
 from tests.factories import (
     DepartmentFactory,
     EmployeeFactory,
@@ -975,15 +976,6 @@ def _a_version_with_two_tools_changed():
     return draft, held_at_the_end, ended
 
 
-def _second_connection():
-    import psycopg
-
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    return psycopg.connect(**params)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_publish_holds_the_count_rows_only_at_its_end(make_user):
     """Every signature updates its person's count row over all tools (platform 0) and the count
@@ -995,7 +987,7 @@ def test_a_publish_holds_the_count_rows_only_at_its_end(make_user):
 
     draft, held_at_the_end, ended = _a_version_with_two_tools_changed()
     locked_between_rules = []
-    with _second_connection() as signature:
+    with another_connection() as signature:
 
         def progress(done, total=100, step=""):
             if done:  # a rule's obligations are rewritten: the first is done
@@ -1036,7 +1028,7 @@ def test_the_end_of_a_publish_takes_the_rows_every_signature_writes_last():
         finally:
             connection.close()
 
-    with _second_connection() as holder, _second_connection() as signature:
+    with another_connection() as holder, another_connection() as signature:
         holder.execute(f"SELECT id FROM {counts_table} WHERE id = ANY (%s) FOR UPDATE", [held_at_the_end[counts_table]])
         publisher = threading.Thread(target=publish)
         publisher.start()

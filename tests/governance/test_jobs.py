@@ -3,7 +3,6 @@ nothing, and the person who started it watches its progress on a page of its own
 
 from datetime import timedelta
 
-import psycopg
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
@@ -14,6 +13,7 @@ from governance.jobs import JobOutcome
 from governance.models import AuditEvent, Job, OutboxMessage
 from governance.roles import Role, is_governance_admin
 from tests.brokers import broker, wait_for, worker
+from tests.connections import another_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,10 +58,7 @@ def test_what_follows_a_job_sees_it_done_and_its_failure_leaves_it_done(fail_aft
 def _progress_seen_by_another_connection(job_id):
     if connection.vendor != "postgresql":
         return None
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname=settings["NAME"]
-    ) as other:
+    with another_connection() as other:
         row = other.execute("SELECT progress, step FROM governance_job WHERE id = %s", [job_id]).fetchone()
     return tuple(row)
 
