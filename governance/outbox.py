@@ -59,7 +59,10 @@ def send_many(
 ) -> list[OutboxMessage]:
     """One message per argument list, written in one statement."""
     if task not in current_app.tasks:
-        current_app.loader.import_default_modules()  # the apps' tasks modules (a worker imports them at start)
+        # The apps' tasks modules, which a worker imports at start. Not the loader's
+        # import_default_modules: in a web process, Celery's Django fixup answers it by running
+        # django.setup() again (logging configured anew) and every system check, in a request.
+        current_app.autodiscover_tasks(force=True)
         if task not in current_app.tasks:
             raise ValueError(f"No Celery task is registered as {task!r}.")
     now = timezone.now()

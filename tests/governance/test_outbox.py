@@ -5,8 +5,12 @@ The outage tests use a real Redis of their own (a ``redis-server`` process on a 
 port) and a real Celery worker: a closed port at the moment of the request, and Redis stopped
 in the middle of a run (Redis keeps nothing on disk, so what it held is lost)."""
 
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from celery import shared_task
@@ -25,6 +29,7 @@ from tests.integrations.receiver import Receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+ROOT = Path(__file__).resolve().parents[2]
 RUNS: list = []
 FAILURES: dict = {}
 
@@ -204,3 +209,42 @@ def test_redis_stopped_in_the_middle_of_a_run_delays_work_and_loses_none(
     assert list(ComplianceReport.objects.values_list("job__status", flat=True)) == ["done", "done"]
     assert all(m.runs == 1 for m in OutboxMessage.objects.all())  # each ran once
     assert len(receiver.requests) == 1
+
+
+FRESH_WEB_PROCESS = """
+import logging, django
+from django.core import checks
+
+django.setup()
+ran = []
+checks.run_checks = lambda *args, **kwargs: ran.append(1) or []
+handlers = list(logging.root.handlers)
+from celery import current_app
+from governance import outbox
+
+task = "governance.send_reminders"  # in notifications.tasks, which nothing here imported
+assert task not in current_app.tasks
+outbox.send_many(task, [])
+assert task in current_app.tasks, "the task is registered"
+assert not ran, "the system checks ran"
+assert logging.root.handlers == handlers, "logging was configured anew"
+print("ok")
+"""
+
+
+def test_the_first_message_of_a_web_process_imports_the_tasks_without_setting_django_up_again():
+    """A web process imports no tasks module: its first message for a task registers the task by
+    importing the apps' tasks modules. Not through the worker's start-up signal, which runs
+    django.setup() again (logging configured anew, dropping handlers) and every system check
+    inside the request."""
+    environment = {key: value for key, value in os.environ.items() if key != "CELERY_SKIP_CHECKS"}
+    environment.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_WEB_PROCESS],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
