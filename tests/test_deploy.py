@@ -92,6 +92,7 @@ def test_the_local_override_keeps_what_it_opens_on_this_machine():
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond this machine"
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_database_settings_are_real_postgresql_settings_with_valid_values():
     """A misspelt name or a bad value stops PostgreSQL from starting: each setting the production
