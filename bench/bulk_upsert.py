@@ -64,6 +64,7 @@ def main():
     try:
         from django.conf import settings
 
+        from bench.server import describe
         from integrations.keys import create_api_key
         from integrations.models import ALL_SCOPES
 
@@ -76,6 +77,7 @@ def main():
         bodies = {1: json.dumps(payload(args.rows)), 3: json.dumps(changed)}
         bodies[2] = bodies[1]
         body = bodies[1]
+        print(describe(connection.cursor()))
         print(f"payload: {args.rows:,} employees, {len(body) / 1e6:.1f} MB")
         for run in (1, 2, 3):  # create all, the same again (all unchanged), every row changed
             with CaptureQueriesContext(connection) as queries:

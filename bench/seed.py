@@ -16,6 +16,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.server import describe  # noqa: E402
 
 
 def main():
@@ -53,6 +56,10 @@ def main():
         )
         floor = time.monotonic() - began
         rows = int(out.stdout.strip().splitlines()[-1])
+        import psycopg
+
+        with psycopg.connect(url) as server:
+            print(describe(server.cursor()))
     finally:
         subprocess.run(["dropdb", "-h", host, "-U", "postgres", name], check=False)
     print(f"seed_scale {args.employees} x {args.platforms} on a new database: {seeded:.0f} s")

@@ -43,6 +43,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from bench.scale_org import ensure_org  # noqa: E402
+from bench.server import describe  # noqa: E402
 from compliance.services.rollups import rebuild_obligation_counts  # noqa: E402
 from governance import db  # noqa: E402
 from people.models import Employee  # noqa: E402
@@ -125,6 +126,7 @@ def main():
     log(
         f"Organization: {Employee.objects.count()} employees; employee UPDATE of {args.rows} rows, median of {args.runs}"
     )
+    log(describe(connection.cursor()))
     failed = False
     sizes = sorted(args.rows)
     for name in args.update or UPDATES:
