@@ -54,17 +54,24 @@ def send(task: str, *args: Any, countdown: float = 0, **kwargs: Any) -> OutboxMe
     return send_many(task, [args], countdown=countdown, kwargs=kwargs)[0]
 
 
+def ensure_registered(task: str) -> None:
+    """Make sure Celery knows ``task``, or refuse it (ValueError) before anything is written.
+
+    A web process imports no tasks module: the first message for a task imports the apps'
+    tasks modules, as a worker does at start. Not through the loader's import_default_modules:
+    in a web process, Celery's Django fixup answers it by running django.setup() again (logging
+    configured anew) and every system check, inside the request."""
+    if task not in current_app.tasks:
+        current_app.autodiscover_tasks(force=True)
+        if task not in current_app.tasks:
+            raise ValueError(f"No Celery task is registered as {task!r}.")
+
+
 def send_many(
     task: str, args_list: Iterable[Sequence[Any]], *, countdown: float = 0, kwargs: dict[str, Any] | None = None
 ) -> list[OutboxMessage]:
     """One message per argument list, written in one statement."""
-    if task not in current_app.tasks:
-        # The apps' tasks modules, which a worker imports at start. Not the loader's
-        # import_default_modules: in a web process, Celery's Django fixup answers it by running
-        # django.setup() again (logging configured anew) and every system check, in a request.
-        current_app.autodiscover_tasks(force=True)
-        if task not in current_app.tasks:
-            raise ValueError(f"No Celery task is registered as {task!r}.")
+    ensure_registered(task)
     now = timezone.now()
     messages = OutboxMessage.objects.bulk_create(
         OutboxMessage(

@@ -224,7 +224,7 @@ from governance import outbox
 
 task = "governance.send_reminders"  # in notifications.tasks, which nothing here imported
 assert task not in current_app.tasks
-outbox.send_many(task, [])
+outbox.ensure_registered(task)  # what every message sent does first
 assert task in current_app.tasks, "the task is registered"
 assert not ran, "the system checks ran"
 assert logging.root.handlers == handlers, "logging was configured anew"
@@ -248,3 +248,9 @@ def test_the_first_message_of_a_web_process_imports_the_tasks_without_setting_dj
         timeout=120,
     )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
+
+
+def test_a_message_for_a_task_celery_does_not_know_is_refused_and_nothing_is_written():
+    with pytest.raises(ValueError, match="No Celery task is registered as 'governance.no_such_task'"):
+        outbox.send("governance.no_such_task", 1)
+    assert not OutboxMessage.objects.exists()
