@@ -228,3 +228,20 @@ def redis_server():
     server = RedisServer()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def app_role(transactional_db, monkeypatch):
+    """A role made by grant_app_role, as the README's production section says (connect with
+    tests.connections.connect_as); dropped after."""
+    import secrets
+
+    from tests.connections import APP_PASSWORD
+
+    role = f"gov_test_app_{secrets.token_hex(4)}"
+    monkeypatch.setenv(APP_PASSWORD, secrets.token_urlsafe(16))
+    call_command("grant_app_role", role, "--create", "--password-env", APP_PASSWORD, stdout=None)
+    yield role
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP OWNED BY "{role}"')
+        cursor.execute(f'DROP ROLE "{role}"')

@@ -1,6 +1,7 @@
 """A second connection to the test database, beside Django's: what another web worker, a job or
 a signature in flight sees and holds while the test's own connection works (PostgreSQL)."""
 
+import os
 from typing import Any
 
 from django.db import connection
@@ -16,3 +17,11 @@ def another_connection(**overrides: Any):
     params.pop("context", None)
     params.update(overrides)
     return psycopg.connect(**params)
+
+
+APP_PASSWORD = "GOV_TEST_APP_PASSWORD"  # the environment variable holding the app_role fixture's password
+
+
+def connect_as(role: str):
+    """A connection as ``role``, the application's role the ``app_role`` fixture made."""
+    return another_connection(user=role, password=os.environ[APP_PASSWORD])

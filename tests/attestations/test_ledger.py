@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from attestations import ledger
 from attestations.models import Attestation, AttestationAnswer, LedgerAppendOnlyError
 from tests.attestations.builders import publish
-from tests.connections import another_connection
+from tests.connections import connect_as
 from tests.factories import EmployeeFactory, PolicyVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -285,26 +285,6 @@ APP_ROLE_REFUSED = [
     "TRUNCATE attestations_attestationpersonaldata CASCADE",
     "DELETE FROM django_migrations",
 ]
-
-
-@pytest.fixture
-def app_role(transactional_db, monkeypatch):
-    """A role made by grant_app_role, as the README's production section says; dropped after."""
-    import secrets
-
-    role = f"gov_test_app_{secrets.token_hex(4)}"
-    monkeypatch.setenv("GOV_TEST_APP_PASSWORD", secrets.token_urlsafe(16))
-    call_command("grant_app_role", role, "--create", "--password-env", "GOV_TEST_APP_PASSWORD", stdout=None)
-    yield role
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP OWNED BY "{role}"')
-        cursor.execute(f'DROP ROLE "{role}"')
-
-
-def connect_as(role):
-    import os
-
-    return another_connection(user=role, password=os.environ["GOV_TEST_APP_PASSWORD"])
 
 
 @pytest.mark.postgres
