@@ -21,23 +21,31 @@
 
 CREATE OR REPLACE FUNCTION governance_obligation_references_check() RETURNS trigger AS $$
 DECLARE
+    v_ids bigint[];
+    v_locked bigint;
     v_missing bigint;
 BEGIN
-    WITH wanted AS (SELECT DISTINCT employee_id AS id FROM new_rows),
-    locked AS (
-        SELECT e.id FROM governance_employee AS e WHERE e.id IN (SELECT id FROM wanted) FOR KEY SHARE OF e
-    )
-    SELECT w.id INTO v_missing FROM wanted AS w WHERE w.id NOT IN (SELECT id FROM locked) LIMIT 1;
-    IF v_missing IS NOT NULL THEN
+    -- EXECUTE plans each lock with the real number of ids (a transition table has no statistics,
+    -- so a planned query would look 100,000 people up one by one through the primary key: 0.6 s
+    -- a statement, against 0.1 s for a scan of the table; one person still goes by the key).
+    SELECT array_agg(DISTINCT employee_id) INTO v_ids FROM new_rows;
+    IF v_ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM governance_employee WHERE id = ANY ($1) FOR KEY SHARE) AS locked'
+        INTO v_locked USING v_ids;
+    IF v_locked < cardinality(v_ids) THEN
+        SELECT min(w.id) INTO v_missing FROM unnest(v_ids) AS w (id)
+        WHERE NOT EXISTS (SELECT 1 FROM governance_employee AS e WHERE e.id = w.id);
         RAISE EXCEPTION 'an obligation references employee %, which does not exist', v_missing
             USING ERRCODE = 'foreign_key_violation';
     END IF;
-    WITH wanted AS (SELECT DISTINCT rule_id AS id FROM new_rows),
-    locked AS (
-        SELECT r.id FROM policies_toolrule AS r WHERE r.id IN (SELECT id FROM wanted) FOR KEY SHARE OF r
-    )
-    SELECT w.id INTO v_missing FROM wanted AS w WHERE w.id NOT IN (SELECT id FROM locked) LIMIT 1;
-    IF v_missing IS NOT NULL THEN
+    SELECT array_agg(DISTINCT rule_id) INTO v_ids FROM new_rows;
+    EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM policies_toolrule WHERE id = ANY ($1) FOR KEY SHARE) AS locked'
+        INTO v_locked USING v_ids;
+    IF v_locked < cardinality(v_ids) THEN
+        SELECT min(w.id) INTO v_missing FROM unnest(v_ids) AS w (id)
+        WHERE NOT EXISTS (SELECT 1 FROM policies_toolrule AS r WHERE r.id = w.id);
         RAISE EXCEPTION 'an obligation references rule %, which does not exist', v_missing
             USING ERRCODE = 'foreign_key_violation';
     END IF;
