@@ -381,6 +381,14 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql SET work_mem = '64MB';
 
+CREATE OR REPLACE FUNCTION governance_analyze_obligations() RETURNS void AS $$
+BEGIN
+    -- As the tables' owner (SECURITY DEFINER): the application's role may not ANALYZE a table
+    -- it does not own, and would be skipped with a warning.
+    ANALYZE governance_obligation;
+END;
+$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT;
+
 CREATE OR REPLACE FUNCTION governance_apply_deferred_publish_counts(v_new_rules bigint[]) RETURNS void AS $$
 DECLARE
     v_day date;
@@ -390,6 +398,12 @@ BEGIN
     -- set: nothing is maintained (as above).
     SELECT as_of INTO v_day FROM governance_obligationcountstate WHERE id = 1 FOR SHARE;
     IF v_day IS NOT NULL THEN
+        -- Statistics first, sampled in this transaction (its own new rows count): no histogram
+        -- holds the new rules' ids yet, so the planner took their rows (2.4 million when every
+        -- rule changed) for one, looked each one's person up through the primary key and
+        -- sorted on disk.
+        PERFORM governance_analyze_obligations();
+        ANALYZE {PUBLISH_CLOSED};
         -- A publish closes every open obligation of the terms it ends, and a version has one
         -- rule per tool: nothing open is left under each (tool, terms version) closed, so their
         -- rows of the aggregates kept per version go whole, without aggregating what closed.
