@@ -65,7 +65,7 @@ class Obligation(models.Model):
     # from the rule and the employee (policy_version, platform, department) carry no database
     # constraint: they are derived from ``rule`` and ``employee`` by the services that write
     # obligations. ``employee`` and ``rule`` are checked set-based instead of by a foreign key,
-    # which checks and locks one referenced row per obligation written (40% of a publish's
+    # which checks and locks one referenced row per obligation written (a third of a publish's
     # inserts): attestations/sql/obligation_references.sql checks each statement's new rows
     # at once, locking what they reference as a foreign key would, and refuses what a foreign
     # key refuses (a missing reference, a deleted or renumbered referenced row).
