@@ -384,8 +384,9 @@ $$ LANGUAGE plpgsql SET work_mem = '64MB';
 CREATE OR REPLACE FUNCTION governance_analyze_obligations() RETURNS void AS $$
 BEGIN
     -- As the tables' owner (SECURITY DEFINER): the application's role may not ANALYZE a table
-    -- it does not own, and would be skipped with a warning.
-    ANALYZE governance_obligation;
+    -- it does not own, and would be skipped with a warning. The name is qualified with the
+    -- tables' schema, so that no temporary table of the caller's (searched first) stands in.
+    EXECUTE format('ANALYZE %I.governance_obligation', current_schema());
 END;
 $$ LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT;
 
@@ -401,8 +402,10 @@ BEGIN
         -- Statistics first, sampled in this transaction (its own new rows count): no histogram
         -- holds the new rules' ids yet, so the planner took their rows (2.4 million when every
         -- rule changed) for one, looked each one's person up through the primary key and
-        -- sorted on disk.
-        PERFORM governance_analyze_obligations();
+        -- sorted on disk. Not when no rule is new (a publish that carries every rule's terms).
+        IF cardinality(v_new_rules) > 0 THEN
+            PERFORM governance_analyze_obligations();
+        END IF;
         ANALYZE {PUBLISH_CLOSED};
         -- A publish closes every open obligation of the terms it ends, and a version has one
         -- rule per tool: nothing open is left under each (tool, terms version) closed, so their

@@ -170,3 +170,21 @@ def test_the_application_role_has_the_obligations_analyzed_in_its_transaction_fo
         cursor.execute("SELECT governance_analyze_obligations()")
         assert estimated_rows(cursor, new_rule) == 300  # its uncommitted rows sampled
         app.rollback()
+
+
+def test_a_temporary_table_of_the_callers_does_not_stand_in_for_the_obligations_it_analyzes(app_role):
+    rule = ToolRuleFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE governance_obligation")  # empty: the statistics know no rule
+        insert(cursor, [(person.pk, rule) for person in EmployeeFactory.create_batch(300)])
+        cursor.execute("SELECT current_schema()")
+        schema = cursor.fetchone()[0]
+    with connect_as(app_role) as app:
+        cursor = app.cursor()
+        cursor.execute("CREATE TEMP TABLE governance_obligation (rule_id bigint)")  # searched first by name
+        cursor.execute("SELECT governance_analyze_obligations()")
+        cursor.execute(
+            f'EXPLAIN (FORMAT JSON) SELECT * FROM "{schema}".governance_obligation WHERE rule_id = %s', [rule.pk]
+        )
+        assert cursor.fetchone()[0][0]["Plan"]["Plan Rows"] == 300
+        app.rollback()
