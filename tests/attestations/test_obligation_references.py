@@ -148,8 +148,8 @@ def test_the_application_role_writes_obligations_locking_what_they_reference(app
     assert Obligation.objects.filter(employee=employee, rule=rule).count() == 1
 
 
-def estimated_rows(cursor, rule):
-    cursor.execute("EXPLAIN (FORMAT JSON) SELECT * FROM governance_obligation WHERE rule_id = %s", [rule.pk])
+def estimated_rows(cursor, rule, table="governance_obligation"):
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT * FROM {table} WHERE rule_id = %s", [rule.pk])
     return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
 
 
@@ -183,8 +183,5 @@ def test_a_temporary_table_of_the_callers_does_not_stand_in_for_the_obligations_
         cursor = app.cursor()
         cursor.execute("CREATE TEMP TABLE governance_obligation (rule_id bigint)")  # searched first by name
         cursor.execute("SELECT governance_analyze_obligations()")
-        cursor.execute(
-            f'EXPLAIN (FORMAT JSON) SELECT * FROM "{schema}".governance_obligation WHERE rule_id = %s', [rule.pk]
-        )
-        assert cursor.fetchone()[0][0]["Plan"]["Plan Rows"] == 300
+        assert estimated_rows(cursor, rule, table=f'"{schema}".governance_obligation') == 300
         app.rollback()
