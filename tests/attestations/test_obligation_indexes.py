@@ -8,6 +8,7 @@ that obligations follow is refused through the obligation's rule instead.
 """
 
 import datetime
+import importlib
 
 import pytest
 from django.db import connection
@@ -90,3 +91,38 @@ def test_a_version_that_obligations_follow_cannot_be_deleted_through_its_rules_a
     assert not ToolRule.objects.filter(pk=free.pk).exists()
     free.platform.delete()
     assert not Platform.objects.filter(pk=free.platform_id).exists()
+
+
+def index_validity():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = 'governance_obligation'::regclass"
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_rebuilds_an_index_an_interrupted_run_left_invalid_and_goes_back_and_forth():
+    migration = importlib.import_module("attestations.migrations.0006_closes_skip_open_indexes")
+    migrated = index_validity()
+    # What an interrupted CREATE INDEX CONCURRENTLY leaves: the index, marked invalid (unused).
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'obligation_open_employee'::regclass")
+    assert index_validity()["obligation_open_employee"] is False
+    with connection.schema_editor(atomic=False) as editor:
+        migration.forwards(None, editor)
+    assert index_validity() == migrated
+    with connection.schema_editor(atomic=False) as editor:
+        migration.backwards(None, editor)
+    back = index_validity()
+    assert {"obligation_employee", "obligation_version_status", "governance_obligation_platform_id_d9857589"} <= set(
+        back
+    )
+    assert not {"obligation_open_employee", "obligation_open_version_status"} & set(back)
+    assert all(back.values())
+    with connection.schema_editor(atomic=False) as editor:
+        migration.forwards(None, editor)
+        migration.forwards(None, editor)  # a second run finds its work done
+    assert index_validity() == migrated
