@@ -29,13 +29,18 @@ pytestmark = [pytest.mark.time_machine(NOW, tick=True)]
 HOLD_CLOSED_ROWS = {"governance_obligation_pkey", "one_obligation_per_employee_rule"}
 
 
-def obligation_indexes():
+def obligation_indexes(*, valid_only=True):
+    """The obligations' indexes: {name: definition}, or {name: (definition, valid)}."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND tablename = 'governance_obligation'"
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisvalid FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'governance_obligation'::regclass"
         )
-        return dict(cursor.fetchall())
+        rows = cursor.fetchall()
+    if valid_only:
+        assert all(valid for _, _, valid in rows), rows
+        return {name: definition for name, definition, _ in rows}
+    return {name: (definition, valid) for name, definition, valid in rows}
 
 
 def of_open_rows(definition):
@@ -93,36 +98,35 @@ def test_a_version_that_obligations_follow_cannot_be_deleted_through_its_rules_a
     assert not Platform.objects.filter(pk=free.platform_id).exists()
 
 
-def index_validity():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = 'governance_obligation'::regclass"
-        )
-        return dict(cursor.fetchall())
+@pytest.fixture
+def migration():
+    """Migration 0006's module; whatever a test leaves, the schema is migrated forwards after it."""
+    module = importlib.import_module("attestations.migrations.0006_closes_skip_open_indexes")
+    yield module
+    with connection.schema_editor(atomic=False) as editor:
+        module.forwards(None, editor)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_rebuilds_an_index_an_interrupted_run_left_invalid_and_goes_back_and_forth():
-    migration = importlib.import_module("attestations.migrations.0006_closes_skip_open_indexes")
-    migrated = index_validity()
+def test_the_migration_rebuilds_an_index_an_interrupted_run_left_invalid_and_goes_back_and_forth(migration):
+    migrated = obligation_indexes(valid_only=False)
     # What an interrupted CREATE INDEX CONCURRENTLY leaves: the index, marked invalid (unused).
     with connection.cursor() as cursor:
         cursor.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'obligation_open_employee'::regclass")
-    assert index_validity()["obligation_open_employee"] is False
+    assert obligation_indexes(valid_only=False)["obligation_open_employee"][1] is False
     with connection.schema_editor(atomic=False) as editor:
         migration.forwards(None, editor)
-    assert index_validity() == migrated
+    assert obligation_indexes(valid_only=False) == migrated
     with connection.schema_editor(atomic=False) as editor:
         migration.backwards(None, editor)
-    back = index_validity()
+    back = obligation_indexes(valid_only=False)
     assert {"obligation_employee", "obligation_version_status", "governance_obligation_platform_id_d9857589"} <= set(
         back
     )
     assert not {"obligation_open_employee", "obligation_open_version_status"} & set(back)
-    assert all(back.values())
+    assert all(valid for _, valid in back.values())
     with connection.schema_editor(atomic=False) as editor:
         migration.forwards(None, editor)
         migration.forwards(None, editor)  # a second run finds its work done
-    assert index_validity() == migrated
+    assert obligation_indexes(valid_only=False) == migrated
