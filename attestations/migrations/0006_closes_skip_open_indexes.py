@@ -14,23 +14,21 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 TABLE = "governance_obligation"
-OPEN_EMPLOYEE = "(employee_id) WHERE closed_at IS NULL"
-OPEN_VERSION_STATUS = "(policy_version_id, status) WHERE closed_at IS NULL"
-EMPLOYEE = "(employee_id, closed_at)"
-VERSION_STATUS = "(policy_version_id, status)"
-PLATFORM = "(platform_id)"
-
+# (indexes to create: {name: definition}, indexes to drop) each way.
 FORWARDS = (
-    {"obligation_open_employee": OPEN_EMPLOYEE, "obligation_open_version_status": OPEN_VERSION_STATUS},
+    {
+        "obligation_open_employee": "(employee_id) WHERE closed_at IS NULL",
+        "obligation_open_version_status": "(policy_version_id, status) WHERE closed_at IS NULL",
+    },
     ("obligation_employee", "obligation_version_status", "governance_obligation_platform_id_d9857589"),
 )
 BACKWARDS = (
     {
-        "obligation_employee": EMPLOYEE,
-        "obligation_version_status": VERSION_STATUS,
-        "governance_obligation_platform_id_d9857589": PLATFORM,
+        "obligation_employee": "(employee_id, closed_at)",
+        "obligation_version_status": "(policy_version_id, status)",
+        "governance_obligation_platform_id_d9857589": "(platform_id)",
     },
-    ("obligation_open_employee", "obligation_open_version_status"),
+    tuple(FORWARDS[0]),
 )
 
 
