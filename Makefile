@@ -92,7 +92,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-dev
 
 ## Every figure of the README's table in one run (each script also runs alone); a script that misses
 ## its target says so and the run goes on, failing at the end.
-BENCHES := seed.py publish.py "publish.py --changed-rules 30" bulk_upsert.py dashboard.py reminders.py \
+BENCHES := seed.py publish.py "publish.py --changed-rules 30" obligation_writes.py bulk_upsert.py dashboard.py reminders.py \
 	report.py triggers.py team.py "load.py --no-publish" load.py
 bench: $(VENV)/.installed-bench
 	@createdb -h 127.0.0.1 -U postgres governance_bench 2>/dev/null || true
