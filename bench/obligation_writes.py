@@ -56,10 +56,6 @@ FLOOR = "floor: primary key only, no trigger"
 CLOSE_FLOOR = "floor: primary key and rule index only, no trigger"
 
 
-class Rollback(Exception):
-    pass
-
-
 def indexes(cursor):
     """(name, is it a constraint's) of every index on the obligations but the primary key, and
     the name of the index of all obligations by rule alone."""
@@ -84,24 +80,21 @@ def drop(cursor, name, constraint):
 
 def measure(write, *, without=(), triggers=True):
     """(seconds, rows, WAL bytes) of ``write()`` with the given indexes dropped, rolled back."""
-    result = None
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            for name, constraint in without:
-                drop(cursor, name, constraint)
-            if not triggers:
-                cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
-            cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_COUNTS])
-            cursor.execute("SELECT pg_current_wal_insert_lsn()")
-            lsn = cursor.fetchone()[0]
-            started = time.perf_counter()
-            rows = write()
-            seconds = time.perf_counter() - started
-            cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), %s)", [lsn])
-            result = (seconds, rows, int(cursor.fetchone()[0]))
-            raise Rollback
-    except Rollback:
-        return result
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, constraint in without:
+            drop(cursor, name, constraint)
+        if not triggers:
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
+        cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_COUNTS])
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
+        lsn = cursor.fetchone()[0]
+        started = time.perf_counter()
+        rows = write()
+        seconds = time.perf_counter() - started
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), %s)", [lsn])
+        wal = int(cursor.fetchone()[0])
+        transaction.set_rollback(True)
+    return seconds, rows, wal
 
 
 def main():
