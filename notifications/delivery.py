@@ -31,12 +31,12 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db.models import Case, F, JSONField, Model, Q, Value, When
 from django.template.loader import get_template
-from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from governance import db
 from notifications.models import NotificationLog
-from notifications.rendering import inline_css, inline_fragment, organization_name
+from notifications.rendering import FrameInliner, inline_fragment, organization_name
 from people.models import Employee
 
 logger = logging.getLogger(__name__)
@@ -317,29 +317,57 @@ def _fail(row: NotificationLog, *, run_id: str, error: str, payload: Any, result
     result.errors.append((row.recipient_id, error))
 
 
+# Context values whose rendering is their value and type alone (a safe string renders unescaped,
+# a plain one escaped: the type is part of the key).
+_PLAIN = frozenset({str, SafeString, int, float, bool, type(None), datetime.date, datetime.datetime})
+
+
 def email_template(template: str) -> Callable[..., EmailMultiAlternatives]:
     """A function (subject, to, context[, inlined]) -> the HTML and plain-text e-mail, with the
     two templates of ``notifications/email/<template>`` loaded once for a whole run. Both parts
     name the organization; the HTML part's stylesheet is inlined (notifications.rendering).
 
     ``inlined`` maps context names to HTML whose stylesheet is inlined already (rendered_once's
-    pieces): the mail's frame is inlined around a marker and the piece put in its place, so that
-    a digest's long list of tools is not parsed and inlined again in every mail."""
+    pieces), ``personal`` context names to plain-text values that differ from mail to mail (a
+    name, a sign-in link): the HTML is inlined once per distinct frame around them and each mail
+    gets its pieces and values put in place (notifications.rendering.FrameInliner), so that a
+    digest's long list of tools and the frame around it are not parsed and inlined in every mail."""
     text = get_template(f"notifications/email/{template}.txt")
     html = get_template(f"notifications/email/{template}.html")
     organization = organization_name()
+    frames = FrameInliner()
 
     def make(
-        *, subject: str, to: str, context: dict[str, Any], inlined: dict[str, str] | None = None
+        *,
+        subject: str,
+        to: str,
+        context: dict[str, Any],
+        inlined: dict[str, str] | None = None,
+        personal: dict[str, str] | None = None,
     ) -> EmailMultiAlternatives:
         context = {"organization": organization, "subject": subject, **context}
-        message = EmailMultiAlternatives(subject=subject, body=text.render(context), to=[to])
-        markers = {name: f"<!--inlined:{name}-->" for name in inlined or {}}
-        body = inline_css(html.render({**context, **{name: mark_safe(marker) for name, marker in markers.items()}}))
-        for name, marker in markers.items():
-            body = body.replace(marker, (inlined or {})[name], 1)
-        message.attach_alternative(body, "text/html")
+        pieces, values = inlined or {}, {name: str(value) for name, value in (personal or {}).items()}
+        message = EmailMultiAlternatives(subject=subject, body=text.render({**context, **values}), to=[to])
+        markers = {name: mark_safe(frames.marker(name)) for name in [*pieces, *values]}
+        message.attach_alternative(
+            frames.inline(render_html({**context, **markers}), values=values, pieces=pieces), "text/html"
+        )
         return message
+
+    rendered: dict[tuple[Any, ...], str] = {}
+
+    def render_html(context: dict[str, Any]) -> str:
+        # A template's output depends on its context alone: where every value is plain (no object
+        # whose attributes the template could read), the frame rendered for the same values is
+        # reused (a digest's frames differ only in how many tools and how many are overdue).
+        if not all(type(value) in _PLAIN for value in context.values()):
+            return html.render(context)
+        key = (translation.get_language(), *sorted((name, type(value), value) for name, value in context.items()))
+        if key not in rendered:
+            if len(rendered) >= FrameInliner.FRAMES:
+                rendered.clear()
+            rendered[key] = html.render(context)
+        return rendered[key]
 
     return make
 

@@ -152,13 +152,10 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
             overdue_count = sum(1 for tool in listed if tool["overdue"])
             count = len(listed)
             context = {
-                "employee": employee,
-                "tool_lines": "\n".join(tool["text"] for tool in listed),
                 "count": count,
                 "overdue": overdue_count,
                 "today": today,
                 "today_in_words": long_date(today),
-                "link": login_link(employee, bindings[employee.pk]),
                 "link_days": link_days,
                 "site_url": settings.SITE_URL,
             }
@@ -170,7 +167,19 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
             # Each row was rendered (and escaped) by the reminder_tool.html template, and inlined.
             rows_html = "\n".join(tool["html"] for tool in listed)
             messages[row.recipient_id] = (
-                email(subject=subject, to=employee.email, context=context, inlined={"tool_rows": rows_html}),
+                email(
+                    subject=subject,
+                    to=employee.email,
+                    context=context,
+                    inlined={"tool_rows": rows_html},
+                    # What differs from one person to the next: the rest of the HTML is inlined
+                    # once per frame (how many tools, how many overdue) for the whole run.
+                    personal={
+                        "employee_name": employee.full_name,
+                        "link": login_link(employee, bindings[employee.pk]),
+                        "tool_lines": "\n".join(tool["text"] for tool in listed),
+                    },
+                ),
                 {"obligations": [tool["id"] for tool in listed]},
             )
         return messages

@@ -12,11 +12,13 @@ linked a stylesheet would have it dropped, not downloaded.
 import datetime
 import functools
 import re
+import secrets
 
 import css_inline
 from django.conf import settings
 from django.template.loader import get_template
 from django.utils import dateformat, translation
+from django.utils.html import escape
 
 PRODUCT_NAME = "AI Governance"
 
@@ -52,6 +54,73 @@ def inline_fragment(html: str) -> str:
     frame (tests/notifications/test_rendering.py compares both). A digest inlines each distinct
     piece once per run, and each mail's small frame around them."""
     return _INLINER.inline_fragment(html, email_stylesheet())
+
+
+# What an HTML serializer writes for a character of a text node or of an attribute value (the
+# HTML standard's "escaping a string", which css-inline follows when it writes a mail back out).
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "\xa0": "&nbsp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "\xa0": "&nbsp;", '"': "&quot;"})
+# Characters an HTML parser does not keep as they are (carriage returns become line feeds, NUL
+# is dropped or replaced, C1 controls are remapped): a value with one is inlined the long way.
+_PARSER_CHANGES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class FrameInliner:
+    """:func:`inline_css` for many mails that differ only in a few plain-text values (a name, a
+    sign-in link) and in pieces inlined already (:func:`inline_fragment`): each distinct frame is
+    inlined once, around markers, and every mail is the frame with its values escaped into place
+    as the inliner's serializer would have written them (tests/notifications/test_rendering.py
+    compares both on hostile values). A run's reminders come in a few dozen frames (how many
+    tools, how many overdue), so a digest inlines a few dozen documents instead of one per person.
+
+    Render the template with :meth:`marker` (marked safe) in place of each value and each piece,
+    then call :meth:`inline` with the values and the pieces."""
+
+    FRAMES = 1024  # distinct frames kept; past that the cache starts again (memory stays bounded)
+
+    def __init__(self) -> None:
+        # A marker nobody can put in a value or a template ahead of time: random for each inliner.
+        self._nonce = secrets.token_hex(8)
+        self._markers = re.compile(rf"mark{self._nonce}:(\w+):")
+        self._frames: dict[str, list[tuple[str, str, bool]]] = {}
+
+    def marker(self, name: str) -> str:
+        if not name.isidentifier():
+            raise ValueError(f"not a marker name: {name!r}")
+        return f"mark{self._nonce}:{name}:"
+
+    def inline(self, html: str, *, values: dict[str, str], pieces: dict[str, str]) -> str:
+        if not values or any(_PARSER_CHANGES.search(value) for value in values.values()):
+            # No value named as personal: the frame is the mail's own, not worth keeping.
+            return self._inline_whole(html, values=values, pieces=pieces)
+        frame = self._frames.get(html)
+        if frame is None:
+            if len(self._frames) >= self.FRAMES:
+                self._frames.clear()
+            frame = self._frames[html] = self._split(inline_css(html))
+        out = []
+        for literal, name, in_attribute in frame:
+            out.append(literal)
+            if name in pieces:
+                out.append(pieces[name])
+            elif name:
+                out.append(values[name].translate(_ATTRIBUTE_ESCAPES if in_attribute else _TEXT_ESCAPES))
+        return "".join(out)
+
+    def _split(self, inlined: str) -> list[tuple[str, str, bool]]:
+        """The inlined frame as (text before, marker name, whether it stands in an attribute)."""
+        frame, start = [], 0
+        for found in self._markers.finditer(inlined):
+            at = found.start()
+            in_attribute = inlined.rfind("<", 0, at) > inlined.rfind(">", 0, at)
+            frame.append((inlined[start:at], found.group(1), in_attribute))
+            start = found.end()
+        frame.append((inlined[start:], "", False))
+        return frame
+
+    def _inline_whole(self, html: str, *, values: dict[str, str], pieces: dict[str, str]) -> str:
+        filled = self._markers.sub(lambda found: escape(values.get(found.group(1), found.group(0))), html)
+        return "".join(literal + pieces.get(name, "") for literal, name, _ in self._split(inline_css(filled)))
 
 
 def organization_name() -> str:
