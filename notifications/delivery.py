@@ -318,12 +318,13 @@ def _fail(row: NotificationLog, *, run_id: str, error: str, payload: Any, result
 
 
 # Context values whose rendering is their value and type alone (a safe string renders unescaped,
-# a plain one escaped: the type is part of the key).
-_PLAIN = frozenset({str, SafeString, int, float, bool, type(None), datetime.date, datetime.datetime})
+# a plain one escaped: the type is part of the key). Not a datetime: it renders in the active
+# time zone.
+_PLAIN = frozenset({str, SafeString, int, float, bool, type(None), datetime.date})
 
 
 def email_template(template: str) -> Callable[..., EmailMultiAlternatives]:
-    """A function (subject, to, context[, inlined]) -> the HTML and plain-text e-mail, with the
+    """A function (subject, to, context[, inlined, personal]) -> the HTML and plain-text e-mail, with the
     two templates of ``notifications/email/<template>`` loaded once for a whole run. Both parts
     name the organization; the HTML part's stylesheet is inlined (notifications.rendering).
 
