@@ -100,6 +100,12 @@ def requirements_by_rule() -> dict[int, list[dict[str, str]]]:
     return dict(requirements)
 
 
+def _reminder_subject(count: int, overdue: int) -> str:
+    if overdue:
+        return f"{overdue} of your AI tools {'is' if overdue == 1 else 'are'} overdue for attestation"
+    return f"Reminder: {count} AI tool{'s' if count != 1 else ''} to attest"
+
+
 def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]], dict[int, tuple[Any, dict[str, Any]]]]:
     email = email_template("reminder")
     tool_row = rendered_once("reminder_tool")
@@ -159,11 +165,7 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
                 "link_days": link_days,
                 "site_url": settings.SITE_URL,
             }
-            subject = (
-                f"{overdue_count} of your AI tools {'is' if overdue_count == 1 else 'are'} overdue for attestation"
-                if overdue_count
-                else f"Reminder: {count} AI tool{'s' if count != 1 else ''} to attest"
-            )
+            subject = _reminder_subject(count, overdue_count)
             # Each row was rendered (and escaped) by the reminder_tool.html template, and inlined.
             rows_html = "\n".join(tool["html"] for tool in listed)
             messages[row.recipient_id] = (
@@ -172,8 +174,7 @@ def _reminder_builder(today: datetime.date) -> Callable[[list[NotificationLog]],
                     to=employee.email,
                     context=context,
                     inlined={"tool_rows": rows_html},
-                    # What differs from one person to the next: the rest of the HTML is inlined
-                    # once per frame (how many tools, how many overdue) for the whole run.
+                    # What differs per person; the rest is one frame per (count, overdue) a run.
                     personal={
                         "employee_name": employee.full_name,
                         "link": login_link(employee, bindings[employee.pk]),
